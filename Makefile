@@ -1,0 +1,41 @@
+# Every target uses the project's own virtualenv; `make help` lists them.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint format lock
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP) ## Create .venv with the locked dependencies and the dev tools
+
+run: install ## Set up the SQLite database with the seed data and serve on http://127.0.0.1:8000
+	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=1 $(PY) manage.py seed
+	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install ## Run the whole test suite (DATABASE_URL picks the database; SQLite by default)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install ## ruff check and ruff format --check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install ## Apply ruff's fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+lock: ## Re-resolve pyproject.toml into requirements.lock (pinned, with hashes)
+	$(PYTHON) -m venv /tmp/mofa-lock-venv && /tmp/mofa-lock-venv/bin/pip install --quiet uv
+	/tmp/mofa-lock-venv/bin/uv pip compile pyproject.toml --extra dev --generate-hashes \
+		--python-version 3.11 --quiet -o requirements.lock

@@ -1,0 +1,416 @@
+"""The archive's content model: statements, their paragraphs, the UN Security Council
+resolutions they cite, and the meetings they report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+JAPAN_TZ = zoneinfo.ZoneInfo("Asia/Tokyo")
+MAX_RESOLUTION_NUMBER = 9999
+
+
+def validate_timezone(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(
+            _("%(value)s is not an IANA time zone name such as America/New_York."),
+            params={"value": value},
+        ) from exc
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+# --- Resolutions -------------------------------------------------------------------------
+
+
+class ResolutionQuerySet(models.QuerySet):
+    def cited(self) -> ResolutionQuerySet:
+        """Resolutions cited by at least one paragraph of a published statement."""
+        return self.filter(paragraphs__statement__status=Statement.Status.PUBLISHED).distinct()
+
+    def with_citation_count(self) -> ResolutionQuerySet:
+        """Annotate ``citation_count``: published paragraphs citing each resolution."""
+        return self.annotate(
+            citation_count=Count(
+                "paragraphs",
+                filter=Q(paragraphs__statement__status=Statement.Status.PUBLISHED),
+                distinct=True,
+            )
+        )
+
+
+class Resolution(TimeStampedModel):
+    number = models.PositiveIntegerField(
+        _("number"),
+        unique=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_RESOLUTION_NUMBER)],
+    )
+    symbol = models.CharField(
+        _("symbol"),
+        max_length=40,
+        editable=False,
+        help_text=_("Computed from the number and the year of adoption, e.g. S/RES/2397 (2017)."),
+    )
+    adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
+    title = models.CharField(_("title or subject"), max_length=300, blank=True)
+    vote = models.CharField(
+        _("vote"),
+        max_length=20,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^\d{1,2}-\d{1,2}-\d{1,2}$",
+                _("Write the vote as in favour-against-abstentions, e.g. 15-0-0."),
+            )
+        ],
+    )
+    document_url = models.URLField(_("UN document URL"), blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+
+    objects = ResolutionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("resolution")
+        verbose_name_plural = _("resolutions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(number__gte=1, number__lte=MAX_RESOLUTION_NUMBER),
+                name="resolution_number_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.symbol or f"S/RES/{self.number}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.symbol = self.compute_symbol()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("statements:resolution-detail", kwargs={"number": self.number})
+
+    def compute_symbol(self) -> str:
+        if self.adopted_on:
+            return f"S/RES/{self.number} ({self.adopted_on.year})"
+        return f"S/RES/{self.number}"
+
+    @property
+    def is_unanimous(self) -> bool:
+        parts = self.vote.split("-")
+        return len(parts) == 3 and parts[1] == "0" and parts[2] == "0"
+
+
+# --- Meetings ----------------------------------------------------------------------------
+
+
+class MeetingQuerySet(models.QuerySet):
+    def published(self) -> MeetingQuerySet:
+        """Meetings reported or mentioned by a published statement."""
+        return self.filter(statements__status=Statement.Status.PUBLISHED).distinct()
+
+    def with_related(self) -> MeetingQuerySet:
+        return self.prefetch_related(
+            "participants",
+            Prefetch(
+                "statements",
+                queryset=Statement.objects.published().order_by("-date", "-id"),
+                to_attr="published_statements",
+            ),
+        )
+
+
+class MeetingKind(models.TextChoices):
+    BILATERAL = "bilateral", _("Bilateral meeting")
+    TELEPHONE = "telephone", _("Telephone talks")
+    MULTILATERAL = "multilateral", _("Multilateral meeting")
+    SECURITY_COUNCIL = "security_council", _("Security Council meeting")
+    SUMMIT = "summit", _("Summit")
+    OTHER = "other", _("Other")
+
+
+class Meeting(TimeStampedModel):
+    Kind = MeetingKind
+
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.BILATERAL)
+    date = models.DateField(_("date (local)"))
+    start_time = models.TimeField(_("start time (local)"), null=True, blank=True)
+    timezone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="Asia/Tokyo",
+        validators=[validate_timezone],
+        help_text=_("IANA name of the place, e.g. America/New_York; Japan time is computed."),
+    )
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), null=True, blank=True)
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    occasion = models.CharField(_("occasion"), max_length=300, blank=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-start_time", "-id"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__isnull=True) | Q(duration_minutes__gt=0),
+                name="meeting_duration_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=MeetingKind.values),
+                name="meeting_kind_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["date"], name="meeting_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.date.isoformat()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("statements:meeting-detail", kwargs={"slug": self.slug})
+
+    @property
+    def starts_at(self) -> dt.datetime | None:
+        """The start as an aware datetime in the place's own time zone."""
+        if self.start_time is None:
+            return None
+        return dt.datetime.combine(
+            self.date, self.start_time, tzinfo=zoneinfo.ZoneInfo(self.timezone)
+        )
+
+    @property
+    def starts_at_japan(self) -> dt.datetime | None:
+        """The same instant in Japan time, computed, never typed."""
+        starts_at = self.starts_at
+        return starts_at.astimezone(JAPAN_TZ) if starts_at else None
+
+
+class Participant(TimeStampedModel):
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="participants", verbose_name=_("meeting")
+    )
+    position = models.PositiveIntegerField(_("order"), default=1)
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(_("title or role"), max_length=300, blank=True)
+    organisation = models.CharField(_("organisation or country"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["meeting", "position", "id"]
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "name"], name="participant_unique_per_meeting"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.role}" if self.role else self.name
+
+
+# --- Statements and paragraphs -----------------------------------------------------------
+
+
+class StatementKind(models.TextChoices):
+    STATEMENT = "statement", _("Statement")
+    MEETING_SUMMARY = "meeting_summary", _("Meeting summary")
+    PRESS_RELEASE = "press_release", _("Press release")
+    OTHER = "other", _("Other")
+
+
+class StatementStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class StatementQuerySet(models.QuerySet):
+    def published(self) -> StatementQuerySet:
+        """Statements the public may list, count, search and syndicate."""
+        return self.filter(status=Statement.Status.PUBLISHED)
+
+    def readable(self) -> StatementQuerySet:
+        """Statements the public may open: published ones, and withdrawn ones (shown with
+        their withdrawal notice)."""
+        return self.filter(status__in=[Statement.Status.PUBLISHED, Statement.Status.WITHDRAWN])
+
+    def citing(self, resolution: Resolution | int) -> StatementQuerySet:
+        number = resolution.number if isinstance(resolution, Resolution) else resolution
+        return self.filter(paragraphs__resolutions__number=number).distinct()
+
+    def with_related(self) -> StatementQuerySet:
+        """Load every relation that pages and the API show, in a fixed number of queries."""
+        return self.prefetch_related(
+            Prefetch(
+                "paragraphs",
+                queryset=Paragraph.objects.order_by("position").prefetch_related(
+                    Prefetch("resolutions", queryset=Resolution.objects.order_by("number"))
+                ),
+            ),
+            Prefetch("meetings", queryset=Meeting.objects.prefetch_related("participants")),
+        )
+
+
+class Statement(TimeStampedModel):
+    Kind = StatementKind
+    Status = StatementStatus
+
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    title_derived = models.BooleanField(
+        _("title derived"),
+        default=False,
+        help_text=_("The source page has no title; the importer wrote this one. Refine it."),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.STATEMENT)
+    date = models.DateField(_("date"), help_text=_("The publication date."))
+    section = models.CharField(_("section"), max_length=200, blank=True)
+    speaker = models.CharField(_("speaker"), max_length=200, blank=True)
+    source_url = models.URLField(_("source URL"), max_length=500, blank=True)
+    source_text = models.TextField(_("source text"), blank=True)
+    imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
+    published_at = models.DateTimeField(_("first published at"), null=True, blank=True)
+    withdrawn_note = models.TextField(
+        _("withdrawal notice"),
+        blank=True,
+        help_text=_("Shown to the public on top of a withdrawn statement."),
+    )
+    # Optimistic locking: a save must carry the version it started from.
+    version = models.PositiveIntegerField(_("version"), default=1)
+    meetings = models.ManyToManyField(
+        Meeting, related_name="statements", blank=True, verbose_name=_("meetings")
+    )
+
+    objects = StatementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        get_latest_by = "date"
+        verbose_name = _("statement")
+        verbose_name_plural = _("statements")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=StatementStatus.values),
+                name="statement_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=StatementKind.values),
+                name="statement_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="withdrawn") | ~Q(withdrawn_note=""),
+                name="statement_withdrawn_has_note",
+                violation_error_message=_("A withdrawn statement needs a public explanation."),
+            ),
+            models.UniqueConstraint(
+                fields=["source_url"],
+                condition=~Q(source_url=""),
+                name="statement_source_url_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-date"], name="statement_status_date_idx"),
+            models.Index(fields=["speaker"], name="statement_speaker_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("statements:statement-detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == self.Status.WITHDRAWN
+
+
+class ParagraphQuerySet(models.QuerySet):
+    def published(self) -> ParagraphQuerySet:
+        return self.filter(statement__status=Statement.Status.PUBLISHED)
+
+    def citing(self, resolution: Resolution | int) -> ParagraphQuerySet:
+        number = resolution.number if isinstance(resolution, Resolution) else resolution
+        return self.filter(resolutions__number=number)
+
+    def with_related(self) -> ParagraphQuerySet:
+        return self.select_related("statement").prefetch_related(
+            Prefetch("resolutions", queryset=Resolution.objects.order_by("number"))
+        )
+
+
+class Paragraph(TimeStampedModel):
+    statement = models.ForeignKey(
+        Statement, on_delete=models.CASCADE, related_name="paragraphs", verbose_name=_("statement")
+    )
+    position = models.PositiveIntegerField(_("position"), help_text=_("1, 2, 3… in reading order."))
+    number = models.PositiveIntegerField(
+        _("printed number"),
+        null=True,
+        blank=True,
+        help_text=_("Empty for an un-numbered paragraph."),
+    )
+    text = models.TextField(_("text"))
+    resolutions = models.ManyToManyField(
+        Resolution, related_name="paragraphs", blank=True, verbose_name=_("cited resolutions")
+    )
+
+    objects = ParagraphQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["statement", "position"]
+        verbose_name = _("paragraph")
+        verbose_name_plural = _("paragraphs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["statement", "position"],
+                name="paragraph_unique_position",
+                violation_error_message=_("Two paragraphs cannot share a position."),
+            ),
+            models.UniqueConstraint(
+                fields=["statement", "number"],
+                name="paragraph_unique_number",
+                violation_error_message=_("Two paragraphs cannot share a printed number."),
+            ),
+            models.CheckConstraint(
+                condition=Q(position__gte=1), name="paragraph_position_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(number__isnull=True) | Q(number__gte=1),
+                name="paragraph_number_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        label = f"¶{self.number}" if self.number is not None else f"position {self.position}"
+        return f"{self.statement_id}: {label}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.statement.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def anchor(self) -> str:
+        """The fragment that cites this paragraph: ``p3``, or ``p-1`` when un-numbered."""
+        return f"p{self.number}" if self.number is not None else f"p-{self.position}"

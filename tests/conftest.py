@@ -1,0 +1,13 @@
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = sorted(str(path) for path in (ROOT / "fixtures").glob("*.json"))
+
+
+@pytest.fixture
+def seeded(db):
+    """The committed seed fixtures, loaded as `make run` loads them."""
+    call_command("loaddata", *FIXTURES, verbosity=0)

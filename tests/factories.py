@@ -1,0 +1,60 @@
+"""factory_boy factories: build only the data a test needs."""
+
+import datetime as dt
+
+import factory
+
+from statements.models import Meeting, Paragraph, Participant, Resolution, Statement
+
+
+class ResolutionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Resolution
+        django_get_or_create = ("number",)
+
+    number = factory.Sequence(lambda n: 1000 + n)
+    adopted_on = dt.date(2017, 1, 1)
+    vote = "15-0-0"
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Meeting
+
+    slug = factory.Sequence(lambda n: f"meeting-{n}")
+    title = factory.Sequence(lambda n: f"Meeting {n}")
+    kind = Meeting.Kind.BILATERAL
+    date = dt.date(2017, 9, 19)
+    timezone = "America/New_York"
+    location = "New York"
+
+
+class ParticipantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Participant
+
+    meeting = factory.SubFactory(MeetingFactory)
+    name = factory.Sequence(lambda n: f"Person {n}")
+    role = "Minister"
+
+
+class StatementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Statement
+
+    slug = factory.Sequence(lambda n: f"statement-{n}")
+    title = factory.Sequence(lambda n: f"Statement {n}")
+    kind = Statement.Kind.STATEMENT
+    date = dt.date(2017, 12, 23)
+    section = "Japan and the United Nations"
+    status = Statement.Status.PUBLISHED
+
+
+class ParagraphFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Paragraph
+
+    statement = factory.SubFactory(StatementFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    number = factory.SelfAttribute("position")
+    text = factory.Sequence(lambda n: f"Paragraph text {n}.")

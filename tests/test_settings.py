@@ -1,0 +1,67 @@
+"""Production settings refuse insecure defaults; checked in a fresh interpreter each time."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parent.parent
+STRONG_KEY = "k3y-" + "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+
+def load_settings(**env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    clean.update(DJANGO_SETTINGS_MODULE="mofa_site.settings", **env)
+    code = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True
+    )
+
+
+@pytest.mark.parametrize("debug", [None, "0", "false"])
+def test_production_refuses_to_start_without_a_secret_key(debug):
+    env = {"DJANGO_ALLOWED_HOSTS": "archive.example.org"}
+    if debug is not None:
+        env["DJANGO_DEBUG"] = debug
+    result = load_settings(**env)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize("weak", ["django-insecure-" + "x" * 60, "short", "a" * 80])
+def test_production_refuses_a_weak_secret_key(weak):
+    result = load_settings(DJANGO_SECRET_KEY=weak, DJANGO_ALLOWED_HOSTS="archive.example.org")
+    assert result.returncode != 0
+    assert "too weak" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts():
+    result = load_settings(DJANGO_SECRET_KEY=STRONG_KEY)
+    assert result.returncode != 0
+    assert "DJANGO_ALLOWED_HOSTS" in result.stderr
+
+
+def test_production_starts_with_a_real_key_and_hosts():
+    result = load_settings(DJANGO_SECRET_KEY=STRONG_KEY, DJANGO_ALLOWED_HOSTS="archive.example.org")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+def test_development_mode_starts_with_no_configuration():
+    result = load_settings(DJANGO_DEBUG="1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
+
+
+def test_a_misspelt_boolean_is_an_error_not_a_guess():
+    result = load_settings(DJANGO_DEBUG="ture")
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG must be one of" in result.stderr
+
+
+@pytest.mark.django_db
+def test_models_and_migrations_agree():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
