@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
+import reversion
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -54,6 +55,7 @@ class ResolutionQuerySet(models.QuerySet):
         )
 
 
+@reversion.register()
 class Resolution(TimeStampedModel):
     number = models.PositiveIntegerField(
         _("number"),
@@ -144,6 +146,7 @@ class MeetingKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+@reversion.register(follow=["participants"])
 class Meeting(TimeStampedModel):
     Kind = MeetingKind
 
@@ -203,6 +206,7 @@ class Meeting(TimeStampedModel):
         return starts_at.astimezone(JAPAN_TZ) if starts_at else None
 
 
+@reversion.register()
 class Participant(TimeStampedModel):
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, related_name="participants", verbose_name=_("meeting")
@@ -269,6 +273,7 @@ class StatementQuerySet(models.QuerySet):
         )
 
 
+@reversion.register(follow=["paragraphs"])
 class Statement(TimeStampedModel):
     Kind = StatementKind
     Status = StatementStatus
@@ -361,6 +366,7 @@ class ParagraphQuerySet(models.QuerySet):
         )
 
 
+@reversion.register()
 class Paragraph(TimeStampedModel):
     statement = models.ForeignKey(
         Statement, on_delete=models.CASCADE, related_name="paragraphs", verbose_name=_("statement")
