@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format lock
+.PHONY: help install run test lint format lock bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -26,6 +26,9 @@ run: install ## Set up the SQLite database with the seed data and serve on http:
 
 test: install ## Run the whole test suite (DATABASE_URL picks the database; SQLite by default)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install ## Benchmark pages, API, search and import under gunicorn with wrk (BENCH_STATEMENTS=10000)
+	$(PY) bench/run.py
 
 lint: install ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,119 @@
+"""The parts of the benchmark that need Django itself, run by bench/run.py in a subprocess
+with the benchmark's database and settings.
+
+    python bench/probe.py targets               # JSON: the URLs to measure
+    python bench/probe.py queries TARGETS.json  # JSON: SQL queries and status per target
+    python bench/probe.py pages DIR COUNT SEED  # write COUNT synthetic MOFA-style pages
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mofa_site.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.db.models import Count, F  # noqa: E402
+from django.db.models.functions import Abs  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from statements import synthetic  # noqa: E402
+from statements.models import Meeting, Resolution, Statement  # noqa: E402
+
+DETAIL_PARAGRAPHS = 30
+
+
+def targets() -> list[dict]:
+    """What the issue asks to measure, picked from the generated corpus."""
+    statement = (
+        Statement.objects.published()
+        .annotate(paragraph_count=Count("paragraphs"))
+        .annotate(distance=Abs(F("paragraph_count") - DETAIL_PARAGRAPHS))
+        .order_by("distance", "id")
+        .first()
+    )
+    resolution = Resolution.objects.with_citation_count().order_by("-citation_count", "number")[0]
+    meeting = Meeting.objects.published().order_by("id").first()
+    if statement is None or meeting is None:
+        raise SystemExit("The benchmark database holds no published statement or meeting.")
+    detail = f"/statements/{statement.slug}/"
+    return [
+        {"name": "healthz/live (floor)", "path": "/healthz/live", "floor": True},
+        {"name": "home", "path": "/"},
+        {"name": "statement list", "path": "/statements/"},
+        {
+            "name": f"statement detail ({statement.paragraph_count} ¶)",
+            "path": detail,
+        },
+        {
+            "name": f"resolution detail ({resolution.citation_count} citing ¶)",
+            "path": f"/resolutions/{resolution.number}/",
+        },
+        {"name": "meeting detail", "path": f"/meetings/{meeting.slug}/"},
+        {
+            "name": "search, common word",
+            "path": f"/search/?q={synthetic.COMMON_SEARCH_WORD}",
+        },
+        {
+            "name": "search, rare phrase",
+            "path": "/search/?q=" + synthetic.RARE_SEARCH_PHRASE.replace(" ", "+"),
+        },
+        {"name": "API statement list", "path": "/api/v1/statements/"},
+        {"name": "API statement detail", "path": f"/api/v1/statements/{statement.slug}/"},
+        {"name": "statement detail, conditional (304)", "path": detail, "conditional": True},
+    ]
+
+
+def queries(targets: list[dict]) -> dict[str, dict]:
+    """SQL queries per page: the first request (cold caches) and a repeat."""
+    host = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1").split(",")[0]
+    client = Client(HTTP_HOST=host, raise_request_exception=False)
+    results = {}
+    for target in targets:
+        headers = target.get("headers", {})
+        counts, statuses = [], []
+        for _ in range(2):
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(target["path"], headers=headers)
+            counts.append(len(captured.captured_queries))
+            statuses.append(response.status_code)
+        results[target["name"]] = {"first": counts[0], "repeat": counts[1], "status": statuses}
+    return results
+
+
+def pages(directory: Path, count: int, seed: int) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    for old in directory.glob("*.txt"):
+        old.unlink()
+    pool = synthetic.ResolutionPool.for_seed(seed)
+    for index in range(count):
+        spec = synthetic.build_statement(seed, index, pool)
+        (directory / f"synthetic_{index:05d}.txt").write_text(
+            synthetic.render_page(spec), encoding="utf-8"
+        )
+
+
+def main(argv: list[str]) -> None:
+    command = argv[1]
+    if command == "targets":
+        print(json.dumps(targets()))
+    elif command == "queries":
+        print(json.dumps(queries(json.loads(Path(argv[2]).read_text()))))
+    elif command == "pages":
+        pages(Path(argv[2]), int(argv[3]), int(argv[4]))
+    else:
+        raise SystemExit(__doc__)
+
+
+if __name__ == "__main__":
+    main(sys.argv)

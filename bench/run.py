@@ -1,0 +1,493 @@
+"""`make bench`: measure the site under gunicorn against Django's own floor.
+
+Builds a scratch database with a synthetic corpus, serves it with gunicorn in production
+mode on a loopback port, and drives every target with wrk. Throughput is reported as a
+ratio to /healthz/live (the full middleware stack and nothing else), so the figures mean
+the same on any machine. Also counts SQL queries per page, reads the workers' memory, and
+times loaddata and import_statements. Writes var/bench/<timestamp>.json; exits non-zero
+when a page answered with an error.
+
+Settings (environment):
+    BENCH_STATEMENTS     corpus size (10000)
+    BENCH_SEED           corpus seed (0)
+    BENCH_SECONDS        wrk duration per target (5)
+    BENCH_CONNECTIONS    wrk connections (4)
+    BENCH_THREADS        wrk threads (2)
+    BENCH_WORKERS        gunicorn workers (2)
+    BENCH_PORTS          loopback ports to try, e.g. 8200-8299 (8200-8299)
+    BENCH_IMPORT_PAGES   pages for the import timing (1000)
+    BENCH_DATABASE_URL   postgres://… to benchmark PostgreSQL instead of SQLite; the
+                         database named there and <name>_import are dropped and recreated
+    BENCH_ONLY           comma-separated substrings: measure only matching targets
+Other variables (REDIS_URL, DJANGO_CONN_MAX_AGE, …) pass through to the server.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "var" / "bench"
+PYTHON = sys.executable
+LUA = ROOT / "bench" / "report.lua"
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "")
+    try:
+        return int(raw) if raw else default
+    except ValueError:
+        sys.exit(f"{name} must be a whole number, not {raw!r}.")
+
+
+STATEMENTS = env_int("BENCH_STATEMENTS", 10_000)
+SEED = env_int("BENCH_SEED", 0)
+SECONDS = env_int("BENCH_SECONDS", 5)
+CONNECTIONS = env_int("BENCH_CONNECTIONS", 4)
+THREADS = env_int("BENCH_THREADS", 2)
+WORKERS = env_int("BENCH_WORKERS", 2)
+IMPORT_PAGES = env_int("BENCH_IMPORT_PAGES", 1000)
+
+
+def say(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+# --- The scratch databases and the processes around them ----------------------------------
+
+
+def scratch_database(suffix: str = "") -> str:
+    """A fresh, empty database URL: a SQLite file under var/bench, or a recreated
+    PostgreSQL database when BENCH_DATABASE_URL is set."""
+    url = os.environ.get("BENCH_DATABASE_URL")
+    if not url:
+        path = OUT / f"bench{suffix}.sqlite3"
+        for leftover in OUT.glob(f"bench{suffix}.sqlite3*"):
+            leftover.unlink()
+        return f"sqlite:///{path}"
+    import psycopg
+    from psycopg import sql
+
+    parts = urllib.parse.urlsplit(url)
+    name = parts.path.lstrip("/") + suffix
+    if not name or name in {"postgres", "template0", "template1"}:
+        sys.exit("BENCH_DATABASE_URL must name a scratch database (it is dropped), not postgres.")
+    admin_url = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def server_env(database_url: str) -> dict[str, str]:
+    """Production settings: DEBUG off, a strong one-off key, the loopback host only."""
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="mofa_site.settings",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DATABASE_URL=database_url,
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    return env
+
+
+def manage(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if check and result.returncode:
+        sys.exit(f"manage.py {' '.join(args[:2])} failed:\n{result.stdout}{result.stderr}")
+    return result
+
+
+def probe(env: dict[str, str], *args: str):
+    result = subprocess.run(
+        [PYTHON, "bench/probe.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if result.returncode:
+        sys.exit(f"bench/probe.py {args[0]} failed:\n{result.stdout}{result.stderr}")
+    return json.loads(result.stdout) if result.stdout.strip() else None
+
+
+def free_port() -> int:
+    first, _, last = os.environ.get("BENCH_PORTS", "8200-8299").partition("-")
+    for port in range(int(first), int(last or first) + 1):
+        with socket.socket() as probe_socket:
+            try:
+                probe_socket.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    sys.exit(f"No free loopback port in BENCH_PORTS={first}-{last}.")
+
+
+def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str]]:
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
+            return response.status, dict(response.headers)
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers)
+
+
+class Server:
+    """gunicorn serving the project, as production would."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = OUT / "gunicorn.log"
+        gunicorn = Path(PYTHON).with_name("gunicorn")
+        self.process = subprocess.Popen(
+            [
+                str(gunicorn),
+                "mofa_site.wsgi:application",
+                f"--bind=127.0.0.1:{self.port}",
+                f"--workers={WORKERS}",
+                f"--error-logfile={self.log}",
+                "--log-level=warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        last = "no answer"
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                sys.exit(f"gunicorn exited ({self.process.returncode}):\n{self.log_tail()}")
+            try:
+                status, _ = fetch(f"{self.base}/healthz/ready")
+                if status == 200:
+                    return
+                last = f"HTTP {status}"
+            except OSError as exc:
+                last = str(exc)
+            time.sleep(0.2)
+        self.stop()
+        sys.exit(f"/healthz/ready never answered 200 ({last}):\n{self.log_tail()}")
+
+    def log_tail(self) -> str:
+        return "\n".join(self.log.read_text().splitlines()[-30:]) if self.log.exists() else ""
+
+    def workers(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        if children.exists():
+            return [int(pid) for pid in children.read_text().split()]
+        return [
+            int(stat.parent.name)
+            for stat in Path("/proc").glob("[0-9]*/stat")
+            if _ppid(stat) == self.process.pid
+        ]
+
+    def worker_rss_kib(self) -> dict[int, int]:
+        rss = {}
+        for pid in self.workers():
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        rss[pid] = int(line.split()[1])
+            except FileNotFoundError:  # a worker restarting
+                continue
+        return rss
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def _ppid(stat: Path) -> int | None:
+    try:
+        return int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+# --- Measuring ---------------------------------------------------------------------------
+
+
+def run_wrk(url: str, headers: dict[str, str]) -> dict:
+    command = [
+        "wrk",
+        f"--threads={THREADS}",
+        f"--connections={CONNECTIONS}",
+        f"--duration={SECONDS}s",
+        "--timeout=10s",
+        "--latency",
+        f"--script={LUA}",
+    ]
+    for name, value in headers.items():
+        command += ["--header", f"{name}: {value}"]
+    result = subprocess.run([*command, url], capture_output=True, text=True)
+    for line in result.stdout.splitlines():
+        if line.startswith("BENCH_JSON "):
+            return json.loads(line.removeprefix("BENCH_JSON "))
+    sys.exit(f"wrk gave no result for {url}:\n{result.stdout}{result.stderr}")
+
+
+def measure(server: Server, target: dict) -> dict:
+    url = server.base + target["path"]
+    expected = {304} if target.get("conditional") else None
+    if target.get("conditional") and not target.get("headers"):
+        return {**target, "error": "the page sends no ETag or Last-Modified to revalidate"}
+    raw = run_wrk(url, target.get("headers", {}))
+    seconds = raw["duration_us"] / 1e6
+    statuses = {int(code): n for code, n in raw["statuses"].items()}
+    bad = sum(
+        n
+        for code, n in statuses.items()
+        if (code not in expected if expected else not 200 <= code < 400)
+    )
+    socket_errors = sum(v for k, v in raw["errors"].items() if k != "status")
+    row = {
+        **target,
+        "requests": raw["requests"],
+        "rps": raw["requests"] / seconds if seconds else 0.0,
+        "latency_ms": {k: v / 1000 for k, v in raw["latency_us"].items()},
+        "statuses": statuses,
+        "bad_responses": bad,
+        "socket_errors": socket_errors,
+        "worker_rss_kib": server.worker_rss_kib(),
+    }
+    if bad or socket_errors or not raw["requests"]:
+        codes = ", ".join(f"{n}× {code}" for code, n in sorted(statuses.items()))
+        row["error"] = f"{codes or 'no responses'}; {socket_errors} socket errors"
+    return row
+
+
+def validators(server: Server, path: str) -> dict[str, str]:
+    status, headers = fetch(server.base + path)
+    found = {}
+    if status == 200 and headers.get("ETag"):
+        found["If-None-Match"] = headers["ETag"]
+    if status == 200 and headers.get("Last-Modified"):
+        found["If-Modified-Since"] = headers["Last-Modified"]
+    return found
+
+
+def timed(env: dict[str, str], *args: str) -> dict:
+    started = time.perf_counter()
+    result = manage(env, *args, check=False)
+    elapsed = time.perf_counter() - started
+    row = {"seconds": round(elapsed, 2)}
+    if result.returncode:
+        row["error"] = (result.stderr or result.stdout).strip().splitlines()[-1:]
+    return row
+
+
+def time_loading(seed: int) -> dict:
+    """loaddata of the fixtures and import_statements of rendered pages, in a scratch
+    database; each time includes the command's own start-up (about half a second)."""
+    env = server_env(scratch_database("_import"))
+    manage(env, "migrate", "--noinput")
+    fixtures = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "fixtures").glob("*.json"))
+    results = {"loaddata": {"fixtures": len(fixtures), **timed(env, "loaddata", *fixtures)}}
+    if manage(env, "help", "import_statements", check=False).returncode:
+        results["import_statements"] = {"skipped": "import_statements is not on this branch yet"}
+        return results
+    pages_dir = OUT / "pages"
+    probe(env, "pages", str(pages_dir), str(IMPORT_PAGES), str(seed + 1))
+    pages = sorted(str(p) for p in pages_dir.glob("*.txt"))
+    row = timed(env, "import_statements", *pages)
+    row["pages"] = len(pages)
+    if "error" not in row:
+        row["pages_per_second"] = round(len(pages) / row["seconds"], 1)
+    results["import_statements"] = row
+    return results
+
+
+# --- Reporting ---------------------------------------------------------------------------
+
+
+def machine() -> dict:
+    import django
+
+    cpu = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    commit = subprocess.run(
+        ["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    return {
+        "cpu": cpu,
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "commit": commit,
+    }
+
+
+def table(report: dict) -> str:
+    floor = next((r for r in report["pages"] if r.get("floor") and "error" not in r), None)
+    floor_rps = floor["rps"] if floor else 0
+    lines = [
+        f"{'target':<44} {'req/s':>8} {'÷floor':>7} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'queries':>8} {'RSS MiB':>8}  result",
+    ]
+    for row in report["pages"]:
+        q = report["queries"].get(row["name"], {})
+        queries = f"{q['first']}/{q['repeat']}" if q else "-"
+        if "rps" not in row:
+            lines.append(
+                f"{row['name']:<44} {'-':>8} {'-':>7} {'-':>8} {'-':>8} {queries:>8} "
+                f"{'-':>8}  ERROR: {row['error']}"
+            )
+            continue
+        ratio = f"{row['rps'] / floor_rps:.2f}" if floor_rps else "-"
+        rss = max(row["worker_rss_kib"].values(), default=0) / 1024
+        result = f"ERROR: {row['error']}" if "error" in row else "ok"
+        lines.append(
+            f"{row['name']:<44} {row['rps']:>8.0f} {ratio:>7} {row['latency_ms']['p50']:>8.1f} "
+            f"{row['latency_ms']['p99']:>8.1f} {queries:>8} {rss:>8.1f}  {result}"
+        )
+    memory = report["memory"]
+    lines += [
+        "",
+        "queries: first request / repeat (cold, then warm caches); RSS: largest worker after "
+        "the target",
+        f"worker RSS (mean of workers): {memory['start_mib']:.1f} MiB at start, "
+        f"{memory['before_mib']:.1f} MiB after warming every target, "
+        f"{memory['after_mib']:.1f} MiB after {memory['requests']} more requests "
+        f"({memory['growth_percent']:+.1f}%)",
+    ]
+    for name, row in report["loading"].items():
+        if "skipped" in row:
+            lines.append(f"{name}: skipped ({row['skipped']})")
+        elif "error" in row:
+            lines.append(f"{name}: ERROR after {row['seconds']} s: {row['error']}")
+        else:
+            detail = ", ".join(f"{k} {v}" for k, v in row.items() if k != "seconds")
+            lines.append(f"{name}: {row['seconds']} s ({detail})")
+    corpus = report["corpus"]
+    lines.append(
+        f"corpus: {corpus['statements']} statements (seed {corpus['seed']}) on {corpus['database']}"
+        f", generated in {corpus['seconds']} s; {SECONDS} s per target, {CONNECTIONS} connections,"
+        f" {WORKERS} workers"
+    )
+    return "\n".join(lines)
+
+
+def mib(rss: dict[int, int]) -> float:
+    return sum(rss.values()) / len(rss) / 1024 if rss else 0.0
+
+
+def main() -> int:
+    if not shutil.which("wrk"):
+        print("wrk is not installed. On Debian or Ubuntu: apt-get install -y wrk", file=sys.stderr)
+        return 2
+    OUT.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+
+    database_url = scratch_database()
+    env = server_env(database_url)
+    say(f"migrating {urllib.parse.urlsplit(database_url).scheme} scratch database")
+    manage(env, "migrate", "--noinput")
+    say(f"generating {STATEMENTS} statements")
+    generation_started = time.perf_counter()
+    manage(env, "generate_corpus", f"--statements={STATEMENTS}", f"--seed={SEED}")
+    corpus = {
+        "statements": STATEMENTS,
+        "seed": SEED,
+        "database": urllib.parse.urlsplit(database_url).scheme,
+        "seconds": round(time.perf_counter() - generation_started, 1),
+    }
+    targets = probe(env, "targets")
+    only = [word for word in os.environ.get("BENCH_ONLY", "").split(",") if word]
+    if only:
+        targets = [t for t in targets if t.get("floor") or any(w in t["name"] for w in only)]
+
+    server = Server(env)
+    try:
+        server.wait_ready()
+        for target in targets:
+            if target.get("conditional"):
+                target["headers"] = validators(server, target["path"])
+        rss_start = server.worker_rss_kib()
+        for target in targets:  # warm every worker: imports, template compilation
+            for _ in range(2 * WORKERS):
+                fetch(server.base + target["path"], target.get("headers"))
+        rss_before = server.worker_rss_kib()
+        rows = []
+        for target in targets:
+            say(f"measuring {target['name']}")
+            rows.append(measure(server, target))
+        rss_after = server.worker_rss_kib()
+    finally:
+        server.stop()
+
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump(targets, handle)
+    say("counting queries per page")
+    queries = probe(env, "queries", handle.name)
+    os.unlink(handle.name)
+    say("timing loaddata and import_statements")
+    loading = time_loading(SEED)
+
+    before, after = mib(rss_before), mib(rss_after)
+    report = {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "settings": {
+            "seconds": SECONDS,
+            "connections": CONNECTIONS,
+            "threads": THREADS,
+            "workers": WORKERS,
+        },
+        "corpus": corpus,
+        "pages": rows,
+        "queries": queries,
+        "memory": {
+            "start_mib": mib(rss_start),
+            "before_mib": before,
+            "after_mib": after,
+            "growth_percent": (after / before - 1) * 100 if before else 0.0,
+            "requests": sum(r.get("requests", 0) for r in rows),
+        },
+        "loading": loading,
+        "total_seconds": round(time.perf_counter() - started, 1),
+    }
+    path = OUT / f"{dt.datetime.now():%Y%m%d-%H%M%S}.json"
+    path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    print(table(report))
+    print(f"\nwritten to {path.relative_to(ROOT)} in {report['total_seconds']} s", flush=True)
+    failed = [r["name"] for r in rows if "error" in r]
+    if failed:
+        print(f"\n{len(failed)} target(s) failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
