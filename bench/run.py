@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 import platform
 import secrets
@@ -258,6 +259,10 @@ def measure(server: Server, target: dict) -> dict:
     if target.get("conditional") and not target.get("headers"):
         return {**target, "error": "the page sends no ETag or Last-Modified to revalidate"}
     raw = run_wrk(url, target.get("headers", {}))
+    # wrk stops waiting at the deadline, but sync workers still owe the queued requests:
+    # let them drain so a slow page does not eat into the next target's time.
+    queued = math.ceil(CONNECTIONS / WORKERS)
+    time.sleep(min(10.0, raw["latency_us"]["max"] / 1e6 * queued))
     seconds = raw["duration_us"] / 1e6
     statuses = {int(code): n for code, n in raw["statuses"].items()}
     bad = sum(
@@ -349,9 +354,14 @@ def machine() -> dict:
     }
 
 
+def floor_rps(rows: list[dict]) -> float:
+    """The floor is the mean of its measurements at the start and at the end."""
+    floors = [r["rps"] for r in rows if r.get("floor") and "error" not in r]
+    return sum(floors) / len(floors) if floors else 0.0
+
+
 def table(report: dict) -> str:
-    floor = next((r for r in report["pages"] if r.get("floor") and "error" not in r), None)
-    floor_rps = floor["rps"] if floor else 0
+    floor = report["floor_rps"]
     lines = [
         f"{'target':<44} {'req/s':>8} {'÷floor':>7} {'p50 ms':>8} {'p99 ms':>8} "
         f"{'queries':>8} {'RSS MiB':>8}  result",
@@ -365,7 +375,7 @@ def table(report: dict) -> str:
                 f"{'-':>8}  ERROR: {row['error']}"
             )
             continue
-        ratio = f"{row['rps'] / floor_rps:.2f}" if floor_rps else "-"
+        ratio = f"{row['rps'] / floor:.2f}" if floor else "-"
         rss = max(row["worker_rss_kib"].values(), default=0) / 1024
         result = f"ERROR: {row['error']}" if "error" in row else "ok"
         lines.append(
@@ -382,6 +392,13 @@ def table(report: dict) -> str:
         f"{memory['after_mib']:.1f} MiB after {memory['requests']} more requests "
         f"({memory['growth_percent']:+.1f}%)",
     ]
+    floors = [r["rps"] for r in report["pages"] if r.get("floor") and "rps" in r]
+    if len(floors) == 2 and min(floors):
+        lines.append(
+            f"floor: {floor:.0f} req/s (start and end differ by "
+            f"{abs(floors[0] - floors[1]) / min(floors) * 100:.0f}%; above 10% the machine was "
+            f"not quiet: load average {report['load_average']['start']:.2f} at start)"
+        )
     for name, row in report["loading"].items():
         if "skipped" in row:
             lines.append(f"{name}: skipped ({row['skipped']})")
@@ -409,6 +426,9 @@ def main() -> int:
         return 2
     OUT.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
+    load_start = os.getloadavg()[0]
+    if load_start > 0.5:
+        say(f"load average is {load_start:.2f}: other work will skew the figures")
 
     database_url = scratch_database()
     env = server_env(database_url)
@@ -443,6 +463,8 @@ def main() -> int:
         for target in targets:
             say(f"measuring {target['name']}")
             rows.append(measure(server, target))
+        say("measuring the floor again, to see drift")
+        rows.append(measure(server, {**targets[0], "name": f"{targets[0]['name']}, again"}))
         rss_after = server.worker_rss_kib()
     finally:
         server.stop()
@@ -466,6 +488,8 @@ def main() -> int:
             "workers": WORKERS,
         },
         "corpus": corpus,
+        "load_average": {"start": load_start, "end": os.getloadavg()[0]},
+        "floor_rps": floor_rps(rows),
         "pages": rows,
         "queries": queries,
         "memory": {
