@@ -141,10 +141,18 @@ def free_port() -> int:
     sys.exit(f"No free loopback port in BENCH_PORTS={first}-{last}.")
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # report the 3xx itself, as wrk sees it
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
 def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str]]:
     request = urllib.request.Request(url, headers=headers or {})
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with _opener.open(request, timeout=10) as response:
             response.read()
             return response.status, dict(response.headers)
     except urllib.error.HTTPError as exc:
@@ -258,6 +266,7 @@ def measure(server: Server, target: dict) -> dict:
     expected = {304} if target.get("conditional") else None
     if target.get("conditional") and not target.get("headers"):
         return {**target, "error": "the page sends no ETag or Last-Modified to revalidate"}
+    first_status, first_headers = fetch(url, target.get("headers"))
     raw = run_wrk(url, target.get("headers", {}))
     # wrk stops waiting at the deadline, but sync workers still owe the queued requests:
     # let them drain so a slow page does not eat into the next target's time.
@@ -281,6 +290,9 @@ def measure(server: Server, target: dict) -> dict:
         "socket_errors": socket_errors,
         "worker_rss_kib": server.worker_rss_kib(),
     }
+    if 300 <= first_status < 400 and first_status != 304:
+        # Allowed, but then wrk measures the redirect, not the page: say so.
+        row["redirects_to"] = first_headers.get("Location", "")
     if bad or socket_errors or not raw["requests"]:
         codes = ", ".join(f"{n}× {code}" for code, n in sorted(statuses.items()))
         row["error"] = f"{codes or 'no responses'}; {socket_errors} socket errors"
@@ -378,6 +390,8 @@ def table(report: dict) -> str:
         ratio = f"{row['rps'] / floor:.2f}" if floor else "-"
         rss = max(row["worker_rss_kib"].values(), default=0) / 1024
         result = f"ERROR: {row['error']}" if "error" in row else "ok"
+        if "redirects_to" in row:
+            result += f" (measured a redirect to {row['redirects_to']})"
         lines.append(
             f"{row['name']:<44} {row['rps']:>8.0f} {ratio:>7} {row['latency_ms']['p50']:>8.1f} "
             f"{row['latency_ms']['p99']:>8.1f} {queries:>8} {rss:>8.1f}  {result}"

@@ -86,6 +86,10 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "mofa_site.urls"
 
+# Load balancers probe the health endpoints over plain HTTP on the private network; an
+# HTTPS redirect would make every probe fail.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/"]
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

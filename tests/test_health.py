@@ -70,3 +70,13 @@ def test_ready_names_both_when_both_are_down(client, settings):
         response = client.get(reverse("healthz-ready"))
     assert response.status_code == 503
     assert response.json()["down"] == ["database", "cache"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/healthz/live", "/healthz/ready"])
+def test_health_endpoints_answer_plain_http_when_the_site_redirects_to_https(
+    client, settings, path
+):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/").status_code == 301
+    assert client.get(path).status_code == 200
