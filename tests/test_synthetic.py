@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from statements import synthetic
+from statements.importing import cited_resolutions, parse_document
 from statements.models import Meeting, Paragraph, Resolution, Statement
 from tests.factories import StatementFactory
 
@@ -147,7 +148,10 @@ def test_stored_citations_are_the_resolutions_the_text_names():
             for match in re.finditer(pattern, paragraph.text):
                 forms_seen.add(form)
                 named.update(int(number) for number in match.groups())
-        assert {r.number for r in paragraph.resolutions.all()} == named, paragraph.text
+        stored = {r.number for r in paragraph.resolutions.all()}
+        assert stored == named, paragraph.text
+        # The app's own linker finds exactly what the generator stored.
+        assert cited_resolutions(paragraph.text) == tuple(sorted(stored)), paragraph.text
         citing += bool(named)
     assert citing > 0
     assert forms_seen == set(CITATION_FORMS)
@@ -194,3 +198,15 @@ def test_rendered_page_reads_like_a_mofa_page():
     for paragraph in spec.paragraphs:
         prefix = f"  {paragraph.number}. " if paragraph.number else ""
         assert f"{prefix}{paragraph.text}" in lines
+
+
+def test_the_importer_parses_a_rendered_page_back_into_the_same_statement():
+    pool = synthetic.ResolutionPool.for_seed(0)
+    for index in range(40):
+        spec = synthetic.build_statement(0, index, pool)
+        parsed = parse_document(synthetic.render_page(spec))
+        assert parsed.date == spec.date
+        assert parsed.title == spec.title
+        assert [(p.number, p.text, p.resolutions) for p in parsed.paragraphs] == [
+            (p.number, p.text, tuple(sorted(p.resolutions))) for p in spec.paragraphs
+        ]
