@@ -1,0 +1,130 @@
+"""Forms of the editors' admin: the statement form that carries its version, the
+paragraphs formset that checks the order as a whole, and the withdrawal form."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from statements.models import Statement, paragraph_order_errors
+from statements.services import StaleVersionError
+
+
+class StatementAdminForm(forms.ModelForm):
+    """The change form keeps the version it was loaded with (a hidden field), so the
+    save can refuse to overwrite a newer one. ``conflict`` is set by the admin when the
+    save lost that race: the form then re-renders everything the editor typed with the
+    error on top."""
+
+    conflict: StaleVersionError | None = None
+
+    class Meta:
+        model = Statement
+        fields = [
+            "title",
+            "slug",
+            "date",
+            "kind",
+            "section",
+            "speaker",
+            "meetings",
+            "withdrawn_note",
+            "version",
+        ]
+        widgets = {"version": forms.HiddenInput}
+
+    def clean(self) -> dict:
+        cleaned_data = super().clean()
+        if self.conflict is not None:
+            current_url = reverse("admin:statements_statement_change", args=[self.instance.pk])
+            raise ValidationError(
+                format_html(
+                    '{} <a href="{}" target="_blank" rel="noopener">{}</a>',
+                    str(self.conflict),
+                    current_url,
+                    _("Open the current version in a new tab"),
+                ),
+                code="stale_version",
+            )
+        return cleaned_data
+
+
+class ParagraphFormSet(BaseInlineFormSet):
+    """Checks the paragraphs as a whole (order, printed numbers, publication rule) and
+    lets each form render its chosen resolutions from one shared query."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.known_resolutions = {
+            str(resolution.pk): resolution
+            for paragraph in self.get_queryset()
+            for resolution in paragraph.resolutions.all()
+        }
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        widget = form.fields["resolutions"].widget
+        getattr(widget, "widget", widget).known_resolutions = self.known_resolutions
+        return form
+
+    def clean(self) -> None:
+        # Our messages first: they say more than the formset's "duplicate values".
+        if any(self.errors):
+            return
+        kept = [
+            form
+            for form in self.forms
+            if form.has_changed() or form.instance.pk
+            if not self._should_delete_form(form)
+        ]
+        rows = [
+            (form.cleaned_data["position"], form.cleaned_data.get("number"))
+            for form in kept
+            if "position" in form.cleaned_data
+        ]
+        errors = paragraph_order_errors(rows)
+        if not rows and self.instance.status != Statement.Status.DRAFT:
+            errors.append(
+                _(
+                    "A published or withdrawn statement keeps at least one paragraph; "
+                    "to take it off the site, withdraw it."
+                )
+            )
+        if errors:
+            raise ValidationError(errors)
+        super().clean()
+
+
+class CitedResolutionsWidget(AutocompleteSelectMultiple):
+    """The autocomplete for a paragraph's resolutions, rendering the chosen ones from the
+    formset's shared ``known_resolutions`` instead of one query per paragraph."""
+
+    known_resolutions: dict | None = None
+
+    def optgroups(self, name, value, attr=None):
+        known = self.known_resolutions
+        selected = {str(v) for v in value if str(v) not in self.choices.field.empty_values}
+        if known is None or not selected <= known.keys():
+            return super().optgroups(name, value, attr)
+        chosen = sorted((known[pk] for pk in selected), key=lambda r: r.number)
+        options = [
+            self.create_option(name, resolution.pk, str(resolution), True, index)
+            for index, resolution in enumerate(chosen)
+        ]
+        return [(None, options, 0)]
+
+
+class WithdrawForm(forms.Form):
+    note = forms.CharField(
+        label=_("Public explanation"),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        help_text=_(
+            "Shown to readers on top of each withdrawn statement, e.g. “Superseded by the "
+            "statement of 24 December 2017.”"
+        ),
+    )
