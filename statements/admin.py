@@ -3,6 +3,9 @@ revert, publishing, previews; resolutions and meetings."""
 
 from __future__ import annotations
 
+import re
+from difflib import SequenceMatcher
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
@@ -13,12 +16,14 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
-from reversion_compare.helpers import html_diff
+from reversion_compare.compare import DOES_NOT_EXIST
 
 from statements.forms import (
     CitedResolutionsWidget,
@@ -116,7 +121,7 @@ class ParagraphInline(admin.TabularInline):
                 "for a citation the text does not spell out."
             )
         if db_field.name == "text":
-            kwargs["widget"] = admin.widgets.AdminTextareaWidget(attrs={"rows": 4, "cols": 70})
+            kwargs["widget"] = admin.widgets.AdminTextareaWidget(attrs={"rows": 6})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
@@ -156,6 +161,9 @@ class StatementAdmin(CompareVersionAdmin):
     ]
     actions = ["publish", "withdraw"]
     history_latest_first = True
+
+    class Media:
+        css = {"all": ["statements/admin.css"]}
 
     fieldsets = [
         (
@@ -330,6 +338,24 @@ class StatementAdmin(CompareVersionAdmin):
     # --- History -------------------------------------------------------------------------
 
     compare_exclude = ["created_at", "updated_at", "version"]
+    compare_template = "admin/statements/statement/compare.html"
+
+    def compare(self, obj, version1, version2):
+        diff, has_unfollowed_fields = super().compare(obj, version1, version2)
+        for item in diff:  # reverse relations (paragraphs) have no verbose_name of their own
+            field = item["field"]
+            name = (
+                getattr(field, "verbose_name", None)
+                or field.related_model._meta.verbose_name_plural
+            )
+            item["label"] = capfirst(name)
+        return diff, has_unfollowed_fields
+
+    def compare_CharField(self, obj_compare) -> str:
+        return word_diff(*_as_text(obj_compare))
+
+    def compare_TextField(self, obj_compare) -> str:
+        return word_diff(*_as_text(obj_compare))
 
     def compare_paragraphs(self, obj_compare) -> str:
         """Paragraph by paragraph: what was added, removed or reworded, with the words
@@ -365,7 +391,7 @@ class StatementAdmin(CompareVersionAdmin):
                     else _("changed"),
                     "moved": bool(old and new and old["position"] != new["position"]),
                     "old_position": old["position"] if old else None,
-                    "text": html_diff(old["text"] if old else "", new["text"] if new else ""),
+                    "text": word_diff(old["text"] if old else "", new["text"] if new else ""),
                     "cites_old": cites_old,
                     "cites_new": cites_new,
                 }
@@ -448,6 +474,33 @@ class StatementAdmin(CompareVersionAdmin):
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/statements/statement/withdraw.html", context)
+
+
+def word_diff(old: str, new: str) -> str:
+    """The new text with removed words struck through and added words marked, wrapping
+    like prose (the library's diff is a monospaced line that scrolls sideways)."""
+    before, after = _WORDS.findall(old), _WORDS.findall(new)
+    parts = []
+    matcher = SequenceMatcher(None, before, after, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            parts.append(escape("".join(before[i1:i2])))
+            continue
+        if i2 > i1:
+            parts.append(format_html("<del>{}</del>", "".join(before[i1:i2])))
+        if j2 > j1:
+            parts.append(format_html("<ins>{}</ins>", "".join(after[j1:j2])))
+    return mark_safe("".join(parts))
+
+
+_WORDS = re.compile(r"\s+|[^\s]+")
+
+
+def _as_text(obj_compare) -> tuple[str, str]:
+    return tuple(
+        "" if v in (None, DOES_NOT_EXIST) else str(v)
+        for v in (obj_compare.value1, obj_compare.value2)
+    )
 
 
 def _paragraph_versions(version: Version) -> dict[str, dict]:

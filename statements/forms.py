@@ -36,7 +36,10 @@ class StatementAdminForm(forms.ModelForm):
             "withdrawn_note",
             "version",
         ]
-        widgets = {"version": forms.HiddenInput}
+        widgets = {
+            "version": forms.HiddenInput,
+            "withdrawn_note": forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        }
 
     def clean(self) -> dict:
         cleaned_data = super().clean()

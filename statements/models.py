@@ -519,8 +519,10 @@ class Paragraph(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        label = f"¶{self.number}" if self.number is not None else f"position {self.position}"
-        return f"{self.statement_id}: {label}"
+        # Read within its statement (admin messages, history), so no statement id.
+        if self.number is not None:
+            return f"¶{self.number}"
+        return _("un-numbered paragraph at position %(position)s") % {"position": self.position}
 
     def get_absolute_url(self) -> str:
         return f"{self.statement.get_absolute_url()}#{self.anchor}"
