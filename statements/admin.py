@@ -3,6 +3,7 @@ revert, publishing, previews; resolutions and meetings."""
 
 from __future__ import annotations
 
+import json
 import re
 from difflib import SequenceMatcher
 
@@ -10,8 +11,10 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, F, Prefetch
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -27,10 +30,12 @@ from reversion_compare.compare import DOES_NOT_EXIST
 
 from statements.forms import (
     CitedResolutionsWidget,
+    ImportForm,
     ParagraphFormSet,
     StatementAdminForm,
     WithdrawForm,
 )
+from statements.importing import ParsedDocument, resolution_mentions
 from statements.models import (
     JAPAN_TZ,
     Meeting,
@@ -43,6 +48,8 @@ from statements.services import (
     StaleVersionError,
     paragraphs_relink,
     statement_claim_version,
+    statement_find_imported,
+    statement_import,
     statement_publish,
     statement_withdraw,
 )
@@ -162,6 +169,8 @@ class StatementAdmin(CompareVersionAdmin):
     actions = ["publish", "withdraw"]
     history_latest_first = True
 
+    change_list_template = "admin/statements/statement/change_list.html"
+
     class Media:
         css = {"all": ["statements/admin.css"]}
 
@@ -254,6 +263,10 @@ class StatementAdmin(CompareVersionAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
+        if obj is not None and obj.title_derived and "title" in form.base_fields:
+            form.base_fields["title"].help_text = _(
+                "The source page has no title: the importer wrote this one. Refine it."
+            )
         conflict = getattr(request, "_statement_conflict", None)
         if conflict is not None:
             form = type(form.__name__, (form,), {"conflict": conflict})
@@ -405,6 +418,11 @@ class StatementAdmin(CompareVersionAdmin):
     def get_urls(self):
         return [
             path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="statements_statement_import",
+            ),
+            path(
                 "<path:object_id>/preview/",
                 self.admin_site.admin_view(self.preview_view),
                 name="statements_statement_preview",
@@ -420,6 +438,74 @@ class StatementAdmin(CompareVersionAdmin):
         response["X-Robots-Tag"] = "noindex, nofollow"
         response["Cache-Control"] = "private, no-store"
         return response
+
+    # --- Import --------------------------------------------------------------------------
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        """Paste a page or upload .txt files, review what the parser understood, then save
+        as drafts: the same parser and service as the import_statements command."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None)
+        previews, carried = [], ""
+        if request.method == "POST" and form.is_valid():
+            parsed = form.cleaned_data["parsed"]
+            source_url = form.cleaned_data["source_url"]
+            if "_save" in request.POST:
+                return self._import_pages(request, parsed, source_url)
+            previews = [
+                _import_preview(name, document, source_url) for name, _text, document in parsed
+            ]
+            carried = json.dumps([[name, text] for name, text, _document in parsed])
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import statements"),
+            "opts": self.model._meta,
+            "form": form,
+            "previews": previews,
+            "carried": carried,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/statements/statement/import.html", context)
+
+    def _import_pages(self, request, parsed, source_url: str) -> HttpResponse:
+        with transaction.atomic():
+            outcomes = [
+                statement_import(
+                    document=document,
+                    source_text=text,
+                    source_url=source_url,
+                    user=request.user,
+                    label=name,
+                )
+                for name, text, document in parsed
+            ]
+        for outcome in outcomes:
+            statement = outcome.statement
+            template = {
+                "created": _(
+                    "Saved “%(title)s” as a draft: %(paragraphs)s paragraphs, "
+                    "%(citations)s citations. Review it, then publish."
+                ),
+                "updated": _(
+                    "Updated “%(title)s” from the page: %(paragraphs)s paragraphs, "
+                    "%(citations)s citations."
+                ),
+                "unchanged": _("“%(title)s” was already in the archive, unchanged."),
+            }[outcome.action]
+            self.message_user(
+                request,
+                template
+                % {
+                    "title": statement.title,
+                    "paragraphs": outcome.paragraph_count,
+                    "citations": outcome.citation_count,
+                },
+                messages.SUCCESS if outcome.action != "unchanged" else messages.INFO,
+            )
+        if len(outcomes) == 1:
+            return redirect("admin:statements_statement_change", outcomes[0].statement.pk)
+        return redirect("admin:statements_statement_changelist")
 
     # --- Actions -------------------------------------------------------------------------
 
@@ -501,6 +587,39 @@ def _as_text(obj_compare) -> tuple[str, str]:
         "" if v in (None, DOES_NOT_EXIST) else str(v)
         for v in (obj_compare.value1, obj_compare.value2)
     )
+
+
+def _highlight_citations(text: str) -> str:
+    """The text with each cited resolution number marked, as the importer read it."""
+    parts, at = [], 0
+    for mention in resolution_mentions(text):
+        parts.append(escape(text[at : mention.start]))
+        parts.append(format_html("<mark>{}</mark>", text[mention.start : mention.end]))
+        at = mention.end
+    parts.append(escape(text[at:]))
+    return mark_safe("".join(parts))  # every piece escaped above
+
+
+def _import_preview(name: str, document: ParsedDocument, source_url: str) -> dict:
+    meeting = document.meeting
+    japan_time = None
+    if meeting is not None:
+        starts = Meeting(
+            date=meeting.date, start_time=meeting.start_time, timezone=meeting.timezone
+        ).starts_at_japan
+        # Formatted here: the template's date filter would show it in UTC.
+        japan_time = f"{starts:%Y-%m-%d %H:%M}" if starts else None
+    return {
+        "name": name,
+        "document": document,
+        "kind": Statement.Kind(document.kind).label,
+        "paragraphs": [
+            {"paragraph": p, "text": _highlight_citations(p.text)} for p in document.paragraphs
+        ],
+        "meeting": meeting,
+        "meeting_japan_time": japan_time,
+        "existing": statement_find_imported(document=document, source_url=source_url),
+    }
 
 
 def _paragraph_versions(version: Version) -> dict[str, dict]:

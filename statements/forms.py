@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from statements.importing import ParseError, parse_document
 from statements.models import Statement, paragraph_order_errors
 from statements.services import StaleVersionError
 
@@ -131,3 +132,96 @@ class WithdrawForm(forms.Form):
             "statement of 24 December 2017.”"
         ),
     )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleTextFileField(forms.FileField):
+    """Several uploaded .txt files, read as UTF-8 text: a list of (name, text)."""
+
+    widget = MultipleFileInput(attrs={"accept": ".txt,text/plain"})
+
+    def clean(self, data, initial=None) -> list[tuple[str, str]]:
+        uploads = data if isinstance(data, list | tuple) else [data] if data else []
+        pages = []
+        for upload in uploads:
+            upload = super().clean(upload, initial)
+            raw = upload.read()
+            if b"\x00" in raw:
+                raise ValidationError(
+                    _("%(name)s is a binary file, not a page's text."), params={"name": upload.name}
+                )
+            try:
+                pages.append((upload.name, raw.decode("utf-8")))
+            except UnicodeDecodeError as exc:
+                raise ValidationError(
+                    _("%(name)s is not UTF-8 text (line %(line)s); save it as UTF-8 and retry."),
+                    params={"name": upload.name, "line": raw[: exc.start].count(b"\n") + 1},
+                ) from exc
+        return pages
+
+
+class ImportForm(forms.Form):
+    """A page's text pasted, or .txt files uploaded: parsed here so the editor sees any
+    problem before anything is written."""
+
+    text = forms.CharField(
+        label=_("Page text"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 14, "cols": 100}),
+        help_text=_(
+            "Copy the whole page from the ministry's site, from the section line to "
+            "“Back to …”, and paste it here."
+        ),
+    )
+    files = MultipleTextFileField(
+        label=_("or .txt files"),
+        required=False,
+        help_text=_("One page per file, UTF-8 text. Several files import together."),
+    )
+    source_url = forms.URLField(
+        label=_("Source URL"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("The page's address on the ministry's site (for a single page)."),
+    )
+
+    # After the preview, the pages come back from here (files are not sent twice).
+    pages = forms.JSONField(required=False, widget=forms.HiddenInput)
+
+    def clean_pages(self) -> list[tuple[str, str]]:
+        pages = self.cleaned_data.get("pages") or []
+        if not isinstance(pages, list) or not all(
+            isinstance(p, list) and len(p) == 2 and all(isinstance(x, str) for x in p)
+            for p in pages
+        ):
+            raise ValidationError(_("The reviewed pages were garbled; paste them again."))
+        return [tuple(p) for p in pages]
+
+    def clean(self) -> dict:
+        cleaned_data = super().clean()
+        pages = [*cleaned_data.get("pages", []), *(cleaned_data.get("files") or [])]
+        if (cleaned_data.get("text") or "").strip():
+            pages.insert(0, (str(_("pasted text")), cleaned_data["text"]))
+        if not pages and not self.errors:
+            raise ValidationError(_("Paste a page's text or choose .txt files to import."))
+        if cleaned_data.get("source_url") and len(pages) > 1:
+            self.add_error("source_url", _("A source URL names one page; import one at a time."))
+        parsed, errors = [], []
+        for name, text in pages:
+            try:
+                parsed.append((name, text, parse_document(text)))
+            except ParseError as error:
+                errors.append(
+                    ValidationError(
+                        _("%(name)s could not be read: %(problem)s"),
+                        params={"name": name, "problem": str(error)},
+                    )
+                )
+        if errors:
+            raise ValidationError(errors)
+        cleaned_data["parsed"] = parsed
+        return cleaned_data

@@ -3,9 +3,11 @@ group, not a superuser)."""
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from reversion.models import Version
 
@@ -595,3 +597,94 @@ def test_the_change_form_runs_a_fixed_number_of_queries(editor_client, django_as
     with django_assert_num_queries(CHANGE_FORM_QUERIES):
         response = editor_client.get(change_url(long))
     assert response.content.decode().count("S/RES/2397 (2017)") >= 8
+
+
+# --- Import from the admin ---------------------------------------------------------------
+
+IMPORT = reverse("admin:statements_statement_import")
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+KONO_PAGE = (SEEDS / "000_a026e662df115a8c.txt").read_text(encoding="utf-8")
+ABE_PAGE = (SEEDS / "003_a464196ed3b8e9c0.txt").read_text(encoding="utf-8")
+
+
+def test_pasting_a_page_shows_what_was_understood_and_writes_nothing(editor_client):
+    response = editor_client.post(IMPORT, {"text": ABE_PAGE, "_preview": "1"})
+    assert response.status_code == 200
+    preview = response.content.decode()
+    assert "Meeting summary" in preview
+    assert "Sept. 19, 2017" in preview
+    assert "<mark>2375</mark>" in preview
+    assert "2017-09-20 01:05" in preview  # 12:05 in New York is 01:05 next day in Tokyo
+    assert "António Guterres" in preview
+    assert preview.count("<li value=") == 5
+    assert not Statement.objects.exists()
+
+
+def test_saving_a_reviewed_page_makes_a_draft_with_its_citations(editor_client):
+    preview = editor_client.post(IMPORT, {"text": KONO_PAGE, "_preview": "1"})
+    carried = preview.context["carried"]
+    response = editor_client.post(IMPORT, {"pages": carried, "source_url": "", "_save": "1"})
+    statement = Statement.objects.get()
+    assert response.status_code == 302
+    assert response.url == change_url(statement)
+    assert statement.status == Statement.Status.DRAFT
+    assert statement.source_text == KONO_PAGE
+    assert statement.paragraphs.count() == 7
+    assert [r.number for r in statement.cited_resolutions] == [2397]
+    revision = Version.objects.get_for_object(statement).get().revision
+    assert revision.user.username == "editor"
+
+    again = editor_client.post(IMPORT, {"pages": carried, "_save": "1"}, follow=True)
+    assert "already in the archive, unchanged" in again.content.decode()
+    assert Statement.objects.count() == 1
+
+
+def test_uploading_several_pages_imports_them_together(editor_client):
+    files = [
+        SimpleUploadedFile("kono.txt", KONO_PAGE.encode(), "text/plain"),
+        SimpleUploadedFile("abe.txt", ABE_PAGE.encode(), "text/plain"),
+    ]
+    preview = editor_client.post(IMPORT, {"files": files, "_preview": "1"})
+    assert preview.status_code == 200
+    assert "What was understood in 2 pages" in preview.content.decode()
+    response = editor_client.post(
+        IMPORT, {"pages": preview.context["carried"], "_save": "1"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == CHANGELIST
+    assert Statement.objects.filter(status=Statement.Status.DRAFT).count() == 2
+    assert Meeting.objects.filter(participants__name__contains="Guterres").exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"text": "   "}, "Paste a page"),
+        ({"text": "Nothing here looks like a page."}, "pasted text could not be read"),
+        (
+            {"files": [SimpleUploadedFile("bad.txt", "Café".encode("latin-1"))]},
+            "bad.txt is not UTF-8 text (line 1)",
+        ),
+        (
+            {"files": [SimpleUploadedFile("img.txt", b"\x89PNG\x00\x00")]},
+            "img.txt is a binary file",
+        ),
+        ({"pages": '{"not": "a list"}', "_save": "1"}, "garbled"),
+    ],
+)
+def test_an_import_that_cannot_be_read_says_why_and_writes_nothing(editor_client, data, message):
+    response = editor_client.post(IMPORT, {"_preview": "1", **data})
+    assert response.status_code == 200
+    assert message in error_text(response)
+    assert not Statement.objects.exists()
+
+
+def test_importing_needs_the_permission_to_add_statements(client, django_user_model):
+    clerk = django_user_model.objects.create_user(username="clerk", is_staff=True)
+    client.force_login(clerk)
+    assert client.get(IMPORT).status_code == 403
+    assert client.post(IMPORT, {"text": KONO_PAGE, "_save": "1"}).status_code == 403
+    assert not Statement.objects.exists()
+
+
+def test_the_statement_list_links_to_the_import_page(editor_client):
+    assert IMPORT in editor_client.get(CHANGELIST).content.decode()
