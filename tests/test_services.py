@@ -1,9 +1,10 @@
 import pytest
 from reversion.models import Version
 
-from statements.models import Statement
+from statements.models import Resolution, Statement
 from statements.services import (
     StaleVersionError,
+    paragraphs_relink,
     statement_claim_version,
     statement_publish,
     statement_withdraw,
@@ -76,3 +77,16 @@ def test_withdrawing_a_draft_is_refused_so_it_never_becomes_readable():
     draft.refresh_from_db()
     assert draft.status == Statement.Status.DRAFT
     assert not Statement.objects.readable().filter(pk=draft.pk).exists()
+
+
+def test_relinking_recomputes_citations_from_the_current_text():
+
+    paragraph = ParagraphFactory(text="Japan welcomes Resolution 2397.")
+    paragraphs_relink(paragraphs=[paragraph])
+    assert [r.number for r in paragraph.resolutions.all()] == [2397]
+    paragraph.text = "Japan recalls resolutions 2270 and 2321, not the year 2016."
+    paragraph.save()
+    paragraphs_relink(paragraphs=[paragraph])
+    assert sorted(r.number for r in paragraph.resolutions.all()) == [2270, 2321]
+    # The resolution no longer cited stays, with whatever editors wrote about it.
+    assert Resolution.objects.filter(number=2397).exists()
