@@ -78,11 +78,16 @@ def statement_publish(
 def statement_withdraw(
     *, statements: Iterable[Statement], note: str, user: AbstractBaseUser | None = None
 ) -> list[Statement]:
-    """Withdraw statements from publication with a public explanation."""
+    """Withdraw published statements from publication with a public explanation."""
     note = note.strip()
     if not note:
         raise ValueError(_("Withdrawing needs a public explanation for readers."))
     statements = list(statements)
+    # Withdrawn statements stay readable, so withdrawing a draft would publish it.
+    unpublished = [s for s in statements if not s.is_published]
+    if unpublished:
+        titles = ", ".join(f"“{s.title}”" for s in unpublished)
+        raise ValueError(_("Only published statements can be withdrawn: %s") % titles)
     with transaction.atomic(), reversion.create_revision():
         _record(user, _("Withdrawn: %s") % note)
         for statement in statements:
