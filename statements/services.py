@@ -312,6 +312,8 @@ def statement_import(
                     setattr(statement, name, value)
                     changed.append(name)
             if changed or paragraphs_changed:
+                # A re-import is an edit like any other: an editor's open form goes stale.
+                statement_claim_version(statement=statement, expected_version=statement.version)
                 statement.imported_at = timezone.now()
                 statement.save()
             if paragraphs_changed:
