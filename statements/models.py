@@ -118,6 +118,16 @@ class Resolution(TimeStampedModel):
         return len(parts) == 3 and parts[1] == "0" and parts[2] == "0"
 
 
+def paragraphs_in_reading_order() -> Prefetch:
+    """Prefetch a statement's paragraphs in order, each with the resolutions it cites."""
+    return Prefetch(
+        "paragraphs",
+        queryset=Paragraph.objects.order_by("position").prefetch_related(
+            Prefetch("resolutions", queryset=Resolution.objects.order_by("number"))
+        ),
+    )
+
+
 # --- Meetings ----------------------------------------------------------------------------
 
 
@@ -131,7 +141,9 @@ class MeetingQuerySet(models.QuerySet):
             "participants",
             Prefetch(
                 "statements",
-                queryset=Statement.objects.published().order_by("-date", "-id"),
+                queryset=Statement.objects.published()
+                .order_by("-date", "-id")
+                .prefetch_related(paragraphs_in_reading_order()),
                 to_attr="published_statements",
             ),
         )
@@ -263,12 +275,7 @@ class StatementQuerySet(models.QuerySet):
     def with_related(self) -> StatementQuerySet:
         """Load every relation that pages and the API show, in a fixed number of queries."""
         return self.prefetch_related(
-            Prefetch(
-                "paragraphs",
-                queryset=Paragraph.objects.order_by("position").prefetch_related(
-                    Prefetch("resolutions", queryset=Resolution.objects.order_by("number"))
-                ),
-            ),
+            paragraphs_in_reading_order(),
             Prefetch("meetings", queryset=Meeting.objects.prefetch_related("participants")),
         )
 
@@ -350,6 +357,12 @@ class Statement(TimeStampedModel):
     @property
     def is_withdrawn(self) -> bool:
         return self.status == self.Status.WITHDRAWN
+
+    def cited_resolutions(self) -> list[Resolution]:
+        """The resolutions its paragraphs cite, by number, from the relations that
+        ``with_related()`` prefetched (no query of its own then)."""
+        cited = {r.number: r for p in self.paragraphs.all() for r in p.resolutions.all()}
+        return [cited[number] for number in sorted(cited)]
 
 
 class ParagraphQuerySet(models.QuerySet):
