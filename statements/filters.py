@@ -57,6 +57,13 @@ class StatementFilter(django_filters.FilterSet):
         model = Statement
         fields = ["year", "kind", "speaker", "resolution"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Evaluate the choices once: a callable would query again to validate and to render.
+        for name in ("year", "speaker", "resolution"):
+            choices = self.filters[name].extra["choices"]
+            self.filters[name].extra["choices"] = list(choices() if callable(choices) else choices)
+
     def filter_resolution(self, queryset, name, value):
         return queryset.citing(int(value))
 
