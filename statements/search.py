@@ -45,8 +45,12 @@ _HIGHLIGHT = re.compile(f"{MARK_START}(.*?){MARK_END}", re.DOTALL)
 
 def clean_query(query: str | None) -> str:
     """The query as the engines will see it: no control characters, bounded length."""
-    cleaned = _CONTROL_CHARACTERS.sub(" ", query or "")
-    return " ".join(cleaned.split())[:MAX_QUERY_LENGTH].strip()
+    cleaned = " ".join(_CONTROL_CHARACTERS.sub(" ", query or "").split())
+    if len(cleaned) > MAX_QUERY_LENGTH:
+        cut = cleaned[: MAX_QUERY_LENGTH + 1]
+        # Drop a word cut in half: "abduc" would match nothing.
+        cleaned = cut.rsplit(" ", 1)[0] if " " in cut else cut[:MAX_QUERY_LENGTH]
+    return cleaned.strip()
 
 
 def is_truncated(query: str | None) -> bool:
@@ -58,6 +62,11 @@ class _Clause:
     words: tuple[str, ...]
     negated: bool = False
     or_before: bool = False
+
+    def websearch(self) -> str:
+        words = " ".join(self.words)
+        phrase = f'"{words}"' if len(self.words) > 1 else words
+        return ("-" if self.negated else "or " if self.or_before else "") + phrase
 
     def fts5(self) -> str:
         # Each word is \w+ only, so a quoted FTS5 string cannot carry syntax.
@@ -81,6 +90,12 @@ def _clauses(query: str) -> list[_Clause]:
         if len(clauses) == MAX_TERMS:
             break
     return clauses
+
+
+def websearch_query(query: str) -> str:
+    """The query rebuilt from the words and phrases we understood, for PostgreSQL's
+    ``websearch_to_tsquery``: both engines then see the same clauses."""
+    return " ".join(clause.websearch() for clause in _clauses(clean_query(query)))
 
 
 def fts5_query(query: str) -> str | None:
@@ -132,7 +147,9 @@ class _Postgres:
     def __init__(self, query: str):
         from django.contrib.postgres.search import SearchQuery
 
-        self.query = SearchQuery(query, search_type="websearch", config=POSTGRES_CONFIG)
+        self.query = SearchQuery(
+            websearch_query(query), search_type="websearch", config=POSTGRES_CONFIG
+        )
 
     def _vector(self, field: str, weight: str | None = None):
         from django.contrib.postgres.search import SearchVector

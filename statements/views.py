@@ -271,6 +271,7 @@ class SearchView(SectionMixin, TemplateView):
             )
             page = Paginator(hits, RESULTS_PER_PAGE).get_page(self.request.GET.get("page"))
             context.update(
+                searched=True,
                 query=hits.query,
                 page_obj=page,
                 hits=page.object_list,
