@@ -12,13 +12,25 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 JAPAN_TZ = zoneinfo.ZoneInfo("Asia/Tokyo")
 MAX_RESOLUTION_NUMBER = 9999
 
 
+def dated_slug(date: dt.date, title: str, *, max_length: int = 100) -> str:
+    """A readable, dated slug: ``2017-12-23-statement-on-the-adoption-of-...``, cut at a
+    word boundary so it never ends mid-word."""
+    slug = f"{date.isoformat()}-{slugify(title)}".strip("-")
+    if len(slug) <= max_length:
+        return slug
+    return slug[: max_length + 1].rsplit("-", 1)[0]
+
+
 def validate_timezone(value: str) -> None:
+    if not value:
+        return  # unknown: the page gave a local time without saying where
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
@@ -40,6 +52,9 @@ class TimeStampedModel(models.Model):
 
 
 class ResolutionQuerySet(models.QuerySet):
+    def get_by_natural_key(self, number: int) -> Resolution:
+        return self.get(number=number)
+
     def cited(self) -> ResolutionQuerySet:
         """Resolutions cited by at least one paragraph of a published statement."""
         return self.filter(paragraphs__statement__status=Statement.Status.PUBLISHED).distinct()
@@ -107,6 +122,9 @@ class Resolution(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("statements:resolution-detail", kwargs={"number": self.number})
 
+    def natural_key(self) -> tuple[int]:
+        return (self.number,)
+
     def compute_symbol(self) -> str:
         if self.adopted_on:
             return f"S/RES/{self.number} ({self.adopted_on.year})"
@@ -132,6 +150,9 @@ def paragraphs_in_reading_order() -> Prefetch:
 
 
 class MeetingQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug: str) -> Meeting:
+        return self.get(slug=slug)
+
     def published(self) -> MeetingQuerySet:
         """Meetings reported or mentioned by a published statement."""
         return self.filter(statements__status=Statement.Status.PUBLISHED).distinct()
@@ -170,9 +191,12 @@ class Meeting(TimeStampedModel):
     timezone = models.CharField(
         _("time zone"),
         max_length=64,
-        default="Asia/Tokyo",
+        blank=True,
         validators=[validate_timezone],
-        help_text=_("IANA name of the place, e.g. America/New_York; Japan time is computed."),
+        help_text=_(
+            "IANA name of the place, e.g. America/New_York; Japan time is computed. "
+            "Empty when the source does not say where the meeting took place."
+        ),
     )
     duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), null=True, blank=True)
     location = models.CharField(_("location"), max_length=200, blank=True)
@@ -202,10 +226,13 @@ class Meeting(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("statements:meeting-detail", kwargs={"slug": self.slug})
 
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
     @property
     def starts_at(self) -> dt.datetime | None:
         """The start as an aware datetime in the place's own time zone."""
-        if self.start_time is None:
+        if self.start_time is None or not self.timezone:
             return None
         return dt.datetime.combine(
             self.date, self.start_time, tzinfo=zoneinfo.ZoneInfo(self.timezone)
@@ -218,6 +245,11 @@ class Meeting(TimeStampedModel):
         return starts_at.astimezone(JAPAN_TZ) if starts_at else None
 
 
+class ParticipantQuerySet(models.QuerySet):
+    def get_by_natural_key(self, meeting_slug: str, name: str) -> Participant:
+        return self.get(meeting__slug=meeting_slug, name=name)
+
+
 @reversion.register()
 class Participant(TimeStampedModel):
     meeting = models.ForeignKey(
@@ -227,6 +259,8 @@ class Participant(TimeStampedModel):
     name = models.CharField(_("name"), max_length=200)
     role = models.CharField(_("title or role"), max_length=300, blank=True)
     organisation = models.CharField(_("organisation or country"), max_length=200, blank=True)
+
+    objects = ParticipantQuerySet.as_manager()
 
     class Meta:
         ordering = ["meeting", "position", "id"]
@@ -240,6 +274,11 @@ class Participant(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name}, {self.role}" if self.role else self.name
+
+    def natural_key(self) -> tuple[str, str]:
+        return (*self.meeting.natural_key(), self.name)
+
+    natural_key.dependencies = ["statements.meeting"]
 
 
 # --- Statements and paragraphs -----------------------------------------------------------
@@ -259,6 +298,9 @@ class StatementStatus(models.TextChoices):
 
 
 class StatementQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug: str) -> Statement:
+        return self.get(slug=slug)
+
     def published(self) -> StatementQuerySet:
         """Statements the public may list, count, search and syndicate."""
         return self.filter(status=Statement.Status.PUBLISHED)
@@ -350,6 +392,9 @@ class Statement(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("statements:statement-detail", kwargs={"slug": self.slug})
 
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
@@ -366,6 +411,9 @@ class Statement(TimeStampedModel):
 
 
 class ParagraphQuerySet(models.QuerySet):
+    def get_by_natural_key(self, statement_slug: str, position: int) -> Paragraph:
+        return self.get(statement__slug=statement_slug, position=position)
+
     def published(self) -> ParagraphQuerySet:
         return self.filter(statement__status=Statement.Status.PUBLISHED)
 
@@ -428,6 +476,11 @@ class Paragraph(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return f"{self.statement.get_absolute_url()}#{self.anchor}"
+
+    def natural_key(self) -> tuple[str, int]:
+        return (*self.statement.natural_key(), self.position)
+
+    natural_key.dependencies = ["statements.statement"]
 
     @property
     def anchor(self) -> str:
