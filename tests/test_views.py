@@ -23,7 +23,8 @@ STATEMENT_2397 = "2017-12-23-statement-on-the-adoption-of-un-security-council-re
 SUMMARY = (
     "2017-09-19-meeting-between-prime-minister-shinzo-abe-and-secretary-general-antonio-guterres"
 )
-ABE_GUTERRES = "2017-09-19-prime-minister-abe-meets-secretary-general-guterres"
+ABE_GUTERRES = SUMMARY  # the meeting and the statement reporting it share a slug
+UNSC_MEETING = "2017-12-15-un-security-council-ministerial-level-meeting-on-the-north-korean-issue"
 
 
 def statement_url(slug: str) -> str:
@@ -193,7 +194,7 @@ def test_hostile_paragraph_text_is_shown_as_text(client, db):
 def test_statement_page_has_sidebar_neighbours_and_metadata(client, seeded):
     html = page(client, statement_url(STATEMENT_2397))
     assert "Resolutions cited" in html and "S/RES/2397 (2017)" in html
-    assert 'href="/meetings/2017-12-15-unsc-ministerial-level-meeting-on-north-korea/"' in html
+    assert f'href="/meetings/{UNSC_MEETING}/"' in html
     assert f'href="{statement_url(SUMMARY)}" rel="prev"' in html and 'rel="next"' not in html
     assert (
         "<title>Statement on the adoption of UN Security Council Resolution 2397 · "
@@ -285,13 +286,13 @@ def test_meeting_page_shows_local_and_japan_time_across_the_date_line(client, se
     assert '<time datetime="2017-09-19T12:05:00-04:00">Tuesday 19 September 2017, 12:05' in html
     assert '<time datetime="2017-09-20T01:05:00+09:00">Wednesday 20 September 2017, 01:05' in html
     assert "about 15 minutes" in html and "72nd UN General Assembly" in html
-    assert "Secretary-General of the United Nations" in html
+    assert "Secretary-General of the UN" in html and "Shinzo Abe" in html
     assert "At the outset, Secretary-General Guterres expressed gratitude" in html
     assert '<a href="/resolutions/2375/">2375</a>' in html
 
 
 def test_meeting_without_start_time_shows_its_date(client, seeded):
-    html = page(client, "/meetings/2017-12-15-unsc-ministerial-level-meeting-on-north-korea/")
+    html = page(client, f"/meetings/{UNSC_MEETING}/")
     assert "start time not recorded" in html and "Japan time" not in html
 
 
