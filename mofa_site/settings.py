@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "reversion",
+    "reversion_compare",
     "statements",
 ]
 

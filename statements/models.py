@@ -12,11 +12,27 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 JAPAN_TZ = zoneinfo.ZoneInfo("Asia/Tokyo")
 MAX_RESOLUTION_NUMBER = 9999
+
+
+def today_in_japan() -> dt.date:
+    """The ministry's today: Japan's date runs ahead of UTC's for nine hours a day."""
+    return timezone.now().astimezone(JAPAN_TZ).date()
+
+
+def future_date_error(value: dt.date | None) -> ValidationError | None:
+    if value is not None and value > today_in_japan():
+        return ValidationError(
+            _("%(date)s is in the future; use the date the document gives."),
+            params={"date": value.isoformat()},
+            code="future_date",
+        )
+    return None
 
 
 def dated_slug(date: dt.date, title: str, *, max_length: int = 100) -> str:
@@ -122,6 +138,10 @@ class Resolution(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("statements:resolution-detail", kwargs={"number": self.number})
 
+    def clean(self) -> None:
+        if error := future_date_error(self.adopted_on):
+            raise ValidationError({"adopted_on": error})
+
     def natural_key(self) -> tuple[int]:
         return (self.number,)
 
@@ -226,6 +246,19 @@ class Meeting(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("statements:meeting-detail", kwargs={"slug": self.slug})
 
+    def clean(self) -> None:
+        errors = {}
+        if error := future_date_error(self.date):
+            errors["date"] = error
+        # The database refuses 0 too, but only this says why.
+        if self.duration_minutes is not None and self.duration_minutes <= 0:
+            errors["duration_minutes"] = ValidationError(
+                _("A meeting lasts at least one minute; leave the duration empty if unknown."),
+                code="duration_not_positive",
+            )
+        if errors:
+            raise ValidationError(errors)
+
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
 
@@ -321,6 +354,19 @@ class StatementQuerySet(models.QuerySet):
             Prefetch("meetings", queryset=Meeting.objects.prefetch_related("participants")),
         )
 
+    def with_summary(self) -> StatementQuerySet:
+        """Annotate ``paragraph_count`` and load the cited resolutions (see
+        ``Statement.cited_resolutions``) in two queries, for lists of many statements."""
+        return self.annotate(paragraph_count=Count("paragraphs", distinct=True)).prefetch_related(
+            Prefetch(
+                "paragraphs",
+                queryset=Paragraph.objects.only("id", "statement_id").prefetch_related(
+                    Prefetch("resolutions", queryset=Resolution.objects.order_by("number"))
+                ),
+                to_attr="summary_paragraphs",
+            )
+        )
+
 
 @reversion.register(follow=["paragraphs"])
 class Statement(TimeStampedModel):
@@ -392,12 +438,36 @@ class Statement(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("statements:statement-detail", kwargs={"slug": self.slug})
 
+    def clean(self) -> None:
+        errors = {}
+        if error := future_date_error(self.date):
+            errors["date"] = error
+        if self.status == self.Status.WITHDRAWN and not self.withdrawn_note.strip():
+            errors["withdrawn_note"] = ValidationError(
+                _("A withdrawn statement needs a public explanation for readers."),
+                code="withdrawn_without_note",
+            )
+        if errors:
+            raise ValidationError(errors)
+
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
 
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def cited_resolutions(self) -> list[Resolution]:
+        """Distinct resolutions its paragraphs cite, by number; loaded by ``with_summary()``
+        (or queried when not)."""
+        paragraphs = getattr(self, "summary_paragraphs", None)
+        if paragraphs is None:
+            return list(
+                Resolution.objects.filter(paragraphs__statement=self).distinct().order_by("number")
+            )
+        found = {r.pk: r for p in paragraphs for r in p.resolutions.all()}
+        return sorted(found.values(), key=lambda r: r.number)
 
     @property
     def is_withdrawn(self) -> bool:
@@ -408,6 +478,45 @@ class Statement(TimeStampedModel):
         ``with_related()`` prefetched (no query of its own then)."""
         cited = {r.number: r for p in self.paragraphs.all() for r in p.resolutions.all()}
         return [cited[number] for number in sorted(cited)]
+
+
+def paragraph_order_errors(rows: list[tuple[int, int | None]]) -> list[str]:
+    """What is wrong with a statement's paragraphs, given as (position, printed number)
+    pairs: positions must run 1..n without gaps or repeats, and printed numbers must be
+    distinct and rise in reading order (un-numbered paragraphs may stand anywhere)."""
+    errors = []
+    positions = sorted(position for position, _number in rows)
+    repeated = sorted({p for p in positions if positions.count(p) > 1})
+    if repeated:
+        errors.append(
+            _("Two paragraphs share position %(positions)s; give each its own place.")
+            % {"positions": ", ".join(map(str, repeated))}
+        )
+    missing = sorted(set(range(1, len(rows) + 1)) - set(positions))
+    if missing and not repeated:
+        errors.append(
+            _(
+                "Positions must run 1 to %(count)s without gaps; %(missing)s is missing. "
+                "After removing or moving a paragraph, renumber the ones after it."
+            )
+            % {"count": len(rows), "missing": ", ".join(map(str, missing))}
+        )
+    numbers = [number for _position, number in sorted(rows) if number is not None]
+    if len(set(numbers)) != len(numbers):
+        repeated_numbers = sorted({n for n in numbers if numbers.count(n) > 1})
+        errors.append(
+            _("Printed number %(numbers)s is used twice.")
+            % {"numbers": ", ".join(map(str, repeated_numbers))}
+        )
+    elif numbers != sorted(numbers):
+        errors.append(
+            _(
+                "Printed numbers must rise in reading order (they read %(numbers)s); "
+                "check the positions or the numbers."
+            )
+            % {"numbers": ", ".join(map(str, numbers))}
+        )
+    return errors
 
 
 class ParagraphQuerySet(models.QuerySet):
@@ -471,8 +580,10 @@ class Paragraph(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        label = f"¶{self.number}" if self.number is not None else f"position {self.position}"
-        return f"{self.statement_id}: {label}"
+        # Read within its statement (admin messages, history), so no statement id.
+        if self.number is not None:
+            return f"¶{self.number}"
+        return _("un-numbered paragraph at position %(position)s") % {"position": self.position}
 
     def get_absolute_url(self) -> str:
         return f"{self.statement.get_absolute_url()}#{self.anchor}"

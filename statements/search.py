@@ -2,7 +2,7 @@
 
 PostgreSQL uses its own full-text search (``django.contrib.postgres.search``) backed by GIN
 expression indexes; SQLite uses FTS5 tables that triggers keep in step with the content
-(both created by migration 0002). Callers never see which one runs:
+(both created by migration 0003). Callers never see which one runs:
 
 - ``search_paragraphs(query, ...)`` for the search page: a lazy, ranked sequence of
   ``SearchHit`` that Django's ``Paginator`` can page through in a fixed number of queries;

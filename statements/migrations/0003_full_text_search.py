@@ -64,7 +64,7 @@ def drop_search_indexes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("statements", "0001_initial"),
+        ("statements", "0002_editors_group"),
     ]
 
     operations = [
