@@ -45,7 +45,7 @@ class StatementFeed(Feed):
         return item.updated_at
 
     def item_categories(self, item: Statement) -> list[str]:
-        return [str(item.get_kind_display())] + [str(r) for r in item.cited_resolutions()]
+        return [str(item.get_kind_display())] + [str(r) for r in item.cited_resolutions]
 
 
 class ResolutionFeed(StatementFeed):

@@ -460,8 +460,10 @@ class Statement(TimeStampedModel):
     @property
     def cited_resolutions(self) -> list[Resolution]:
         """Distinct resolutions its paragraphs cite, by number; loaded by ``with_summary()``
-        (or queried when not)."""
+        or ``with_related()`` (or queried when neither ran)."""
         paragraphs = getattr(self, "summary_paragraphs", None)
+        if paragraphs is None and "paragraphs" in getattr(self, "_prefetched_objects_cache", {}):
+            paragraphs = self.paragraphs.all()
         if paragraphs is None:
             return list(
                 Resolution.objects.filter(paragraphs__statement=self).distinct().order_by("number")
@@ -472,12 +474,6 @@ class Statement(TimeStampedModel):
     @property
     def is_withdrawn(self) -> bool:
         return self.status == self.Status.WITHDRAWN
-
-    def cited_resolutions(self) -> list[Resolution]:
-        """The resolutions its paragraphs cite, by number, from the relations that
-        ``with_related()`` prefetched (no query of its own then)."""
-        cited = {r.number: r for p in self.paragraphs.all() for r in p.resolutions.all()}
-        return [cited[number] for number in sorted(cited)]
 
 
 def paragraph_order_errors(rows: list[tuple[int, int | None]]) -> list[str]:

@@ -92,7 +92,7 @@ def statement_data(statement: Statement, absolute: Absolute) -> dict[str, Any]:
         data["contributor"] = {"@type": "Person", "name": statement.speaker}
     if statement.source_url:
         data["isBasedOn"] = statement.source_url
-    resolutions = statement.cited_resolutions()
+    resolutions = statement.cited_resolutions
     if resolutions:
         data["mentions"] = [resolution_data(r, absolute) for r in resolutions]
     meetings = list(statement.meetings.all())

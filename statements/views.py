@@ -171,7 +171,7 @@ class StatementDetailView(SectionMixin, DetailView):
         same_day = Q(date=statement.date)
         return super().get_context_data(
             paragraphs=statement.paragraphs.all(),
-            resolutions=statement.cited_resolutions(),
+            resolutions=statement.cited_resolutions,
             meetings=statement.meetings.all(),
             previous=published.filter(
                 Q(date__lt=statement.date) | same_day & Q(id__lt=statement.id)
