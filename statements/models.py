@@ -156,6 +156,16 @@ class Resolution(TimeStampedModel):
         return len(parts) == 3 and parts[1] == "0" and parts[2] == "0"
 
 
+def paragraphs_in_reading_order() -> Prefetch:
+    """Prefetch a statement's paragraphs in order, each with the resolutions it cites."""
+    return Prefetch(
+        "paragraphs",
+        queryset=Paragraph.objects.order_by("position").prefetch_related(
+            Prefetch("resolutions", queryset=Resolution.objects.order_by("number"))
+        ),
+    )
+
+
 # --- Meetings ----------------------------------------------------------------------------
 
 
@@ -172,7 +182,9 @@ class MeetingQuerySet(models.QuerySet):
             "participants",
             Prefetch(
                 "statements",
-                queryset=Statement.objects.published().order_by("-date", "-id"),
+                queryset=Statement.objects.published()
+                .order_by("-date", "-id")
+                .prefetch_related(paragraphs_in_reading_order()),
                 to_attr="published_statements",
             ),
         )
@@ -338,12 +350,7 @@ class StatementQuerySet(models.QuerySet):
     def with_related(self) -> StatementQuerySet:
         """Load every relation that pages and the API show, in a fixed number of queries."""
         return self.prefetch_related(
-            Prefetch(
-                "paragraphs",
-                queryset=Paragraph.objects.order_by("position").prefetch_related(
-                    Prefetch("resolutions", queryset=Resolution.objects.order_by("number"))
-                ),
-            ),
+            paragraphs_in_reading_order(),
             Prefetch("meetings", queryset=Meeting.objects.prefetch_related("participants")),
         )
 
@@ -453,8 +460,10 @@ class Statement(TimeStampedModel):
     @property
     def cited_resolutions(self) -> list[Resolution]:
         """Distinct resolutions its paragraphs cite, by number; loaded by ``with_summary()``
-        (or queried when not)."""
+        or ``with_related()`` (or queried when neither ran)."""
         paragraphs = getattr(self, "summary_paragraphs", None)
+        if paragraphs is None and "paragraphs" in getattr(self, "_prefetched_objects_cache", {}):
+            paragraphs = self.paragraphs.all()
         if paragraphs is None:
             return list(
                 Resolution.objects.filter(paragraphs__statement=self).distinct().order_by("number")

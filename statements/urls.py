@@ -1,16 +1,31 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from statements import views
+from statements import feeds, views
+from statements.sitemaps import SITEMAPS
 
 app_name = "statements"
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
-    path("statements/<slug:slug>/", views.StatementDetailView.as_view(), name="statement-detail"),
+    path("", views.home, name="home"),
+    path("statements/", views.statement_list, name="statement-list"),
+    path("statements/feed/", views.cache_for_readers(feeds.StatementFeed()), name="statement-feed"),
+    path("statements/<slug:slug>/", views.statement_detail, name="statement-detail"),
+    path("resolutions/", views.resolution_list, name="resolution-list"),
+    path("resolutions/<int:number>/", views.resolution_detail, name="resolution-detail"),
     path(
-        "resolutions/<int:number>/",
-        views.ResolutionDetailView.as_view(),
-        name="resolution-detail",
+        "resolutions/<int:number>/feed/",
+        views.cache_for_readers(feeds.ResolutionFeed()),
+        name="resolution-feed",
     ),
-    path("meetings/<slug:slug>/", views.MeetingDetailView.as_view(), name="meeting-detail"),
+    path("meetings/", views.meeting_list, name="meeting-list"),
+    path("meetings/<slug:slug>/", views.meeting_detail, name="meeting-detail"),
+    path("search/", views.search_page, name="search"),
+    path(
+        "sitemap.xml",
+        views.cache_for_readers(sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap",
+    ),
+    path("robots.txt", views.robots_txt, name="robots-txt"),
 ]

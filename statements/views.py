@@ -1,44 +1,300 @@
-from django.views.generic import DetailView, ListView
+"""The public pages. Each view reads through the QuerySet methods named for the reader
+(``published()``, ``readable()``, ``with_related()``) and runs a fixed number of queries,
+whatever the amount of content (pinned in tests/test_views.py)."""
 
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, Q, QuerySet, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import condition
+from django.views.generic import DetailView, ListView, TemplateView
+
+from statements import search, structured_data
+from statements.filters import SearchForm, StatementFilter
 from statements.models import Meeting, Paragraph, Resolution, Statement
 
+STATEMENTS_PER_PAGE = 20
+RESOLUTIONS_PER_PAGE = 50
+CITATIONS_PER_PAGE = 50
+MEETINGS_PER_PAGE = 20
+RESULTS_PER_PAGE = 20
 
-class HomeView(ListView):
+
+# --- HTTP caching ------------------------------------------------------------------------
+
+
+def cache_for_readers(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Let browsers and shared caches keep anonymous readers' pages for a while; pages for
+    signed-in users stay private (they may one day show editing links)."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if request.method not in ("GET", "HEAD") or response.status_code not in (200, 304):
+            return response
+        if request.user.is_authenticated:
+            patch_cache_control(response, private=True, no_cache=True)
+        else:
+            patch_cache_control(response, public=True, max_age=settings.PUBLIC_PAGE_MAX_AGE)
+        return response
+
+    return wrapped
+
+
+def conditional_on(
+    stamps: Callable[..., dict[str, Any]],
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Answer conditional GETs with 304 using one aggregate query, ``stamps(**url_kwargs)``:
+    the latest ``updated_at`` of everything the page shows (Last-Modified) and a digest of
+    all the values (the ETag, which also changes when something leaves the page)."""
+
+    def freshness(request: HttpRequest, **kwargs: Any) -> tuple[dt.datetime | None, str | None]:
+        if not hasattr(request, "_freshness"):
+            values = stamps(**kwargs)
+            times = [value for value in values.values() if isinstance(value, dt.datetime)]
+            if not times:  # unknown object: let the view answer 404
+                request._freshness = (None, None)
+            else:
+                digest = hashlib.sha256(repr(sorted(values.items())).encode()).hexdigest()
+                request._freshness = (max(times), digest[:32])
+        return request._freshness
+
+    return condition(
+        etag_func=lambda request, **kwargs: freshness(request, **kwargs)[1],
+        last_modified_func=lambda request, **kwargs: freshness(request, **kwargs)[0],
+    )
+
+
+def statement_stamps(slug: str) -> dict[str, Any]:
+    # The newest published change also counts: it may be this page's previous/next link.
+    return (
+        Statement.objects.readable()
+        .filter(slug=slug)
+        .aggregate(
+            statement_stamp=Max("updated_at"),
+            paragraphs_stamp=Max("paragraphs__updated_at"),
+            resolutions_stamp=Max("paragraphs__resolutions__updated_at"),
+            meetings_stamp=Max("meetings__updated_at"),
+            neighbours_stamp=Max(
+                Subquery(
+                    Statement.objects.published().order_by("-updated_at").values("updated_at")[:1]
+                )
+            ),
+        )
+    )
+
+
+def resolution_stamps(number: int) -> dict[str, Any]:
+    # Statements of every status count, so a withdrawal changes the stamps too.
+    return Resolution.objects.filter(number=number).aggregate(
+        resolution_stamp=Max("updated_at"),
+        paragraphs_stamp=Max("paragraphs__updated_at"),
+        statements_stamp=Max("paragraphs__statement__updated_at"),
+        paragraph_count_stamp=Count("paragraphs", distinct=True),
+    )
+
+
+def meeting_stamps(slug: str) -> dict[str, Any]:
+    return Meeting.objects.filter(slug=slug).aggregate(
+        meeting_stamp=Max("updated_at"),
+        participants_stamp=Max("participants__updated_at"),
+        statements_stamp=Max("statements__updated_at"),
+        paragraphs_stamp=Max("statements__paragraphs__updated_at"),
+    )
+
+
+# --- Pages -------------------------------------------------------------------------------
+
+
+class SectionMixin:
+    """Names the navigation section a page belongs to (for aria-current)."""
+
+    section = ""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(section=self.section, **kwargs)
+
+
+class HomeView(SectionMixin, TemplateView):
     template_name = "statements/home.html"
+    latest = 8
+    recent = 5
+    most_cited = 6
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(
+            statements=Statement.objects.published()[: self.latest],
+            meetings=Meeting.objects.published()[: self.recent],
+            resolutions=Resolution.objects.with_citation_count()
+            .filter(citation_count__gt=0)
+            .order_by("-citation_count", "-number")[: self.most_cited],
+            **kwargs,
+        )
+
+
+class StatementListView(SectionMixin, ListView):
+    template_name = "statements/statement_list.html"
     context_object_name = "statements"
+    paginate_by = STATEMENTS_PER_PAGE
+    section = "statements"
 
-    def get_queryset(self):
-        return Statement.objects.published()
+    def get_queryset(self) -> QuerySet[Statement]:
+        self.filterset = StatementFilter(
+            self.request.GET or None, queryset=Statement.objects.published()
+        )
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(filter=self.filterset, **kwargs)
 
 
-class StatementDetailView(DetailView):
+class StatementDetailView(SectionMixin, DetailView):
+    template_name = "statements/statement_detail.html"
     context_object_name = "statement"
+    section = "statements"
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Statement]:
         return Statement.objects.readable().with_related()
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        statement = self.object
+        published = Statement.objects.published()
+        same_day = Q(date=statement.date)
+        return super().get_context_data(
+            paragraphs=statement.paragraphs.all(),
+            resolutions=statement.cited_resolutions,
+            meetings=statement.meetings.all(),
+            previous=published.filter(
+                Q(date__lt=statement.date) | same_day & Q(id__lt=statement.id)
+            ).first(),
+            next=published.filter(Q(date__gt=statement.date) | same_day & Q(id__gt=statement.id))
+            .order_by("date", "id")
+            .first(),
+            json_ld=structured_data.statement_data(statement, self.request.build_absolute_uri),
+            **kwargs,
+        )
 
-class ResolutionDetailView(DetailView):
+
+class ResolutionListView(SectionMixin, ListView):
+    template_name = "statements/resolution_list.html"
+    context_object_name = "resolutions"
+    paginate_by = RESOLUTIONS_PER_PAGE
+    section = "resolutions"
+
+    def get_queryset(self) -> QuerySet[Resolution]:
+        return (
+            Resolution.objects.with_citation_count()
+            .filter(citation_count__gt=0)
+            .order_by("-number")
+        )
+
+
+class ResolutionDetailView(SectionMixin, DetailView):
+    """A resolution and every published paragraph that cites it, newest statement first.
+    Public only once a published paragraph cites it: a draft gives nothing away."""
+
+    template_name = "statements/resolution_detail.html"
     context_object_name = "resolution"
     slug_field = "number"
     slug_url_kwarg = "number"
+    section = "resolutions"
 
-    def get_queryset(self):
-        return Resolution.objects.all()
+    def get_queryset(self) -> QuerySet[Resolution]:
+        return Resolution.objects.with_citation_count().filter(citation_count__gt=0)
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["paragraphs"] = (
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        citations = (
             Paragraph.objects.published()
             .citing(self.object)
             .with_related()
-            .order_by("-statement__date", "statement_id", "position")
+            .order_by("-statement__date", "-statement_id", "position")
         )
-        return context
+        page = Paginator(citations, CITATIONS_PER_PAGE).get_page(self.request.GET.get("page"))
+        return super().get_context_data(
+            page_obj=page,
+            paragraphs=page.object_list,
+            json_ld=structured_data.resolution_page_data(
+                self.object, self.request.build_absolute_uri
+            ),
+            **kwargs,
+        )
 
 
-class MeetingDetailView(DetailView):
-    context_object_name = "meeting"
+class MeetingListView(SectionMixin, ListView):
+    template_name = "statements/meeting_list.html"
+    context_object_name = "meetings"
+    paginate_by = MEETINGS_PER_PAGE
+    section = "meetings"
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Meeting]:
         return Meeting.objects.published().with_related()
+
+
+class MeetingDetailView(SectionMixin, DetailView):
+    template_name = "statements/meeting_detail.html"
+    context_object_name = "meeting"
+    section = "meetings"
+
+    def get_queryset(self) -> QuerySet[Meeting]:
+        return Meeting.objects.published().with_related()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(
+            json_ld=structured_data.meeting_page_data(self.object, self.request.build_absolute_uri),
+            **kwargs,
+        )
+
+
+class SearchView(SectionMixin, TemplateView):
+    template_name = "statements/search.html"
+    section = "search"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        form = SearchForm(self.request.GET)
+        context: dict[str, Any] = {"form": form, "query": ""}
+        if form.is_valid() and search.clean_query(form.cleaned_data["q"]):
+            data = form.cleaned_data
+            hits = search.search_paragraphs(
+                data["q"],
+                year=data["year"],
+                kind=data["kind"] or None,
+                resolution=data["resolution"],
+            )
+            page = Paginator(hits, RESULTS_PER_PAGE).get_page(self.request.GET.get("page"))
+            context.update(
+                searched=True,
+                query=hits.query,
+                page_obj=page,
+                hits=page.object_list,
+                truncated=search.is_truncated(data["q"]),
+            )
+        return super().get_context_data(**context, **kwargs)
+
+
+class RobotsView(TemplateView):
+    template_name = "robots.txt"
+    content_type = "text/plain; charset=utf-8"
+
+
+home = cache_for_readers(HomeView.as_view())
+statement_list = cache_for_readers(StatementListView.as_view())
+statement_detail = cache_for_readers(
+    conditional_on(statement_stamps)(StatementDetailView.as_view())
+)
+resolution_list = cache_for_readers(ResolutionListView.as_view())
+resolution_detail = cache_for_readers(
+    conditional_on(resolution_stamps)(ResolutionDetailView.as_view())
+)
+meeting_list = cache_for_readers(MeetingListView.as_view())
+meeting_detail = cache_for_readers(conditional_on(meeting_stamps)(MeetingDetailView.as_view()))
+search_page = cache_for_readers(SearchView.as_view())
+robots_txt = cache_for_readers(RobotsView.as_view())

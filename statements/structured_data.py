@@ -1,0 +1,112 @@
+"""schema.org descriptions of public pages, rendered as JSON-LD in the page head."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from statements.models import Meeting, Resolution, Statement
+
+CONTEXT = "https://schema.org"
+# Turns a site path into an absolute URL (request.build_absolute_uri).
+Absolute = Callable[[str], str]
+MINISTRY = {
+    "@type": "GovernmentOrganization",
+    "name": "Ministry of Foreign Affairs of Japan",
+    "url": "https://www.mofa.go.jp/",
+}
+
+
+def resolution_data(resolution: Resolution, absolute: Absolute) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "@type": "Legislation",
+        "name": str(resolution),
+        "legislationIdentifier": str(resolution),
+        "url": absolute(resolution.get_absolute_url()),
+    }
+    if resolution.title:
+        data["alternateName"] = resolution.title
+    if resolution.adopted_on:
+        data["legislationDate"] = resolution.adopted_on.isoformat()
+    if resolution.document_url:
+        data["sameAs"] = resolution.document_url
+    return data
+
+
+def meeting_data(meeting: Meeting, absolute: Absolute) -> dict[str, Any]:
+    starts_at = meeting.starts_at
+    data: dict[str, Any] = {
+        "@type": "Event",
+        "name": meeting.title,
+        "url": absolute(meeting.get_absolute_url()),
+        "startDate": starts_at.isoformat() if starts_at else meeting.date.isoformat(),
+        "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+        "organizer": MINISTRY,
+    }
+    if starts_at and meeting.duration_minutes:
+        ends_at = starts_at + dt.timedelta(minutes=meeting.duration_minutes)
+        data["endDate"] = ends_at.isoformat()
+        data["duration"] = f"PT{meeting.duration_minutes}M"
+    if meeting.location:
+        data["location"] = {"@type": "Place", "name": meeting.location}
+    if meeting.occasion:
+        data["superEvent"] = {"@type": "Event", "name": meeting.occasion}
+    attendees = [
+        {
+            "@type": "Person",
+            "name": participant.name,
+            **({"jobTitle": participant.role} if participant.role else {}),
+            **(
+                {"affiliation": {"@type": "Organization", "name": participant.organisation}}
+                if participant.organisation
+                else {}
+            ),
+        }
+        for participant in meeting.participants.all()
+    ]
+    if attendees:
+        data["attendee"] = attendees
+    return data
+
+
+def statement_data(statement: Statement, absolute: Absolute) -> dict[str, Any]:
+    """The statement as an Article by the ministry, with the meetings it reports as
+    Events and the resolutions it cites as Legislation. Uses the prefetched relations of
+    ``Statement.objects.with_related()``."""
+    url = absolute(statement.get_absolute_url())
+    data: dict[str, Any] = {
+        "@context": CONTEXT,
+        "@type": "Article",
+        "headline": statement.title,
+        "url": url,
+        "mainEntityOfPage": url,
+        "datePublished": statement.date.isoformat(),
+        "dateModified": statement.updated_at.isoformat(),
+        "inLanguage": "en",
+        "author": MINISTRY,
+        "publisher": MINISTRY,
+        "genre": str(statement.get_kind_display()),
+    }
+    if statement.speaker:
+        data["contributor"] = {"@type": "Person", "name": statement.speaker}
+    if statement.source_url:
+        data["isBasedOn"] = statement.source_url
+    resolutions = statement.cited_resolutions
+    if resolutions:
+        data["mentions"] = [resolution_data(r, absolute) for r in resolutions]
+    meetings = list(statement.meetings.all())
+    if meetings:
+        data["about"] = [meeting_data(m, absolute) for m in meetings]
+    return data
+
+
+def meeting_page_data(meeting: Meeting, absolute: Absolute) -> dict[str, Any]:
+    return {"@context": CONTEXT, **meeting_data(meeting, absolute)}
+
+
+def resolution_page_data(resolution: Resolution, absolute: Absolute) -> dict[str, Any]:
+    data = {"@context": CONTEXT, **resolution_data(resolution, absolute)}
+    if resolution.summary:
+        data["abstract"] = resolution.summary
+    return data

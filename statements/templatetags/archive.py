@@ -1,0 +1,70 @@
+"""Template helpers for the public pages."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import QueryDict
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from statements.importing import resolution_mentions
+from statements.models import Paragraph
+
+register = template.Library()
+
+# As django.utils.html.json_script: nothing in the data can close the <script> element.
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def linked_text(paragraph: Paragraph) -> SafeString:
+    """The paragraph's text, escaped, with each mention of a resolution it cites linked to
+    that resolution's page. Uses the paragraph's prefetched resolutions: no query."""
+    cited = {resolution.number: resolution for resolution in paragraph.resolutions.all()}
+    text = paragraph.text
+    parts: list[str] = []
+    done = 0
+    for mention in resolution_mentions(text):
+        resolution = cited.get(mention.number)
+        if resolution is None or mention.start < done:
+            continue
+        parts.append(conditional_escape(text[done : mention.start]))
+        parts.append(
+            format_html(
+                '<a href="{}">{}</a>',
+                resolution.get_absolute_url(),
+                text[mention.start : mention.end],
+            )
+        )
+        done = mention.end
+    parts.append(conditional_escape(text[done:]))
+    # Safe: every piece above is escaped or built by format_html.
+    return mark_safe("".join(parts))
+
+
+@register.simple_tag
+def json_ld(data: dict[str, Any]) -> SafeString:
+    """A <script type="application/ld+json"> element that no string in ``data`` can escape."""
+    payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return format_html(
+        '<script type="application/ld+json">{}</script>',
+        mark_safe(payload.translate(_JSON_SCRIPT_ESCAPES)),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes: Any) -> str:
+    """The current query string with some parameters changed (None or "" removes one);
+    keeps filters when paging, and paging is reset by passing page=None."""
+    query: QueryDict = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value is None or value == "":
+            query.pop(key, None)
+        else:
+            query[key] = value
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else "?"

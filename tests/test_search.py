@@ -1,0 +1,342 @@
+"""Full-text search, on whichever database the suite runs (SQLite FTS5 or PostgreSQL)."""
+
+import datetime as dt
+import sqlite3
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from statements.models import Paragraph, Statement
+from statements.search import (
+    MAX_QUERY_LENGTH,
+    clean_query,
+    filter_paragraphs,
+    filter_statements,
+    fts5_query,
+    highlight,
+    search_paragraphs,
+    websearch_query,
+)
+from tests.factories import ParagraphFactory, ResolutionFactory, StatementFactory
+
+HOSTILE = [
+    '"',
+    '""',
+    '"unclosed phrase',
+    "AND OR NOT",
+    "OR",
+    "*",
+    "abduct*",
+    "NEAR(",
+    "NEAR(japan korea, 2)",
+    "(((",
+    ")",
+    "^japan",
+    "text: japan",
+    "{text title}: japan",
+    "japan:",
+    "'; DROP TABLE statements_paragraph; --",
+    "\x00japan\x00",
+    "\ue000japan\ue001",
+    "-",
+    "--japan",
+    "-japan",
+    "japan -",
+    "x" * 10_000,
+    "japan " * 2_000,
+    "日本 国連",
+    "<script>alert(1)</script>",
+    "%",
+    "_",
+    "\\",
+]
+
+
+def anchors(search) -> list[str]:
+    return [hit.paragraph.get_absolute_url() for hit in search[0:50]]
+
+
+@pytest.fixture
+def corpus(db):
+    """Three small published statements, one draft and one withdrawn."""
+    r2397 = ResolutionFactory(number=2397)
+    sanctions = StatementFactory(
+        slug="sanctions", title="Statement on sanctions", date=dt.date(2017, 12, 23)
+    )
+    p1 = ParagraphFactory(
+        statement=sanctions,
+        position=1,
+        number=1,
+        text="Japan welcomes the sanctions: sanctions, sanctions and more sanctions.",
+    )
+    p1.resolutions.add(r2397)
+    ParagraphFactory(
+        statement=sanctions,
+        position=2,
+        number=2,
+        text="Japan will keep its principle of “dialogue and pressure” on North Korea.",
+    )
+    summary = StatementFactory(
+        slug="summary",
+        title="Meeting with the Secretary-General",
+        kind=Statement.Kind.MEETING_SUMMARY,
+        date=dt.date(2016, 9, 19),
+    )
+    ParagraphFactory(
+        statement=summary, position=1, number=None, text="The two leaders met in New York."
+    )
+    ParagraphFactory(
+        statement=summary,
+        position=2,
+        number=1,
+        text="They discussed sanctions and the pressure on North Korea, and the abductions.",
+    )
+    xylophone = StatementFactory(
+        slug="xylophone", title="Xylophone concert diplomacy", date=dt.date(2015, 1, 1)
+    )
+    ParagraphFactory(statement=xylophone, position=1, number=1, text="Music brings nations.")
+    ParagraphFactory(statement=xylophone, position=2, number=2, text="Another paragraph.")
+    ParagraphFactory(
+        statement=StatementFactory(slug="draft", status=Statement.Status.DRAFT),
+        text="Secret sanctions and abductions in a draft.",
+    )
+    ParagraphFactory(
+        statement=StatementFactory(
+            slug="withdrawn", status=Statement.Status.WITHDRAWN, withdrawn_note="Error."
+        ),
+        text="Withdrawn sanctions and abductions.",
+    )
+
+
+# --- Matching ----------------------------------------------------------------------------
+
+
+def test_a_word_finds_published_paragraphs_only(corpus):
+    found = anchors(search_paragraphs("abductions"))
+    assert found == ["/statements/summary/#p1"]
+
+
+def test_several_words_must_all_appear(corpus):
+    assert anchors(search_paragraphs("sanctions Japan")) == ["/statements/sanctions/#p1"]
+    assert anchors(search_paragraphs("sanctions xylophone")) == []
+
+
+def test_a_phrase_matches_words_in_order(corpus):
+    assert anchors(search_paragraphs('"dialogue and pressure"')) == ["/statements/sanctions/#p2"]
+    assert anchors(search_paragraphs('"pressure and dialogue"')) == []
+
+
+def test_or_and_excluded_words(corpus):
+    assert set(anchors(search_paragraphs("abductions or dialogue"))) == {
+        "/statements/summary/#p1",
+        "/statements/sanctions/#p2",
+    }
+    assert anchors(search_paragraphs("sanctions -abductions")) == ["/statements/sanctions/#p1"]
+    assert anchors(search_paragraphs("-sanctions")) == []
+
+
+def test_a_title_match_lands_on_the_statements_first_paragraph(corpus):
+    hits = search_paragraphs("xylophone")[0:10]
+    assert [hit.paragraph.get_absolute_url() for hit in hits] == ["/statements/xylophone/#p1"]
+    assert str(hits[0].title) == "<mark>Xylophone</mark> concert diplomacy"
+
+
+def test_hits_are_ranked_best_first(corpus):
+    found = anchors(search_paragraphs("sanctions"))
+    # Four mentions beat one; drafts and withdrawn statements never appear.
+    assert found == ["/statements/sanctions/#p1", "/statements/summary/#p1"]
+
+
+def test_filters_by_year_kind_and_resolution(corpus):
+    assert anchors(search_paragraphs("sanctions", year=2016)) == ["/statements/summary/#p1"]
+    assert anchors(search_paragraphs("sanctions", kind="meeting_summary")) == [
+        "/statements/summary/#p1"
+    ]
+    assert anchors(search_paragraphs("sanctions", resolution=2397)) == ["/statements/sanctions/#p1"]
+    assert anchors(search_paragraphs("sanctions", year=2015)) == []
+
+
+def test_snippets_highlight_matches_and_escape_the_text(db):
+    ParagraphFactory(text='<b>Sanctions</b> & <script>alert("x")</script> remain.')
+    (hit,) = search_paragraphs("sanctions")[0:5]
+    assert "<mark>Sanctions</mark>" in hit.snippet and "&amp;" in hit.snippet
+    assert "<script>" not in hit.snippet and "<b>" not in hit.snippet
+    if connection.vendor == "sqlite":
+        # PostgreSQL's headline drops what its parser takes for tags; FTS5 keeps them.
+        assert "&lt;b&gt;" in hit.snippet and "&lt;script&gt;" in hit.snippet
+
+
+def test_highlight_escapes_before_marking():
+    raw = "\ue000<i>\ue001 & \ue000x"
+    assert highlight(raw) == "<mark>&lt;i&gt;</mark> &amp; x"
+    assert highlight(None, "<fallback>") == "&lt;fallback&gt;"
+
+
+@pytest.mark.parametrize("query", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_queries_never_raise(corpus, query):
+    search = search_paragraphs(query)
+    assert search.count() == len(search[0:100])
+    assert filter_paragraphs(Paragraph.objects.all(), query).count() >= 0
+    assert filter_statements(Statement.objects.all(), query).count() >= 0
+
+
+def test_long_queries_are_cut(corpus):
+    assert len(clean_query("sanctions " * 1000)) <= MAX_QUERY_LENGTH
+    # The cut never leaves half a word behind.
+    assert anchors(search_paragraphs("abductions " + "x" * 10_000)) == ["/statements/summary/#p1"]
+    assert anchors(search_paragraphs("abductions " * 1000)) == ["/statements/summary/#p1"]
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(st.text(max_size=300))
+def test_any_text_is_a_safe_query(corpus, query):
+    search = search_paragraphs(query)
+    assert search.count() >= 0
+    for hit in search[0:5]:
+        assert "<script" not in hit.snippet
+
+
+@given(st.text(max_size=200))
+def test_fts5_translation_always_parses(query):
+    database = sqlite3.connect(":memory:")
+    database.execute("CREATE VIRTUAL TABLE t USING fts5(text)")
+    expression = fts5_query(query)
+    if expression is not None:
+        database.execute("SELECT rowid FROM t WHERE t MATCH ?", [expression]).fetchall()
+
+
+def test_both_engines_see_the_same_clauses():
+    assert websearch_query('dialogue "and pressure" or NEAR -abe (x') == (
+        'dialogue "and pressure" or NEAR -abe x'
+    )
+    assert websearch_query("U.N. reform") == '"U N" reform'
+
+
+def test_fts5_translation_quotes_every_word():
+    assert fts5_query('dialogue "and pressure" or NEAR -abe') == (
+        '(("dialogue") AND ("and pressure" OR "NEAR")) NOT "abe"'
+    )
+    assert fts5_query("AND OR NOT") == '("AND" OR "NOT")'
+    assert fts5_query("* ( ) :") is None
+
+
+# --- The interface the API uses ----------------------------------------------------------
+
+
+def test_filter_paragraphs_narrows_the_callers_queryset(corpus):
+    published = Paragraph.objects.published()
+    assert {p.statement.slug for p in filter_paragraphs(published, "abductions")} == {"summary"}
+    everything = Paragraph.objects.all()
+    assert {p.statement.slug for p in filter_paragraphs(everything, "abductions")} == {
+        "summary",
+        "draft",
+        "withdrawn",
+    }
+
+
+def test_filter_statements_matches_titles_or_paragraphs(corpus):
+    published = Statement.objects.published()
+    assert set(filter_statements(published, "xylophone").values_list("slug", flat=True)) == {
+        "xylophone"
+    }
+    assert set(filter_statements(published, "sanctions").values_list("slug", flat=True)) == {
+        "sanctions",
+        "summary",
+    }
+    assert list(filter_statements(published, "-sanctions")) == []
+
+
+# --- The index follows the content -------------------------------------------------------
+
+
+def test_the_index_follows_inserts_edits_and_deletes(db):
+    statement = StatementFactory(title="Original heading")
+    paragraph = ParagraphFactory(statement=statement, text="Tsunami relief.")
+    assert search_paragraphs("tsunami").count() == 1
+    paragraph.text = "Earthquake relief."
+    paragraph.save()
+    assert search_paragraphs("tsunami").count() == 0
+    assert search_paragraphs("earthquake").count() == 1
+    statement.title = "Renamed heading"
+    statement.save()
+    assert search_paragraphs("original").count() == 0
+    assert search_paragraphs("renamed").count() == 1
+    paragraph.delete()
+    assert search_paragraphs("earthquake").count() == 0
+
+
+def test_postgresql_queries_use_the_gin_indexes(corpus):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite searches FTS5 tables")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = filter_statements(Statement.objects.all(), "sanctions").explain()
+    assert "paragraph_text_search" in plan and "statement_title_search" in plan
+
+
+# --- The page ----------------------------------------------------------------------------
+
+
+def test_search_page_links_results_to_their_paragraphs(client, seeded):
+    html = client.get(reverse("statements:search"), {"q": "abductions"}).content.decode()
+    assert "3 matching paragraphs" in html
+    slug = "2017-12-23-statement-on-the-adoption-of-un-security-council-resolution-2397"
+    assert f'href="/statements/{slug}/#p6"' in html and f'href="/statements/{slug}/#p7"' in html
+    assert "<mark>abductions</mark>" in html
+
+
+def test_search_page_without_results_or_query(client, seeded):
+    html = client.get(reverse("statements:search"), {"q": "zebra"}).content.decode()
+    assert "0 matching paragraphs" in html and "Nothing matches" in html
+    html = client.get(reverse("statements:search")).content.decode()
+    assert "matching paragraph" not in html and 'name="q"' in html
+
+
+@pytest.mark.parametrize("query", HOSTILE[:8] + HOSTILE[-8:])
+def test_search_page_survives_hostile_input(client, seeded, query):
+    response = client.get(reverse("statements:search"), {"q": query, "year": "x", "kind": "?"})
+    assert response.status_code == 200
+    assert "<script>alert" not in response.content.decode()
+
+
+def test_search_page_says_when_a_query_was_cut(client, seeded):
+    html = client.get(reverse("statements:search"), {"q": "abductions " * 100}).content.decode()
+    assert "only its first 200 characters were used" in html
+    assert "3 matching paragraphs" in html
+
+
+def test_search_page_pages_results_and_keeps_the_query(client, db):
+    statement = StatementFactory()
+    for position in range(1, 46):
+        ParagraphFactory(statement=statement, position=position, text="Peacekeeping matters.")
+    html = client.get(reverse("statements:search"), {"q": "peacekeeping"}).content.decode()
+    assert "45 matching paragraphs" in html and html.count('class="result"') == 20
+    assert 'href="?q=peacekeeping&amp;page=2" rel="next"' in html
+    last = client.get(reverse("statements:search"), {"q": "peacekeeping", "page": 3})
+    assert last.content.decode().count('class="result"') == 5
+
+
+def test_search_page_runs_the_same_queries_for_few_or_many_hits(
+    client, db, django_assert_num_queries
+):
+    resolution = ResolutionFactory(number=2397)
+    # years, resolutions (filter choices), count, ranked page, then on SQLite the page's
+    # paragraphs and statements, and the resolutions they cite.
+    expected = 5 if connection.vendor == "postgresql" else 6
+    for count in (2, 200):
+        statement = StatementFactory()
+        for position in range(1, count + 1):
+            paragraph = ParagraphFactory(
+                statement=statement, position=position, text=f"Nonproliferation {count}."
+            )
+            paragraph.resolutions.add(resolution)
+        with django_assert_num_queries(expected):
+            response = client.get(reverse("statements:search"), {"q": f"nonproliferation {count}"})
+        assert f"{count} matching paragraphs" in response.content.decode()
