@@ -4,6 +4,7 @@ resolutions they cite, and the meetings they report."""
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 import zoneinfo
 
 import reversion
@@ -12,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 JAPAN_TZ = zoneinfo.ZoneInfo("Asia/Tokyo")
@@ -26,6 +28,20 @@ def validate_timezone(value: str) -> None:
             _("%(value)s is not an IANA time zone name such as America/New_York."),
             params={"value": value},
         ) from exc
+
+
+def validate_not_in_future(value: dt.date) -> None:
+    if value > timezone.localdate():
+        raise ValidationError(
+            _("%(value)s is in the future; the archive records what has happened."),
+            params={"value": value.isoformat()},
+        )
+
+
+def search_key(value: str) -> str:
+    """Casefolded, accents stripped: "António" and "ANTONIO" share the key "antonio"."""
+    decomposed = unicodedata.normalize("NFKD", value.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 class TimeStampedModel(models.Model):
@@ -54,6 +70,18 @@ class ResolutionQuerySet(models.QuerySet):
             )
         )
 
+    def with_related(self) -> ResolutionQuerySet:
+        """Load the published paragraphs citing each resolution into ``citing_paragraphs``."""
+        return self.prefetch_related(
+            Prefetch(
+                "paragraphs",
+                queryset=Paragraph.objects.published()
+                .with_related()
+                .order_by("-statement__date", "statement_id", "position"),
+                to_attr="citing_paragraphs",
+            )
+        )
+
 
 @reversion.register()
 class Resolution(TimeStampedModel):
@@ -68,7 +96,9 @@ class Resolution(TimeStampedModel):
         editable=False,
         help_text=_("Computed from the number and the year of adoption, e.g. S/RES/2397 (2017)."),
     )
-    adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
+    adopted_on = models.DateField(
+        _("adopted on"), null=True, blank=True, validators=[validate_not_in_future]
+    )
     title = models.CharField(_("title or subject"), max_length=300, blank=True)
     vote = models.CharField(
         _("vote"),
@@ -153,7 +183,7 @@ class Meeting(TimeStampedModel):
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     title = models.CharField(_("title"), max_length=300)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.BILATERAL)
-    date = models.DateField(_("date (local)"))
+    date = models.DateField(_("date (local)"), validators=[validate_not_in_future])
     start_time = models.TimeField(_("start time (local)"), null=True, blank=True)
     timezone = models.CharField(
         _("time zone"),
@@ -215,6 +245,14 @@ class Participant(TimeStampedModel):
     name = models.CharField(_("name"), max_length=200)
     role = models.CharField(_("title or role"), max_length=300, blank=True)
     organisation = models.CharField(_("organisation or country"), max_length=200, blank=True)
+    # Derived from ``name`` so lookups ignore case and accents on SQLite and PostgreSQL alike.
+    name_search = models.CharField(
+        _("name, casefolded without accents"),
+        max_length=200,
+        editable=False,
+        default="",
+        db_index=True,
+    )
 
     class Meta:
         ordering = ["meeting", "position", "id"]
@@ -228,6 +266,10 @@ class Participant(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name}, {self.role}" if self.role else self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.name_search = search_key(self.name)
+        super().save(*args, **kwargs)
 
 
 # --- Statements and paragraphs -----------------------------------------------------------
@@ -286,7 +328,9 @@ class Statement(TimeStampedModel):
         help_text=_("The source page has no title; the importer wrote this one. Refine it."),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.STATEMENT)
-    date = models.DateField(_("date"), help_text=_("The publication date."))
+    date = models.DateField(
+        _("date"), help_text=_("The publication date."), validators=[validate_not_in_future]
+    )
     section = models.CharField(_("section"), max_length=200, blank=True)
     speaker = models.CharField(_("speaker"), max_length=200, blank=True)
     source_url = models.URLField(_("source URL"), max_length=500, blank=True)
