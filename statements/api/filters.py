@@ -3,6 +3,7 @@ and invalid values are a 400 naming the parameter, never a silently unfiltered l
 
 from __future__ import annotations
 
+import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -58,11 +59,34 @@ class StrictFilterBackend(filters.DjangoFilterBackend):
 
 
 class OrderingFilter(filters.OrderingFilter):
-    """Breaks ties on the primary key so that pages never overlap or skip a record."""
+    """Breaks ties with the list's default order, then the primary key, so that pages
+    never overlap or skip a record."""
 
     def filter(self, qs, value):
-        qs = super().filter(qs, value)
-        return qs.order_by(*qs.query.order_by, "-pk") if value else qs
+        default = qs.query.order_by or qs.model._meta.ordering
+        ordered = super().filter(qs, value)
+        return ordered.order_by(*ordered.query.order_by, *default, "pk") if value else qs
+
+
+class StrictBooleanField(forms.Field):
+    """``true`` or ``false`` (also 1/0); anything else is an error, not "no filter"."""
+
+    VALUES = {"true": True, "1": True, "false": False, "0": False}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        try:
+            return self.VALUES[str(value).lower()]
+        except KeyError:
+            raise forms.ValidationError(
+                _("Must be true or false, not %(value)r."), params={"value": value}, code="invalid"
+            ) from None
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    # The plain filter: the DRF flavour's widget turns unknown values into "no filter".
+    field_class = StrictBooleanField
 
 
 def resolution_filter(field_name: str) -> IntegerFilter:
@@ -145,7 +169,7 @@ class ResolutionFilterSet(StrictFilterSet):
         lookup_expr="lte",
         help_text=_("Adopted on or before (YYYY-MM-DD)."),
     )
-    cited = filters.BooleanFilter(
+    cited = BooleanFilter(
         method="filter_cited",
         help_text=_("true: only resolutions a published paragraph cites; false: only the others."),
     )
