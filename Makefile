@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format lock
+.PHONY: help install run test lint format lock fixtures
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -39,3 +39,10 @@ lock: ## Re-resolve pyproject.toml into requirements.lock (pinned, with hashes)
 	$(PYTHON) -m venv /tmp/mofa-lock-venv && /tmp/mofa-lock-venv/bin/pip install --quiet uv
 	/tmp/mofa-lock-venv/bin/uv pip compile pyproject.toml --extra dev --generate-hashes \
 		--python-version 3.11 --quiet -o requirements.lock
+
+FIXTURE_DB := var/fixtures.sqlite3
+fixtures: install ## Rebuild fixtures/seed.json from seeds/ (import + curated facts) in a scratch database
+	mkdir -p var && rm -f $(FIXTURE_DB)
+	DJANGO_DEBUG=1 DATABASE_URL=sqlite:///$(CURDIR)/$(FIXTURE_DB) $(PY) manage.py migrate --noinput -v0
+	DJANGO_DEBUG=1 DATABASE_URL=sqlite:///$(CURDIR)/$(FIXTURE_DB) $(PY) manage.py build_fixtures
+	rm -f $(FIXTURE_DB)

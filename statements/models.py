@@ -14,13 +14,25 @@ from django.db import models
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 JAPAN_TZ = zoneinfo.ZoneInfo("Asia/Tokyo")
 MAX_RESOLUTION_NUMBER = 9999
 
 
+def dated_slug(date: dt.date, title: str, *, max_length: int = 100) -> str:
+    """A readable, dated slug: ``2017-12-23-statement-on-the-adoption-of-...``, cut at a
+    word boundary so it never ends mid-word."""
+    slug = f"{date.isoformat()}-{slugify(title)}".strip("-")
+    if len(slug) <= max_length:
+        return slug
+    return slug[: max_length + 1].rsplit("-", 1)[0]
+
+
 def validate_timezone(value: str) -> None:
+    if not value:
+        return  # unknown: the page gave a local time without saying where
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
@@ -56,6 +68,9 @@ class TimeStampedModel(models.Model):
 
 
 class ResolutionQuerySet(models.QuerySet):
+    def get_by_natural_key(self, number: int) -> Resolution:
+        return self.get(number=number)
+
     def cited(self) -> ResolutionQuerySet:
         """Resolutions cited by at least one paragraph of a published statement."""
         return self.filter(paragraphs__statement__status=Statement.Status.PUBLISHED).distinct()
@@ -137,6 +152,9 @@ class Resolution(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("statements:resolution-detail", kwargs={"number": self.number})
 
+    def natural_key(self) -> tuple[int]:
+        return (self.number,)
+
     def compute_symbol(self) -> str:
         if self.adopted_on:
             return f"S/RES/{self.number} ({self.adopted_on.year})"
@@ -152,6 +170,9 @@ class Resolution(TimeStampedModel):
 
 
 class MeetingQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug: str) -> Meeting:
+        return self.get(slug=slug)
+
     def published(self) -> MeetingQuerySet:
         """Meetings reported or mentioned by a published statement."""
         return self.filter(statements__status=Statement.Status.PUBLISHED).distinct()
@@ -188,9 +209,12 @@ class Meeting(TimeStampedModel):
     timezone = models.CharField(
         _("time zone"),
         max_length=64,
-        default="Asia/Tokyo",
+        blank=True,
         validators=[validate_timezone],
-        help_text=_("IANA name of the place, e.g. America/New_York; Japan time is computed."),
+        help_text=_(
+            "IANA name of the place, e.g. America/New_York; Japan time is computed. "
+            "Empty when the source does not say where the meeting took place."
+        ),
     )
     duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), null=True, blank=True)
     location = models.CharField(_("location"), max_length=200, blank=True)
@@ -220,10 +244,13 @@ class Meeting(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("statements:meeting-detail", kwargs={"slug": self.slug})
 
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
     @property
     def starts_at(self) -> dt.datetime | None:
         """The start as an aware datetime in the place's own time zone."""
-        if self.start_time is None:
+        if self.start_time is None or not self.timezone:
             return None
         return dt.datetime.combine(
             self.date, self.start_time, tzinfo=zoneinfo.ZoneInfo(self.timezone)
@@ -234,6 +261,19 @@ class Meeting(TimeStampedModel):
         """The same instant in Japan time, computed, never typed."""
         starts_at = self.starts_at
         return starts_at.astimezone(JAPAN_TZ) if starts_at else None
+
+
+class ParticipantQuerySet(models.QuerySet):
+    def get_by_natural_key(self, meeting_slug: str, name: str) -> Participant:
+        return self.get(meeting__slug=meeting_slug, name=name)
+
+    def bulk_create(self, objs, *args, **kwargs) -> list[Participant]:
+        """Django's bulk_create, keeping the derived ``name_search`` that save() computes
+        (bulk_create bypasses save(); the importer uses it)."""
+        objs = list(objs)
+        for participant in objs:
+            participant.name_search = search_key(participant.name)
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 @reversion.register()
@@ -254,6 +294,8 @@ class Participant(TimeStampedModel):
         db_index=True,
     )
 
+    objects = ParticipantQuerySet.as_manager()
+
     class Meta:
         ordering = ["meeting", "position", "id"]
         verbose_name = _("participant")
@@ -270,6 +312,11 @@ class Participant(TimeStampedModel):
     def save(self, *args, **kwargs) -> None:
         self.name_search = search_key(self.name)
         super().save(*args, **kwargs)
+
+    def natural_key(self) -> tuple[str, str]:
+        return (*self.meeting.natural_key(), self.name)
+
+    natural_key.dependencies = ["statements.meeting"]
 
 
 # --- Statements and paragraphs -----------------------------------------------------------
@@ -289,6 +336,9 @@ class StatementStatus(models.TextChoices):
 
 
 class StatementQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug: str) -> Statement:
+        return self.get(slug=slug)
+
     def published(self) -> StatementQuerySet:
         """Statements the public may list, count, search and syndicate."""
         return self.filter(status=Statement.Status.PUBLISHED)
@@ -387,6 +437,9 @@ class Statement(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("statements:statement-detail", kwargs={"slug": self.slug})
 
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
@@ -397,6 +450,9 @@ class Statement(TimeStampedModel):
 
 
 class ParagraphQuerySet(models.QuerySet):
+    def get_by_natural_key(self, statement_slug: str, position: int) -> Paragraph:
+        return self.get(statement__slug=statement_slug, position=position)
+
     def published(self) -> ParagraphQuerySet:
         return self.filter(statement__status=Statement.Status.PUBLISHED)
 
@@ -459,6 +515,11 @@ class Paragraph(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return f"{self.statement.get_absolute_url()}#{self.anchor}"
+
+    def natural_key(self) -> tuple[str, int]:
+        return (*self.statement.natural_key(), self.position)
+
+    natural_key.dependencies = ["statements.statement"]
 
     @property
     def anchor(self) -> str:

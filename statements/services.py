@@ -4,6 +4,7 @@ the admin, the API and the management commands."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import reversion
@@ -14,7 +15,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from statements.models import Meeting, Paragraph, Participant, Resolution, Statement
+from statements.importing import ParsedDocument, ParsedMeeting, ParseError, parse_document
+from statements.importing.citations import cited_resolutions
+from statements.models import Meeting, Paragraph, Participant, Resolution, Statement, dated_slug
 
 
 class StaleVersionError(Exception):
@@ -92,10 +95,244 @@ def statement_withdraw(
     return statements
 
 
+# --- Citations -----------------------------------------------------------------------------
+
+
+def resolutions_ensure(numbers: Iterable[int]) -> dict[int, Resolution]:
+    """The Resolution rows for these numbers, creating the ones cited for the first time
+    (with their symbol; editors complete the rest)."""
+    wanted = sorted(set(numbers))
+    existing = Resolution.objects.in_bulk(wanted, field_name="number")
+    for number in wanted:
+        if number not in existing:
+            existing[number] = Resolution.objects.create(number=number)
+    return existing
+
+
+def paragraphs_link(*, citations: dict[Paragraph, Iterable[int]]) -> None:
+    """Set each paragraph's cited resolutions to exactly the given numbers."""
+    wanted = {paragraph: sorted(set(numbers)) for paragraph, numbers in citations.items()}
+    resolutions = resolutions_ensure(n for numbers in wanted.values() for n in numbers)
+    through = Paragraph.resolutions.through
+    through.objects.filter(paragraph__in=[p.pk for p in wanted]).delete()
+    through.objects.bulk_create(
+        through(paragraph_id=paragraph.pk, resolution_id=resolutions[number].pk)
+        for paragraph, numbers in wanted.items()
+        for number in numbers
+    )
+
+
+def paragraphs_relink(*, paragraphs: Iterable[Paragraph]) -> None:
+    """Recompute citations from the paragraphs' current text, with the importer's rules."""
+    paragraphs_link(citations={p: cited_resolutions(p.text) for p in paragraphs})
+
+
+# --- Importing -----------------------------------------------------------------------------
+
+# The fields a source page carries; everything else on a statement is the editors'.
+SOURCE_FIELDS = ("title", "title_derived", "kind", "date", "section", "speaker")
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    statement: Statement
+    action: str  # "created", "updated" or "unchanged"
+    paragraph_count: int
+    citation_count: int
+    kept: tuple[str, ...] = ()  # source fields an editor changed, left as the editor wrote them
+
+    def summary(self) -> str:
+        line = (
+            f"{self.action} {self.statement.slug}: {self.paragraph_count} paragraphs, "
+            f"{self.citation_count} citations"
+        )
+        if self.kept:
+            line += f" (kept editors' {', '.join(self.kept)})"
+        return line
+
+
+def _source_values(document: ParsedDocument) -> dict[str, object]:
+    return {
+        "title": document.title,
+        "title_derived": document.title_derived,
+        "kind": document.kind,
+        "date": document.date,
+        "section": document.section or "",
+        "speaker": document.speaker or "",
+    }
+
+
+def _parse_stored(statement: Statement) -> ParsedDocument | None:
+    if not statement.source_text:
+        return None
+    try:
+        return parse_document(statement.source_text)
+    except ParseError:
+        return None
+
+
+def _opening(document: ParsedDocument) -> str:
+    return document.paragraphs[0].text if document.paragraphs else ""
+
+
+def statement_find_imported(*, document: ParsedDocument, source_url: str = "") -> Statement | None:
+    """The statement an earlier import made of this page: matched by source URL, else by
+    date and the opening text of the page it was imported from."""
+    if source_url:
+        match = Statement.objects.filter(source_url=source_url).first()
+        if match:
+            return match
+    opening = _opening(document)
+    for candidate in Statement.objects.filter(date=document.date).prefetch_related("paragraphs"):
+        stored = _parse_stored(candidate)
+        if stored is not None and _opening(stored) == opening:
+            return candidate
+        first = next(iter(candidate.paragraphs.all()), None)
+        if stored is None and first is not None and first.text == opening:
+            return candidate
+    return None
+
+
+def _paragraph_rows(paragraphs: Iterable) -> list[tuple[int | None, str]]:
+    return [(p.number, p.text) for p in paragraphs]
+
+
+def _write_paragraphs(statement: Statement, document: ParsedDocument) -> None:
+    statement.paragraphs.all().delete()
+    created = Paragraph.objects.bulk_create(
+        Paragraph(statement=statement, position=p.position, number=p.number, text=p.text)
+        for p in document.paragraphs
+    )
+    paragraphs_link(
+        citations={
+            row: parsed.resolutions
+            for row, parsed in zip(created, document.paragraphs, strict=True)
+        }
+    )
+
+
+def meeting_import(*, meeting: ParsedMeeting) -> Meeting:
+    """Create the reported meeting, or complete the one an earlier import created: fields an
+    editor has filled are never overwritten, missing participants are added."""
+    values = {
+        "title": meeting.title,
+        "kind": meeting.kind,
+        "date": meeting.date,
+        "start_time": meeting.start_time,
+        "timezone": meeting.timezone,
+        "duration_minutes": meeting.duration_minutes,
+        "location": meeting.location,
+        "occasion": meeting.occasion,
+    }
+    row, created = Meeting.objects.get_or_create(
+        slug=dated_slug(meeting.date, meeting.title), defaults=values
+    )
+    if not created:
+        blanks = {k: v for k, v in values.items() if getattr(row, k) in (None, "") and v}
+        if blanks:
+            for name, value in blanks.items():
+                setattr(row, name, value)
+            row.save(update_fields=[*blanks, "updated_at"])
+    known = set(row.participants.values_list("name", flat=True))
+    start = len(known)
+    Participant.objects.bulk_create(
+        Participant(meeting=row, position=start + i, name=p.name, role=p.role)
+        for i, p in enumerate((p for p in meeting.participants if p.name not in known), start=1)
+    )
+    return row
+
+
+def _unique_slug(slug: str, exclude_pk: int | None) -> str:
+    taken = set(
+        Statement.objects.filter(slug__startswith=slug)
+        .exclude(pk=exclude_pk)
+        .values_list("slug", flat=True)
+    )
+    candidate, n = slug, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{slug}-{n}"
+    return candidate
+
+
+def statement_import(
+    *,
+    document: ParsedDocument,
+    source_text: str,
+    source_url: str = "",
+    user: AbstractBaseUser | None = None,
+    label: str = "",
+) -> ImportOutcome:
+    """Write one parsed page as a draft statement, or update the statement an earlier
+    import made of it. Idempotent: importing the same page twice changes nothing. On
+    update, a source field an editor has changed since the last import is kept."""
+    with transaction.atomic():
+        existing = statement_find_imported(document=document, source_url=source_url)
+        new_values = _source_values(document)
+        kept: list[str] = []
+        if existing is None:
+            statement = Statement(
+                slug=_unique_slug(dated_slug(document.date, document.title), None),
+                source_text=source_text,
+                source_url=source_url,
+                imported_at=timezone.now(),
+                status=Statement.Status.DRAFT,
+                **new_values,
+            )
+            statement.save()
+            _write_paragraphs(statement, document)
+            action = "created"
+        else:
+            statement = existing
+            previous = _parse_stored(statement)
+            base = _source_values(previous) if previous else {}
+            changed: list[str] = []
+            for name, value in new_values.items():
+                current = getattr(statement, name)
+                if name in base and current != base[name]:
+                    kept.append(name)
+                elif current != value:
+                    setattr(statement, name, value)
+                    changed.append(name)
+            if "title" in kept and "title_derived" in changed:
+                statement.title_derived = base["title_derived"]
+                changed.remove("title_derived")
+            kept = [name for name in kept if name != "title_derived"]
+            current_rows = _paragraph_rows(statement.paragraphs.order_by("position"))
+            new_rows = _paragraph_rows(document.paragraphs)
+            paragraphs_changed = False
+            if previous is not None and current_rows != _paragraph_rows(previous.paragraphs):
+                kept.append("paragraphs")
+            elif current_rows != new_rows:
+                paragraphs_changed = True
+            for name, value in (("source_text", source_text), ("source_url", source_url)):
+                if value and getattr(statement, name) != value:
+                    setattr(statement, name, value)
+                    changed.append(name)
+            if changed or paragraphs_changed:
+                statement.imported_at = timezone.now()
+                statement.save()
+            if paragraphs_changed:
+                _write_paragraphs(statement, document)
+            action = "updated" if changed or paragraphs_changed else "unchanged"
+
+        if document.meeting is not None:
+            statement.meetings.add(meeting_import(meeting=document.meeting))
+        if action != "unchanged":
+            with reversion.create_revision():
+                _record(user, _("Imported from %s.") % (label or _("source text")))
+                reversion.add_to_revision(statement)
+        paragraph_count = statement.paragraphs.count()
+        citation_count = Paragraph.resolutions.through.objects.filter(
+            paragraph__statement=statement
+        ).count()
+    return ImportOutcome(statement, action, paragraph_count, citation_count, tuple(kept))
+
+
 # --- Writing statements and meetings (the API; the admin may share them) --------------------
 
 
-def _paragraph_rows(paragraphs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def _checked_paragraph_rows(paragraphs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Check a statement's paragraphs as the admin does and give each its position: the
     list order unless every paragraph states one, which must then run 1..n."""
     rows = [
@@ -130,17 +367,12 @@ def _check_publishable(statement: Statement, paragraph_count: int) -> None:
         )
 
 
-def _write_paragraphs(statement: Statement, rows: list[dict[str, Any]]) -> None:
+def _replace_paragraphs(statement: Statement, rows: list[dict[str, Any]]) -> None:
     """Replace the statement's paragraphs and link each to the resolutions its text cites."""
-    from statements.importing import cited_resolutions  # TEMP until main has it
-
     statement.paragraphs.all().delete()
-    for row in rows:
-        paragraph = Paragraph.objects.create(statement=statement, **row)
-        numbers = cited_resolutions(paragraph.text)
-        paragraph.resolutions.set(
-            Resolution.objects.get_or_create(number=number)[0] for number in numbers
-        )
+    paragraphs_relink(
+        paragraphs=[Paragraph.objects.create(statement=statement, **row) for row in rows]
+    )
 
 
 def statement_create(
@@ -153,7 +385,7 @@ def statement_create(
 ) -> Statement:
     """Create a statement with its paragraphs (and their citations) in one revision."""
     statement = Statement(**fields)
-    rows = _paragraph_rows(paragraphs)
+    rows = _checked_paragraph_rows(paragraphs)
     _check_publishable(statement, len(rows))
     statement.full_clean(exclude=["version"])
     with transaction.atomic(), reversion.create_revision():
@@ -162,7 +394,7 @@ def statement_create(
             statement.published_at = timezone.now()
         statement.save()
         statement.meetings.set(meetings)
-        _write_paragraphs(statement, rows)
+        _replace_paragraphs(statement, rows)
         reversion.add_to_revision(statement)
     return statement
 
@@ -181,7 +413,7 @@ def statement_update(
     since ``expected_version`` (StaleVersionError)."""
     for name, value in fields.items():
         setattr(statement, name, value)
-    rows = _paragraph_rows(paragraphs) if paragraphs is not None else None
+    rows = _checked_paragraph_rows(paragraphs) if paragraphs is not None else None
     _check_publishable(statement, len(rows) if rows is not None else statement.paragraphs.count())
     statement.full_clean(exclude=["version"])
     with transaction.atomic(), reversion.create_revision():
@@ -193,7 +425,7 @@ def statement_update(
         if meetings is not None:
             statement.meetings.set(meetings)
         if rows is not None:
-            _write_paragraphs(statement, rows)
+            _replace_paragraphs(statement, rows)
         reversion.add_to_revision(statement)
     return statement
 

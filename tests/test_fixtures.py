@@ -85,7 +85,7 @@ def test_meetings_hold_the_seed_facts(seeded):
     assert abe_guterres.starts_at_japan.isoformat() == "2017-09-20T01:05:00+09:00"
     assert {(p.name, p.role) for p in abe_guterres.participants.all()} == {
         ("Shinzo Abe", "Prime Minister of Japan"),
-        ("António Guterres", "Secretary-General of the United Nations"),
+        ("António Guterres", "Secretary-General of the UN"),
     }
     assert [s.date for s in abe_guterres.statements.all()] == [dt.date(2017, 9, 19)]
 

@@ -1,0 +1,88 @@
+"""The parser's results: plain frozen dataclasses, so callers can compare and hash them."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ParsedParticipant:
+    name: str
+    role: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"name": self.name, "role": self.role}
+
+
+@dataclass(frozen=True)
+class ParsedMeeting:
+    title: str
+    kind: str
+    date: datetime.date
+    start_time: datetime.time | None
+    timezone: str
+    duration_minutes: int | None
+    location: str
+    occasion: str
+    participants: tuple[ParsedParticipant, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "kind": self.kind,
+            "date": self.date.isoformat(),
+            "start_time": self.start_time.strftime("%H:%M") if self.start_time else None,
+            "timezone": self.timezone,
+            "duration_minutes": self.duration_minutes,
+            "location": self.location,
+            "occasion": self.occasion,
+            "participants": [p.as_json() for p in self.participants],
+        }
+
+
+@dataclass(frozen=True)
+class ParsedParagraph:
+    position: int
+    number: int | None
+    text: str
+    resolutions: tuple[int, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "position": self.position,
+            "number": self.number,
+            "text": self.text,
+            "resolutions": list(self.resolutions),
+        }
+
+
+@dataclass(frozen=True)
+class ParsedDocument:
+    section: str | None
+    title: str
+    title_derived: bool
+    kind: str
+    date: datetime.date
+    speaker: str | None
+    paragraphs: tuple[ParsedParagraph, ...]
+    meeting: ParsedMeeting | None
+
+    @property
+    def resolutions(self) -> tuple[int, ...]:
+        """Sorted distinct resolution numbers cited anywhere in the paragraphs."""
+        return tuple(sorted({n for p in self.paragraphs for n in p.resolutions}))
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "section": self.section,
+            "title": self.title,
+            "title_derived": self.title_derived,
+            "kind": self.kind,
+            "date": self.date.isoformat(),
+            "speaker": self.speaker,
+            "paragraphs": [p.as_json() for p in self.paragraphs],
+            "resolutions": list(self.resolutions),
+            "meeting": self.meeting.as_json() if self.meeting else None,
+        }

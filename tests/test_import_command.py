@@ -1,0 +1,128 @@
+"""The import_statements command: atomic, idempotent, clear about bad input."""
+
+import json
+import shutil
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from statements.models import Meeting, Paragraph, Participant, Resolution, Statement
+
+pytestmark = pytest.mark.django_db
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+STATEMENT_PAGE = SEEDS / "000_a026e662df115a8c.txt"
+MEETING_PAGE = SEEDS / "003_a464196ed3b8e9c0.txt"
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command("import_statements", *args, stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    models = (Statement, Paragraph, Resolution, Meeting, Participant, Paragraph.resolutions.through)
+    return {model.__name__: model.objects.count() for model in models}
+
+
+def test_importing_the_seeds_creates_drafts_with_paragraphs_citations_and_the_meeting():
+    output = run(str(SEEDS))
+    assert Statement.objects.count() == 2
+    assert set(Statement.objects.values_list("status", flat=True)) == {"draft"}
+    statement = Statement.objects.get(date="2017-12-23")
+    assert statement.paragraphs.count() == 7
+    assert sorted(Paragraph.objects.citing(2397).values_list("number", flat=True)) == [1, 3, 4, 6]
+    assert Resolution.objects.get(number=2397).symbol == "S/RES/2397"
+    meeting = Statement.objects.get(date="2017-09-19").meetings.get()
+    assert (meeting.date.isoformat(), meeting.start_time.isoformat()) == ("2017-09-19", "12:05:00")
+    assert meeting.participants.count() == 2
+    assert "created" in output and "Imported 2 page(s): 2 created" in output
+
+
+def test_importing_twice_equals_importing_once():
+    run(str(SEEDS))
+    first = counts()
+    snapshot = list(Paragraph.objects.order_by("pk").values("pk", "text", "updated_at"))
+    output = run(str(SEEDS))
+    assert counts() == first
+    assert list(Paragraph.objects.order_by("pk").values("pk", "text", "updated_at")) == snapshot
+    assert "2 unchanged" in output
+
+
+def test_reimport_keeps_editor_changes_to_fields_the_source_does_not_carry():
+    run(str(SEEDS))
+    Resolution.objects.filter(number=2397).update(vote="15-0-0", title="Non-proliferation/DPRK")
+    Statement.objects.filter(date="2017-12-23").update(title="Edited by an editor")
+    run(str(SEEDS))
+    resolution = Resolution.objects.get(number=2397)
+    assert (resolution.vote, resolution.title) == ("15-0-0", "Non-proliferation/DPRK")
+    assert Statement.objects.get(date="2017-12-23").title == "Edited by an editor"
+
+
+def test_reimport_of_a_changed_page_updates_its_paragraphs(tmp_path):
+    page = tmp_path / "page.txt"
+    page.write_text(STATEMENT_PAGE.read_text(encoding="utf-8"), encoding="utf-8")
+    run(str(page))
+    changed = STATEMENT_PAGE.read_text(encoding="utf-8").replace(
+        "Stockholm Agreement.", "Stockholm Agreement and resolution 2375."
+    )
+    page.write_text(changed, encoding="utf-8")
+    output = run(str(page))
+    assert "updated" in output
+    last = Paragraph.objects.get(statement__date="2017-12-23", number=7)
+    assert last.text.endswith("Stockholm Agreement and resolution 2375.")
+    assert [r.number for r in last.resolutions.all()] == [2375]
+    assert Statement.objects.count() == 1
+
+
+def test_one_bad_file_in_a_batch_writes_nothing_and_names_the_file(tmp_path):
+    shutil.copy(STATEMENT_PAGE, tmp_path / "a_good.txt")
+    (tmp_path / "b_bad.txt").write_text("Japan and the United Nations\n\nNo date here.\n")
+    with pytest.raises(CommandError) as excinfo:
+        run(str(tmp_path))
+    assert "b_bad.txt" in str(excinfo.value)
+    assert "nothing was written" in str(excinfo.value)
+    assert excinfo.value.returncode == 1
+    assert counts() == dict.fromkeys(counts(), 0)
+
+
+def test_dry_run_json_prints_the_parsed_pages_and_writes_nothing():
+    output = run("--dry-run", "--json", str(STATEMENT_PAGE), str(MEETING_PAGE))
+    documents = json.loads(output)
+    assert [d["date"] for d in documents] == ["2017-12-23", "2017-09-19"]
+    assert documents[0]["resolutions"] == [2397]
+    assert documents[1]["meeting"]["start_time"] == "12:05"
+    assert set(documents[0]) == {
+        "section", "title", "title_derived", "kind", "date", "speaker", "paragraphs",
+        "resolutions", "meeting",
+    }  # fmt: skip
+    assert counts() == dict.fromkeys(counts(), 0)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+        (b"Japan and the United Nations\n\nSome text without a date.\n", "date"),
+        ("Japan\nDecember 23, 2017\n  1. Caf\u00e9".encode("latin-1"), "not UTF-8"),
+    ],
+    ids=["empty", "binary", "no-date-line", "latin-1"],
+)
+def test_bad_input_gives_a_clear_error_and_exit_status_1(tmp_path, content, expected):
+    page = tmp_path / "page.txt"
+    page.write_bytes(content)
+    with pytest.raises(CommandError) as excinfo:
+        run(str(page))
+    message = str(excinfo.value)
+    assert "page.txt" in message
+    assert expected.lower() in message.lower()
+    assert excinfo.value.returncode == 1
+
+
+def test_an_unreadable_path_is_a_clear_error(tmp_path):
+    with pytest.raises(CommandError, match="no such file or folder"):
+        run(str(tmp_path / "missing.txt"))
