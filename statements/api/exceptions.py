@@ -11,11 +11,14 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from statements.services import StaleVersionError
 
 API_PREFIX = "/api/"
+NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
+NON_FIELD_DJANGO = "__all__"
 
 
 def error_body(status_code: int, code: str, detail: str, **extra) -> dict:
@@ -34,15 +37,15 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
             status=status.HTTP_409_CONFLICT,
         )
     if isinstance(exc, DjangoValidationError):
-        errors = (
-            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        )
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD: exc.messages}
+        if NON_FIELD_DJANGO in errors:
+            errors[NON_FIELD] = errors.pop(NON_FIELD_DJANGO)
         exc = exceptions.ValidationError(errors)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        errors = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        errors = exc.detail if isinstance(exc.detail, dict) else {NON_FIELD: exc.detail}
         response.data = error_body(
             response.status_code, "invalid", _("The request is invalid."), errors=errors
         )

@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 
+import reversion
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
 from django.http import StreamingHttpResponse
 from django.utils.cache import (
     get_conditional_response,
@@ -102,10 +105,14 @@ class EditableMixin:
         context = self.get_serializer_context()
         return self.read_serializer_class(self.reloaded(instance), context=context).data
 
+    def perform_save(self, serializer):
+        """Save; statement and meeting serializers call services that record history."""
+        return serializer.save()
+
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        instance = serializer.save()
+        instance = self.perform_save(serializer)
         data = self.read_data(instance)
         return Response(data, status=status.HTTP_201_CREATED, headers={"Location": data["url"]})
 
@@ -113,7 +120,16 @@ class EditableMixin:
         partial = kwargs.pop("partial", False)
         serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        return Response(self.read_data(serializer.save()))
+        return Response(self.read_data(self.perform_save(serializer)))
+
+
+@contextmanager
+def recorded(user, comment: str):
+    """One transaction and one history revision for a single-model write."""
+    with transaction.atomic(), reversion.create_revision():
+        reversion.set_user(user)
+        reversion.set_comment(comment)
+        yield
 
 
 def visible(user, model, queryset, published):
@@ -244,6 +260,15 @@ class ResolutionViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSe
     def reloaded(self, resolution: Resolution) -> Resolution:
         return self.get_queryset().get(pk=resolution.pk)
 
+    def perform_save(self, serializer):
+        with recorded(self.request.user, _("Changed through the API.")):
+            return serializer.save()
+
+    def perform_destroy(self, resolution: Resolution) -> None:
+        with recorded(self.request.user, _("Deleted through the API.")):
+            reversion.add_to_revision(resolution)
+            resolution.delete()
+
 
 @extend_schema_view(
     list=extend_schema(summary=_("List meetings reported by published statements")),
@@ -275,6 +300,11 @@ class MeetingViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet):
 
     def reloaded(self, meeting: Meeting) -> Meeting:
         return Meeting.objects.with_related().get(pk=meeting.pk)
+
+    def perform_destroy(self, meeting: Meeting) -> None:
+        with recorded(self.request.user, _("Deleted through the API.")):
+            reversion.add_to_revision(meeting)
+            meeting.delete()
 
 
 @extend_schema(tags=["export"])
