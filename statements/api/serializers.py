@@ -62,6 +62,19 @@ class OffsetDateTimeField(serializers.DateTimeField):
         return value
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$",
+        "example": "12:05:00",
+        "description": "Local wall-clock time at the meeting's place (no offset: see timezone).",
+    }
+)
+class LocalTimeField(serializers.TimeField):
+    """A time of day without offset. JSON Schema's "time" format demands one, so the
+    schema describes it by pattern instead."""
+
+
 class StatementParagraphSerializer(serializers.ModelSerializer):
     """A paragraph inside its statement."""
 
@@ -213,6 +226,7 @@ class MeetingSerializer(serializers.HyperlinkedModelSerializer):
         allow_null=True,
         help_text=_("The same instant in Japan time (Asia/Tokyo), ISO 8601 with +09:00."),
     )
+    start_time = LocalTimeField(allow_null=True, required=False)
     duration_minutes = serializers.IntegerField(
         min_value=1, max_value=24 * 60 * 7, allow_null=True, required=False
     )
