@@ -109,12 +109,14 @@ def resolutions_ensure(numbers: Iterable[int]) -> dict[int, Resolution]:
     return existing
 
 
-def paragraphs_link(*, citations: dict[Paragraph, Iterable[int]]) -> None:
-    """Set each paragraph's cited resolutions to exactly the given numbers."""
+def paragraphs_link(*, citations: dict[Paragraph, Iterable[int]], new: bool = False) -> None:
+    """Set each paragraph's cited resolutions to exactly the given numbers (``new``: the
+    paragraphs were just created, so there are no old links to clear)."""
     wanted = {paragraph: sorted(set(numbers)) for paragraph, numbers in citations.items()}
     resolutions = resolutions_ensure(n for numbers in wanted.values() for n in numbers)
     through = Paragraph.resolutions.through
-    through.objects.filter(paragraph__in=[p.pk for p in wanted]).delete()
+    if not new:
+        through.objects.filter(paragraph__in=[p.pk for p in wanted]).delete()
     through.objects.bulk_create(
         through(paragraph_id=paragraph.pk, resolution_id=resolutions[number].pk)
         for paragraph, numbers in wanted.items()
@@ -197,18 +199,15 @@ def _paragraph_rows(paragraphs: Iterable) -> list[tuple[int | None, str]]:
     return [(p.number, p.text) for p in paragraphs]
 
 
-def _write_paragraphs(statement: Statement, document: ParsedDocument) -> None:
-    statement.paragraphs.all().delete()
+def _write_paragraphs(statement: Statement, document: ParsedDocument, *, replace: bool) -> None:
+    if replace:
+        statement.paragraphs.all().delete()
     created = Paragraph.objects.bulk_create(
         Paragraph(statement=statement, position=p.position, number=p.number, text=p.text)
         for p in document.paragraphs
     )
-    paragraphs_link(
-        citations={
-            row: parsed.resolutions
-            for row, parsed in zip(created, document.paragraphs, strict=True)
-        }
-    )
+    citations = zip(created, (p.resolutions for p in document.paragraphs), strict=True)
+    paragraphs_link(citations=dict(citations), new=True)
 
 
 def meeting_import(*, meeting: ParsedMeeting) -> Meeting:
@@ -280,7 +279,7 @@ def statement_import(
                 **new_values,
             )
             statement.save()
-            _write_paragraphs(statement, document)
+            _write_paragraphs(statement, document, replace=False)
             action = "created"
         else:
             statement = existing
@@ -313,7 +312,7 @@ def statement_import(
                 statement.imported_at = timezone.now()
                 statement.save()
             if paragraphs_changed:
-                _write_paragraphs(statement, document)
+                _write_paragraphs(statement, document, replace=True)
             action = "updated" if changed or paragraphs_changed else "unchanged"
 
         if document.meeting is not None:
@@ -321,7 +320,12 @@ def statement_import(
         if action != "unchanged":
             with reversion.create_revision():
                 _record(user, _("Imported from %s.") % (label or _("source text")))
-                reversion.add_to_revision(statement)
+                # Loaded with its relations so the revision serialises in a few queries.
+                reversion.add_to_revision(
+                    Statement.objects.prefetch_related("paragraphs__resolutions", "meetings").get(
+                        pk=statement.pk
+                    )
+                )
         paragraph_count = statement.paragraphs.count()
         citation_count = Paragraph.resolutions.through.objects.filter(
             paragraph__statement=statement

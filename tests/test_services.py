@@ -1,9 +1,10 @@
 import pytest
 from reversion.models import Version
 
-from statements.models import Statement
+from statements.models import Resolution, Statement
 from statements.services import (
     StaleVersionError,
+    paragraphs_relink,
     statement_claim_version,
     statement_publish,
     statement_withdraw,
@@ -67,3 +68,16 @@ def test_republishing_a_withdrawn_statement_clears_the_notice_but_keeps_first_pu
     statement.refresh_from_db()
     assert statement.is_published and statement.withdrawn_note == ""
     assert statement.published_at == first
+
+
+def test_relinking_recomputes_citations_from_the_current_text():
+
+    paragraph = ParagraphFactory(text="Japan welcomes Resolution 2397.")
+    paragraphs_relink(paragraphs=[paragraph])
+    assert [r.number for r in paragraph.resolutions.all()] == [2397]
+    paragraph.text = "Japan recalls resolutions 2270 and 2321, not the year 2016."
+    paragraph.save()
+    paragraphs_relink(paragraphs=[paragraph])
+    assert sorted(r.number for r in paragraph.resolutions.all()) == [2270, 2321]
+    # The resolution no longer cited stays, with whatever editors wrote about it.
+    assert Resolution.objects.filter(number=2397).exists()
