@@ -4,6 +4,8 @@ API it describes (schemathesis fuzzes every read operation against it)."""
 import pytest
 import schemathesis
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.throttling import AnonRateThrottle
 from schemathesis.specs.openapi.checks import (
@@ -79,11 +81,22 @@ def unthrottled(monkeypatch):
     monkeypatch.setitem(AnonRateThrottle.THROTTLE_RATES, "anon", "100000/minute")
 
 
+@pytest.fixture
+def keep_test_connection():
+    """The raw WSGI app closes "old" connections around each request, which on PostgreSQL
+    closes the test's transaction; Django's test client disconnects the same handlers."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @schema.include(method="GET").parametrize()
 @settings(
     max_examples=20,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-def test_read_operations_conform_to_the_schema(case, seeded, unthrottled):
+def test_read_operations_conform_to_the_schema(case, seeded, unthrottled, keep_test_connection):
     case.call_and_validate(checks=CHECKS)
