@@ -21,6 +21,21 @@ JAPAN_TZ = zoneinfo.ZoneInfo("Asia/Tokyo")
 MAX_RESOLUTION_NUMBER = 9999
 
 
+def today_in_japan() -> dt.date:
+    """The ministry's today: Japan's date runs ahead of UTC's for nine hours a day."""
+    return timezone.now().astimezone(JAPAN_TZ).date()
+
+
+def future_date_error(value: dt.date | None) -> ValidationError | None:
+    if value is not None and value > today_in_japan():
+        return ValidationError(
+            _("%(date)s is in the future; use the date the document gives."),
+            params={"date": value.isoformat()},
+            code="future_date",
+        )
+    return None
+
+
 def dated_slug(date: dt.date, title: str, *, max_length: int = 100) -> str:
     """A readable, dated slug: ``2017-12-23-statement-on-the-adoption-of-...``, cut at a
     word boundary so it never ends mid-word."""
@@ -40,14 +55,6 @@ def validate_timezone(value: str) -> None:
             _("%(value)s is not an IANA time zone name such as America/New_York."),
             params={"value": value},
         ) from exc
-
-
-def validate_not_in_future(value: dt.date) -> None:
-    if value > timezone.localdate():
-        raise ValidationError(
-            _("%(value)s is in the future; the archive records what has happened."),
-            params={"value": value.isoformat()},
-        )
 
 
 def search_key(value: str) -> str:
@@ -111,9 +118,7 @@ class Resolution(TimeStampedModel):
         editable=False,
         help_text=_("Computed from the number and the year of adoption, e.g. S/RES/2397 (2017)."),
     )
-    adopted_on = models.DateField(
-        _("adopted on"), null=True, blank=True, validators=[validate_not_in_future]
-    )
+    adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
     title = models.CharField(_("title or subject"), max_length=300, blank=True)
     vote = models.CharField(
         _("vote"),
@@ -151,6 +156,10 @@ class Resolution(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("statements:resolution-detail", kwargs={"number": self.number})
+
+    def clean(self) -> None:
+        if error := future_date_error(self.adopted_on):
+            raise ValidationError({"adopted_on": error})
 
     def natural_key(self) -> tuple[int]:
         return (self.number,)
@@ -204,7 +213,7 @@ class Meeting(TimeStampedModel):
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     title = models.CharField(_("title"), max_length=300)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.BILATERAL)
-    date = models.DateField(_("date (local)"), validators=[validate_not_in_future])
+    date = models.DateField(_("date (local)"))
     start_time = models.TimeField(_("start time (local)"), null=True, blank=True)
     timezone = models.CharField(
         _("time zone"),
@@ -243,6 +252,19 @@ class Meeting(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("statements:meeting-detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        errors = {}
+        if error := future_date_error(self.date):
+            errors["date"] = error
+        # The database refuses 0 too, but only this says why.
+        if self.duration_minutes is not None and self.duration_minutes <= 0:
+            errors["duration_minutes"] = ValidationError(
+                _("A meeting lasts at least one minute; leave the duration empty if unknown."),
+                code="duration_not_positive",
+            )
+        if errors:
+            raise ValidationError(errors)
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
@@ -364,6 +386,19 @@ class StatementQuerySet(models.QuerySet):
             Prefetch("meetings", queryset=Meeting.objects.prefetch_related("participants")),
         )
 
+    def with_summary(self) -> StatementQuerySet:
+        """Annotate ``paragraph_count`` and load the cited resolutions (see
+        ``Statement.cited_resolutions``) in two queries, for lists of many statements."""
+        return self.annotate(paragraph_count=Count("paragraphs", distinct=True)).prefetch_related(
+            Prefetch(
+                "paragraphs",
+                queryset=Paragraph.objects.only("id", "statement_id").prefetch_related(
+                    Prefetch("resolutions", queryset=Resolution.objects.order_by("number"))
+                ),
+                to_attr="summary_paragraphs",
+            )
+        )
+
 
 @reversion.register(follow=["paragraphs"])
 class Statement(TimeStampedModel):
@@ -378,9 +413,7 @@ class Statement(TimeStampedModel):
         help_text=_("The source page has no title; the importer wrote this one. Refine it."),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.STATEMENT)
-    date = models.DateField(
-        _("date"), help_text=_("The publication date."), validators=[validate_not_in_future]
-    )
+    date = models.DateField(_("date"), help_text=_("The publication date."))
     section = models.CharField(_("section"), max_length=200, blank=True)
     speaker = models.CharField(_("speaker"), max_length=200, blank=True)
     source_url = models.URLField(_("source URL"), max_length=500, blank=True)
@@ -437,6 +470,18 @@ class Statement(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("statements:statement-detail", kwargs={"slug": self.slug})
 
+    def clean(self) -> None:
+        errors = {}
+        if error := future_date_error(self.date):
+            errors["date"] = error
+        if self.status == self.Status.WITHDRAWN and not self.withdrawn_note.strip():
+            errors["withdrawn_note"] = ValidationError(
+                _("A withdrawn statement needs a public explanation for readers."),
+                code="withdrawn_without_note",
+            )
+        if errors:
+            raise ValidationError(errors)
+
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
 
@@ -445,8 +490,59 @@ class Statement(TimeStampedModel):
         return self.status == self.Status.PUBLISHED
 
     @property
+    def cited_resolutions(self) -> list[Resolution]:
+        """Distinct resolutions its paragraphs cite, by number; loaded by ``with_summary()``
+        (or queried when not)."""
+        paragraphs = getattr(self, "summary_paragraphs", None)
+        if paragraphs is None:
+            return list(
+                Resolution.objects.filter(paragraphs__statement=self).distinct().order_by("number")
+            )
+        found = {r.pk: r for p in paragraphs for r in p.resolutions.all()}
+        return sorted(found.values(), key=lambda r: r.number)
+
+    @property
     def is_withdrawn(self) -> bool:
         return self.status == self.Status.WITHDRAWN
+
+
+def paragraph_order_errors(rows: list[tuple[int, int | None]]) -> list[str]:
+    """What is wrong with a statement's paragraphs, given as (position, printed number)
+    pairs: positions must run 1..n without gaps or repeats, and printed numbers must be
+    distinct and rise in reading order (un-numbered paragraphs may stand anywhere)."""
+    errors = []
+    positions = sorted(position for position, _number in rows)
+    repeated = sorted({p for p in positions if positions.count(p) > 1})
+    if repeated:
+        errors.append(
+            _("Two paragraphs share position %(positions)s; give each its own place.")
+            % {"positions": ", ".join(map(str, repeated))}
+        )
+    missing = sorted(set(range(1, len(rows) + 1)) - set(positions))
+    if missing and not repeated:
+        errors.append(
+            _(
+                "Positions must run 1 to %(count)s without gaps; %(missing)s is missing. "
+                "After removing or moving a paragraph, renumber the ones after it."
+            )
+            % {"count": len(rows), "missing": ", ".join(map(str, missing))}
+        )
+    numbers = [number for _position, number in sorted(rows) if number is not None]
+    if len(set(numbers)) != len(numbers):
+        repeated_numbers = sorted({n for n in numbers if numbers.count(n) > 1})
+        errors.append(
+            _("Printed number %(numbers)s is used twice.")
+            % {"numbers": ", ".join(map(str, repeated_numbers))}
+        )
+    elif numbers != sorted(numbers):
+        errors.append(
+            _(
+                "Printed numbers must rise in reading order (they read %(numbers)s); "
+                "check the positions or the numbers."
+            )
+            % {"numbers": ", ".join(map(str, numbers))}
+        )
+    return errors
 
 
 class ParagraphQuerySet(models.QuerySet):
@@ -510,8 +606,10 @@ class Paragraph(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        label = f"¶{self.number}" if self.number is not None else f"position {self.position}"
-        return f"{self.statement_id}: {label}"
+        # Read within its statement (admin messages, history), so no statement id.
+        if self.number is not None:
+            return f"¶{self.number}"
+        return _("un-numbered paragraph at position %(position)s") % {"position": self.position}
 
     def get_absolute_url(self) -> str:
         return f"{self.statement.get_absolute_url()}#{self.anchor}"

@@ -17,7 +17,15 @@ from django.utils.translation import gettext as _
 
 from statements.importing import ParsedDocument, ParsedMeeting, ParseError, parse_document
 from statements.importing.citations import cited_resolutions
-from statements.models import Meeting, Paragraph, Participant, Resolution, Statement, dated_slug
+from statements.models import (
+    Meeting,
+    Paragraph,
+    Participant,
+    Resolution,
+    Statement,
+    dated_slug,
+    paragraph_order_errors,
+)
 
 
 class StaleVersionError(Exception):
@@ -80,11 +88,16 @@ def statement_publish(
 def statement_withdraw(
     *, statements: Iterable[Statement], note: str, user: AbstractBaseUser | None = None
 ) -> list[Statement]:
-    """Withdraw statements from publication with a public explanation."""
+    """Withdraw published statements from publication with a public explanation."""
     note = note.strip()
     if not note:
         raise ValueError(_("Withdrawing needs a public explanation for readers."))
     statements = list(statements)
+    # Withdrawn statements stay readable, so withdrawing a draft would publish it.
+    unpublished = [s for s in statements if not s.is_published]
+    if unpublished:
+        titles = ", ".join(f"“{s.title}”" for s in unpublished)
+        raise ValueError(_("Only published statements can be withdrawn: %s") % titles)
     with transaction.atomic(), reversion.create_revision():
         _record(user, _("Withdrawn: %s") % note)
         for statement in statements:
@@ -309,6 +322,8 @@ def statement_import(
                     setattr(statement, name, value)
                     changed.append(name)
             if changed or paragraphs_changed:
+                # A re-import is an edit like any other: an editor's open form goes stale.
+                statement_claim_version(statement=statement, expected_version=statement.version)
                 statement.imported_at = timezone.now()
                 statement.save()
             if paragraphs_changed:
@@ -338,25 +353,19 @@ def statement_import(
 
 def _checked_paragraph_rows(paragraphs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Check a statement's paragraphs as the admin does and give each its position: the
-    list order unless every paragraph states one, which must then run 1..n."""
+    list order unless every paragraph states one."""
     rows = [
         {"position": p.get("position"), "number": p.get("number"), "text": p["text"].strip()}
         for p in paragraphs
     ]
-    errors = []
-    given = [row["position"] for row in rows if row["position"] is not None]
-    if not given:
+    if all(row["position"] is None for row in rows):
         for position, row in enumerate(rows, start=1):
             row["position"] = position
-    elif len(given) < len(rows) or sorted(given) != list(range(1, len(rows) + 1)):
-        errors.append(_("Paragraph positions must run 1, 2, 3… without gaps or repeats."))
-    numbers = [row["number"] for row in rows if row["number"] is not None]
-    repeated = sorted({n for n in numbers if numbers.count(n) > 1})
-    if repeated:
-        errors.append(
-            _("Two paragraphs cannot share a printed number: %(numbers)s.")
-            % {"numbers": ", ".join(map(str, repeated))}
-        )
+    errors = []
+    if any(row["position"] is None for row in rows):
+        errors.append(_("Give every paragraph a position, or none (the list order)."))
+    else:
+        errors += paragraph_order_errors([(row["position"], row["number"]) for row in rows])
     if any(not row["text"] for row in rows):
         errors.append(_("A paragraph needs text."))
     if errors:

@@ -1,6 +1,9 @@
+import importlib
 from pathlib import Path
 
 import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,3 +24,29 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def editor(db, django_user_model):
+    """Ministry staff in the Editors group (made by the data migration): staff, not a
+    superuser."""
+    user = django_user_model.objects.create_user(
+        username="editor", password="editor-password", is_staff=True
+    )
+    user.groups.add(editors_group())
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+def editors_group() -> Group:
+    """The group the migration made; a transactional test's flush removes it, so make it
+    again with the migration's own code."""
+    if not Group.objects.filter(name="Editors").exists():
+        migration = importlib.import_module("statements.migrations.0002_editors_group")
+        migration.create_editors_group(apps, None)
+    return Group.objects.get(name="Editors")

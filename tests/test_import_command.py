@@ -126,3 +126,18 @@ def test_bad_input_gives_a_clear_error_and_exit_status_1(tmp_path, content, expe
 def test_an_unreadable_path_is_a_clear_error(tmp_path):
     with pytest.raises(CommandError, match="no such file or folder"):
         run(str(tmp_path / "missing.txt"))
+
+
+def test_a_reimport_that_changes_a_statement_makes_open_editor_forms_stale(tmp_path):
+    page = tmp_path / "page.txt"
+    page.write_text(STATEMENT_PAGE.read_text(encoding="utf-8"), encoding="utf-8")
+    run(str(page))
+    version_seen_by_editor = Statement.objects.get().version
+    page.write_text(
+        page.read_text(encoding="utf-8").replace("Stockholm Agreement.", "Stockholm Agreement!"),
+        encoding="utf-8",
+    )
+    run(str(page))
+    assert Statement.objects.get().version == version_seen_by_editor + 1
+    run(str(page))  # unchanged: no new version
+    assert Statement.objects.get().version == version_seen_by_editor + 1

@@ -70,6 +70,15 @@ def test_republishing_a_withdrawn_statement_clears_the_notice_but_keeps_first_pu
     assert statement.published_at == first
 
 
+def test_withdrawing_a_draft_is_refused_so_it_never_becomes_readable():
+    draft = ParagraphFactory(statement__status=Statement.Status.DRAFT).statement
+    with pytest.raises(ValueError, match="Only published"):
+        statement_withdraw(statements=[draft], note="Never meant to be public.")
+    draft.refresh_from_db()
+    assert draft.status == Statement.Status.DRAFT
+    assert not Statement.objects.readable().filter(pk=draft.pk).exists()
+
+
 def test_relinking_recomputes_citations_from_the_current_text():
 
     paragraph = ParagraphFactory(text="Japan welcomes Resolution 2397.")

@@ -3,6 +3,8 @@ QuerySets' ``with_related()`` loaded, so no serializer issues a query of its own
 
 from __future__ import annotations
 
+import copy
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -193,6 +195,14 @@ class ResolutionSerializer(serializers.HyperlinkedModelSerializer):
             "citation_count",
         ]
         read_only_fields = ["symbol"]
+
+    def validate(self, attrs: dict) -> dict:
+        # The model's clean() holds the cross-field rules the admin applies too.
+        candidate = copy.copy(self.instance) if self.instance is not None else Resolution()
+        for name, value in attrs.items():
+            setattr(candidate, name, value)
+        candidate.clean()
+        return attrs
 
 
 class ResolutionDetailSerializer(ResolutionSerializer):

@@ -2,7 +2,6 @@
 
 import unicodedata
 
-import statements.models
 from django.db import migrations, models
 
 
@@ -20,7 +19,7 @@ def fill_name_search(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('statements', '0001_initial'),
+        ('statements', '0002_editors_group'),
     ]
 
     operations = [
@@ -30,19 +29,4 @@ class Migration(migrations.Migration):
             field=models.CharField(db_index=True, default='', editable=False, max_length=200, verbose_name='name, casefolded without accents'),
         ),
         migrations.RunPython(fill_name_search, migrations.RunPython.noop),
-        migrations.AlterField(
-            model_name='meeting',
-            name='date',
-            field=models.DateField(validators=[statements.models.validate_not_in_future], verbose_name='date (local)'),
-        ),
-        migrations.AlterField(
-            model_name='resolution',
-            name='adopted_on',
-            field=models.DateField(blank=True, null=True, validators=[statements.models.validate_not_in_future], verbose_name='adopted on'),
-        ),
-        migrations.AlterField(
-            model_name='statement',
-            name='date',
-            field=models.DateField(help_text='The publication date.', validators=[statements.models.validate_not_in_future], verbose_name='date'),
-        ),
     ]
