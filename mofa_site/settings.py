@@ -69,7 +69,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "rest_framework",
+    "rest_framework.authtoken",
     "django_filters",
+    "corsheaders",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "reversion",
     "reversion_compare",
     "statements",
@@ -79,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Right after SecurityMiddleware, as WhiteNoise documents: static files skip the rest.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -155,6 +160,70 @@ WHITENOISE_USE_FINDERS = DEBUG
 # How long shared caches and browsers may keep an anonymous reader's page (seconds).
 PUBLIC_PAGE_MAX_AGE = int(os.environ.get("DJANGO_PUBLIC_PAGE_MAX_AGE", "300"))
 
+# --- The API (statements/api/) ---------------------------------------------------------
+
+# Anonymous clients get this many requests; editors' tools authenticate and are not throttled.
+API_ANON_RATE = os.environ.get("API_ANON_RATE", "120/minute")
+
 REST_FRAMEWORK = {
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly",
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["statements.api.filters.StrictFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "statements.api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 20,
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": API_ANON_RATE},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "statements.api.exceptions.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Japan at the United Nations — archive API",
+    "DESCRIPTION": (
+        "Every published statement of Japan's Ministry of Foreign Affairs on the United "
+        "Nations, paragraph by paragraph, with the Security Council resolutions they cite and "
+        "the meetings they report.\n\n"
+        "* Reading is open to everyone; anonymous clients may make "
+        f"{API_ANON_RATE.replace('/', ' requests per ')} (429 with `Retry-After` beyond).\n"
+        "* Lists are paginated (`page`, `page_size` up to 100); unknown query parameters and "
+        "invalid values are a 400 naming the parameter.\n"
+        "* Responses carry `ETag` and `Last-Modified`; send `If-None-Match` for a 304.\n"
+        "* Editors' tools write with a token (`Authorization: Token …`) or a session; updates "
+        "carry the statement's `version` and get a 409 when someone saved in between.\n"
+        "* `/api/v1/export/statements.jsonl` streams the whole published corpus."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "StatementKindEnum": "statements.models.StatementKind",
+        "StatementStatusEnum": "statements.models.StatementStatus",
+        "MeetingKindEnum": "statements.models.MeetingKind",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "statements.api.schema.add_error_responses",
+    ],
+}
+
+# Anyone may read the API from a browser on another origin; nobody may write from one.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = ["accept", "accept-language", "if-none-match", "if-modified-since"]
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]

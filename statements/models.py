@@ -4,6 +4,7 @@ resolutions they cite, and the meetings they report."""
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 import zoneinfo
 
 import reversion
@@ -56,6 +57,12 @@ def validate_timezone(value: str) -> None:
         ) from exc
 
 
+def search_key(value: str) -> str:
+    """Casefolded, accents stripped: "António" and "ANTONIO" share the key "antonio"."""
+    decomposed = unicodedata.normalize("NFKD", value.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -82,6 +89,18 @@ class ResolutionQuerySet(models.QuerySet):
                 "paragraphs",
                 filter=Q(paragraphs__statement__status=Statement.Status.PUBLISHED),
                 distinct=True,
+            )
+        )
+
+    def with_related(self) -> ResolutionQuerySet:
+        """Load the published paragraphs citing each resolution into ``citing_paragraphs``."""
+        return self.prefetch_related(
+            Prefetch(
+                "paragraphs",
+                queryset=Paragraph.objects.published()
+                .with_related()
+                .order_by("-statement__date", "statement_id", "position"),
+                to_attr="citing_paragraphs",
             )
         )
 
@@ -282,6 +301,14 @@ class ParticipantQuerySet(models.QuerySet):
     def get_by_natural_key(self, meeting_slug: str, name: str) -> Participant:
         return self.get(meeting__slug=meeting_slug, name=name)
 
+    def bulk_create(self, objs, *args, **kwargs) -> list[Participant]:
+        """Django's bulk_create, keeping the derived ``name_search`` that save() computes
+        (bulk_create bypasses save(); the importer uses it)."""
+        objs = list(objs)
+        for participant in objs:
+            participant.name_search = search_key(participant.name)
+        return super().bulk_create(objs, *args, **kwargs)
+
 
 @reversion.register()
 class Participant(TimeStampedModel):
@@ -292,6 +319,14 @@ class Participant(TimeStampedModel):
     name = models.CharField(_("name"), max_length=200)
     role = models.CharField(_("title or role"), max_length=300, blank=True)
     organisation = models.CharField(_("organisation or country"), max_length=200, blank=True)
+    # Derived from ``name`` so lookups ignore case and accents on SQLite and PostgreSQL alike.
+    name_search = models.CharField(
+        _("name, casefolded without accents"),
+        max_length=200,
+        editable=False,
+        default="",
+        db_index=True,
+    )
 
     objects = ParticipantQuerySet.as_manager()
 
@@ -307,6 +342,10 @@ class Participant(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name}, {self.role}" if self.role else self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.name_search = search_key(self.name)
+        super().save(*args, **kwargs)
 
     def natural_key(self) -> tuple[str, str]:
         return (*self.meeting.natural_key(), self.name)

@@ -3,11 +3,13 @@ the admin, the API and the management commands."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import reversion
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -15,7 +17,15 @@ from django.utils.translation import gettext as _
 
 from statements.importing import ParsedDocument, ParsedMeeting, ParseError, parse_document
 from statements.importing.citations import cited_resolutions
-from statements.models import Meeting, Paragraph, Participant, Resolution, Statement, dated_slug
+from statements.models import (
+    Meeting,
+    Paragraph,
+    Participant,
+    Resolution,
+    Statement,
+    dated_slug,
+    paragraph_order_errors,
+)
 
 
 class StaleVersionError(Exception):
@@ -336,3 +346,150 @@ def statement_import(
             paragraph__statement=statement
         ).count()
     return ImportOutcome(statement, action, paragraph_count, citation_count, tuple(kept))
+
+
+# --- Writing statements and meetings (the API; the admin may share them) --------------------
+
+
+def _checked_paragraph_rows(paragraphs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Check a statement's paragraphs as the admin does and give each its position: the
+    list order unless every paragraph states one."""
+    rows = [
+        {"position": p.get("position"), "number": p.get("number"), "text": p["text"].strip()}
+        for p in paragraphs
+    ]
+    if all(row["position"] is None for row in rows):
+        for position, row in enumerate(rows, start=1):
+            row["position"] = position
+    errors = []
+    if any(row["position"] is None for row in rows):
+        errors.append(_("Give every paragraph a position, or none (the list order)."))
+    else:
+        errors += paragraph_order_errors([(row["position"], row["number"]) for row in rows])
+    if any(not row["text"] for row in rows):
+        errors.append(_("A paragraph needs text."))
+    if errors:
+        raise ValidationError({"paragraphs": errors})
+    return sorted(rows, key=lambda row: row["position"])
+
+
+def _check_publishable(statement: Statement, paragraph_count: int) -> None:
+    if statement.status == Statement.Status.PUBLISHED and paragraph_count == 0:
+        raise ValidationError(
+            {"paragraphs": [_("A statement needs at least one paragraph to be published.")]}
+        )
+
+
+def _replace_paragraphs(statement: Statement, rows: list[dict[str, Any]]) -> None:
+    """Replace the statement's paragraphs and link each to the resolutions its text cites."""
+    statement.paragraphs.all().delete()
+    paragraphs_relink(
+        paragraphs=[Paragraph.objects.create(statement=statement, **row) for row in rows]
+    )
+
+
+def statement_create(
+    *,
+    paragraphs: Sequence[Mapping[str, Any]],
+    meetings: Iterable[Meeting] = (),
+    user: AbstractBaseUser | None = None,
+    comment: str = "",
+    **fields: Any,
+) -> Statement:
+    """Create a statement with its paragraphs (and their citations) in one revision."""
+    statement = Statement(**fields)
+    rows = _checked_paragraph_rows(paragraphs)
+    _check_publishable(statement, len(rows))
+    statement.full_clean(exclude=["version"])
+    with transaction.atomic(), reversion.create_revision():
+        _record(user, comment or _("Created."))
+        if statement.is_published:
+            statement.published_at = timezone.now()
+        statement.save()
+        statement.meetings.set(meetings)
+        _replace_paragraphs(statement, rows)
+        reversion.add_to_revision(statement)
+    return statement
+
+
+def statement_update(
+    *,
+    statement: Statement,
+    expected_version: int,
+    paragraphs: Sequence[Mapping[str, Any]] | None = None,
+    meetings: Iterable[Meeting] | None = None,
+    user: AbstractBaseUser | None = None,
+    comment: str = "",
+    **fields: Any,
+) -> Statement:
+    """Change a statement, and replace its paragraphs when given, unless someone saved it
+    since ``expected_version`` (StaleVersionError)."""
+    for name, value in fields.items():
+        setattr(statement, name, value)
+    rows = _checked_paragraph_rows(paragraphs) if paragraphs is not None else None
+    _check_publishable(statement, len(rows) if rows is not None else statement.paragraphs.count())
+    statement.full_clean(exclude=["version"])
+    with transaction.atomic(), reversion.create_revision():
+        _record(user, comment or _("Changed."))
+        statement_claim_version(statement=statement, expected_version=expected_version)
+        if statement.is_published and statement.published_at is None:
+            statement.published_at = timezone.now()
+        statement.save()
+        if meetings is not None:
+            statement.meetings.set(meetings)
+        if rows is not None:
+            _replace_paragraphs(statement, rows)
+        reversion.add_to_revision(statement)
+    return statement
+
+
+def statement_delete(*, statement: Statement, user: AbstractBaseUser | None = None) -> None:
+    """Delete a statement and its paragraphs; its last state stays in the history."""
+    with transaction.atomic(), reversion.create_revision():
+        _record(user, _("Deleted."))
+        reversion.add_to_revision(statement)
+        statement.delete()
+
+
+def _write_participants(meeting: Meeting, participants: Sequence[Mapping[str, Any]]) -> None:
+    meeting.participants.all().delete()
+    for position, participant in enumerate(participants, start=1):
+        # One save() each: it computes the participant's search key.
+        Participant.objects.create(meeting=meeting, position=position, **participant)
+
+
+def meeting_create(
+    *,
+    participants: Sequence[Mapping[str, Any]] = (),
+    user: AbstractBaseUser | None = None,
+    **fields: Any,
+) -> Meeting:
+    """Create a meeting with its participants, in protocol order."""
+    meeting = Meeting(**fields)
+    meeting.full_clean()
+    with transaction.atomic(), reversion.create_revision():
+        _record(user, _("Created."))
+        meeting.save()
+        _write_participants(meeting, participants)
+        reversion.add_to_revision(meeting)
+    return meeting
+
+
+def meeting_update(
+    *,
+    meeting: Meeting,
+    participants: Sequence[Mapping[str, Any]] | None = None,
+    user: AbstractBaseUser | None = None,
+    **fields: Any,
+) -> Meeting:
+    """Change a meeting, and replace its participants when given."""
+    for name, value in fields.items():
+        setattr(meeting, name, value)
+    meeting.full_clean()
+    with transaction.atomic(), reversion.create_revision():
+        _record(user, _("Changed."))
+        meeting.save()
+        if participants is not None:
+            _write_participants(meeting, participants)
+        reversion.add_to_revision(meeting)
+    return meeting

@@ -16,6 +16,16 @@ def seeded(db):
     call_command("loaddata", *FIXTURES, verbosity=0)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters and other cached state never leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def editor(db, django_user_model):
     """Ministry staff in the Editors group (made by the data migration): staff, not a

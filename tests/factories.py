@@ -58,3 +58,27 @@ class ParagraphFactory(factory.django.DjangoModelFactory):
     position = factory.Sequence(lambda n: n + 1)
     number = factory.SelfAttribute("position")
     text = factory.Sequence(lambda n: f"Paragraph text {n}.")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A user; ``permissions=["statements.change_statement", ...]`` grants model permissions."""
+
+    class Meta:
+        model = "auth.User"
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
+
+    @factory.post_generation
+    def permissions(user, create, extracted, **kwargs):
+        if not (create and extracted):
+            return
+        from django.contrib.auth.models import Permission
+
+        for dotted in extracted:
+            app_label, codename = dotted.split(".")
+            user.user_permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )

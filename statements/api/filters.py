@@ -1,0 +1,224 @@
+"""One FilterSet per resource. Every parameter is typed for the schema; unknown parameters
+and invalid values are a 400 naming the parameter, never a silently unfiltered list."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema_field
+from rest_framework.exceptions import ValidationError
+
+from statements.models import (
+    MAX_RESOLUTION_NUMBER,
+    Meeting,
+    Paragraph,
+    Resolution,
+    Statement,
+    search_key,
+)
+
+# Query parameters that are not filters but that every list understands.
+COMMON_PARAMETERS = frozenset({"page", "page_size", "format"})
+
+
+class IntegerFilter(filters.NumberFilter):
+    """A whole number within bounds (NumberFilter takes decimals, and a year beyond 9999
+    would reach the database as an impossible date)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, minimum: int, maximum: int, help_text: str, **kwargs) -> None:
+        kwargs.update(min_value=minimum, max_value=maximum, help_text=help_text)
+        super().__init__(*args, **kwargs)
+        schema = {"type": "integer", "minimum": minimum, "maximum": maximum}
+        extend_schema_field({**schema, "description": str(help_text)})(self)
+
+
+class StrictFilterSet(filters.FilterSet):
+    """Refuses query parameters it does not know."""
+
+    extra_parameters: frozenset[str] = frozenset()
+
+    @classmethod
+    def allowed_parameters(cls) -> set[str]:
+        return set(cls.base_filters) | COMMON_PARAMETERS | cls.extra_parameters
+
+
+class StrictFilterBackend(filters.DjangoFilterBackend):
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None and issubclass(filterset_class, StrictFilterSet):
+            allowed = ", ".join(sorted(filterset_class.allowed_parameters()))
+            unknown = sorted(set(request.query_params) - filterset_class.allowed_parameters())
+            if unknown:
+                message = _("Unknown query parameter. This list understands: %(allowed)s.")
+                raise ValidationError({name: [message % {"allowed": allowed}] for name in unknown})
+        return super().filter_queryset(request, queryset, view)
+
+
+class OrderingFilter(filters.OrderingFilter):
+    """Breaks ties with the list's default order, then the primary key, so that pages
+    never overlap or skip a record."""
+
+    def filter(self, qs, value):
+        default = qs.query.order_by or qs.model._meta.ordering
+        ordered = super().filter(qs, value)
+        return ordered.order_by(*ordered.query.order_by, *default, "pk") if value else qs
+
+
+class StrictBooleanField(forms.Field):
+    """``true`` or ``false`` (also 1/0); anything else is an error, not "no filter"."""
+
+    VALUES = {"true": True, "1": True, "false": False, "0": False}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        try:
+            return self.VALUES[str(value).lower()]
+        except KeyError:
+            raise forms.ValidationError(
+                _("Must be true or false, not %(value)r."), params={"value": value}, code="invalid"
+            ) from None
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    # The plain filter: the DRF flavour's widget turns unknown values into "no filter".
+    field_class = StrictBooleanField
+
+
+def resolution_filter(field_name: str) -> IntegerFilter:
+    return IntegerFilter(
+        field_name=field_name,
+        distinct=True,
+        minimum=1,
+        maximum=MAX_RESOLUTION_NUMBER,
+        help_text=_("Only records citing the Security Council resolution with this number."),
+    )
+
+
+class StatementFilterSet(StrictFilterSet):
+    date_after = filters.DateFilter(
+        field_name="date", lookup_expr="gte", help_text=_("Published on or after (YYYY-MM-DD).")
+    )
+    date_before = filters.DateFilter(
+        field_name="date", lookup_expr="lte", help_text=_("Published on or before (YYYY-MM-DD).")
+    )
+    year = IntegerFilter(
+        field_name="date",
+        lookup_expr="year",
+        minimum=1900,
+        maximum=2999,
+        help_text=_("Published in this year."),
+    )
+    kind = filters.ChoiceFilter(
+        choices=Statement.Kind.choices, help_text=_("The kind of document.")
+    )
+    speaker = filters.CharFilter(
+        field_name="speaker",
+        lookup_expr="icontains",
+        help_text=_("The speaker's name contains this text (case-insensitive)."),
+    )
+    resolution = resolution_filter("paragraphs__resolutions__number")
+    meeting = filters.CharFilter(
+        field_name="meetings__slug",
+        distinct=True,
+        help_text=_("Only statements reporting or mentioning the meeting with this slug."),
+    )
+    status = filters.ChoiceFilter(
+        choices=Statement.Status.choices,
+        help_text=_(
+            "Published statements by default; `draft` and `withdrawn` need an editor's "
+            "credentials (the change permission on statements)."
+        ),
+    )
+    ordering = OrderingFilter(
+        fields=(("date", "date"), ("title", "title"), ("kind", "kind"), ("updated_at", "updated")),
+        help_text=_("Sort order; newest first by default. Prefix a field with - to reverse."),
+    )
+
+    class Meta:
+        model = Statement
+        fields: list[str] = []
+
+
+class ParagraphFilterSet(StrictFilterSet):
+    statement = filters.CharFilter(
+        field_name="statement__slug",
+        help_text=_("Only paragraphs of the statement with this slug."),
+    )
+    resolution = resolution_filter("resolutions__number")
+    ordering = OrderingFilter(
+        fields=(("statement__date", "date"), ("position", "position")),
+        help_text=_("Sort order; newest statement first, then reading order, by default."),
+    )
+
+    class Meta:
+        model = Paragraph
+        fields: list[str] = []
+
+
+class ResolutionFilterSet(StrictFilterSet):
+    adopted_after = filters.DateFilter(
+        field_name="adopted_on", lookup_expr="gte", help_text=_("Adopted on or after (YYYY-MM-DD).")
+    )
+    adopted_before = filters.DateFilter(
+        field_name="adopted_on",
+        lookup_expr="lte",
+        help_text=_("Adopted on or before (YYYY-MM-DD)."),
+    )
+    cited = BooleanFilter(
+        method="filter_cited",
+        help_text=_("true: only resolutions a published paragraph cites; false: only the others."),
+    )
+    ordering = OrderingFilter(
+        fields=(
+            ("number", "number"),
+            ("adopted_on", "adopted_on"),
+            ("citation_count", "citations"),
+        ),
+        help_text=_("Sort order; highest number first by default."),
+    )
+
+    class Meta:
+        model = Resolution
+        fields: list[str] = []
+
+    def filter_cited(self, queryset, name, value):
+        # The view annotates citation_count (published citations only); filter on it.
+        return queryset.filter(citation_count__gt=0) if value else queryset.filter(citation_count=0)
+
+
+class MeetingFilterSet(StrictFilterSet):
+    date_after = filters.DateFilter(
+        field_name="date", lookup_expr="gte", help_text=_("Held on or after (YYYY-MM-DD).")
+    )
+    date_before = filters.DateFilter(
+        field_name="date", lookup_expr="lte", help_text=_("Held on or before (YYYY-MM-DD).")
+    )
+    participant = filters.CharFilter(
+        method="filter_participant",
+        help_text=_(
+            "A participant's name contains this text, ignoring case and accents "
+            "(Antonio Guterres finds António Guterres)."
+        ),
+    )
+    location = filters.CharFilter(
+        field_name="location",
+        lookup_expr="icontains",
+        help_text=_("The location contains this text (case-insensitive)."),
+    )
+    kind = filters.ChoiceFilter(choices=Meeting.Kind.choices, help_text=_("The kind of meeting."))
+    ordering = OrderingFilter(
+        fields=(("date", "date"), ("title", "title")),
+        help_text=_("Sort order; most recent first by default."),
+    )
+
+    class Meta:
+        model = Meeting
+        fields: list[str] = []
+
+    def filter_participant(self, queryset, name, value):
+        return queryset.filter(participants__name_search__contains=search_key(value)).distinct()

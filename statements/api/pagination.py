@@ -1,0 +1,58 @@
+"""Page-number pagination that refuses what it cannot serve instead of guessing."""
+
+from django.core.paginator import InvalidPage
+from django.utils.translation import gettext_lazy as _
+from rest_framework import pagination
+from rest_framework.exceptions import NotFound, ValidationError
+
+MAX_PAGE_SIZE = 100
+
+
+def positive_int(raw: str, name: str, maximum: int | None = None) -> int:
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        value = 0
+    if value < 1 or (maximum is not None and value > maximum):
+        bound = f"between 1 and {maximum}" if maximum else "a whole number of 1 or more"
+        raise ValidationError(
+            {name: [_("Must be %(bound)s, not %(raw)r.") % {"bound": bound, "raw": raw}]}
+        )
+    return value
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+    last_page_strings = ()
+
+    def get_page_size(self, request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        return positive_int(raw, self.page_size_query_param, self.max_page_size)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        page_size = self.get_page_size(request)
+        raw_page = request.query_params.get(self.page_query_param)
+        number = 1 if raw_page is None else positive_int(raw_page, self.page_query_param)
+        paginator = self.django_paginator_class(queryset, page_size)
+        try:
+            self.page = paginator.page(number)
+        except InvalidPage as exc:
+            raise NotFound(
+                _("Page %(number)s does not exist: there are %(pages)s page(s) of %(size)s.")
+                % {"number": number, "pages": paginator.num_pages, "size": page_size}
+            ) from exc
+        return list(self.page)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["maximum"] = self.max_page_size
+                parameter["schema"]["default"] = self.page_size
+        return parameters

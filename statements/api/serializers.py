@@ -1,0 +1,363 @@
+"""Serializers list their fields explicitly. Read serializers work only from what the
+QuerySets' ``with_related()`` loaded, so no serializer issues a query of its own."""
+
+from __future__ import annotations
+
+import copy
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from statements import services
+from statements.models import Meeting, Paragraph, Participant, Resolution, Statement
+
+
+def absolute(serializer: serializers.Serializer, path: str) -> str:
+    request = serializer.context.get("request")
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+class CitedResolutionsField(serializers.ReadOnlyField):
+    """The numbers of the resolutions a paragraph cites, in ascending order."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(source="*", **kwargs)
+
+
+@extend_schema_field({"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 9999}})
+class ParagraphCitationsField(CitedResolutionsField):
+    def to_representation(self, paragraph: Paragraph) -> list[int]:
+        return [resolution.number for resolution in paragraph.resolutions.all()]
+
+
+@extend_schema_field({"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 9999}})
+class StatementCitationsField(CitedResolutionsField):
+    def to_representation(self, statement: Statement) -> list[int]:
+        return sorted(
+            {
+                r.number
+                for paragraph in statement.paragraphs.all()
+                for r in paragraph.resolutions.all()
+            }
+        )
+
+
+class PublicURLField(serializers.ReadOnlyField):
+    """The absolute URL of the record's page on the public site."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(source="get_absolute_url", **kwargs)
+
+    def to_representation(self, value: str) -> str:
+        return absolute(self.parent, value)
+
+
+PublicURLField = extend_schema_field(OpenApiTypes.URI)(PublicURLField)
+
+
+class OffsetDateTimeField(serializers.DateTimeField):
+    """ISO 8601 in the datetime's own time zone (DRF would convert it to UTC)."""
+
+    def enforce_timezone(self, value):
+        return value
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$",
+        "example": "12:05:00",
+        "description": "Local wall-clock time at the meeting's place (no offset: see timezone).",
+    }
+)
+class LocalTimeField(serializers.TimeField):
+    """A time of day without offset. JSON Schema's "time" format demands one, so the
+    schema describes it by pattern instead."""
+
+
+class StatementParagraphSerializer(serializers.ModelSerializer):
+    """A paragraph inside its statement."""
+
+    cited_resolutions = ParagraphCitationsField(help_text=_("Numbers of the cited resolutions."))
+    permalink = PublicURLField(help_text=_("Public URL of exactly this paragraph."))
+
+    class Meta:
+        model = Paragraph
+        fields = ["position", "number", "anchor", "text", "cited_resolutions", "permalink"]
+        read_only_fields = fields
+
+
+class StatementListSerializer(serializers.HyperlinkedModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:statement-detail", lookup_field="slug", help_text=_("This resource.")
+    )
+    public_url = PublicURLField(help_text=_("The statement's page on the public site."))
+    cited_resolutions = StatementCitationsField(
+        help_text=_("Numbers of the resolutions any paragraph cites, ascending.")
+    )
+    meetings = serializers.SlugRelatedField(
+        slug_field="slug", many=True, read_only=True, help_text=_("Slugs of the meetings reported.")
+    )
+
+    class Meta:
+        model = Statement
+        fields = [
+            "url",
+            "public_url",
+            "slug",
+            "title",
+            "date",
+            "kind",
+            "speaker",
+            "status",
+            "cited_resolutions",
+            "meetings",
+            "version",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class StatementDetailSerializer(StatementListSerializer):
+    paragraphs = StatementParagraphSerializer(many=True, read_only=True)
+
+    class Meta(StatementListSerializer.Meta):
+        fields = [
+            *StatementListSerializer.Meta.fields,
+            "section",
+            "source_url",
+            "title_derived",
+            "published_at",
+            "withdrawn_note",
+            "paragraphs",
+        ]
+        read_only_fields = fields
+
+
+class ParagraphSerializer(serializers.ModelSerializer):
+    """A paragraph on its own, with the statement it belongs to."""
+
+    statement = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    statement_url = serializers.HyperlinkedRelatedField(
+        source="statement",
+        view_name="api:statement-detail",
+        lookup_field="slug",
+        read_only=True,
+        help_text=_("The statement in this API."),
+    )
+    statement_title = serializers.CharField(source="statement.title", read_only=True)
+    statement_date = serializers.DateField(source="statement.date", read_only=True)
+    cited_resolutions = ParagraphCitationsField(help_text=_("Numbers of the cited resolutions."))
+    permalink = PublicURLField(help_text=_("Public URL of exactly this paragraph."))
+
+    class Meta:
+        model = Paragraph
+        fields = [
+            "statement",
+            "statement_url",
+            "statement_title",
+            "statement_date",
+            "position",
+            "number",
+            "anchor",
+            "text",
+            "cited_resolutions",
+            "permalink",
+        ]
+        read_only_fields = fields
+
+
+class ResolutionSerializer(serializers.HyperlinkedModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:resolution-detail", lookup_field="number", help_text=_("This resource.")
+    )
+    public_url = PublicURLField(help_text=_("The resolution's page on the public site."))
+    citation_count = serializers.IntegerField(
+        read_only=True, help_text=_("Paragraphs of published statements citing it.")
+    )
+    is_unanimous = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Resolution
+        fields = [
+            "url",
+            "public_url",
+            "number",
+            "symbol",
+            "adopted_on",
+            "title",
+            "vote",
+            "is_unanimous",
+            "document_url",
+            "summary",
+            "citation_count",
+        ]
+        read_only_fields = ["symbol"]
+
+    def validate(self, attrs: dict) -> dict:
+        # The model's clean() holds the cross-field rules the admin applies too.
+        candidate = copy.copy(self.instance) if self.instance is not None else Resolution()
+        for name, value in attrs.items():
+            setattr(candidate, name, value)
+        candidate.clean()
+        return attrs
+
+
+class ResolutionDetailSerializer(ResolutionSerializer):
+    citing_paragraphs = ParagraphSerializer(
+        many=True, read_only=True, help_text=_("Published paragraphs citing it, newest first.")
+    )
+
+    class Meta(ResolutionSerializer.Meta):
+        fields = [*ResolutionSerializer.Meta.fields, "citing_paragraphs"]
+
+
+class ParticipantSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Participant
+        fields = ["name", "role", "organisation"]
+
+
+class MeetingSerializer(serializers.HyperlinkedModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:meeting-detail", lookup_field="slug", help_text=_("This resource.")
+    )
+    public_url = PublicURLField(help_text=_("The meeting's page on the public site."))
+    participants = ParticipantSerializer(many=True, help_text=_("In order of protocol."))
+    starts_at = OffsetDateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text=_("The start in the place's own time, ISO 8601 with its UTC offset."),
+    )
+    starts_at_japan = OffsetDateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text=_("The same instant in Japan time (Asia/Tokyo), ISO 8601 with +09:00."),
+    )
+    start_time = LocalTimeField(allow_null=True, required=False)
+    duration_minutes = serializers.IntegerField(
+        min_value=1, max_value=24 * 60 * 7, allow_null=True, required=False
+    )
+    statements = serializers.SerializerMethodField(
+        help_text=_("Slugs of the published statements reporting it, newest first.")
+    )
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "url",
+            "public_url",
+            "slug",
+            "title",
+            "kind",
+            "date",
+            "start_time",
+            "timezone",
+            "starts_at",
+            "starts_at_japan",
+            "duration_minutes",
+            "location",
+            "occasion",
+            "participants",
+            "statements",
+        ]
+
+    def get_statements(self, meeting: Meeting) -> list[str]:
+        return [statement.slug for statement in meeting.published_statements]
+
+    def validate_participants(self, participants: list[dict]) -> list[dict]:
+        names = [participant["name"] for participant in participants]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise serializers.ValidationError(
+                _("Each participant appears once: %(names)s repeated.")
+                % {"names": ", ".join(duplicates)}
+            )
+        return participants
+
+    def create(self, validated_data: dict) -> Meeting:
+        return services.meeting_create(user=self.context["request"].user, **validated_data)
+
+    def update(self, instance: Meeting, validated_data: dict) -> Meeting:
+        return services.meeting_update(
+            meeting=instance, user=self.context["request"].user, **validated_data
+        )
+
+
+class ParagraphInputSerializer(serializers.Serializer):
+    position = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text=_("1..n in reading order; leave out on every paragraph to use the list order."),
+    )
+    number = serializers.IntegerField(
+        min_value=1,
+        allow_null=True,
+        required=False,
+        default=None,
+        help_text=_("The printed number; null for an un-numbered paragraph."),
+    )
+    text = serializers.CharField(
+        help_text=_("Clean text. The resolutions it cites are found in it, not sent.")
+    )
+
+
+class StatementWriteSerializer(serializers.ModelSerializer):
+    """A statement as editors' tools send it: its fields, its paragraphs in reading order,
+    the slugs of its meetings and, on update, the ``version`` it was loaded at."""
+
+    paragraphs = ParagraphInputSerializer(many=True)
+    meetings = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Meeting.objects.all(),
+        many=True,
+        required=False,
+        help_text=_("Slugs of the meetings the statement reports or mentions."),
+    )
+    version = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text=_(
+            "Required on update: the version you loaded. A stale one is a 409 Conflict "
+            "with the current version."
+        ),
+    )
+
+    class Meta:
+        model = Statement
+        fields = [
+            "slug",
+            "title",
+            "title_derived",
+            "kind",
+            "date",
+            "section",
+            "speaker",
+            "source_url",
+            "status",
+            "withdrawn_note",
+            "meetings",
+            "paragraphs",
+            "version",
+        ]
+
+    def validate(self, attrs: dict) -> dict:
+        if self.instance is not None and "version" not in attrs:
+            raise serializers.ValidationError(
+                {"version": [_("Send the version you loaded, so no one's work is overwritten.")]}
+            )
+        return attrs
+
+    def create(self, validated_data: dict) -> Statement:
+        validated_data.pop("version", None)
+        return services.statement_create(user=self.context["request"].user, **validated_data)
+
+    def update(self, instance: Statement, validated_data: dict) -> Statement:
+        return services.statement_update(
+            statement=instance,
+            expected_version=validated_data.pop("version"),
+            user=self.context["request"].user,
+            **validated_data,
+        )

@@ -1,0 +1,353 @@
+"""The API's viewsets: thin, over the models' QuerySet methods; services do the writing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import reversion
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.http import StreamingHttpResponse
+from django.utils.cache import (
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+    set_response_etag,
+)
+from django.utils.http import http_date
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from statements import services
+from statements.api import filters, serializers
+from statements.api.permissions import can_see_unpublished
+from statements.models import Meeting, Paragraph, Resolution, Statement
+
+# Anonymous responses may sit in shared caches this long; ETags make revalidation cheap.
+PUBLIC_MAX_AGE = 300
+EXPORT_CHUNK_SIZE = 100
+
+
+class ConditionalGetMixin:
+    """ETag (a hash of the body) and Last-Modified on every successful read, a 304 when
+    the client's copy is current, and caching headers that never let a shared cache keep
+    what an editor saw.
+
+    If-Modified-Since is honoured on detail responses only: a list can change without any
+    listed record changing (one is withdrawn), which only the ETag notices."""
+
+    last_modified: dt.datetime | None = None
+    honour_if_modified_since = False
+
+    def modified_at(self, obj) -> dt.datetime:
+        return obj.updated_at
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        page = getattr(self.paginator, "page", None)
+        objects = page.object_list if page is not None else []
+        self.last_modified = max((self.modified_at(obj) for obj in objects), default=None)
+        return response
+
+    def get_object(self):
+        instance = super().get_object()
+        self.last_modified = self.modified_at(instance)
+        self.honour_if_modified_since = True
+        return instance
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method not in ("GET", "HEAD") or response.status_code != status.HTTP_200_OK:
+            return response
+        patch_vary_headers(response, ["Accept", "Authorization", "Cookie"])
+        if request.user.is_authenticated:
+            patch_cache_control(response, private=True, no_cache=True)
+        else:
+            patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+        response.render()
+        set_response_etag(response)
+        if self.last_modified is not None:
+            response["Last-Modified"] = http_date(self.last_modified.timestamp())
+        honoured = self.last_modified if self.honour_if_modified_since else None
+        return get_conditional_response(
+            request,
+            etag=response["ETag"],
+            last_modified=int(honoured.timestamp()) if honoured else None,
+            response=response,
+        )
+
+
+class EditableMixin:
+    """Writes validate with the write serializer and answer with the resource as readers
+    see it, reloaded with its relations."""
+
+    read_serializer_class: type
+    write_actions = ("create", "update", "partial_update")
+
+    def get_serializer_class(self):
+        if self.action in self.write_actions:
+            return self.serializer_class
+        return self.read_serializer_class
+
+    def reloaded(self, instance):
+        """The written record with everything its read serializer shows."""
+        raise NotImplementedError
+
+    def read_data(self, instance) -> dict:
+        context = self.get_serializer_context()
+        return self.read_serializer_class(self.reloaded(instance), context=context).data
+
+    def perform_save(self, serializer):
+        """Save; statement and meeting serializers call services that record history."""
+        return serializer.save()
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        instance = self.perform_save(serializer)
+        data = self.read_data(instance)
+        return Response(data, status=status.HTTP_201_CREATED, headers={"Location": data["url"]})
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        return Response(self.read_data(self.perform_save(serializer)))
+
+
+@contextmanager
+def recorded(user, comment: str):
+    """One transaction and one history revision for a single-model write."""
+    with transaction.atomic(), reversion.create_revision():
+        reversion.set_user(user)
+        reversion.set_comment(comment)
+        yield
+
+
+def visible(user, model, queryset, published):
+    """Everything for editors (the model's change permission), else the published part."""
+    return queryset if can_see_unpublished(user, model) else published
+
+
+STATEMENT_WRITE_RESPONSES = {
+    409: OpenApiResponse(
+        description=_("The statement changed since `version`; the body has `current_version`.")
+    )
+}
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("List published statements")),
+    retrieve=extend_schema(summary=_("A statement with its paragraphs")),
+    create=extend_schema(
+        summary=_("Create a statement with its paragraphs (editors)"),
+        responses={201: serializers.StatementDetailSerializer},
+    ),
+    update=extend_schema(
+        summary=_("Replace a statement and its paragraphs (editors)"),
+        responses={200: serializers.StatementDetailSerializer, **STATEMENT_WRITE_RESPONSES},
+    ),
+    partial_update=extend_schema(
+        summary=_("Change some fields of a statement (editors)"),
+        responses={200: serializers.StatementDetailSerializer, **STATEMENT_WRITE_RESPONSES},
+    ),
+    destroy=extend_schema(summary=_("Delete a statement and its paragraphs (editors)")),
+)
+@extend_schema(tags=["statements"])
+class StatementViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet):
+    """Statements, newest first. Anonymous clients and non-editors see published ones only."""
+
+    lookup_field = "slug"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    serializer_class = serializers.StatementWriteSerializer
+    read_serializer_class = serializers.StatementDetailSerializer
+    filterset_class = filters.StatementFilterSet
+
+    def get_queryset(self):
+        statements = Statement.objects.with_related()
+        if self.action == "list":
+            wanted = self.request.query_params.get("status")
+            if wanted in (Statement.Status.DRAFT, Statement.Status.WITHDRAWN):
+                if not can_see_unpublished(self.request.user, Statement):
+                    self.permission_denied(
+                        self.request, message=_("Only editors may list unpublished statements.")
+                    )
+                return statements
+            return statements.published()
+        return visible(self.request.user, Statement, statements, statements.published())
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return serializers.StatementListSerializer
+        return super().get_serializer_class()
+
+    def modified_at(self, statement: Statement) -> dt.datetime:
+        return max([statement.updated_at, *(p.updated_at for p in statement.paragraphs.all())])
+
+    def reloaded(self, statement: Statement) -> Statement:
+        return Statement.objects.with_related().get(pk=statement.pk)
+
+    def perform_destroy(self, statement: Statement) -> None:
+        services.statement_delete(statement=statement, user=self.request.user)
+
+
+@extend_schema_view(list=extend_schema(summary=_("List paragraphs of published statements")))
+@extend_schema(tags=["paragraphs"])
+class ParagraphViewSet(ConditionalGetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Every paragraph of every published statement: newest statement first, then in
+    reading order. Cite one with its `permalink`."""
+
+    serializer_class = serializers.ParagraphSerializer
+    filterset_class = filters.ParagraphFilterSet
+
+    def get_queryset(self):
+        return (
+            Paragraph.objects.published()
+            .with_related()
+            .order_by("-statement__date", "-statement_id", "position")
+        )
+
+    def modified_at(self, paragraph: Paragraph) -> dt.datetime:
+        return max(paragraph.updated_at, paragraph.statement.updated_at)
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("List Security Council resolutions")),
+    retrieve=extend_schema(summary=_("A resolution with the paragraphs citing it")),
+    create=extend_schema(summary=_("Record a resolution (editors)")),
+    update=extend_schema(summary=_("Replace a resolution's metadata (editors)")),
+    partial_update=extend_schema(summary=_("Change some of a resolution's metadata (editors)")),
+    destroy=extend_schema(summary=_("Delete a resolution (editors)")),
+)
+@extend_schema(tags=["resolutions"])
+class ResolutionViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet):
+    """UN Security Council resolutions with the number of published paragraphs citing them."""
+
+    lookup_field = "number"
+    lookup_value_regex = r"[0-9]{1,4}"
+    serializer_class = serializers.ResolutionSerializer
+    read_serializer_class = serializers.ResolutionDetailSerializer
+    filterset_class = filters.ResolutionFilterSet
+
+    def get_queryset(self):
+        # Meta.ordering does not apply to aggregating queries: order explicitly.
+        resolutions = Resolution.objects.with_citation_count().order_by("-number")
+        return resolutions if self.action == "list" else resolutions.with_related()
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return serializers.ResolutionSerializer
+        return super().get_serializer_class()
+
+    def modified_at(self, resolution: Resolution) -> dt.datetime:
+        citing = getattr(resolution, "citing_paragraphs", [])
+        return max(
+            [
+                resolution.updated_at,
+                *(p.updated_at for p in citing),
+                *(p.statement.updated_at for p in citing),
+            ]
+        )
+
+    def reloaded(self, resolution: Resolution) -> Resolution:
+        return self.get_queryset().get(pk=resolution.pk)
+
+    def perform_save(self, serializer):
+        with recorded(self.request.user, _("Changed through the API.")):
+            return serializer.save()
+
+    def perform_destroy(self, resolution: Resolution) -> None:
+        with recorded(self.request.user, _("Deleted through the API.")):
+            reversion.add_to_revision(resolution)
+            resolution.delete()
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("List meetings reported by published statements")),
+    retrieve=extend_schema(summary=_("A meeting with its participants")),
+    create=extend_schema(summary=_("Record a meeting with its participants (editors)")),
+    update=extend_schema(summary=_("Replace a meeting and its participants (editors)")),
+    partial_update=extend_schema(summary=_("Change some fields of a meeting (editors)")),
+    destroy=extend_schema(summary=_("Delete a meeting (editors)")),
+)
+@extend_schema(tags=["meetings"])
+class MeetingViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet):
+    """Meetings that published statements report, most recent first, with the local start
+    and the same instant in Japan time."""
+
+    lookup_field = "slug"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    serializer_class = serializers.MeetingSerializer
+    read_serializer_class = serializers.MeetingSerializer
+    filterset_class = filters.MeetingFilterSet
+
+    def get_queryset(self):
+        meetings = Meeting.objects.with_related()
+        if self.action == "list":
+            return meetings.published()
+        return visible(self.request.user, Meeting, meetings, meetings.published())
+
+    def modified_at(self, meeting: Meeting) -> dt.datetime:
+        return max([meeting.updated_at, *(p.updated_at for p in meeting.participants.all())])
+
+    def reloaded(self, meeting: Meeting) -> Meeting:
+        return Meeting.objects.with_related().get(pk=meeting.pk)
+
+    def perform_destroy(self, meeting: Meeting) -> None:
+        with recorded(self.request.user, _("Deleted through the API.")):
+            reversion.add_to_revision(meeting)
+            meeting.delete()
+
+
+@extend_schema(tags=["export"])
+class StatementExportView(APIView):
+    """Every published statement with its paragraphs, one JSON object per line (JSON
+    Lines), oldest first, streamed in chunks so neither side holds the corpus in memory.
+    Each line has the shape of `GET /api/v1/statements/{slug}/`."""
+
+    permission_classes = [permissions.AllowAny]
+    filter_backends: list = []
+
+    @extend_schema(
+        summary=_("Export every published statement as JSON Lines"),
+        parameters=[],
+        responses={
+            (200, "application/jsonl"): OpenApiResponse(
+                OpenApiTypes.STR,
+                description=_("One statement per line, as the statement detail returns it."),
+            )
+        },
+    )
+    def get(self, request, *args, **kwargs) -> StreamingHttpResponse:
+        if request.query_params:
+            raise ValidationError(
+                {
+                    name: [_("The export takes no query parameters.")]
+                    for name in request.query_params
+                }
+            )
+        response = StreamingHttpResponse(
+            self.lines(request), content_type="application/jsonl; charset=utf-8"
+        )
+        response["Content-Disposition"] = 'attachment; filename="statements.jsonl"'
+        return response
+
+    def lines(self, request) -> Iterator[str]:
+        statements = (
+            Statement.objects.published()
+            .with_related()
+            .order_by("date", "id")
+            .iterator(chunk_size=EXPORT_CHUNK_SIZE)
+        )
+        context = {"request": request}
+        for statement in statements:
+            data = serializers.StatementDetailSerializer(statement, context=context).data
+            yield json.dumps(data, ensure_ascii=False, cls=DjangoJSONEncoder) + "\n"
