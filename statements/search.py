@@ -2,7 +2,9 @@
 
 PostgreSQL uses its own full-text search (``django.contrib.postgres.search``) backed by GIN
 expression indexes; SQLite uses FTS5 tables that triggers keep in step with the content
-(both created by migration 0003). Callers never see which one runs:
+(both created by migration 0003). Both ignore accents ("Antonio" finds "António"): FTS5
+removes diacritics, PostgreSQL uses the ``english_unaccent`` configuration of migration
+0005. Callers never see which one runs:
 
 - ``search_paragraphs(query, ...)`` for the search page: a lazy, ranked sequence of
   ``SearchHit`` that Django's ``Paginator`` can page through in a fixed number of queries;
@@ -30,7 +32,8 @@ from statements.models import Paragraph, Statement
 # Longer input is cut here: nobody types more, and it bounds the engine's work.
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 16
-POSTGRES_CONFIG = "english"
+# Made by migration 0005: English stemming after unaccent, as FTS5 removes diacritics.
+POSTGRES_CONFIG = "english_unaccent"
 # Private-use characters mark highlights inside engine output, so that the text can be
 # escaped first and the marks turned into <mark> afterwards.
 MARK_START = "\ue000"

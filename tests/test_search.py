@@ -138,6 +138,21 @@ def test_or_and_excluded_words(corpus):
     assert anchors(search_paragraphs("-sanctions")) == []
 
 
+def test_accents_are_ignored_in_text_titles_and_queries(db):
+    met = StatementFactory(slug="met", title="Meeting with Secretary-General António Guterres")
+    ParagraphFactory(statement=met, position=1, text="The minister met António Guterres.")
+    plain = StatementFactory(slug="plain", title="Telephone call")
+    ParagraphFactory(statement=plain, position=1, text="A call with Antonio Guterres; résumé.")
+    both = {"/statements/met/#p1", "/statements/plain/#p1"}
+    for query in ("Antonio", "antónio", "ANTÓNIO Guterres", '"antonio guterres"'):
+        assert set(anchors(search_paragraphs(query))) == both, query
+    assert anchors(search_paragraphs("resume")) == ["/statements/plain/#p1"]
+    by_title = filter_statements(Statement.objects.filter(slug="met"), "secretary antonio")
+    assert [statement.slug for statement in by_title] == ["met"]
+    (hit,) = [hit for hit in search_paragraphs("antonio")[0:5] if hit.statement.slug == "met"]
+    assert "<mark>António</mark>" in hit.snippet and "<mark>António</mark>" in hit.title
+
+
 def test_a_title_match_lands_on_the_statements_first_paragraph(corpus):
     hits = search_paragraphs("xylophone")[0:10]
     assert [hit.paragraph.get_absolute_url() for hit in hits] == ["/statements/xylophone/#p1"]
