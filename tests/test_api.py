@@ -7,6 +7,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from statements.models import Meeting, Paragraph, Participant, Resolution, Statement, search_key
+from statements.search import MAX_QUERY_LENGTH
 from tests.factories import (
     MeetingFactory,
     ParagraphFactory,
@@ -15,6 +16,7 @@ from tests.factories import (
     StatementFactory,
     UserFactory,
 )
+from tests.test_search import HOSTILE
 
 pytestmark = pytest.mark.django_db
 
@@ -152,11 +154,24 @@ def test_statement_detail_lists_paragraphs_in_order_with_citations_and_permalink
         ({"meeting": "unga-72"}, ["sep"]),
         ({"meeting": "unga-72", "resolution": "2397"}, []),
         ({"speaker": "Kono", "date_after": "2017-01-01"}, ["dec"]),
+        ({"q": "reaffirmed"}, ["dec"]),
+        ({"q": "RESOLUTIONS"}, ["dec", "sep", "2016"]),
+        ({"q": "resolution", "year": "2017"}, ["dec", "sep"]),
+        ({"q": "2321 or reaffirmed", "speaker": "kono"}, ["dec", "2016"]),
+        ({"q": "2375 -reaffirmed", "meeting": "unga-72"}, ["sep"]),
+        ({"q": '"resolution 2375"', "resolution": "2397"}, ["dec"]),
+        ({"q": "resolution", "kind": "meeting_summary", "ordering": "title"}, ["sep"]),
+        ({"q": "resolution", "ordering": "date"}, ["2016", "sep", "dec"]),
+        ({"q": "-resolution"}, []),
+        ({"q": "   "}, ["dec", "sep", "2016"]),
     ],
 )
 def test_statement_filters_alone_and_combined(client, params, expected):
     statement_with(
-        [(1, "Resolution 2397 and resolution 2375.", [2397, 2375]), (2, "2375 again.", [2375])],
+        [
+            (1, "Resolution 2397 and resolution 2375.", [2397, 2375]),
+            (2, "2375 reaffirmed.", [2375]),
+        ],
         slug="dec",
         date=dt.date(2017, 12, 23),
         speaker="Foreign Minister Taro Kono",
@@ -346,6 +361,11 @@ def test_paragraphs_carry_their_statement_citations_and_permalink(client):
         ({"statement": "sep", "resolution": "2375"}, [("sep", 1)]),
         ({"statement": "sep", "resolution": "2397"}, []),
         ({"ordering": "date"}, [("sep", 1), ("dec", 1), ("dec", 2)]),
+        ({"q": "2375"}, [("dec", 2), ("sep", 1)]),
+        ({"q": "2375", "statement": "sep"}, [("sep", 1)]),
+        ({"q": "resolution", "resolution": "2397"}, [("dec", 1)]),
+        ({"q": "2375 or 2397", "ordering": "date"}, [("sep", 1), ("dec", 1), ("dec", 2)]),
+        ({"q": "dec"}, []),
     ],
 )
 def test_paragraph_filters(client, params, expected):
@@ -360,15 +380,53 @@ def test_paragraph_filters(client, params, expected):
     assert [(p["statement"], p["position"]) for p in body["results"]] == expected
 
 
+def test_full_text_search_ignores_accents_and_never_shows_drafts(client):
+    statement_with([(1, "The minister met António Guterres.", [])], slug="met")
+    statement_with([(1, "Antonio Guterres was not there.", [])], slug="draft", status="draft")
+    for url in ("/api/v1/statements/", "/api/v1/paragraphs/"):
+        for query in ("antonio guterres", "ANTÓNIO", '"met antonio"'):
+            _, body = get(client, url, q=query)
+            assert [item.get("slug", item.get("statement")) for item in body["results"]] == [
+                "met"
+            ], (url, query)
+
+
+@pytest.mark.parametrize("query", HOSTILE, ids=range(len(HOSTILE)))
+@pytest.mark.parametrize("url", ["/api/v1/statements/", "/api/v1/paragraphs/"])
+def test_hostile_search_queries_are_answered_or_refused_never_an_error(client, url, query):
+    statement_with([(1, "Japan condemns the launch.", [])], slug="launch")
+    response, body = (
+        get(client, url, q=query, year="2017")
+        if "statements" in url
+        else get(client, url, q=query, statement="launch")
+    )
+    assert response.status_code in (200, 400), body
+    if response.status_code == 400:
+        # Only what a form field refuses: a null character, or more than 200 characters.
+        assert list(body["errors"]) == ["q"]
+        assert "\x00" in query or len(query.strip()) > MAX_QUERY_LENGTH
+    else:
+        assert body["count"] == len(body["results"]) <= 1
+
+
+def test_search_queries_longer_than_the_limit_are_refused_naming_the_parameter(client):
+    statement_with([(1, "Japan condemns the launch.", [])], slug="launch")
+    _, body = get(client, "/api/v1/statements/", q="launch or " + "x" * (MAX_QUERY_LENGTH - 10))
+    assert slugs(body) == ["launch"]
+    response, body = get(client, "/api/v1/paragraphs/", q="launch " * 2000)
+    assert response.status_code == 400
+    assert "at most 200 characters" in body["errors"]["q"][0]
+
+
 def test_paragraphs_have_no_detail_route_and_reject_unknown_parameters(client):
     ParagraphFactory()
     paragraph = Paragraph.objects.get()
     response = client.get(f"/api/v1/paragraphs/{paragraph.pk}/")
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
-    response, body = get(client, "/api/v1/paragraphs/", q="x", kind="statement")
+    response, body = get(client, "/api/v1/paragraphs/", query="x", kind="statement")
     assert response.status_code == 400
-    assert sorted(body["errors"]) == ["kind", "q"]
+    assert sorted(body["errors"]) == ["kind", "query"]
 
 
 # --- Resolutions -------------------------------------------------------------------------
@@ -713,7 +771,10 @@ def build_archive(count: int) -> None:
 LIST_URLS = {
     "/api/v1/statements/?page_size=100": 6,
     "/api/v1/statements/?page_size=100&resolution=2397&year=2017": 6,
+    "/api/v1/statements/?page_size=100&q=paragraph": 6,
+    "/api/v1/statements/?page_size=100&q=paragraph+or+statement&resolution=2397&year=2017": 6,
     "/api/v1/paragraphs/?page_size=100": 3,
+    "/api/v1/paragraphs/?page_size=100&q=paragraph&resolution=2397": 3,
     "/api/v1/resolutions/": 2,
     "/api/v1/meetings/?page_size=100": 6,
     "/api/v1/meetings/?page_size=100&participant=antonio": 6,
@@ -732,6 +793,8 @@ def test_reads_run_a_fixed_number_of_queries(client, django_assert_num_queries, 
         with django_assert_num_queries(queries):
             response = client.get(url.format(count=count))
         assert response.status_code == 200, (url, response.content)
+        # An empty page would skip the prefetches and prove nothing.
+        assert response.json().get("results") != [], url
     full_page = client.get("/api/v1/statements/?page_size=100").json()["results"]
     assert len(full_page) == min(100, Statement.objects.published().count())
 

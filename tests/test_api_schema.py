@@ -15,15 +15,16 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from mofa_site.wsgi import application
+from statements.search import MAX_QUERY_LENGTH
 
 pytestmark = pytest.mark.django_db
 
 EXPECTED_FILTERS = {
     "/api/v1/statements/": {
         "date_after", "date_before", "year", "kind", "speaker", "resolution", "meeting",
-        "status", "ordering", "page", "page_size",
+        "q", "status", "ordering", "page", "page_size",
     },
-    "/api/v1/paragraphs/": {"statement", "resolution", "ordering", "page", "page_size"},
+    "/api/v1/paragraphs/": {"statement", "resolution", "q", "ordering", "page", "page_size"},
     "/api/v1/resolutions/": {
         "adopted_after", "adopted_before", "cited", "ordering", "page", "page_size",
     },
@@ -52,6 +53,14 @@ def test_the_schema_documents_every_filter_with_its_type(client):
     assert statements["kind"]["schema"]["enum"] == [
         "meeting_summary", "other", "press_release", "statement",
     ]  # fmt: skip
+    for path in ("/api/v1/statements/", "/api/v1/paragraphs/"):
+        search = {p["name"]: p for p in schema["paths"][path]["get"]["parameters"]}["q"]
+        assert search["schema"] == {
+            "type": "string",
+            "maxLength": MAX_QUERY_LENGTH,
+            "example": "abductions",
+        }
+        assert "Full-text search" in search["description"] and "accents" in search["description"]
     resolutions = schema["paths"]["/api/v1/resolutions/"]["get"]["parameters"]
     assert {p["name"]: p["schema"]["type"] for p in resolutions}["cited"] == "boolean"
     assert "/api/v1/export/statements.jsonl" in schema["paths"]

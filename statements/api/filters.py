@@ -3,13 +3,19 @@ and invalid values are a 400 naming the parameter, never a silently unfiltered l
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import django_filters
 from django import forms
+from django.db.models import QuerySet
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
+from django_filters.constants import EMPTY_VALUES
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
+from statements import search
 from statements.models import (
     MAX_RESOLUTION_NUMBER,
     Meeting,
@@ -89,6 +95,35 @@ class BooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+class SearchFilter(filters.CharFilter):
+    """Full-text ``q``, through the search the public site uses (statements/search.py).
+
+    Longer queries are refused rather than cut as the search page cuts them: a client
+    should know that its query was not run as sent."""
+
+    def __init__(
+        self, *, search_function: Callable[[QuerySet, str], QuerySet], help_text: str
+    ) -> None:
+        super().__init__(max_length=search.MAX_QUERY_LENGTH, help_text=help_text)
+        self.search_function = search_function
+        schema = {"type": "string", "maxLength": search.MAX_QUERY_LENGTH}
+        extend_schema_field({**schema, "description": str(help_text), "example": "abductions"})(
+            self
+        )
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        return self.search_function(qs, value)
+
+
+SEARCH_SYNTAX = _(
+    "All the words must appear, in any form (`sanction` finds `sanctions`), ignoring case "
+    'and accents; `"a phrase"` in double quotes; `or` between alternatives; `-word` to '
+    "exclude. Other punctuation and other engines' operators are ignored, not an error."
+)
+
+
 def resolution_filter(field_name: str) -> IntegerFilter:
     return IntegerFilter(
         field_name=field_name,
@@ -121,6 +156,12 @@ class StatementFilterSet(StrictFilterSet):
         lookup_expr="icontains",
         help_text=_("The speaker's name contains this text (case-insensitive)."),
     )
+    q = SearchFilter(
+        search_function=search.filter_statements,
+        help_text=format_lazy(
+            "{} {}", _("Full-text search of titles and paragraphs."), SEARCH_SYNTAX
+        ),
+    )
     resolution = resolution_filter("paragraphs__resolutions__number")
     meeting = filters.CharFilter(
         field_name="meetings__slug",
@@ -148,6 +189,10 @@ class ParagraphFilterSet(StrictFilterSet):
     statement = filters.CharFilter(
         field_name="statement__slug",
         help_text=_("Only paragraphs of the statement with this slug."),
+    )
+    q = SearchFilter(
+        search_function=search.filter_paragraphs,
+        help_text=format_lazy("{} {}", _("Full-text search of the text."), SEARCH_SYNTAX),
     )
     resolution = resolution_filter("resolutions__number")
     ordering = OrderingFilter(
