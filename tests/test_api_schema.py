@@ -109,3 +109,25 @@ def keep_test_connection():
 )
 def test_read_operations_conform_to_the_schema(case, seeded, unthrottled, keep_test_connection):
     case.call_and_validate(checks=CHECKS)
+
+
+@pytest.fixture
+def editor_token(db):
+    from rest_framework.authtoken.models import Token
+
+    from tests.factories import UserFactory
+    from tests.test_api import EDITOR_PERMISSIONS
+
+    return Token.objects.create(user=UserFactory(permissions=EDITOR_PERMISSIONS)).key
+
+
+@schema.exclude(method="GET").parametrize()
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_editors_writes_conform_to_the_schema(case, seeded, editor_token, keep_test_connection):
+    """Writes with an editor's token: whatever the body, a 2xx or a documented 4xx, never
+    a 5xx."""
+    case.call_and_validate(headers={"Authorization": f"Token {editor_token}"}, checks=CHECKS)

@@ -306,6 +306,24 @@ def test_editors_record_and_complete_resolutions(editor_client):
     assert len(Version.objects.get_for_object(Resolution.objects.get())) >= 1
 
 
+def test_a_missing_url_reads_as_null_and_null_clears_it(editor_client):
+    # An empty string is no URI: the schema promises `format: uri` or null.
+    response = editor_client.post(
+        "/api/v1/statements/", statement_payload(source_url=""), format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["source_url"] is None
+    response = editor_client.post("/api/v1/resolutions/", {"number": 1718}, format="json")
+    assert response.json()["document_url"] is None
+    url = "https://undocs.org/S/RES/1718(2006)"
+    response = editor_client.patch("/api/v1/resolutions/1718/", {"document_url": url})
+    assert response.json()["document_url"] == url
+    response = editor_client.patch("/api/v1/resolutions/1718/", {"document_url": None})
+    assert response.status_code == 200, response.content
+    assert response.json()["document_url"] is None
+    assert Resolution.objects.get(number=1718).document_url == ""
+
+
 @pytest.mark.parametrize(
     ("payload", "field"),
     [

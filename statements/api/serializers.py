@@ -57,6 +57,21 @@ class PublicURLField(serializers.ReadOnlyField):
 PublicURLField = extend_schema_field(OpenApiTypes.URI)(PublicURLField)
 
 
+class OptionalURLField(serializers.URLField):
+    """A URL the source may not give: null when there is none (an empty string is no URI,
+    which the schema's ``format: uri`` promises), and null or "" accepted on input."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(allow_blank=True, allow_null=True, **kwargs)
+
+    def run_validation(self, data=serializers.empty):
+        # The column is NOT NULL: "no URL" is stored as "", as the admin stores it.
+        return super().run_validation("" if data is None else data)
+
+    def to_representation(self, value: str) -> str | None:
+        return value or None
+
+
 class OffsetDateTimeField(serializers.DateTimeField):
     """ISO 8601 in the datetime's own time zone (DRF would convert it to UTC)."""
 
@@ -122,6 +137,9 @@ class StatementListSerializer(serializers.HyperlinkedModelSerializer):
 
 class StatementDetailSerializer(StatementListSerializer):
     paragraphs = StatementParagraphSerializer(many=True, read_only=True)
+    source_url = OptionalURLField(
+        read_only=True, help_text=_("The page on the ministry's website; null when unknown.")
+    )
 
     class Meta(StatementListSerializer.Meta):
         fields = [
@@ -178,6 +196,11 @@ class ResolutionSerializer(serializers.HyperlinkedModelSerializer):
         read_only=True, help_text=_("Paragraphs of published statements citing it.")
     )
     is_unanimous = serializers.BooleanField(read_only=True)
+    document_url = OptionalURLField(
+        required=False,
+        max_length=200,
+        help_text=_("The UN's official document; null until an editor adds it."),
+    )
 
     class Meta:
         model = Resolution
