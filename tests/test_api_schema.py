@@ -85,6 +85,14 @@ CHECKS = [not_a_server_error := schemathesis.checks.not_a_server_error, status_c
           content_type_conformance, response_schema_conformance]  # fmt: skip
 
 
+# A bounded number of examples per operation keeps the suite fast.
+fuzzing = settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
 @pytest.fixture
 def unthrottled(monkeypatch):
     monkeypatch.setitem(AnonRateThrottle.THROTTLE_RATES, "anon", "100000/minute")
@@ -102,11 +110,7 @@ def keep_test_connection():
 
 
 @schema.include(method="GET").parametrize()
-@settings(
-    max_examples=20,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@fuzzing
 def test_read_operations_conform_to_the_schema(case, seeded, unthrottled, keep_test_connection):
     case.call_and_validate(checks=CHECKS)
 
@@ -122,11 +126,7 @@ def editor_token(db):
 
 
 @schema.exclude(method="GET").parametrize()
-@settings(
-    max_examples=20,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@fuzzing
 def test_editors_writes_conform_to_the_schema(case, seeded, editor_token, keep_test_connection):
     """Writes with an editor's token: whatever the body, a 2xx or a documented 4xx, never
     a 5xx."""
