@@ -105,6 +105,8 @@ def server_env(database_url: str) -> dict[str, str]:
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        # wrk speaks plain HTTP on loopback: no redirect to HTTPS (production keeps it).
+        DJANGO_SECURE_SSL_REDIRECT="0",
         DATABASE_URL=database_url,
         PYTHONDONTWRITEBYTECODE="1",
     )
