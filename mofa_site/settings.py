@@ -5,6 +5,7 @@ Development needs nothing set (``DJANGO_DEBUG=1`` is enough). Production (the de
 allowed hosts, so no insecure default can reach it.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
     "reversion",
     "reversion_compare",
     "csp",
+    "axes",
     "statements",
 ]
 
@@ -95,6 +97,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes documents: it turns a lockout into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "mofa_site.urls"
@@ -284,3 +288,24 @@ PERMISSIONS_POLICY = {
         "usb",
     )
 }
+
+# --- Security: admin login lockout (django-axes) -----------------------------------------
+
+# Axes first: it refuses a locked-out username+address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("DJANGO_LOGIN_COOLOFF_MINUTES", "60")))
+# Per username and address together: an attacker cannot lock a colleague out from elsewhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
+# The client's address: X-Forwarded-For only from the one proxy we declared, else anyone
+# could name a fresh address with every guess.
+if env_bool("DJANGO_BEHIND_PROXY"):
+    AXES_IPWARE_PROXY_COUNT = 1
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
