@@ -304,6 +304,9 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("DJANGO_LOGIN_COOLOF
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
+# No start-up line on stdout, where it would mix into commands' output (dumpdata > file);
+# failures and lockouts are still logged, naming only the username and address.
+AXES_VERBOSE = False
 # The client's address: X-Forwarded-For only from the one proxy we declared, else anyone
 # could name a fresh address with every guess.
 if env_bool("DJANGO_BEHIND_PROXY"):
