@@ -8,6 +8,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
 from tests.factories import UserFactory
+from tests.test_security import assert_secure_headers, blocked_inline_content
 
 LOGIN = "/admin/login/?next=/admin/"
 LIMIT = 5  # settings.AXES_FAILURE_LIMIT's default
@@ -44,6 +45,10 @@ def test_repeated_failures_lock_the_account_out_even_with_the_right_password(cli
     assert "Too many failed sign-ins" in locked.content.decode()
     assert "Try again in 60 minutes" in locked.content.decode()
     assert any("Locking out" in record.getMessage() for record in caplog.records)
+
+    # The lockout page is a normal page of the site: same headers, nothing inline.
+    assert_secure_headers(locked)
+    assert blocked_inline_content(locked) == ([], 0)
 
     refused = sign_in(client, "a-long-and-unguessable-passphrase")
     assert refused.status_code == 429
