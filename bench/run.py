@@ -105,6 +105,8 @@ def server_env(database_url: str) -> dict[str, str]:
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        # wrk speaks plain HTTP on loopback: no redirect to HTTPS (production keeps it).
+        DJANGO_SECURE_SSL_REDIRECT="0",
         DATABASE_URL=database_url,
         PYTHONDONTWRITEBYTECODE="1",
     )
@@ -121,8 +123,10 @@ def manage(env: dict[str, str], *args: str, check: bool = True) -> subprocess.Co
 
 
 def probe(env: dict[str, str], *args: str):
+    # probe.py answers in JSON on stdout, where the site's own log lines go too: quiet them.
+    quiet = {**env, "DJANGO_LOG_LEVEL": "WARNING"}
     result = subprocess.run(
-        [PYTHON, "bench/probe.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
+        [PYTHON, "bench/probe.py", *args], cwd=ROOT, env=quiet, capture_output=True, text=True
     )
     if result.returncode:
         sys.exit(f"bench/probe.py {args[0]} failed:\n{result.stdout}{result.stderr}")

@@ -4,6 +4,8 @@ import os
 
 # Tests never run in production; this only supplies the development defaults.
 os.environ.setdefault("DJANGO_DEBUG", "1")
+# Quiet test output; tests of the logs raise the level where they listen.
+os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
 
 from mofa_site.settings import *  # noqa: F403
 

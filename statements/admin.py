@@ -247,7 +247,7 @@ class StatementAdmin(CompareVersionAdmin):
         if not statement.source_text:
             return "—"
         return format_html(
-            '<pre style="white-space: pre-wrap; max-height: 24em; overflow: auto">{}</pre>',
+            '<pre class="source-text">{}</pre>',
             statement.source_text,
         )
 

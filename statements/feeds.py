@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
@@ -34,9 +35,10 @@ class StatementFeed(Feed):
         return item.title
 
     def item_description(self, item: Statement) -> str:
-        # Plain text: the feed framework escapes it.
+        # Atom marks the summary type="html", so readers render it as HTML: escape the
+        # plain text once here (the feed framework's XML escaping is undone by the reader).
         paragraphs = list(item.paragraphs.all())
-        return Truncator(paragraphs[0].text).words(SUMMARY_WORDS) if paragraphs else ""
+        return escape(Truncator(paragraphs[0].text).words(SUMMARY_WORDS)) if paragraphs else ""
 
     def item_pubdate(self, item: Statement) -> dt.datetime:
         return item.published_at or dt.datetime.combine(item.date, dt.time(), tzinfo=dt.UTC)

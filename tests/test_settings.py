@@ -65,3 +65,59 @@ def test_a_misspelt_boolean_is_an_error_not_a_guess():
 @pytest.mark.django_db
 def test_models_and_migrations_agree():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+PRODUCTION = {"DJANGO_SECRET_KEY": STRONG_KEY, "DJANGO_ALLOWED_HOSTS": "archive.example.org"}
+
+
+def production_setting(name: str, **env: str) -> str:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    clean.update(DJANGO_SETTINGS_MODULE="mofa_site.settings", **PRODUCTION, **env)
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        f"print(repr(getattr(settings, {name!r}, None)))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_deployment_checklist_passes_with_production_settings():
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    clean.update(DJANGO_SETTINGS_MODULE="mofa_site.settings", **PRODUCTION)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_production_redirects_to_https_and_sets_secure_cookies():
+    assert production_setting("SECURE_SSL_REDIRECT") == "True"
+    assert production_setting("SESSION_COOKIE_SECURE") == "True"
+    assert production_setting("CSRF_COOKIE_SECURE") == "True"
+    assert production_setting("SECURE_HSTS_SECONDS") == str(365 * 24 * 3600)
+
+
+def test_the_https_redirect_can_be_turned_off_for_plain_http_benchmarks():
+    assert production_setting("SECURE_SSL_REDIRECT", DJANGO_SECURE_SSL_REDIRECT="0") == "False"
+
+
+def test_forwarded_proto_is_trusted_only_behind_a_declared_proxy():
+    assert production_setting("SECURE_PROXY_SSL_HEADER") == "None"
+    assert production_setting("SECURE_PROXY_SSL_HEADER", DJANGO_BEHIND_PROXY="1") == (
+        "('HTTP_X_FORWARDED_PROTO', 'https')"
+    )
+
+
+def test_trusted_origins_come_from_the_environment():
+    origins = "https://archive.example.org,https://admin.example.org"
+    assert production_setting("CSRF_TRUSTED_ORIGINS", DJANGO_CSRF_TRUSTED_ORIGINS=origins) == (
+        "['https://archive.example.org', 'https://admin.example.org']"
+    )

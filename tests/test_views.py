@@ -82,7 +82,11 @@ def test_templates_carry_no_inline_style_or_script(client, seeded):
         html = page(client, url)
         assert " style=" not in html and "<style" not in html
         scripts = re.findall(r"<script[^>]*>", html)
-        assert all(tag == '<script type="application/ld+json">' for tag in scripts)
+        # Only JSON-LD, carrying the Content-Security-Policy nonce.
+        assert all(
+            re.fullmatch(r'<script type="application/ld\+json" nonce="[\w+/=]+">', tag)
+            for tag in scripts
+        )
 
 
 def test_unknown_pages_get_the_custom_404(client, db):
@@ -209,7 +213,9 @@ def test_statement_json_ld_describes_the_document_and_the_meeting(client, seeded
     import json
 
     html = page(client, statement_url(SUMMARY))
-    raw = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+    raw = re.search(
+        r'<script type="application/ld\+json" nonce="[^"]+">(.*?)</script>', html, re.S
+    ).group(1)
     data = json.loads(raw)
     assert data["@type"] == "Article" and data["datePublished"] == "2017-09-19"
     event = data["about"][0]
@@ -223,7 +229,9 @@ def test_statement_json_ld_describes_the_document_and_the_meeting(client, seeded
 def test_json_ld_cannot_be_broken_out_of(client, db):
     statement = StatementFactory(title="</script><script>alert(1)</script>")
     html = page(client, statement_url(statement.slug))
-    ld = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+    ld = re.search(
+        r'<script type="application/ld\+json" nonce="[^"]+">(.*?)</script>', html, re.S
+    ).group(1)
     assert "<" not in ld and "\\u003C/script\\u003E" in ld
 
 

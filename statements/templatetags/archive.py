@@ -46,12 +46,14 @@ def linked_text(paragraph: Paragraph) -> SafeString:
     return mark_safe("".join(parts))
 
 
-@register.simple_tag
-def json_ld(data: dict[str, Any]) -> SafeString:
-    """A <script type="application/ld+json"> element that no string in ``data`` can escape."""
+@register.simple_tag(takes_context=True)
+def json_ld(context, data: dict[str, Any]) -> SafeString:
+    """A <script type="application/ld+json"> element that no string in ``data`` can escape,
+    carrying the request's CSP nonce (django-csp then puts that nonce in the header)."""
     payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
     return format_html(
-        '<script type="application/ld+json">{}</script>',
+        '<script type="application/ld+json" nonce="{}">{}</script>',
+        getattr(context.get("request"), "csp_nonce", ""),
         mark_safe(payload.translate(_JSON_SCRIPT_ESCAPES)),
     )
 
