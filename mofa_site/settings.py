@@ -227,3 +227,8 @@ CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_CREDENTIALS = False
 CORS_ALLOW_HEADERS = ["accept", "accept-language", "if-none-match", "if-modified-since"]
 CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
+
+# --- Operations: faults (statements/middleware.py) -------------------------------------
+
+# Innermost, so a database outage's 503 still passes through every other middleware.
+MIDDLEWARE.append("statements.middleware.DatabaseUnavailableMiddleware")
