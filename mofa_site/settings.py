@@ -232,3 +232,8 @@ CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
 
 # Innermost, so a database outage's 503 still passes through every other middleware.
 MIDDLEWARE.append("statements.middleware.DatabaseUnavailableMiddleware")
+
+# --- Operations: backups (statements/backup.py) ----------------------------------------
+
+# dumpdata's JSON to the microsecond, so a restore keeps timestamps and ETags exactly.
+SERIALIZATION_MODULES = {"json-exact": "statements.exact_json"}
