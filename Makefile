@@ -60,3 +60,11 @@ restore: install ## Load FILE=var/backups/mofa-….json.gz into an empty databas
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/mofa-<time>.json.gz"; exit 2; }
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py restore "$(FILE)"
+
+# --- Operations: serving ---------------------------------------------------------------
+.PHONY: serve
+
+serve: install ## Serve in production mode (DJANGO_DEBUG=0) with gunicorn: migrate, collectstatic, then gunicorn on HOST:PORT
+	DJANGO_DEBUG=0 $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=0 $(PY) manage.py collectstatic --noinput -v0
+	DJANGO_DEBUG=0 HOST=$(HOST) PORT=$(PORT) exec $(VENV)/bin/gunicorn --config mofa_site/gunicorn.conf.py

@@ -237,3 +237,9 @@ MIDDLEWARE.append("statements.middleware.DatabaseUnavailableMiddleware")
 
 # dumpdata's JSON to the microsecond, so a restore keeps timestamps and ETags exactly.
 SERIALIZATION_MODULES = {"json-exact": "statements.exact_json"}
+
+# --- Operations: serving (mofa_site/gunicorn.conf.py, `make serve`) -----------------------
+
+# Where collectstatic writes and WhiteNoise serves from; a deployment may put it elsewhere.
+if os.environ.get("DJANGO_STATIC_ROOT"):
+    STATIC_ROOT = Path(os.environ["DJANGO_STATIC_ROOT"])
