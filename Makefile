@@ -62,9 +62,12 @@ restore: install ## Load FILE=var/backups/mofa-….json.gz into an empty databas
 	$(PY) manage.py restore "$(FILE)"
 
 # --- Operations: serving ---------------------------------------------------------------
-.PHONY: serve
+.PHONY: serve loadtest
 
 serve: install ## Serve in production mode (DJANGO_DEBUG=0) with gunicorn: migrate, collectstatic, then gunicorn on HOST:PORT
 	DJANGO_DEBUG=0 $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=0 $(PY) manage.py collectstatic --noinput -v0
 	DJANGO_DEBUG=0 HOST=$(HOST) PORT=$(PORT) exec $(VENV)/bin/gunicorn --config mofa_site/gunicorn.conf.py
+
+loadtest: install ## Soak gunicorn with wrk: a mix of pages and API, 32 connections, 60 s (LOADTEST_*); fails on any error or >10% memory growth
+	$(PY) bench/loadtest.py
