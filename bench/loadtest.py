@@ -124,7 +124,11 @@ def main() -> int:
     workers = int(os.environ.get("WEB_CONCURRENCY") or default_workers())
     bench.WORKERS = workers  # bench.Server passes it to gunicorn as WEB_CONCURRENCY
 
-    database_url = bench.scratch_database("_loadtest")
+    # PostgreSQL: the very database BENCH_DATABASE_URL names (dropped and recreated);
+    # SQLite: a file of its own beside the benchmark's.
+    database_url = bench.scratch_database(
+        "" if os.environ.get("BENCH_DATABASE_URL") else "_loadtest"
+    )
     env = bench.server_env(database_url)
     env.setdefault("API_ANON_RATE", "1000000/minute")
     scheme = urllib.parse.urlsplit(database_url).scheme
@@ -140,7 +144,11 @@ def main() -> int:
         server.wait_ready()
         for path in paths:  # warm every worker: imports, template compilation
             for _ in range(2 * workers):
-                bench.fetch(server.base + path)
+                try:
+                    bench.fetch(server.base + path)
+                except OSError as exc:
+                    print(f"FAILED: {path} while warming up: {exc}", file=sys.stderr)
+                    return 1
         rss_start = server.worker_rss_kib()
         say(f"{SECONDS} s, {CONNECTIONS} connections, {workers} workers, {len(paths)} paths")
         raw = run_wrk(server.base, paths)
