@@ -12,6 +12,9 @@ Settings (environment):
     LOADTEST_CONNECTIONS   wrk connections (32)
     LOADTEST_THREADS       wrk threads (2)
     LOADTEST_STATEMENTS    corpus size (2000)
+    LOADTEST_WARMUP_SECONDS  the same mix before memory is first read (10)
+    LOADTEST_EXCLUDE       comma-separated words: leave out the targets whose names hold
+                           them (e.g. "search"), to soak the rest when one page is too slow
     WEB_CONCURRENCY        gunicorn workers (the config's default: 2 x cores + 1, at most 12)
     BENCH_DATABASE_URL     postgres://… to test PostgreSQL instead of SQLite (dropped first)
     API_ANON_RATE          left very high unless set: the anonymous API throttle would
@@ -42,6 +45,7 @@ SECONDS = bench.env_int("LOADTEST_SECONDS", 60)
 CONNECTIONS = bench.env_int("LOADTEST_CONNECTIONS", 32)
 THREADS = bench.env_int("LOADTEST_THREADS", 2)
 STATEMENTS = bench.env_int("LOADTEST_STATEMENTS", 2000)
+WARMUP_SECONDS = bench.env_int("LOADTEST_WARMUP_SECONDS", 10)
 
 
 def say(message: str) -> None:
@@ -53,16 +57,22 @@ def default_workers() -> int:
     return config["workers"]
 
 
-def mixed_paths(targets: list[dict]) -> list[str]:
-    return [t["path"] for t in targets if not t.get("floor") and not t.get("conditional")]
+def mixed_paths(targets: list[dict], exclude: list[str]) -> list[str]:
+    return [
+        t["path"]
+        for t in targets
+        if not t.get("floor")
+        and not t.get("conditional")
+        and not any(word in t["name"] for word in exclude)
+    ]
 
 
-def run_wrk(base: str, paths: list[str]) -> dict:
+def run_wrk(base: str, paths: list[str], seconds: int) -> dict:
     command = [
         "wrk",
         f"--threads={THREADS}",
         f"--connections={CONNECTIONS}",
-        f"--duration={SECONDS}s",
+        f"--duration={seconds}s",
         "--timeout=10s",
         "--latency",
         f"--script={MIX}",
@@ -137,7 +147,8 @@ def main() -> int:
     bench.manage(env, "collectstatic", "--noinput", "-v0")
     say(f"generating {STATEMENTS} statements")
     bench.manage(env, "generate_corpus", f"--statements={STATEMENTS}", "--seed=0")
-    paths = mixed_paths(bench.probe(env, "targets"))
+    exclude = [word for word in os.environ.get("LOADTEST_EXCLUDE", "").split(",") if word]
+    paths = mixed_paths(bench.probe(env, "targets"), exclude)
 
     server = bench.Server(env)
     try:
@@ -149,15 +160,22 @@ def main() -> int:
                 except OSError as exc:
                     print(f"FAILED: {path} while warming up: {exc}", file=sys.stderr)
                     return 1
+        # Then the same mix at full concurrency, so every worker has served every page
+        # (imports, compiled templates, caches) before its memory is taken as the start.
+        say(f"warming up for {WARMUP_SECONDS} s")
+        warmup = summarise(run_wrk(server.base, paths, WARMUP_SECONDS), {}, {})
         rss_start = server.worker_rss_kib()
         say(f"{SECONDS} s, {CONNECTIONS} connections, {workers} workers, {len(paths)} paths")
-        raw = run_wrk(server.base, paths)
+        raw = run_wrk(server.base, paths, SECONDS)
         time.sleep(1)
         rss_end = server.worker_rss_kib()
     finally:
         server.stop()
 
     result = summarise(raw, rss_start, rss_end)
+    # An error while warming up is an error too.
+    result["bad_responses"] += warmup["bad_responses"]
+    result["socket_errors"] += warmup["socket_errors"]
     report = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": bench.machine(),
@@ -171,6 +189,7 @@ def main() -> int:
             "database": scheme,
         },
         "paths": paths,
+        "excluded": exclude,
         **result,
     }
     path = bench.OUT / f"loadtest-{dt.datetime.now():%Y%m%d-%H%M%S}.json"
