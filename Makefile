@@ -49,3 +49,25 @@ fixtures: install ## Rebuild fixtures/seed.json from seeds/ (import + curated fa
 	DJANGO_DEBUG=1 DATABASE_URL=sqlite:///$(CURDIR)/$(FIXTURE_DB) $(PY) manage.py migrate --noinput -v0
 	DJANGO_DEBUG=1 DATABASE_URL=sqlite:///$(CURDIR)/$(FIXTURE_DB) $(PY) manage.py build_fixtures
 	rm -f $(FIXTURE_DB)
+
+# --- Operations: backup, restore (README "Deploying") ---------------------------------
+.PHONY: backup restore
+
+backup: install ## Write a dated backup of the database to var/backups/ (BACKUP_DIR)
+	$(PY) manage.py backup
+
+restore: install ## Load FILE=var/backups/mofa-….json.gz into an empty database (migrates first)
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/mofa-<time>.json.gz"; exit 2; }
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py restore "$(FILE)"
+
+# --- Operations: serving ---------------------------------------------------------------
+.PHONY: serve loadtest
+
+serve: install ## Serve in production mode (DJANGO_DEBUG=0) with gunicorn: migrate, collectstatic, then gunicorn on HOST:PORT
+	DJANGO_DEBUG=0 $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=0 $(PY) manage.py collectstatic --noinput -v0
+	DJANGO_DEBUG=0 HOST=$(HOST) PORT=$(PORT) exec $(VENV)/bin/gunicorn --config mofa_site/gunicorn.conf.py
+
+loadtest: install ## Soak gunicorn with wrk: a mix of pages and API, 32 connections, 60 s (LOADTEST_*); fails on any error or >10% memory growth
+	$(PY) bench/loadtest.py

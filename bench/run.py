@@ -46,6 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "var" / "bench"
 PYTHON = sys.executable
 LUA = ROOT / "bench" / "report.lua"
+GUNICORN_CONFIG = ROOT / "mofa_site" / "gunicorn.conf.py"
 
 
 def env_int(name: str, default: int) -> int:
@@ -108,6 +109,7 @@ def server_env(database_url: str) -> dict[str, str]:
         # wrk speaks plain HTTP on loopback: no redirect to HTTPS (production keeps it).
         DJANGO_SECURE_SSL_REDIRECT="0",
         DATABASE_URL=database_url,
+        DJANGO_STATIC_ROOT=str(OUT / "static"),
         PYTHONDONTWRITEBYTECODE="1",
     )
     return env
@@ -171,17 +173,17 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = OUT / "gunicorn.log"
         gunicorn = Path(PYTHON).with_name("gunicorn")
+        # Production's own gunicorn configuration, told where to listen and how many
+        # workers to run; only the logging differs.
         self.process = subprocess.Popen(
             [
                 str(gunicorn),
-                "mofa_site.wsgi:application",
-                f"--bind=127.0.0.1:{self.port}",
-                f"--workers={WORKERS}",
+                f"--config={GUNICORN_CONFIG}",
                 f"--error-logfile={self.log}",
                 "--log-level=warning",
             ],
             cwd=ROOT,
-            env=env,
+            env={**env, "GUNICORN_BIND": f"127.0.0.1:{self.port}", "WEB_CONCURRENCY": str(WORKERS)},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
         )
@@ -452,6 +454,8 @@ def main() -> int:
     env = server_env(database_url)
     say(f"migrating {urllib.parse.urlsplit(database_url).scheme} scratch database")
     manage(env, "migrate", "--noinput")
+    # Production pages link to collectstatic's hashed files; without them every page is a 500.
+    manage(env, "collectstatic", "--noinput", "-v0")
     say(f"generating {STATEMENTS} statements")
     generation_started = time.perf_counter()
     manage(env, "generate_corpus", f"--statements={STATEMENTS}", f"--seed={SEED}")

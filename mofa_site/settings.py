@@ -101,6 +101,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes documents: it turns a lockout into its lockout page.
     "axes.middleware.AxesMiddleware",
+    # Innermost, so a database outage's 503 still passes through every other middleware.
+    "statements.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "mofa_site.urls"
@@ -345,3 +347,14 @@ LOGGING = {
     # Replaces Django's default console and mail_admins handlers, which would log twice.
     "loggers": {"django": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False}},
 }
+
+# --- Operations: backups (statements/backup.py) ----------------------------------------
+
+# dumpdata's JSON to the microsecond, so a restore keeps timestamps and ETags exactly.
+SERIALIZATION_MODULES = {"json-exact": "statements.exact_json"}
+
+# --- Operations: serving (mofa_site/gunicorn.conf.py, `make serve`) -----------------------
+
+# Where collectstatic writes and WhiteNoise serves from; a deployment may put it elsewhere.
+if os.environ.get("DJANGO_STATIC_ROOT"):
+    STATIC_ROOT = Path(os.environ["DJANGO_STATIC_ROOT"])

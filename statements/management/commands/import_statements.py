@@ -2,7 +2,7 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from statements.importing import ParseError, parse_document
 from statements.services import statement_import
@@ -100,13 +100,19 @@ class Command(BaseCommand):
             return
 
         counts = {"created": 0, "updated": 0, "unchanged": 0}
-        with transaction.atomic():
-            for path, text, document in parsed:
-                outcome = statement_import(
-                    document=document, source_text=text, source_url=source_url, label=path.name
-                )
-                counts[outcome.action] += 1
-                self.stdout.write(f"{path}: {outcome.summary()}")
+        try:
+            with transaction.atomic():
+                for path, text, document in parsed:
+                    outcome = statement_import(
+                        document=document, source_text=text, source_url=source_url, label=path.name
+                    )
+                    counts[outcome.action] += 1
+                    self.stdout.write(f"{path}: {outcome.summary()}")
+        except DatabaseError as exc:
+            # A full disk or a lost connection: the transaction rolled back as a whole.
+            raise CommandError(
+                f"The database refused the import ({exc}); nothing was written."
+            ) from exc
         self.stdout.write(
             self.style.SUCCESS(
                 f"Imported {len(parsed)} page(s): {counts['created']} created, "
