@@ -19,7 +19,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from statements import caching, services
+from statements import caching, filters, services
 from statements.models import Meeting, Paragraph, Statement
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -431,3 +431,12 @@ def test_redis_stores_and_serves_pages_and_forgets_them_on_change(
     assert b"Issued in error." in read(path)[1]
     assert Client().get("/healthz/ready").json()["status"] == "ok"
     cache.clear()
+
+
+def test_filter_choices_and_citation_counts_follow_the_content(archive, django_assert_num_queries):
+    assert [number for number, _ in filters.resolution_choices()] == [2397]
+    assert [r.citation_count for r in filters.cited_resolutions()] == [1]
+    with django_assert_num_queries(1):  # the generation; the aggregate is kept
+        assert [r.citation_count for r in filters.cited_resolutions()] == [1]
+    publish_in_admin(archive)  # a second published paragraph cites 2397
+    assert [r.citation_count for r in filters.cited_resolutions()] == [2]
