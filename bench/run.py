@@ -471,6 +471,8 @@ def main() -> int:
     if only:
         targets = [t for t in targets if t.get("floor") or any(w in t["name"] for w in only)]
 
+    # Production serves the hashed files collectstatic writes; without them every page is a 500.
+    manage(env, "collectstatic", "--noinput", "-v0")
     server = Server(env)
     try:
         server.wait_ready()
