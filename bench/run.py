@@ -24,6 +24,7 @@ Other variables (REDIS_URL, DJANGO_CONN_MAX_AGE, …) pass through to the server
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import math
@@ -158,7 +159,8 @@ _opener = urllib.request.build_opener(_NoRedirects)
 def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str]]:
     request = urllib.request.Request(url, headers=headers or {})
     try:
-        with _opener.open(request, timeout=10) as response:
+        # Generous: an uncached page may be slow, and a cache is only filled once it answers.
+        with _opener.open(request, timeout=60) as response:
             response.read()
             return response.status, dict(response.headers)
     except urllib.error.HTTPError as exc:
@@ -231,11 +233,15 @@ class Server:
 
     def stop(self) -> None:
         if self.process.poll() is None:
+            workers = self.workers()
             self.process.send_signal(signal.SIGTERM)
             try:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+                for pid in workers:  # a worker stuck in a slow page would outlive its master
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
 
 
 def _ppid(stat: Path) -> int | None:
@@ -272,7 +278,10 @@ def measure(server: Server, target: dict) -> dict:
     expected = {304} if target.get("conditional") else None
     if target.get("conditional") and not target.get("headers"):
         return {**target, "error": "the page sends no ETag or Last-Modified to revalidate"}
-    first_status, first_headers = fetch(url, target.get("headers"))
+    try:
+        first_status, first_headers = fetch(url, target.get("headers"))
+    except OSError as exc:
+        return {**target, "error": f"no answer within 60 s: {exc}"}
     raw = run_wrk(url, target.get("headers", {}))
     # wrk stops waiting at the deadline, but sync workers still owe the queued requests:
     # let them drain so a slow page does not eat into the next target's time.
@@ -479,7 +488,10 @@ def main() -> int:
         rss_start = server.worker_rss_kib()
         for target in targets:  # warm every worker: imports, template compilation
             for _ in range(2 * WORKERS):
-                fetch(server.base + target["path"], target.get("headers"))
+                try:
+                    fetch(server.base + target["path"], target.get("headers"))
+                except OSError as exc:  # too slow: measure() reports it
+                    say(f"warming {target['name']}: {exc}")
         rss_before = server.worker_rss_kib()
         rows = []
         for target in targets:

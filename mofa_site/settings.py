@@ -92,6 +92,9 @@ MIDDLEWARE = [
     # Right after SecurityMiddleware, as WhiteNoise documents: static files skip the rest.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # After HTTPS redirects and CORS (both per request), before the session middleware: a
+    # cached page needs no session, user or view (statements/caching.py).
+    "statements.caching.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -358,3 +361,27 @@ SERIALIZATION_MODULES = {"json-exact": "statements.exact_json"}
 # Where collectstatic writes and WhiteNoise serves from; a deployment may put it elsewhere.
 if os.environ.get("DJANGO_STATIC_ROOT"):
     STATIC_ROOT = Path(os.environ["DJANGO_STATIC_ROOT"])
+
+# --- The cache and the page cache (statements/caching.py) ------------------------------
+
+# Local memory (one cache per process) unless REDIS_URL names a Redis shared by every
+# process. Either way the page cache is exact: its invalidation lives in the database. A
+# Redis that is down or slow degrades to no cache (short timeouts; logged once per outage).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "statements.caching.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 1000},
+        }
+    }
+# How long an anonymous page or API read is kept server-side (seconds); 0 turns it off.
+PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "600"))

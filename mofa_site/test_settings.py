@@ -10,3 +10,7 @@ os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
 from mofa_site.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Most tests change content inside a transaction that never commits, so the page cache
+# (invalidated on commit) would serve them stale pages: tests/test_caching.py turns it on.
+PAGE_CACHE_SECONDS = 0

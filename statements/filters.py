@@ -7,13 +7,16 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from statements.caching import per_content_generation
 from statements.models import Resolution, Statement
 
 
+@per_content_generation
 def year_choices() -> list[tuple[int, int]]:
     return [(d.year, d.year) for d in Statement.objects.published().dates("date", "year", "DESC")]
 
 
+@per_content_generation
 def speaker_choices() -> list[tuple[str, str]]:
     speakers = (
         Statement.objects.published()
@@ -25,9 +28,17 @@ def speaker_choices() -> list[tuple[str, str]]:
     return [(speaker, speaker) for speaker in speakers]
 
 
+@per_content_generation
+def cited_resolutions() -> list[Resolution]:
+    """Every resolution a published paragraph cites, newest first, with its count: one
+    aggregate over all citations, so computed once per change of content."""
+    return list(
+        Resolution.objects.with_citation_count().filter(citation_count__gt=0).order_by("-number")
+    )
+
+
 def resolution_choices() -> list[tuple[int, str]]:
-    resolutions = Resolution.objects.with_citation_count().filter(citation_count__gt=0)
-    return [(r.number, str(r)) for r in resolutions.order_by("-number")]
+    return [(r.number, str(r)) for r in cited_resolutions()]
 
 
 class StatementFilter(django_filters.FilterSet):

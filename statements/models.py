@@ -632,3 +632,20 @@ class Paragraph(TimeStampedModel):
     def anchor(self) -> str:
         """The fragment that cites this paragraph: ``p3``, or ``p-1`` when un-numbered."""
         return f"p{self.number}" if self.number is not None else f"p-{self.position}"
+
+
+# --- The cache's view of the content -------------------------------------------------------
+
+
+class ContentGeneration(models.Model):
+    """One row whose ``number`` goes up after every committed write to the archive's
+    tables (statements/caching.py). Cached pages are keyed by it, so one change retires
+    every cached page at once, in every process, whatever the cache backend."""
+
+    number = models.PositiveBigIntegerField(_("number"), default=0)
+
+    class Meta:
+        verbose_name = _("content generation")
+
+    def __str__(self) -> str:
+        return str(self.number)

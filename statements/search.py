@@ -321,12 +321,14 @@ class ParagraphSearch:
             "statement_id"
         )
         opening = opening.annotate(first=Min("position")).values("first")
+        # Two id sets, each found through its own index; an OR of the raw conditions made
+        # the database test the title subquery against every paragraph of the archive.
+        title_openings = Paragraph.objects.filter(
+            statement_id__in=self.engine.statement_ids_by_title(),
+            position=Subquery(opening),
+        ).values("id")
         self.hits = paragraphs.filter(
-            Q(id__in=self.engine.paragraph_ids())
-            | Q(
-                statement_id__in=self.engine.statement_ids_by_title(),
-                position=Subquery(opening),
-            )
+            Q(id__in=self.engine.paragraph_ids()) | Q(id__in=title_openings)
         )
 
     def count(self) -> int:

@@ -19,7 +19,7 @@ from django.views.decorators.http import condition
 from django.views.generic import DetailView, ListView, TemplateView
 
 from statements import search, structured_data
-from statements.filters import SearchForm, StatementFilter
+from statements.filters import SearchForm, StatementFilter, cited_resolutions
 from statements.models import Meeting, Paragraph, Resolution, Statement
 
 STATEMENTS_PER_PAGE = 20
@@ -115,6 +115,10 @@ def meeting_stamps(slug: str) -> dict[str, Any]:
 # --- Pages -------------------------------------------------------------------------------
 
 
+def most_cited_resolutions() -> list[Resolution]:
+    return sorted(cited_resolutions(), key=lambda r: (-r.citation_count, -r.number))
+
+
 class SectionMixin:
     """Names the navigation section a page belongs to (for aria-current)."""
 
@@ -134,9 +138,7 @@ class HomeView(SectionMixin, TemplateView):
         return super().get_context_data(
             statements=Statement.objects.published()[: self.latest],
             meetings=Meeting.objects.published()[: self.recent],
-            resolutions=Resolution.objects.with_citation_count()
-            .filter(citation_count__gt=0)
-            .order_by("-citation_count", "-number")[: self.most_cited],
+            resolutions=most_cited_resolutions()[: self.most_cited],
             **kwargs,
         )
 
@@ -190,12 +192,8 @@ class ResolutionListView(SectionMixin, ListView):
     paginate_by = RESOLUTIONS_PER_PAGE
     section = "resolutions"
 
-    def get_queryset(self) -> QuerySet[Resolution]:
-        return (
-            Resolution.objects.with_citation_count()
-            .filter(citation_count__gt=0)
-            .order_by("-number")
-        )
+    def get_queryset(self) -> list[Resolution]:
+        return cited_resolutions()
 
 
 class ResolutionDetailView(SectionMixin, DetailView):

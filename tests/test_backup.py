@@ -31,7 +31,7 @@ from tests.factories import (
 )
 
 # Headers that legitimately differ from one request to the next.
-VOLATILE_HEADERS = {"Date", "Expires"}
+VOLATILE_HEADERS = {"Date", "Expires", "X-Request-ID"}
 SEARCH_WORD = "abductions"
 
 

@@ -124,6 +124,17 @@ def test_an_unreachable_database_is_a_json_503_in_the_api_error_shape(client, se
 
 
 @pytest.mark.django_db
+def test_an_outage_is_a_503_with_the_page_cache_on_too(client, seeded, settings):
+    # The page cache reads the content generation before any view runs.
+    settings.PAGE_CACHE_SECONDS = 600
+    assert client.get(PAGES_TO_TRY[2]).status_code == 200
+    with database_swapped(unreachable_database()):
+        for path in [*PAGES_TO_TRY, *API_TO_TRY]:
+            assert client.get(path).status_code == 503, path
+    assert client.get(PAGES_TO_TRY[2]).status_code == 200
+
+
+@pytest.mark.django_db
 def test_an_editor_in_the_admin_gets_the_503_page_too(editor_client):
     with database_swapped(unreachable_database()):
         response = editor_client.get("/admin/statements/statement/")

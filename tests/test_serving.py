@@ -84,10 +84,15 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs) -> None:
+        return None  # a redirect is the answer under test, not a page to fetch
+
+
 def get(url: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
     request = urllib.request.Request(url, headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=5) as response:
+        with urllib.request.build_opener(NoRedirects).open(request, timeout=5) as response:
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as exc:
         return exc.code, dict(exc.headers), exc.read()
@@ -95,7 +100,8 @@ def get(url: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
 
 def test_gunicorn_serves_health_and_hashed_static_files_in_production_mode(tmp_path):
     port = free_port()
-    env = production_env(tmp_path, GUNICORN_BIND=f"127.0.0.1:{port}")
+    # As deployed: behind a proxy that ends TLS and says so in X-Forwarded-Proto.
+    env = production_env(tmp_path, GUNICORN_BIND=f"127.0.0.1:{port}", DJANGO_BEHIND_PROXY="1")
     collect = subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
         cwd=ROOT,
@@ -129,7 +135,11 @@ def test_gunicorn_serves_health_and_hashed_static_files_in_production_mode(tmp_p
         assert (status, body) == (200, b"ok")
         assert get(f"{base}/healthz/ready")[0] == 200  # the temporary SQLite answers
 
-        status, headers, body = get(f"{base}/static/{hashed}", **{"Accept-Encoding": "gzip"})
+        # Plain HTTP is sent to HTTPS; what the proxy forwards as HTTPS is served.
+        assert get(f"{base}/static/{hashed}")[0] == 301
+        status, headers, body = get(
+            f"{base}/static/{hashed}", **{"Accept-Encoding": "gzip", "X-Forwarded-Proto": "https"}
+        )
         assert status == 200
         assert "immutable" in headers["Cache-Control"]
         assert headers["Content-Encoding"] == "gzip"

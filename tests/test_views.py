@@ -82,11 +82,8 @@ def test_templates_carry_no_inline_style_or_script(client, seeded):
         html = page(client, url)
         assert " style=" not in html and "<style" not in html
         scripts = re.findall(r"<script[^>]*>", html)
-        # Only JSON-LD, carrying the Content-Security-Policy nonce.
-        assert all(
-            re.fullmatch(r'<script type="application/ld\+json" nonce="[\w+/=]+">', tag)
-            for tag in scripts
-        )
+        # Only JSON-LD: a data block, which the Content-Security-Policy never blocks.
+        assert all(re.fullmatch(r'<script type="application/ld\+json">', tag) for tag in scripts)
 
 
 def test_unknown_pages_get_the_custom_404(client, db):
@@ -213,9 +210,7 @@ def test_statement_json_ld_describes_the_document_and_the_meeting(client, seeded
     import json
 
     html = page(client, statement_url(SUMMARY))
-    raw = re.search(
-        r'<script type="application/ld\+json" nonce="[^"]+">(.*?)</script>', html, re.S
-    ).group(1)
+    raw = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
     data = json.loads(raw)
     assert data["@type"] == "Article" and data["datePublished"] == "2017-09-19"
     event = data["about"][0]
@@ -229,9 +224,7 @@ def test_statement_json_ld_describes_the_document_and_the_meeting(client, seeded
 def test_json_ld_cannot_be_broken_out_of(client, db):
     statement = StatementFactory(title="</script><script>alert(1)</script>")
     html = page(client, statement_url(statement.slug))
-    ld = re.search(
-        r'<script type="application/ld\+json" nonce="[^"]+">(.*?)</script>', html, re.S
-    ).group(1)
+    ld = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
     assert "<" not in ld and "\\u003C/script\\u003E" in ld
 
 
@@ -402,8 +395,8 @@ def test_resolution_page_runs_the_same_queries_for_3_or_300_citing_statements(
         # count, page; filter choices: years, speakers, resolutions
         (reverse("statements:statement-list"), 5),
         (reverse("statements:statement-list") + "?resolution=2397&year=2017", 5),
-        # count, page
-        (reverse("statements:resolution-list"), 2),
+        # every cited resolution with its count, once (kept per content generation)
+        (reverse("statements:resolution-list"), 1),
         # count, page, participants, statements, paragraphs, resolutions
         (reverse("statements:meeting-list"), 6),
         # statements, meetings, resolutions

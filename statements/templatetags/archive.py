@@ -46,14 +46,16 @@ def linked_text(paragraph: Paragraph) -> SafeString:
     return mark_safe("".join(parts))
 
 
-@register.simple_tag(takes_context=True)
-def json_ld(context, data: dict[str, Any]) -> SafeString:
-    """A <script type="application/ld+json"> element that no string in ``data`` can escape,
-    carrying the request's CSP nonce (django-csp then puts that nonce in the header)."""
+@register.simple_tag
+def json_ld(data: dict[str, Any]) -> SafeString:
+    """A <script type="application/ld+json"> element that no string in ``data`` can escape.
+
+    It carries no CSP nonce: a data block is never executed, so script-src does not apply
+    to it, and a per-request nonce would make every rendering of a public page differ,
+    which the page cache and shared caches must be able to keep and reuse."""
     payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
     return format_html(
-        '<script type="application/ld+json" nonce="{}">{}</script>',
-        getattr(context.get("request"), "csp_nonce", ""),
+        '<script type="application/ld+json">{}</script>',
         mark_safe(payload.translate(_JSON_SCRIPT_ESCAPES)),
     )
 

@@ -1,0 +1,244 @@
+"""The server-side page cache: anonymous readers' pages and API reads, served from the
+cache until the content changes.
+
+Invalidation is one number, the content generation (``ContentGeneration``), stored in the
+database and part of every page's cache key. Every write to one of the archive's tables,
+by any path (model ``save()``, ``bulk_create``, ``update()``, many-to-many changes, raw
+deletes, the admin, the API, the import and corpus commands), is seen by a database
+execute wrapper, which bumps the generation once the transaction commits. A reader reads
+the generation before rendering, so a page stored under the current generation was
+rendered from everything committed before it: nothing stale can be served, in any process,
+whatever the cache backend (per-process local memory included).
+
+Only anonymous GETs are cached: a request with a session or messages cookie, or an
+``Authorization`` header, neither reads nor fills the cache, and a response that sets a
+cookie (a CSRF token) or is private is never stored.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+from django.db import DatabaseError, connection, transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import get_conditional_response, set_response_etag
+from django.utils.http import urlencode
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+# --- The content generation ------------------------------------------------------------
+
+GENERATION_TABLE = "statements_contentgeneration"
+# Writes to any of the app's tables (the FTS tables only change through their triggers).
+_CONTENT_WRITE = re.compile(
+    r'^\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|UPDATE|DELETE\s+FROM)\s+"statements_(?!contentgeneration")',
+    re.IGNORECASE,
+)
+
+
+def content_generation() -> int:
+    """The current generation; 0 before the first write."""
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT "number" FROM "{GENERATION_TABLE}" WHERE "id" = 1')
+        row = cursor.fetchone()
+    return row[0] if row else 0
+
+
+def bump_content_generation() -> None:
+    """Retire every cached page. Runs after the write committed (see ``watch_writes``)."""
+    try:
+        with connection.cursor() as cursor:
+            # One statement and no transaction of its own: in autocommit mode this runs
+            # while the write's cursor may still hold its RETURNING row, and SQLite then
+            # refuses a COMMIT ("SQL statements in progress"), leaving a transaction open.
+            cursor.execute(
+                f'INSERT INTO "{GENERATION_TABLE}" ("id", "number") VALUES (1, 1) '
+                f'ON CONFLICT ("id") DO UPDATE SET "number" = "{GENERATION_TABLE}"."number" + 1'
+            )
+    except DatabaseError as exc:
+        # Only while migrating (no table yet) or with the database gone; the page cache's
+        # timeout bounds how long a page can outlive a change missed here.
+        logger.warning("Could not bump the content generation: %s", exc)
+
+
+def watch_writes(execute: Callable, sql: str, params: Any, many: bool, context: dict) -> Any:
+    """Execute wrapper: after a write to a content table, bump the generation on commit,
+    once per transaction (a savepoint rolled back takes its registration with it, and the
+    next write registers again)."""
+    result = execute(sql, params, many, context)
+    if _CONTENT_WRITE.match(sql):
+        conn = context["connection"]
+        if not any(entry[1] is bump_content_generation for entry in conn.run_on_commit):
+            transaction.on_commit(bump_content_generation, using=conn.alias)
+    return result
+
+
+def install_write_watch(sender: Any = None, connection: Any = None, **kwargs: Any) -> None:
+    """``connection_created`` receiver: watch every database connection's writes."""
+    if watch_writes not in connection.execute_wrappers:
+        connection.execute_wrappers.append(watch_writes)
+
+
+def per_content_generation(compute: Callable[[], Any]) -> Callable[[], Any]:
+    """Keep a whole-archive aggregate (filter choices, citation counts) in the cache until
+    the content changes, while the page cache is on: many pages show the same few."""
+
+    @functools.wraps(compute)
+    def cached() -> Any:
+        if settings.PAGE_CACHE_SECONDS <= 0:
+            return compute()
+        key = f"aggregate:{compute.__module__}.{compute.__qualname__}:{content_generation()}"
+        return cache.get_or_set(key, compute, settings.PAGE_CACHE_SECONDS)
+
+    return cached
+
+
+# --- The page cache ---------------------------------------------------------------------
+
+# Requests from signed-in people (session cookie, API token) never touch the page cache.
+_PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
+_UNCACHED_PREFIXES = ("/admin/", "/healthz/", "/api/docs/", "/api/schema/")
+
+
+def _is_anonymous_read(request: HttpRequest) -> bool:
+    return (
+        request.method == "GET"
+        and "HTTP_AUTHORIZATION" not in request.META
+        and not any(name in request.COOKIES for name in _PERSONAL_COOKIES)
+        and not request.path.startswith(_UNCACHED_PREFIXES)
+    )
+
+
+def page_cache_key(request: HttpRequest, generation: int) -> str:
+    # Parameters sorted so ?a=1&b=2 and ?b=2&a=1 share an entry; Accept picks the API's
+    # renderer (JSON or the browsable page).
+    query = urlencode(sorted(request.GET.lists()), doseq=True)
+    accept = " ".join(request.META.get("HTTP_ACCEPT", "").split())
+    digest = hashlib.sha256(f"{request.path}?{query}\n{accept}".encode()).hexdigest()
+    return f"page:{generation}:{digest[:40]}"
+
+
+def _storable(request: HttpRequest, response: HttpResponse) -> bool:
+    cache_control = response.get("Cache-Control", "")
+    user = getattr(request, "user", None)
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not any(word in cache_control for word in ("private", "no-cache", "no-store"))
+        and not (user is not None and user.is_authenticated)
+    )
+
+
+class PageCacheMiddleware:
+    """Serve anonymous GETs from the cache, keyed by the content generation; answer
+    ``If-None-Match`` from the cached ETag. Placed before the session middleware, so a hit
+    skips sessions, authentication and the view."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        timeout = settings.PAGE_CACHE_SECONDS
+        if timeout <= 0 or not _is_anonymous_read(request):
+            return self.get_response(request)
+        try:
+            generation = content_generation()
+        except DatabaseError:
+            # The database is down: the view meets the outage too and answers its 503
+            # (statements.middleware), which no middleware outside a view can give.
+            return self.get_response(request)
+        key = page_cache_key(request, generation)
+        cached = cache.get(key)
+        if cached is not None:
+            content, headers = cached
+            response = HttpResponse(content, headers=headers)
+            return get_conditional_response(request, etag=response["ETag"], response=response)
+        response = self.get_response(request)
+        if not _storable(request, response):
+            return response
+        if not response.has_header("ETag"):
+            set_response_etag(response)
+        cache.set(key, (response.content, dict(response.items())), timeout)
+        return get_conditional_response(request, etag=response["ETag"], response=response)
+
+
+# --- Redis that fails soft --------------------------------------------------------------
+
+
+class ResilientRedisCache(RedisCache):
+    """Django's RedisCache, except that when Redis is unreachable or slow every call
+    answers as a miss (and writes are dropped), so pages are still served, only slower.
+    The failure is logged once per outage, and for ``RETRY_AFTER`` seconds after a failure
+    Redis is not even tried, so a dead server costs no request its timeouts."""
+
+    RETRY_AFTER = 5.0
+    _errors = (RedisConnectionError, RedisTimeoutError)
+
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._lock = threading.Lock()
+        self._down_until = 0.0
+        self._down = False
+
+    def _call(self, method: Callable[..., Any], fallback: Any, *args: Any, **kwargs: Any) -> Any:
+        if self._down and time.monotonic() < self._down_until:
+            return fallback
+        try:
+            result = method(*args, **kwargs)
+        except self._errors as exc:
+            with self._lock:
+                if not self._down:
+                    logger.warning("Redis cache unavailable, serving without it: %s", exc)
+                self._down = True
+                self._down_until = time.monotonic() + self.RETRY_AFTER
+            return fallback
+        if self._down:
+            with self._lock:
+                if self._down:
+                    logger.warning("Redis cache reachable again")
+                self._down = False
+        return result
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call(super().add, False, key, value, timeout, version)
+
+    def get(self, key, default=None, version=None):
+        return self._call(super().get, default, key, default, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call(super().set, None, key, value, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call(super().touch, False, key, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._call(super().delete, False, key, version)
+
+    def get_many(self, keys, version=None):
+        return self._call(super().get_many, {}, keys, version)
+
+    def has_key(self, key, version=None):
+        return self._call(super().has_key, False, key, version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call(super().set_many, list(data), data, timeout, version)
+
+    def delete_many(self, keys, version=None):
+        return self._call(super().delete_many, None, keys, version)
+
+    def clear(self):
+        return self._call(super().clear, False)

@@ -1,0 +1,442 @@
+"""The page cache (statements/caching.py): anonymous pages and API reads are served from the
+cache, and every committed change to the archive shows on every page at once.
+
+These tests commit for real (``transactional_db``): the content generation goes up on
+commit, as in production."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import socket
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.db import transaction
+from django.test import Client
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from statements import caching, filters, services
+from statements.models import Meeting, Paragraph, Statement
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+RESILIENT = "statements.caching.ResilientRedisCache"
+TIMEOUTS = {"socket_connect_timeout": 0.25, "socket_timeout": 0.25}
+
+
+@pytest.fixture(autouse=True)
+def page_cache(settings):
+    settings.PAGE_CACHE_SECONDS = 600
+
+
+@pytest.fixture
+def archive():
+    """A published statement citing 2397 at a meeting, and a draft citing it too."""
+    meeting = services.meeting_create(
+        participants=[{"name": "Shinzo Abe", "role": "Prime Minister"}],
+        slug="abe-guterres",
+        title="Meeting with the Secretary-General",
+        kind=Meeting.Kind.BILATERAL,
+        date=dt.date(2017, 9, 19),
+        timezone="America/New_York",
+        location="New York",
+    )
+    common = {"kind": Statement.Kind.STATEMENT, "section": "Japan and the United Nations"}
+    published = services.statement_create(
+        paragraphs=[
+            {"number": 1, "text": "Japan condemns the launch, contrary to resolution 2397."},
+            {"number": 2, "text": "Japan calls on all States to apply the sanctions."},
+        ],
+        meetings=[meeting],
+        slug="on-the-launch",
+        title="Statement on the launch",
+        date=dt.date(2017, 12, 23),
+        status=Statement.Status.PUBLISHED,
+        **common,
+    )
+    draft = services.statement_create(
+        paragraphs=[{"number": 1, "text": "Japan welcomes resolution 2397 and its sanctions."}],
+        slug="on-the-adoption",
+        title="Statement on the adoption",
+        date=dt.date(2017, 12, 24),
+        status=Statement.Status.DRAFT,
+        **common,
+    )
+    return {"published": published, "draft": draft, "meeting": meeting}
+
+
+def pages(archive) -> list[str]:
+    slug, draft, meeting = archive["published"].slug, archive["draft"].slug, archive["meeting"].slug
+    return [
+        "/",
+        "/statements/",
+        f"/statements/{slug}/",
+        f"/statements/{draft}/",
+        "/resolutions/",
+        "/resolutions/2397/",
+        "/meetings/",
+        f"/meetings/{meeting}/",
+        "/search/?q=sanctions",
+        "/statements/feed/",
+        "/resolutions/2397/feed/",
+        "/sitemap.xml",
+        "/api/v1/statements/",
+        f"/api/v1/statements/{slug}/",
+        f"/api/v1/statements/{draft}/",
+        "/api/v1/resolutions/2397/",
+        f"/api/v1/meetings/{meeting}/",
+        "/api/v1/export/statements.jsonl",
+    ]
+
+
+def read(path: str) -> tuple[int, bytes]:
+    response = Client().get(path)
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if b"<feed" in body and b"<entry>" not in body:
+        # An empty feed is "updated" at the time it is rendered (Django's syndication).
+        body = re.sub(rb"<updated>[^<]*</updated>", b"", body)
+    return response.status_code, body
+
+
+def snapshot(paths: list[str]) -> dict[str, tuple[int, bytes]]:
+    return {path: read(path) for path in paths}
+
+
+def uncached(settings, paths: list[str]) -> dict[str, tuple[int, bytes]]:
+    settings.PAGE_CACHE_SECONDS = 0
+    try:
+        return snapshot(paths)
+    finally:
+        settings.PAGE_CACHE_SECONDS = 600
+
+
+def staff_client() -> Client:
+    client = Client()
+    client.force_login(User.objects.create_superuser("chief", "chief@example.org", "pw"))
+    return client
+
+
+def editor_api() -> APIClient:
+    """An editors' tool, authenticated as in production: a token in the header."""
+    user = User.objects.filter(username="tool").first() or User.objects.create_superuser(
+        "tool", "tool@example.org", "pw"
+    )
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0]}")
+    return client
+
+
+def publish_in_admin(archive):
+    response = staff_client().post(
+        "/admin/statements/statement/",
+        {"action": "publish", "_selected_action": [archive["draft"].pk]},
+    )
+    assert response.status_code == 302
+
+
+def edit_paragraph_through_the_api(archive):
+    statement = archive["published"]
+    response = editor_api().patch(
+        f"/api/v1/statements/{statement.slug}/",
+        {
+            "version": statement.version,
+            "paragraphs": [
+                {"number": 1, "text": "Japan condemns the launch, contrary to resolution 2397."},
+                {"number": 2, "text": "Japan calls on all States to enforce the sanctions now."},
+            ],
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+
+
+def withdraw_with_the_service(archive):
+    services.statement_withdraw(statements=[archive["published"]], note="Issued in error.")
+
+
+def uncite_through_the_api(archive):
+    statement = archive["published"]
+    response = editor_api().patch(
+        f"/api/v1/statements/{statement.slug}/",
+        {
+            "version": statement.version,
+            "paragraphs": [{"number": 1, "text": "Japan condemns the launch and the sanctions."}],
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+
+
+def rename_a_participant_through_the_api(archive):
+    response = editor_api().patch(
+        f"/api/v1/meetings/{archive['meeting'].slug}/",
+        {"participants": [{"name": "Taro Kono", "role": "Foreign Minister"}]},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+
+
+def delete_through_the_api(archive):
+    response = editor_api().delete(f"/api/v1/statements/{archive['published'].slug}/")
+    assert response.status_code == 204
+
+
+# Each change, and pages it must visibly change (every page is checked against a fresh
+# render; these make sure the test would notice a stale cache).
+CHANGES = {
+    "publish": (
+        publish_in_admin,
+        [
+            "/",
+            "/statements/",
+            "/statements/on-the-adoption/",
+            "/resolutions/2397/",
+            "/search/?q=sanctions",
+            "/statements/feed/",
+            "/resolutions/2397/feed/",
+            "/sitemap.xml",
+            "/api/v1/statements/",
+            "/api/v1/statements/on-the-adoption/",
+            "/api/v1/export/statements.jsonl",
+        ],
+    ),
+    "edit a paragraph": (
+        edit_paragraph_through_the_api,
+        [
+            "/statements/on-the-launch/",
+            "/search/?q=sanctions",
+            "/api/v1/statements/on-the-launch/",
+            "/api/v1/export/statements.jsonl",
+        ],
+    ),
+    "withdraw": (
+        withdraw_with_the_service,
+        [
+            "/",
+            "/statements/",
+            "/statements/on-the-launch/",
+            "/resolutions/",
+            "/resolutions/2397/",
+            "/meetings/",
+            "/search/?q=sanctions",
+            "/statements/feed/",
+            "/sitemap.xml",
+            "/api/v1/statements/",
+            "/api/v1/export/statements.jsonl",
+        ],
+    ),
+    "un-cite a resolution": (
+        uncite_through_the_api,
+        [
+            "/",
+            "/statements/on-the-launch/",
+            "/resolutions/",
+            "/resolutions/2397/",
+            "/resolutions/2397/feed/",
+            "/api/v1/statements/on-the-launch/",
+            "/api/v1/resolutions/2397/",
+        ],
+    ),
+    "edit a meeting participant": (
+        rename_a_participant_through_the_api,
+        [
+            "/statements/on-the-launch/",
+            "/meetings/abe-guterres/",
+            "/api/v1/meetings/abe-guterres/",
+        ],
+    ),
+    "delete": (
+        delete_through_the_api,
+        [
+            "/",
+            "/statements/",
+            "/statements/on-the-launch/",
+            "/meetings/",
+            "/sitemap.xml",
+            "/statements/feed/",
+            "/api/v1/statements/",
+            "/api/v1/statements/on-the-launch/",
+            "/api/v1/export/statements.jsonl",
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_a_change_shows_on_every_cached_page_at_once(settings, archive, change):
+    write, must_change = CHANGES[change]
+    paths = pages(archive)
+    before = snapshot(paths)
+    assert snapshot(paths) == before  # served again, now from the cache
+    assert len(cache._cache) >= 10  # the HTML pages and API reads were stored
+
+    write(archive)
+
+    after = snapshot(paths)
+    fresh = uncached(settings, paths)
+    stale = [path for path in paths if after[path] != fresh[path]]
+    assert stale == []
+    unchanged = [path for path in must_change if before[path] == fresh[path]]
+    assert unchanged == []
+
+
+def test_a_cached_page_costs_one_query_and_answers_conditional_gets(
+    archive, django_assert_num_queries
+):
+    path = f"/statements/{archive['published'].slug}/"
+    first = Client().get(path)
+    with django_assert_num_queries(1):  # the content generation
+        again = Client().get(path)
+    assert again.content == first.content
+    assert again["Cache-Control"] == first["Cache-Control"]
+    with django_assert_num_queries(1):
+        revalidated = Client().get(path, headers={"if-none-match": first["ETag"]})
+    assert revalidated.status_code == 304
+    assert revalidated.content == b""
+
+
+def test_list_pages_get_an_etag_and_a_304_from_the_cache(archive):
+    first = Client().get("/statements/")
+    assert first["ETag"]
+    response = Client().get("/statements/", headers={"if-none-match": first["ETag"]})
+    assert response.status_code == 304
+
+
+def test_query_order_does_not_split_the_cache(archive, django_assert_num_queries):
+    Client().get("/statements/?year=2017&kind=statement")
+    with django_assert_num_queries(1):
+        response = Client().get("/statements/?kind=statement&year=2017")
+    assert response.status_code == 200
+
+
+def test_signed_in_editors_never_get_or_leave_cached_pages(archive):
+    draft = f"/api/v1/statements/{archive['draft'].slug}/"
+    editor = staff_client()
+    assert editor.get(draft).status_code == 200  # an editor may preview the draft
+    assert Client().get(draft).status_code == 404  # and that was not cached for readers
+
+    public = Client().get("/statements/")
+    assert "public" in public["Cache-Control"]
+    mine = editor.get("/statements/")
+    assert "private" in mine["Cache-Control"]  # rendered for the editor, not the cached copy
+    assert "public" in Client().get("/statements/")["Cache-Control"]
+
+
+def test_api_token_clients_bypass_the_cache(archive):
+    draft = f"/api/v1/statements/{archive['draft'].slug}/"
+    assert Client().get(draft).status_code == 404
+    assert Client().get("/api/v1/statements/").json()["count"] == 1
+    tool = editor_api()
+    assert tool.get(draft).status_code == 200
+    listed = tool.get("/api/v1/statements/?status=draft")
+    assert [s["slug"] for s in listed.json()["results"]] == [archive["draft"].slug]
+    assert "private" in tool.get("/api/v1/statements/")["Cache-Control"]
+
+
+# --- The content generation --------------------------------------------------------------
+
+
+def test_every_kind_of_write_bumps_the_generation_once_per_transaction(archive):
+    start = caching.content_generation()
+    Paragraph.objects.filter(statement=archive["published"]).update(text="Bulk edit.")
+    assert caching.content_generation() == start + 1
+    with transaction.atomic():
+        Statement.objects.filter(pk=archive["draft"].pk).update(title="Renamed")
+        Paragraph.resolutions.through.objects.all().delete()
+        Meeting.objects.bulk_create([Meeting(slug="m2", title="M2", date=dt.date(2018, 1, 1))])
+    assert caching.content_generation() == start + 2
+
+
+def test_a_rolled_back_write_does_not_lose_the_next_bump(archive):
+    start = caching.content_generation()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                Statement.objects.update(title="Never")
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        assert caching.content_generation() == start
+        Statement.objects.filter(pk=archive["draft"].pk).update(title="Kept")
+    assert caching.content_generation() == start + 1
+
+
+def test_reads_do_not_bump_the_generation(archive):
+    start = caching.content_generation()
+    read("/statements/")
+    read("/api/v1/statements/")
+    assert caching.content_generation() == start
+
+
+# --- Redis -------------------------------------------------------------------------------
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # nothing listens there once the socket closes
+
+
+def test_pages_are_served_when_redis_is_down_and_the_outage_is_logged_once(
+    settings, archive, caplog
+):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": RESILIENT,
+            "LOCATION": f"redis://127.0.0.1:{closed_port()}/3",
+            "OPTIONS": TIMEOUTS,
+        }
+    }
+    caplog.set_level(logging.WARNING, logger="statements.caching")
+    for path in ["/", f"/statements/{archive['published'].slug}/", "/api/v1/statements/"] * 3:
+        assert Client().get(path).status_code == 200, path
+    warnings = [r for r in caplog.records if r.name == "statements.caching"]
+    assert len(warnings) == 1
+    assert "Redis cache unavailable" in warnings[0].getMessage()
+    ready = Client().get("/healthz/ready")
+    assert ready.status_code == 200
+    assert ready.json()["status"] == "degraded"
+    assert ready.json()["down"] == ["cache"]
+
+
+def redis_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.25):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not redis_reachable(), reason="no Redis server at 127.0.0.1:6379")
+def test_redis_stores_and_serves_pages_and_forgets_them_on_change(
+    settings, archive, django_assert_num_queries
+):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": RESILIENT,
+            "LOCATION": "redis://127.0.0.1:6379/3",
+            "OPTIONS": TIMEOUTS,
+        }
+    }
+    cache.clear()
+    path = f"/statements/{archive['published'].slug}/"
+    first = read(path)
+    with django_assert_num_queries(1):
+        assert read(path) == first
+    withdraw_with_the_service(archive)
+    assert b"Issued in error." in read(path)[1]
+    assert Client().get("/healthz/ready").json()["status"] == "ok"
+    cache.clear()
+
+
+def test_filter_choices_and_citation_counts_follow_the_content(archive, django_assert_num_queries):
+    assert [number for number, _ in filters.resolution_choices()] == [2397]
+    assert [r.citation_count for r in filters.cited_resolutions()] == [1]
+    with django_assert_num_queries(1):  # the generation; the aggregate is kept
+        assert [r.citation_count for r in filters.cited_resolutions()] == [1]
+    publish_in_admin(archive)  # a second published paragraph cites 2397
+    assert [r.citation_count for r in filters.cited_resolutions()] == [2]
