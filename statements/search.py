@@ -227,35 +227,50 @@ class _SQLite:
 
     def ranked(self, hits: QuerySet, start: int, stop: int) -> list[SearchHit]:
         candidates, candidate_params = hits.values("id").query.sql_with_params()
-        # bm25() is lower for better matches; a title match weighs twice a text match.
+        # The full-text tables drive: every match with its score (bm25() is lower for
+        # better matches; a title match weighs twice a text match, and counts for every
+        # paragraph of its statement), narrowed to the candidates, one page kept; only
+        # that page gets snippets, each found by rowid. Joining the paragraphs to the
+        # match lists instead made SQLite scan one list per paragraph: minutes for a
+        # common word.
         sql = f"""
-            SELECT p.id, COALESCE(t.score, 0.0) + 2 * COALESCE(s.score, 0.0) AS score,
-                   t.snippet, s.title
-            FROM statements_paragraph p
-            LEFT JOIN (
-                SELECT rowid AS id, bm25({self.PARAGRAPHS}) AS score,
-                       snippet({self.PARAGRAPHS}, 0, %s, %s, ' … ', {SNIPPET_WORDS}) AS snippet
-                FROM {self.PARAGRAPHS} WHERE {self.PARAGRAPHS} MATCH %s
-            ) t ON t.id = p.id
-            LEFT JOIN (
-                SELECT rowid AS id, bm25({self.TITLES}) AS score,
-                       highlight({self.TITLES}, 0, %s, %s) AS title
-                FROM {self.TITLES} WHERE {self.TITLES} MATCH %s
-            ) s ON s.id = p.statement_id
-            WHERE p.id IN ({candidates})
-            ORDER BY score, p.id
-            LIMIT %s OFFSET %s
+            WITH page AS (
+                SELECT id, SUM(score) AS score FROM (
+                    SELECT rowid AS id, bm25({self.PARAGRAPHS}) AS score
+                    FROM {self.PARAGRAPHS} WHERE {self.PARAGRAPHS} MATCH %s
+                    UNION ALL
+                    SELECT p.id, 2 * bm25({self.TITLES})
+                    FROM {self.TITLES}
+                    JOIN statements_paragraph p ON p.statement_id = {self.TITLES}.rowid
+                    WHERE {self.TITLES} MATCH %s
+                ) AS matches
+                WHERE id IN ({candidates})
+                GROUP BY id
+                ORDER BY score, id
+                LIMIT %s OFFSET %s
+            )
+            SELECT page.id, page.score,
+                (SELECT snippet({self.PARAGRAPHS}, 0, %s, %s, ' … ', {SNIPPET_WORDS})
+                 FROM {self.PARAGRAPHS}
+                 WHERE {self.PARAGRAPHS} MATCH %s AND rowid = page.id),
+                (SELECT highlight({self.TITLES}, 0, %s, %s)
+                 FROM {self.TITLES}
+                 WHERE {self.TITLES} MATCH %s AND rowid = p.statement_id)
+            FROM page JOIN statements_paragraph p ON p.id = page.id
+            ORDER BY page.score, page.id
         """
         params = [
-            MARK_START,
-            MARK_END,
             self.match,
-            MARK_START,
-            MARK_END,
             self.match,
             *candidate_params,
             stop - start,
             start,
+            MARK_START,
+            MARK_END,
+            self.match,
+            MARK_START,
+            MARK_END,
+            self.match,
         ]
         with self.connection.cursor() as cursor:
             cursor.execute(sql, params)
