@@ -1,4 +1,5 @@
 import importlib
+import socket
 from pathlib import Path
 
 import pytest
@@ -50,3 +51,10 @@ def editors_group() -> Group:
         migration = importlib.import_module("statements.migrations.0002_editors_group")
         migration.create_editors_group(apps, None)
     return Group.objects.get(name="Editors")
+
+
+def unused_port() -> int:
+    """A loopback port nothing listens on now (to serve on, or to find refused)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -21,6 +21,7 @@ from rest_framework.test import APIClient
 
 from statements import caching, filters, services
 from statements.models import Meeting, Paragraph, Statement
+from tests.conftest import unused_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -375,19 +376,13 @@ def test_reads_do_not_bump_the_generation(archive):
 # --- Redis -------------------------------------------------------------------------------
 
 
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]  # nothing listens there once the socket closes
-
-
 def test_pages_are_served_when_redis_is_down_and_the_outage_is_logged_once(
     settings, archive, caplog
 ):
     settings.CACHES = {
         "default": {
             "BACKEND": RESILIENT,
-            "LOCATION": f"redis://127.0.0.1:{closed_port()}/3",
+            "LOCATION": f"redis://127.0.0.1:{unused_port()}/3",
             "OPTIONS": TIMEOUTS,
         }
     }

@@ -21,6 +21,7 @@ from django.db import OperationalError, connection, connections
 from django.db.utils import load_backend
 
 from statements.models import Meeting, Paragraph, Participant, Resolution, Statement
+from tests.conftest import unused_port
 from tests.factories import ParagraphFactory, StatementFactory
 from tests.test_admin import change_url, current_paragraphs, statement_data
 
@@ -28,12 +29,6 @@ SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 PAGES = [SEEDS / "000_a026e662df115a8c.txt", SEEDS / "003_a464196ed3b8e9c0.txt"]
 STATEMENT_SLUG = "2017-12-23-statement-on-the-adoption-of-un-security-council-resolution-2397"
 ON_POSTGRES = connection.vendor == "postgresql"
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wrapper_for(**overrides) -> object:
@@ -58,7 +53,7 @@ def unreachable_database():
     return wrapper_for(
         ENGINE="django.db.backends.postgresql",
         HOST="127.0.0.1",
-        PORT=str(closed_port()),
+        PORT=str(unused_port()),
         NAME="unreachable",
         USER="nobody",
         PASSWORD="",

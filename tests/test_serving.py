@@ -7,7 +7,6 @@ import json
 import os
 import runpy
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import unused_port
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "mofa_site" / "gunicorn.conf.py"
@@ -62,12 +63,6 @@ def test_proxies_trusted_for_forwarded_headers_come_from_the_environment(monkeyp
     )
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
     env.update(
@@ -99,7 +94,7 @@ def get(url: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
 
 
 def test_gunicorn_serves_health_and_hashed_static_files_in_production_mode(tmp_path):
-    port = free_port()
+    port = unused_port()
     # As deployed: behind a proxy that ends TLS and says so in X-Forwarded-Proto.
     env = production_env(tmp_path, GUNICORN_BIND=f"127.0.0.1:{port}", DJANGO_BEHIND_PROXY="1")
     collect = subprocess.run(
@@ -154,7 +149,7 @@ def test_gunicorn_serves_health_and_hashed_static_files_in_production_mode(tmp_p
 
 
 def test_gunicorn_refuses_to_start_without_a_secret_key(tmp_path):
-    env = production_env(tmp_path, GUNICORN_BIND=f"127.0.0.1:{free_port()}")
+    env = production_env(tmp_path, GUNICORN_BIND=f"127.0.0.1:{unused_port()}")
     del env["DJANGO_SECRET_KEY"]
     result = subprocess.run(
         [str(GUNICORN), "--config", str(CONFIG)],
