@@ -24,6 +24,8 @@ _SPACES = re.compile(r"\s+")
 def _strip_invisible(text: str) -> str:
     # Control characters become spaces (they separated words, if anything); format
     # characters (zero-width space, BOM, soft hyphen) and lone surrogates vanish.
+    if text.isprintable():  # all of them are unprintable: most lines need no work
+        return text
     out = []
     for ch in text:
         category = unicodedata.category(ch)
