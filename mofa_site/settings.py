@@ -353,8 +353,12 @@ LOGGING = {
 
 # --- Operations: backups (statements/backup.py) ----------------------------------------
 
-# dumpdata's JSON to the microsecond, so a restore keeps timestamps and ETags exactly.
-SERIALIZATION_MODULES = {"json-exact": "statements.exact_json"}
+# dumpdata's JSON to the microsecond, so a restore keeps timestamps and ETags exactly; and
+# "json" itself (reversion's format) without a wasted queryset per prefetched relation.
+SERIALIZATION_MODULES = {
+    "json": "statements.prefetched_json",
+    "json-exact": "statements.exact_json",
+}
 
 # --- Operations: serving (mofa_site/gunicorn.conf.py, `make serve`) -----------------------
 

@@ -10,7 +10,8 @@ import datetime as dt
 
 from django.core.serializers.json import Deserializer as JSONDeserializer
 from django.core.serializers.json import DjangoJSONEncoder
-from django.core.serializers.json import Serializer as JSONSerializer
+
+from statements.prefetched_json import Serializer as JSONSerializer
 
 Deserializer = JSONDeserializer
 

@@ -1,0 +1,31 @@
+"""The "json" serialization format (statements.prefetched_json): Django's output, cheaper."""
+
+import pytest
+from django.core import serializers
+from django.core.serializers.json import Serializer as DjangoSerializer
+
+from statements.models import Paragraph, Statement
+from tests.factories import ParagraphFactory, ResolutionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def paragraphs():
+    first = ParagraphFactory(position=1, text="Cites “2397” and 2375 — with ünïcode.")
+    first.resolutions.set([ResolutionFactory(number=2397), ResolutionFactory(number=2375)])
+    ParagraphFactory(statement=first.statement, position=2)
+    return Paragraph.objects.order_by("pk")
+
+
+@pytest.mark.parametrize("options", [{}, {"indent": 2}, {"fields": ["text", "resolutions"]}])
+def test_writes_exactly_what_djangos_json_serializer_writes(paragraphs, options):
+    for queryset in (paragraphs, paragraphs.prefetch_related("resolutions")):
+        ours = serializers.serialize("json", queryset, **options)
+        assert ours == DjangoSerializer().serialize(paragraphs, **options)
+
+
+def test_statements_with_natural_keys_still_serialize_their_relations(paragraphs):
+    statement = Statement.objects.prefetch_related("meetings").get()
+    data = serializers.serialize("json", [statement], use_natural_foreign_keys=True)
+    assert data == DjangoSerializer().serialize([statement], use_natural_foreign_keys=True)
