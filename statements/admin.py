@@ -24,6 +24,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from reversion.admin import VersionAdmin
 from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 from reversion_compare.compare import DOES_NOT_EXIST
@@ -217,7 +218,9 @@ class StatementAdmin(CompareVersionAdmin):
 
     def changelist_view(self, request, extra_context=None):
         request._statement_list = True
-        return super().changelist_view(request, extra_context)
+        # Without VersionAdmin's one revision around the whole request: the actions record
+        # a revision per statement, so reverting one statement never reverts the others.
+        return super(VersionAdmin, self).changelist_view(request, extra_context)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

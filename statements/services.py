@@ -74,14 +74,18 @@ def statement_publish(
         titles = ", ".join(f"“{s.title}”" for s in empty)
         raise ValueError(_("A statement needs at least one paragraph to be published: %s") % titles)
     now = timezone.now()
-    with transaction.atomic(), reversion.create_revision():
-        _record(user, _("Published."))
+    with transaction.atomic():
         for statement in statements:
-            statement_claim_version(statement=statement, expected_version=statement.version)
-            statement.status = Statement.Status.PUBLISHED
-            statement.withdrawn_note = ""
-            statement.published_at = statement.published_at or now
-            statement.save(update_fields=["status", "withdrawn_note", "published_at", "updated_at"])
+            # A revision each: reverting one statement reverts its whole revision.
+            with reversion.create_revision(atomic=False):
+                _record(user, _("Published."))
+                statement_claim_version(statement=statement, expected_version=statement.version)
+                statement.status = Statement.Status.PUBLISHED
+                statement.withdrawn_note = ""
+                statement.published_at = statement.published_at or now
+                statement.save(
+                    update_fields=["status", "withdrawn_note", "published_at", "updated_at"]
+                )
     return statements
 
 
@@ -98,13 +102,14 @@ def statement_withdraw(
     if unpublished:
         titles = ", ".join(f"“{s.title}”" for s in unpublished)
         raise ValueError(_("Only published statements can be withdrawn: %s") % titles)
-    with transaction.atomic(), reversion.create_revision():
-        _record(user, _("Withdrawn: %s") % note)
+    with transaction.atomic():
         for statement in statements:
-            statement_claim_version(statement=statement, expected_version=statement.version)
-            statement.status = Statement.Status.WITHDRAWN
-            statement.withdrawn_note = note
-            statement.save(update_fields=["status", "withdrawn_note", "updated_at"])
+            with reversion.create_revision(atomic=False):  # a revision each, as publishing
+                _record(user, _("Withdrawn: %s") % note)
+                statement_claim_version(statement=statement, expected_version=statement.version)
+                statement.status = Statement.Status.WITHDRAWN
+                statement.withdrawn_note = note
+                statement.save(update_fields=["status", "withdrawn_note", "updated_at"])
     return statements
 
 

@@ -261,6 +261,29 @@ def test_a_revert_bumps_the_version_so_a_form_opened_before_it_is_refused(editor
     assert statement.paragraphs.get(position=1).text == THREE_PARAGRAPHS[0]["text"]
 
 
+def test_reverting_one_statement_of_a_bulk_publish_leaves_the_others_as_they_are(editor_client):
+    first, second = (
+        ParagraphFactory(position=1, statement__status=Statement.Status.DRAFT).statement
+        for _ in range(2)
+    )
+    response = editor_client.post(
+        CHANGELIST, {"action": "publish", "_selected_action": [first.pk, second.pk]}
+    )
+    assert response.status_code == 302
+    second.refresh_from_db()
+    services.statement_withdraw(statements=[second], note="Superseded by a later statement.")
+    published = Version.objects.get_for_object(first).get(revision__comment="Published.")
+
+    first.refresh_from_db()
+    revert_url = reverse("admin:statements_statement_revision", args=[first.pk, published.pk])
+    response = editor_client.post(revert_url, statement_data(first, current_paragraphs(first)))
+    assert response.status_code == 302, error_text(response)
+
+    second.refresh_from_db()
+    assert second.status == Statement.Status.WITHDRAWN
+    assert second.withdrawn_note == "Superseded by a later statement."
+
+
 # --- Optimistic locking ------------------------------------------------------------------
 
 
@@ -561,10 +584,10 @@ def make_cited_statements(count: int) -> None:
         statement.meetings.add(MeetingFactory())
 
 
-# Session, user, two permission lookups, savepoint pair; the list: year and resolution
+# Session, user, two permission lookups; the list: year and resolution
 # filters, two counts, the page, its paragraphs and their resolutions, two date-hierarchy
 # queries. Rows add none.
-CHANGELIST_QUERIES = 15
+CHANGELIST_QUERIES = 13
 # Session, user, permissions, savepoint pair; the statement, its meetings (form and widget),
 # its paragraphs with their resolutions, the content type of the history link.
 CHANGE_FORM_QUERIES = 11
