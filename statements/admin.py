@@ -11,7 +11,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Count, F, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -46,13 +45,14 @@ from statements.models import (
     Statement,
 )
 from statements.services import (
+    ImportPage,
     StaleVersionError,
     paragraphs_relink,
     statement_claim_version,
-    statement_find_imported,
-    statement_import,
     statement_publish,
     statement_withdraw,
+    statements_find_imported,
+    statements_import,
 )
 from statements.views import StatementDetailView
 
@@ -353,7 +353,7 @@ class StatementAdmin(CompareVersionAdmin):
 
     # --- History -------------------------------------------------------------------------
 
-    compare_exclude = ["created_at", "updated_at", "version"]
+    compare_exclude = ["created_at", "updated_at", "version", "source_key"]
     compare_template = "admin/statements/statement/compare.html"
 
     def compare(self, obj, version1, version2):
@@ -456,8 +456,12 @@ class StatementAdmin(CompareVersionAdmin):
             source_url = form.cleaned_data["source_url"]
             if "_save" in request.POST:
                 return self._import_pages(request, parsed, source_url)
+            existing = statements_find_imported(
+                documents=[document for _name, _text, document in parsed], source_url=source_url
+            )
             previews = [
-                _import_preview(name, document, source_url) for name, _text, document in parsed
+                _import_preview(name, document, match)
+                for (name, _text, document), match in zip(parsed, existing, strict=True)
             ]
             carried = json.dumps([[name, text] for name, text, _document in parsed])
         context = {
@@ -472,17 +476,11 @@ class StatementAdmin(CompareVersionAdmin):
         return TemplateResponse(request, "admin/statements/statement/import.html", context)
 
     def _import_pages(self, request, parsed, source_url: str) -> HttpResponse:
-        with transaction.atomic():
-            outcomes = [
-                statement_import(
-                    document=document,
-                    source_text=text,
-                    source_url=source_url,
-                    user=request.user,
-                    label=name,
-                )
-                for name, text, document in parsed
-            ]
+        outcomes = statements_import(
+            pages=[ImportPage(document, text, name) for name, text, document in parsed],
+            source_url=source_url,
+            user=request.user,
+        )
         for outcome in outcomes:
             statement = outcome.statement
             template = {
@@ -603,7 +601,7 @@ def _highlight_citations(text: str) -> str:
     return mark_safe("".join(parts))  # every piece escaped above
 
 
-def _import_preview(name: str, document: ParsedDocument, source_url: str) -> dict:
+def _import_preview(name: str, document: ParsedDocument, existing: Statement | None) -> dict:
     meeting = document.meeting
     japan_time = None
     if meeting is not None:
@@ -621,7 +619,7 @@ def _import_preview(name: str, document: ParsedDocument, source_url: str) -> dic
         ],
         "meeting": meeting,
         "meeting_japan_time": japan_time,
-        "existing": statement_find_imported(document=document, source_url=source_url),
+        "existing": existing,
     }
 
 

@@ -425,6 +425,13 @@ class Statement(TimeStampedModel):
     speaker = models.CharField(_("speaker"), max_length=200, blank=True)
     source_url = models.URLField(_("source URL"), max_length=500, blank=True)
     source_text = models.TextField(_("source text"), blank=True)
+    source_key = models.CharField(
+        _("source key"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("Digest of the source page's date and opening paragraph (page_key)."),
+    )
     imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
     published_at = models.DateTimeField(_("first published at"), null=True, blank=True)
@@ -469,6 +476,8 @@ class Statement(TimeStampedModel):
         indexes = [
             models.Index(fields=["status", "-date"], name="statement_status_date_idx"),
             models.Index(fields=["speaker"], name="statement_speaker_idx"),
+            # A re-import of a page without an address finds its statement by this.
+            models.Index(fields=["source_key"], name="statement_source_key_idx"),
         ]
 
     def __str__(self) -> str:

@@ -14,7 +14,7 @@ from django.db import transaction
 
 from statements.importing import parse_document
 from statements.models import Meeting, Paragraph, Participant, Resolution, Statement
-from statements.services import ImportOutcome, statement_import
+from statements.services import ImportOutcome, ImportPage, statements_import
 
 RESOLUTION_FACTS = ("adopted_on", "vote", "title", "document_url", "summary")
 MEETING_FACTS = ("title", "kind", "date", "start_time", "timezone", "duration_minutes",
@@ -28,13 +28,12 @@ def load_facts(path: Path) -> dict:
 
 def seeds_import(seeds_dir: Path) -> dict[str, ImportOutcome]:
     """Import every page of the seeds folder, by file name."""
-    outcomes = {}
+    pages = []
     for path in sorted(seeds_dir.glob("*.txt")):
         text = path.read_text(encoding="utf-8")
-        outcomes[path.name] = statement_import(
-            document=parse_document(text), source_text=text, label=path.name
-        )
-    return outcomes
+        pages.append(ImportPage(parse_document(text), text, path.name))
+    outcomes = statements_import(pages=pages)
+    return {page.label: outcome for page, outcome in zip(pages, outcomes, strict=True)}
 
 
 def curated_facts_apply(*, facts: dict, outcomes: dict[str, ImportOutcome]) -> None:

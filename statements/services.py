@@ -3,7 +3,7 @@ the admin, the API and the management commands."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +11,7 @@ import reversion
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -191,41 +191,61 @@ def _parse_stored(statement: Statement) -> ParsedDocument | None:
         return None
 
 
-def _opening(document: ParsedDocument) -> str:
-    return document.paragraphs[0].text if document.paragraphs else ""
+def _chunks(items: Sequence, size: int = 500) -> Iterator[Sequence]:
+    # Under SQLite's limit on query parameters.
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
-def statement_find_imported(*, document: ParsedDocument, source_url: str = "") -> Statement | None:
-    """The statement an earlier import made of this page: matched by source URL, else by
-    date and the opening text of the page it was imported from."""
-    if source_url:
-        match = Statement.objects.filter(source_url=source_url).first()
-        if match:
-            return match
-    opening = _opening(document)
-    for candidate in Statement.objects.filter(date=document.date).prefetch_related("paragraphs"):
-        stored = _parse_stored(candidate)
-        if stored is not None and _opening(stored) == opening:
-            return candidate
-        first = next(iter(candidate.paragraphs.all()), None)
-        if stored is None and first is not None and first.text == opening:
-            return candidate
-    return None
+def statements_find_imported(
+    *, documents: Sequence[ParsedDocument], source_url: str = ""
+) -> list[Statement | None]:
+    """For each page, the statement an earlier import made of it: matched by source URL
+    (one page), else by the date and opening paragraph of the page it was imported from
+    (``source_key``), else, for a statement an editor typed in (no key), by its date and
+    first paragraph. The oldest statement wins if several match."""
+    if source_url and len(documents) != 1:
+        raise ValueError("A source URL names the address of one page.")
+    if source_url and (match := Statement.objects.filter(source_url=source_url).first()):
+        return [match]
+    by_key: dict[str, Statement] = {}
+    for keys in _chunks(list({d.key for d in documents})):
+        for statement in Statement.objects.filter(source_key__in=keys).order_by("-id"):
+            by_key[statement.source_key] = statement
+    unmatched = [d for d in documents if d.key not in by_key and d.paragraphs]
+    by_opening: dict[tuple, Statement] = {}
+    first_text = Paragraph.objects.filter(statement=OuterRef("pk")).order_by("position")
+    for dates in _chunks(list({d.date for d in unmatched})):
+        typed = (
+            Statement.objects.filter(source_key="", date__in=dates)
+            .annotate(first_text=Subquery(first_text.values("text")[:1]))
+            .order_by("-id")
+        )
+        for statement in typed:
+            by_opening[statement.date, statement.first_text] = statement
+    openings = [(d.date, d.paragraphs[0].text) if d.paragraphs else None for d in documents]
+    return [
+        by_key.get(d.key) or by_opening.get(opening)
+        for d, opening in zip(documents, openings, strict=True)
+    ]
 
 
 def _paragraph_rows(paragraphs: Iterable) -> list[tuple[int | None, str]]:
     return [(p.number, p.text) for p in paragraphs]
 
 
-def _write_paragraphs(statement: Statement, document: ParsedDocument, *, replace: bool) -> None:
+def _paragraphs_write(documents: dict[Statement, ParsedDocument], *, replace: bool) -> None:
+    """Write the pages' paragraphs and citations to their statements, replacing the
+    statements' paragraphs if ``replace``, in a few queries for any number of pages."""
     if replace:
-        statement.paragraphs.all().delete()
+        Paragraph.objects.filter(statement__in=[s.pk for s in documents]).delete()
     created = Paragraph.objects.bulk_create(
         Paragraph(statement=statement, position=p.position, number=p.number, text=p.text)
+        for statement, document in documents.items()
         for p in document.paragraphs
     )
-    citations = zip(created, (p.resolutions for p in document.paragraphs), strict=True)
-    paragraphs_link(citations=dict(citations), new=True)
+    cited = (p.resolutions for document in documents.values() for p in document.paragraphs)
+    paragraphs_link(citations=dict(zip(created, cited, strict=True)), new=True)
 
 
 def meeting_import(*, meeting: ParsedMeeting) -> Meeting:
@@ -259,98 +279,175 @@ def meeting_import(*, meeting: ParsedMeeting) -> Meeting:
     return row
 
 
-def _unique_slug(slug: str, exclude_pk: int | None) -> str:
-    taken = set(
-        Statement.objects.filter(slug__startswith=slug)
-        .exclude(pk=exclude_pk)
-        .values_list("slug", flat=True)
-    )
-    candidate, n = slug, 1
-    while candidate in taken:
-        n += 1
-        candidate = f"{slug}-{n}"
-    return candidate
+def _unique_slugs(slugs: Sequence[str]) -> list[str]:
+    """Each slug, or ``slug-2``, ``slug-3``… where it is taken, by a statement or by an
+    earlier slug of the list."""
+    taken: set[str] = set()
+    for chunk in _chunks(list(set(slugs))):
+        taken.update(Statement.objects.filter(slug__in=chunk).values_list("slug", flat=True))
+    searched: set[str] = set()
+    unique = []
+    for slug in slugs:
+        if slug in taken and slug not in searched:  # rare: look for its numbered siblings
+            found = Statement.objects.filter(slug__startswith=slug).values_list("slug", flat=True)
+            taken.update(found)
+            searched.add(slug)
+        candidate, n = slug, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{slug}-{n}"
+        taken.add(candidate)
+        unique.append(candidate)
+    return unique
 
 
-def statement_import(
+@dataclass(frozen=True)
+class ImportPage:
+    document: ParsedDocument
+    source_text: str
+    label: str = ""  # the file it came from, for the history
+
+
+def statements_import(
     *,
-    document: ParsedDocument,
-    source_text: str,
+    pages: Sequence[ImportPage],
     source_url: str = "",
     user: AbstractBaseUser | None = None,
-    label: str = "",
-) -> ImportOutcome:
-    """Write one parsed page as a draft statement, or update the statement an earlier
-    import made of it. Idempotent: importing the same page twice changes nothing. On
-    update, a source field an editor has changed since the last import is kept."""
+) -> list[ImportOutcome]:
+    """Write parsed pages as draft statements, or update the statements earlier imports
+    made of them, in one transaction. Idempotent: importing the same pages twice changes
+    nothing. On update, a source field an editor has changed since the last import is
+    kept. New statements are written together, in a few queries; each changed statement
+    gets one revision, written once every page is in."""
     with transaction.atomic():
-        existing = statement_find_imported(document=document, source_url=source_url)
-        new_values = _source_values(document)
-        kept: list[str] = []
-        if existing is None:
-            statement = Statement(
-                slug=_unique_slug(dated_slug(document.date, document.title), None),
-                source_text=source_text,
-                source_url=source_url,
-                imported_at=timezone.now(),
-                status=Statement.Status.DRAFT,
-                **new_values,
-            )
-            statement.save()
-            _write_paragraphs(statement, document, replace=False)
-            action = "created"
-        else:
-            statement = existing
-            previous = _parse_stored(statement)
-            base = _source_values(previous) if previous else {}
-            changed: list[str] = []
-            for name, value in new_values.items():
-                current = getattr(statement, name)
-                if name in base and current != base[name]:
-                    kept.append(name)
-                elif current != value:
-                    setattr(statement, name, value)
-                    changed.append(name)
-            if "title" in kept and "title_derived" in changed:
-                statement.title_derived = base["title_derived"]
-                changed.remove("title_derived")
-            kept = [name for name in kept if name != "title_derived"]
-            current_rows = _paragraph_rows(statement.paragraphs.order_by("position"))
-            new_rows = _paragraph_rows(document.paragraphs)
-            paragraphs_changed = False
-            if previous is not None and current_rows != _paragraph_rows(previous.paragraphs):
-                kept.append("paragraphs")
-            elif current_rows != new_rows:
-                paragraphs_changed = True
-            for name, value in (("source_text", source_text), ("source_url", source_url)):
-                if value and getattr(statement, name) != value:
-                    setattr(statement, name, value)
-                    changed.append(name)
-            if changed or paragraphs_changed:
-                # A re-import is an edit like any other: an editor's open form goes stale.
-                statement_claim_version(statement=statement, expected_version=statement.version)
-                statement.imported_at = timezone.now()
-                statement.save()
-            if paragraphs_changed:
-                _write_paragraphs(statement, document, replace=True)
-            action = "updated" if changed or paragraphs_changed else "unchanged"
+        found = statements_find_imported(
+            documents=[page.document for page in pages], source_url=source_url
+        )
+        written: list[tuple[Statement, str, list[str]] | None] = [None] * len(pages)
+        new: dict[str, int] = {}  # a new page's key -> its index
+        again: list[int] = []  # a new page seen twice: the second time updates the first
+        for index, (page, existing) in enumerate(zip(pages, found, strict=True)):
+            if existing is not None:
+                written[index] = _page_update(page, existing, source_url)
+            elif page.document.key in new:
+                again.append(index)
+            else:
+                new[page.document.key] = index
+        created = _pages_create([pages[i] for i in new.values()], source_url)
+        for index, statement in zip(new.values(), created, strict=True):
+            written[index] = (statement, "created", [])
+        for index in again:
+            first = written[new[pages[index].document.key]]
+            written[index] = _page_update(pages[index], first[0], source_url)
+        for page, (statement, _action, _kept) in zip(pages, written, strict=True):
+            if page.document.meeting is not None:
+                statement.meetings.add(meeting_import(meeting=page.document.meeting))
+        labels: dict[int, list[str]] = {}
+        for (statement, action, _kept), page in zip(written, pages, strict=True):
+            if action != "unchanged":
+                labels.setdefault(statement.pk, []).append(page.label or _("source text"))
+        _record_imports(labels, user)
+        counts = _citation_counts([statement.pk for statement, _action, _kept in written])
+    return [
+        ImportOutcome(statement, action, *counts[statement.pk], tuple(kept))
+        for statement, action, kept in written
+    ]
 
-        if document.meeting is not None:
-            statement.meetings.add(meeting_import(meeting=document.meeting))
-        if action != "unchanged":
-            with reversion.create_revision():
-                _record(user, _("Imported from %s.") % (label or _("source text")))
-                # Loaded with its relations so the revision serialises in a few queries.
-                reversion.add_to_revision(
-                    Statement.objects.prefetch_related("paragraphs__resolutions", "meetings").get(
-                        pk=statement.pk
-                    )
-                )
-        paragraph_count = statement.paragraphs.count()
-        citation_count = Paragraph.resolutions.through.objects.filter(
-            paragraph__statement=statement
-        ).count()
-    return ImportOutcome(statement, action, paragraph_count, citation_count, tuple(kept))
+
+def _pages_create(pages: Sequence[ImportPage], source_url: str) -> list[Statement]:
+    """New draft statements for pages no statement was imported from."""
+    slugs = _unique_slugs([dated_slug(p.document.date, p.document.title) for p in pages])
+    now = timezone.now()
+    statements = Statement.objects.bulk_create(
+        Statement(
+            slug=slug,
+            source_text=page.source_text,
+            source_key=page.document.key,
+            source_url=source_url,
+            imported_at=now,
+            status=Statement.Status.DRAFT,
+            **_source_values(page.document),
+        )
+        for page, slug in zip(pages, slugs, strict=True)
+    )
+    _paragraphs_write(
+        {s: page.document for s, page in zip(statements, pages, strict=True)}, replace=False
+    )
+    return statements
+
+
+def _record_imports(labels: dict[int, list[str]], user: AbstractBaseUser | None) -> None:
+    for chunk in _chunks(list(labels), 100):
+        # Loaded with their relations (as much as a revision stores of them) so each
+        # revision serialises without a query.
+        loaded = Statement.objects.prefetch_related(
+            "paragraphs",
+            Prefetch("paragraphs__resolutions", queryset=Resolution.objects.only("pk")),
+            Prefetch("meetings", queryset=Meeting.objects.only("pk")),
+        ).in_bulk(chunk)
+        for pk in chunk:
+            # Inside the import's transaction: a savepoint per revision buys nothing.
+            with reversion.create_revision(atomic=False):
+                _record(user, _("Imported from %s.") % ", ".join(labels[pk]))
+                reversion.add_to_revision(loaded[pk])
+
+
+def _citation_counts(pks: list[int]) -> dict[int, tuple[int, int]]:
+    """(paragraphs, citations) of each statement."""
+    counts: dict[int, tuple[int, int]] = {}
+    for chunk in _chunks(pks):
+        rows = (
+            Statement.objects.filter(pk__in=chunk)
+            .annotate(
+                paragraph_count=Count("paragraphs", distinct=True),
+                citation_count=Count("paragraphs__resolutions"),
+            )
+            .values_list("pk", "paragraph_count", "citation_count")
+        )
+        counts.update((pk, (paragraphs, citations)) for pk, paragraphs, citations in rows)
+    return counts
+
+
+def _page_update(
+    page: ImportPage, statement: Statement, source_url: str
+) -> tuple[Statement, str, list[str]]:
+    """Update the statement an earlier import made of this page: the action taken and the
+    source fields kept as an editor changed them."""
+    document, source_text = page.document, page.source_text
+    previous = _parse_stored(statement)
+    base = _source_values(previous) if previous else {}
+    kept: list[str] = []
+    changed: list[str] = []
+    for name, value in _source_values(document).items():
+        current = getattr(statement, name)
+        if name in base and current != base[name]:
+            kept.append(name)
+        elif current != value:
+            setattr(statement, name, value)
+            changed.append(name)
+    if "title" in kept and "title_derived" in changed:
+        statement.title_derived = base["title_derived"]
+        changed.remove("title_derived")
+    kept = [name for name in kept if name != "title_derived"]
+    current_rows = _paragraph_rows(statement.paragraphs.order_by("position"))
+    paragraphs_changed = False
+    if previous is not None and current_rows != _paragraph_rows(previous.paragraphs):
+        kept.append("paragraphs")
+    elif current_rows != _paragraph_rows(document.paragraphs):
+        paragraphs_changed = True
+    source = (("source_text", source_text), ("source_key", document.key))
+    for name, value in (*source, ("source_url", source_url)):
+        if value and getattr(statement, name) != value:
+            setattr(statement, name, value)
+            changed.append(name)
+    if changed or paragraphs_changed:
+        # A re-import is an edit like any other: an editor's open form goes stale.
+        statement_claim_version(statement=statement, expected_version=statement.version)
+        statement.imported_at = timezone.now()
+        statement.save()
+    if paragraphs_changed:
+        _paragraphs_write({statement: document}, replace=True)
+    return statement, "updated" if changed or paragraphs_changed else "unchanged", kept
 
 
 # --- Writing statements and meetings (the API; the admin may share them) --------------------

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from statements.importing import page_key
 from statements.models import (
     JAPAN_TZ,
     Meeting,
@@ -521,6 +522,7 @@ def corpus_generate(
                     speaker=spec.speaker,
                     source_url=spec.source_url,
                     source_text=render_page(spec),
+                    source_key=page_key(spec.date, spec.paragraphs[0].text),
                     imported_at=timezone.now(),
                     status=spec.status,
                     published_at=None

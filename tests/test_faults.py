@@ -255,24 +255,24 @@ def table_counts() -> dict[str, int]:
 
 @pytest.mark.django_db
 def test_an_import_interrupted_on_the_second_page_leaves_the_database_as_it_was():
-    from statements.management.commands import import_statements
+    from statements import services
 
     before = table_counts()
-    real_import = import_statements.statement_import
+    real_add = services.reversion.add_to_revision
     calls = []
 
-    def interrupted_on_the_second(**kwargs):
-        calls.append(kwargs["label"])
+    def interrupted_on_the_second(statement):
+        calls.append(statement.pk)
         if len(calls) == 2:
-            raise KeyboardInterrupt  # Ctrl-C while the second page is being written
-        return real_import(**kwargs)
+            raise KeyboardInterrupt  # Ctrl-C while the second page's history is written
+        return real_add(statement)
 
     with (
-        mock.patch.object(import_statements, "statement_import", interrupted_on_the_second),
+        mock.patch.object(services.reversion, "add_to_revision", interrupted_on_the_second),
         pytest.raises(KeyboardInterrupt),
     ):
         call_command("import_statements", *map(str, PAGES), stdout=io.StringIO())
-    assert calls == [PAGES[0].name, PAGES[1].name]  # the first page had been written
+    assert len(calls) == 2  # every statement and the first page's revision had been written
     assert table_counts() == before
 
 

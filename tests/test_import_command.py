@@ -141,3 +141,54 @@ def test_a_reimport_that_changes_a_statement_makes_open_editor_forms_stale(tmp_p
     assert Statement.objects.get().version == version_seen_by_editor + 1
     run(str(page))  # unchanged: no new version
     assert Statement.objects.get().version == version_seen_by_editor + 1
+
+
+def test_reimport_finds_the_statement_after_an_editor_changed_its_date_and_opening():
+    run(str(STATEMENT_PAGE))
+    statement = Statement.objects.get()
+    Statement.objects.filter(pk=statement.pk).update(date="2017-12-24")
+    Paragraph.objects.filter(statement=statement, position=1).update(text="Rewritten opening.")
+    assert "unchanged" in run(str(STATEMENT_PAGE))
+    assert Statement.objects.count() == 1
+
+
+PAGE = """Japan and the United Nations
+
+December 23, 2017
+  1. {opening}
+  2. Japan will continue to work with the members of the Council.
+
+Back to Japan and the United Nations
+"""
+
+
+def test_reimport_matches_a_page_whose_opening_differs_only_in_spacing_and_markup(tmp_path):
+    page = tmp_path / "page.txt"
+    page.write_text(PAGE.format(opening="Japan welcomes Resolution 2397."), encoding="utf-8")
+    run(str(page))
+    page.write_text(
+        PAGE.format(opening="Japan  welcomes Resolution 2397 (PDF)Open a New Window."),
+        encoding="utf-8",
+    )
+    run(str(page))
+    assert Statement.objects.count() == 1
+
+
+def test_a_page_on_the_same_date_with_another_opening_is_a_new_statement(tmp_path):
+    page = tmp_path / "page.txt"
+    page.write_text(PAGE.format(opening="Japan welcomes Resolution 2397."), encoding="utf-8")
+    run(str(page))
+    page.write_text(PAGE.format(opening="Japan regrets the vote."), encoding="utf-8")
+    run(str(page))
+    assert Statement.objects.count() == 2
+
+
+def test_an_import_updates_the_statement_an_editor_typed_in_with_the_same_first_paragraph():
+    from statements.importing import parse_document
+
+    document = parse_document(STATEMENT_PAGE.read_text(encoding="utf-8"))
+    typed = Statement.objects.create(slug="typed", title="Typed in", date=document.date)
+    Paragraph.objects.create(statement=typed, position=1, text=document.paragraphs[0].text)
+    output = run(str(STATEMENT_PAGE))
+    assert "updated typed" in output
+    assert Statement.objects.get().paragraphs.count() == len(document.paragraphs)

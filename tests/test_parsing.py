@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from statements.importing import ParsedDocument, ParseError, parse_document
+from statements.importing import ParsedDocument, ParseError, page_key, parse_document
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 GOLDEN_PAGES = sorted(p.stem for p in GOLDEN.glob("*.txt"))
@@ -590,3 +590,11 @@ def test_golden_page_parses_to_its_expected_json(name):
     text = (GOLDEN / f"{name}.txt").read_text(encoding="utf-8")
     expected = json.loads((GOLDEN / f"{name}.json").read_text(encoding="utf-8"))
     assert parse_document(text).as_json() == expected
+
+
+def test_page_key_ignores_spacing_punctuation_and_case_but_not_words_or_date():
+    day = datetime.date(2017, 12, 23)
+    key = page_key(day, "Japan welcomes “Resolution 2397”.")
+    assert page_key(day, 'Japan  welcomes "resolution 2397"') == key
+    assert page_key(day, "Japan regrets Resolution 2397.") != key
+    assert page_key(day + datetime.timedelta(days=1), "Japan welcomes “Resolution 2397”.") != key

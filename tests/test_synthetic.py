@@ -210,3 +210,10 @@ def test_the_importer_parses_a_rendered_page_back_into_the_same_statement():
         assert [(p.number, p.text, p.resolutions) for p in parsed.paragraphs] == [
             (p.number, p.text, tuple(sorted(p.resolutions))) for p in spec.paragraphs
         ]
+
+
+@pytest.mark.django_db
+def test_generated_statements_carry_the_key_their_page_parses_to():
+    generate(5, seed=3)
+    for statement in Statement.objects.all():
+        assert statement.source_key == parse_document(statement.source_text).key

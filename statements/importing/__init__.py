@@ -7,6 +7,7 @@ from statements.importing.types import (
     ParsedMeeting,
     ParsedParagraph,
     ParsedParticipant,
+    page_key,
 )
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "ParsedParagraph",
     "ParsedParticipant",
     "cited_resolutions",
+    "page_key",
     "parse_document",
     "resolution_mentions",
 ]

@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
+import re
 from dataclasses import dataclass
 from typing import Any
+
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def page_key(date: datetime.date, opening: str) -> str:
+    """What identifies a page that has no address: its date and opening paragraph, as a
+    digest. Only letters and digits count, case aside, so a page still matches its
+    statement after a change to the clean-up rules (spacing, artefacts)."""
+    words = _NOT_WORD.sub("", opening).casefold()
+    return hashlib.sha256(f"{date.isoformat()}|{words}".encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -68,6 +80,11 @@ class ParsedDocument:
     speaker: str | None
     paragraphs: tuple[ParsedParagraph, ...]
     meeting: ParsedMeeting | None
+
+    @property
+    def key(self) -> str:
+        """``page_key`` of this page: how a re-import finds it without a source URL."""
+        return page_key(self.date, self.paragraphs[0].text if self.paragraphs else "")
 
     @property
     def resolutions(self) -> tuple[int, ...]:

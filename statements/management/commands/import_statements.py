@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, transaction
 
 from statements.importing import ParseError, parse_document
-from statements.services import statement_import
+from statements.services import ImportPage, statements_import
 
 
 def collect_pages(paths: list[str]) -> list[Path]:
@@ -99,20 +99,19 @@ class Command(BaseCommand):
                     )
             return
 
-        counts = {"created": 0, "updated": 0, "unchanged": 0}
+        pages_in = [ImportPage(document, text, path.name) for path, text, document in parsed]
         try:
             with transaction.atomic():
-                for path, text, document in parsed:
-                    outcome = statement_import(
-                        document=document, source_text=text, source_url=source_url, label=path.name
-                    )
-                    counts[outcome.action] += 1
-                    self.stdout.write(f"{path}: {outcome.summary()}")
+                outcomes = statements_import(pages=pages_in, source_url=source_url)
         except DatabaseError as exc:
             # A full disk or a lost connection: the transaction rolled back as a whole.
             raise CommandError(
                 f"The database refused the import ({exc}); nothing was written."
             ) from exc
+        counts = {"created": 0, "updated": 0, "unchanged": 0}
+        for (path, _, _), outcome in zip(parsed, outcomes, strict=True):
+            counts[outcome.action] += 1
+            self.stdout.write(f"{path}: {outcome.summary()}")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Imported {len(parsed)} page(s): {counts['created']} created, "
