@@ -9,6 +9,7 @@ with the benchmark's database and settings.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -20,6 +21,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mofa_site.settings")
 import django  # noqa: E402
 
 django.setup()
+
+# The answer is JSON on stdout: the site's log lines go to stderr instead.
+for handler in {*logging.getLogger().handlers, *logging.getLogger("django").handlers}:
+    if isinstance(handler, logging.StreamHandler):
+        handler.setStream(sys.stderr)
 
 from django.db import connection  # noqa: E402
 from django.db.models import Count, F  # noqa: E402
