@@ -48,7 +48,7 @@ def targets() -> list[dict]:
         .order_by("distance", "id")
         .first()
     )
-    resolution = Resolution.objects.with_citation_count().order_by("-citation_count", "number")[0]
+    resolution = Resolution.objects.order_by("-citation_count", "number")[0]
     meeting = Meeting.objects.published().order_by("id").first()
     if statement is None or meeting is None:
         raise SystemExit("The benchmark database holds no published statement or meeting.")

@@ -17,7 +17,6 @@ cookie (a CSRF token) or is private is never stored.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
 import re
@@ -90,20 +89,6 @@ def install_write_watch(sender: Any = None, connection: Any = None, **kwargs: An
     """``connection_created`` receiver: watch every database connection's writes."""
     if watch_writes not in connection.execute_wrappers:
         connection.execute_wrappers.append(watch_writes)
-
-
-def per_content_generation(compute: Callable[[], Any]) -> Callable[[], Any]:
-    """Keep a whole-archive aggregate (filter choices, citation counts) in the cache until
-    the content changes, while the page cache is on: many pages show the same few."""
-
-    @functools.wraps(compute)
-    def cached() -> Any:
-        if settings.PAGE_CACHE_SECONDS <= 0:
-            return compute()
-        key = f"aggregate:{compute.__module__}.{compute.__qualname__}:{content_generation()}"
-        return cache.get_or_set(key, compute, settings.PAGE_CACHE_SECONDS)
-
-    return cached
 
 
 # --- The page cache ---------------------------------------------------------------------

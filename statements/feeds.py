@@ -54,9 +54,7 @@ class ResolutionFeed(StatementFeed):
     """New statements citing one resolution ("new statements citing 2397")."""
 
     def get_object(self, request, number: int) -> Resolution:
-        return get_object_or_404(
-            Resolution.objects.with_citation_count().filter(citation_count__gt=0), number=number
-        )
+        return get_object_or_404(Resolution.objects.cited(), number=number)
 
     def title(self, obj: Resolution) -> str:
         return _("Japan at the United Nations: statements citing %(resolution)s") % {

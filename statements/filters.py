@@ -5,36 +5,69 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
-from statements.caching import per_content_generation
 from statements.models import Resolution, Statement
 
+# The choices are the distinct years and speakers of published statements. DISTINCT would
+# read every statement; these recursive queries jump from one value to the next through
+# the (status, date) and (status, speaker) indexes, so they cost one index seek per
+# value, however large the archive. The same SQL runs on SQLite and PostgreSQL, but for
+# the start of a year.
+_START_OF_YEAR = {
+    "sqlite": "date(years.day, 'start of year')",
+    "postgresql": "date_trunc('year', years.day)::date",
+}
+_YEARS = """
+WITH RECURSIVE years(day) AS (
+    SELECT MAX(date) FROM statements_statement WHERE status = %(published)s
+    UNION ALL
+    SELECT (
+        SELECT MAX(date) FROM statements_statement
+        WHERE status = %(published)s AND date < {start_of_year}
+    ) FROM years WHERE day IS NOT NULL
+)
+SELECT day FROM years WHERE day IS NOT NULL
+"""
+SPEAKERS_SQL = """
+WITH RECURSIVE speakers(name) AS (
+    SELECT MIN(speaker) FROM statements_statement
+    WHERE status = %(published)s AND speaker > ''
+    UNION ALL
+    SELECT (
+        SELECT MIN(speaker) FROM statements_statement
+        WHERE status = %(published)s AND speaker > speakers.name
+    ) FROM speakers WHERE name IS NOT NULL
+)
+SELECT name FROM speakers WHERE name IS NOT NULL
+"""
 
-@per_content_generation
+
+def _column(sql: str) -> list:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"published": Statement.Status.PUBLISHED})
+        return [value for (value,) in cursor.fetchall()]
+
+
+def years_sql() -> str:
+    return _YEARS.format(start_of_year=_START_OF_YEAR[connection.vendor])
+
+
 def year_choices() -> list[tuple[int, int]]:
-    return [(d.year, d.year) for d in Statement.objects.published().dates("date", "year", "DESC")]
+    """Years with published statements, newest first."""
+    years = [int(str(day)[:4]) for day in _column(years_sql())]
+    return [(year, year) for year in years]
 
 
-@per_content_generation
 def speaker_choices() -> list[tuple[str, str]]:
-    speakers = (
-        Statement.objects.published()
-        .exclude(speaker="")
-        .order_by("speaker")
-        .values_list("speaker", flat=True)
-        .distinct()
-    )
-    return [(speaker, speaker) for speaker in speakers]
+    """Speakers of published statements, in the database's order."""
+    return [(speaker, speaker) for speaker in _column(SPEAKERS_SQL)]
 
 
-@per_content_generation
 def cited_resolutions() -> list[Resolution]:
-    """Every resolution a published paragraph cites, newest first, with its count: one
-    aggregate over all citations, so computed once per change of content."""
-    return list(
-        Resolution.objects.with_citation_count().filter(citation_count__gt=0).order_by("-number")
-    )
+    """Every resolution a published paragraph cites, newest first, with its count."""
+    return list(Resolution.objects.cited().order_by("-number"))
 
 
 def resolution_choices() -> list[tuple[int, str]]:

@@ -27,11 +27,7 @@ class ResolutionSitemap(Sitemap):
     priority = 0.6
 
     def items(self) -> QuerySet[Resolution]:
-        return (
-            Resolution.objects.with_citation_count()
-            .filter(citation_count__gt=0)
-            .order_by("-number")
-        )
+        return Resolution.objects.cited().order_by("-number")
 
     def lastmod(self, item: Resolution) -> dt.datetime:
         return item.updated_at

@@ -207,7 +207,7 @@ class ResolutionDetailView(SectionMixin, DetailView):
     section = "resolutions"
 
     def get_queryset(self) -> QuerySet[Resolution]:
-        return Resolution.objects.with_citation_count().filter(citation_count__gt=0)
+        return Resolution.objects.cited()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         citations = (
@@ -216,7 +216,10 @@ class ResolutionDetailView(SectionMixin, DetailView):
             .with_related()
             .order_by("-statement__date", "-statement_id", "position")
         )
-        page = Paginator(citations, CITATIONS_PER_PAGE).get_page(self.request.GET.get("page"))
+        paginator = Paginator(citations, CITATIONS_PER_PAGE)
+        # The same number, kept by the database: no count of every citing paragraph.
+        paginator.count = self.object.citation_count
+        page = paginator.get_page(self.request.GET.get("page"))
         return super().get_context_data(
             page_obj=page,
             paragraphs=page.object_list,

@@ -2,8 +2,13 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from statements import services
 from statements.models import Meeting, Paragraph, Resolution, Statement
 from tests.factories import (
     MeetingFactory,
@@ -132,8 +137,99 @@ def test_cited_resolutions_and_counts_ignore_drafts():
         ParagraphFactory(statement__status=status).resolutions.add(cited)
     ParagraphFactory(statement__status=Statement.Status.DRAFT).resolutions.add(only_in_draft)
     assert list(Resolution.objects.cited()) == [cited]
-    counts = dict(Resolution.objects.with_citation_count().values_list("number", "citation_count"))
+    counts = dict(Resolution.objects.values_list("number", "citation_count"))
     assert counts == {2397: 2, 2375: 0}
+
+
+# --- Citation counts, kept by the database (migration 0008) ------------------------------
+
+
+def counted() -> dict[int, int]:
+    return dict(Resolution.objects.values_list("number", "citation_count"))
+
+
+def recounted() -> dict[int, int]:
+    """The same counts, aggregated from the citations as pages used to."""
+    return dict(
+        Resolution.objects.annotate(
+            n=Count(
+                "paragraphs",
+                filter=Q(paragraphs__statement__status=Statement.Status.PUBLISHED),
+                distinct=True,
+            )
+        ).values_list("number", "n")
+    )
+
+
+def test_citation_counts_follow_citations_status_moves_and_deletes():
+    resolution, other = ResolutionFactory(number=2397), ResolutionFactory(number=2375)
+    draft = StatementFactory(status=Statement.Status.DRAFT)
+    first, second = (ParagraphFactory(statement=draft) for _ in range(2))
+    first.resolutions.add(resolution, other)
+    second.resolutions.add(resolution)
+    assert counted() == {2397: 0, 2375: 0}  # drafts count for nothing
+
+    services.statement_publish(statements=[draft])
+    assert counted() == {2397: 2, 2375: 1}
+    first.resolutions.remove(other)
+    assert counted() == {2397: 2, 2375: 0}
+    services.statement_withdraw(statements=[draft], note="Superseded.")
+    assert counted() == {2397: 0, 2375: 0}  # withdrawn pages are no longer cited
+    services.statement_publish(statements=[draft])
+
+    Paragraph.objects.filter(pk=second.pk).update(statement=StatementFactory(status="draft"))
+    assert counted() == {2397: 1, 2375: 0}
+    first.delete()
+    assert counted() == {2397: 0, 2375: 0}
+    published = ParagraphFactory()
+    published.resolutions.add(resolution)
+    Statement.objects.filter(pk=published.statement_id).update(status=Statement.Status.DRAFT)
+    assert counted() == {2397: 0, 2375: 0}
+    Statement.objects.filter(pk=published.statement_id).update(status="published")
+    assert counted() == {2397: 1, 2375: 0}
+    published.statement.delete()
+    assert counted() == recounted() == {2397: 0, 2375: 0}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_citation_counts_still_follow_after_migrating_back_and_forth():
+    # On SQLite, a migration that rebuilds a table drops the triggers on it.
+    call_command("migrate", "statements", "0006", verbosity=0)
+    call_command("migrate", "statements", verbosity=0)
+    test_citation_counts_follow_citations_status_moves_and_deletes()
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    steps=st.lists(
+        st.tuples(st.sampled_from(["cite", "uncite", "status", "delete"]), st.integers(0, 5)),
+        max_size=25,
+    )
+)
+def test_citation_counts_equal_a_recount_after_any_edits(steps):
+    with transaction.atomic():
+        resolutions = [ResolutionFactory(number=2000 + i) for i in range(3)]
+        paragraphs = [ParagraphFactory(statement__status=s) for s in ("published", "draft")] * 2
+        for kind, n in steps:
+            paragraph = paragraphs[n % len(paragraphs)]
+            resolution = resolutions[n % len(resolutions)]
+            if not Paragraph.objects.filter(pk=paragraph.pk).exists():
+                continue
+            if kind == "cite":
+                paragraph.resolutions.add(resolution)
+            elif kind == "uncite":
+                paragraph.resolutions.remove(resolution)
+            elif kind == "status":
+                status = ["published", "draft", "withdrawn"][n % 3]
+                Statement.objects.filter(pk=paragraph.statement_id).update(
+                    status=status, withdrawn_note="Withdrawn." if status == "withdrawn" else ""
+                )
+            else:
+                paragraph.delete()
+            assert counted() == recounted(), (kind, n)
+        transaction.set_rollback(True)
 
 
 def test_meetings_are_public_only_through_a_published_statement():

@@ -383,9 +383,10 @@ def test_resolution_page_runs_the_same_queries_for_3_or_300_citing_statements(
         statement_with_paragraphs(1, few)
     for _ in range(300):
         statement_with_paragraphs(1, many)
-    # validators, resolution, count, page of paragraphs with statements, their resolutions
+    # validators, resolution (with its count), page of paragraphs with statements, their
+    # resolutions
     for number in (2375, 2397):
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(4):
             assert client.get(f"/resolutions/{number}/").status_code == 200
 
 
@@ -395,7 +396,7 @@ def test_resolution_page_runs_the_same_queries_for_3_or_300_citing_statements(
         # count, page; filter choices: years, speakers, resolutions
         (reverse("statements:statement-list"), 5),
         (reverse("statements:statement-list") + "?resolution=2397&year=2017", 5),
-        # every cited resolution with its count, once (kept per content generation)
+        # every cited resolution with its count (kept by the database)
         (reverse("statements:resolution-list"), 1),
         # count, page, participants, statements, paragraphs, resolutions
         (reverse("statements:meeting-list"), 6),

@@ -232,7 +232,7 @@ class ResolutionFilterSet(StrictFilterSet):
         fields: list[str] = []
 
     def filter_cited(self, queryset, name, value):
-        # The view annotates citation_count (published citations only); filter on it.
+        # citation_count counts published citations only.
         return queryset.filter(citation_count__gt=0) if value else queryset.filter(citation_count=0)
 
 

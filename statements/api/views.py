@@ -238,8 +238,7 @@ class ResolutionViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSe
     filterset_class = filters.ResolutionFilterSet
 
     def get_queryset(self):
-        # Meta.ordering does not apply to aggregating queries: order explicitly.
-        resolutions = Resolution.objects.with_citation_count().order_by("-number")
+        resolutions = Resolution.objects.order_by("-number")
         return resolutions if self.action == "list" else resolutions.with_related()
 
     def get_serializer_class(self):
