@@ -192,3 +192,14 @@ def test_an_import_updates_the_statement_an_editor_typed_in_with_the_same_first_
     output = run(str(STATEMENT_PAGE))
     assert "updated typed" in output
     assert Statement.objects.get().paragraphs.count() == len(document.paragraphs)
+
+
+def test_the_command_leaves_the_garbage_collector_as_it_found_it(tmp_path):
+    import gc
+
+    before = gc.get_threshold()
+    run(str(STATEMENT_PAGE))
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    with pytest.raises(CommandError):
+        run(str(tmp_path / "empty.txt"))
+    assert gc.get_threshold() == before

@@ -1,4 +1,7 @@
+import gc
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -6,6 +9,20 @@ from django.db import DatabaseError, transaction
 
 from statements.importing import ParseError, parse_document
 from statements.services import ImportPage, statements_import
+
+
+@contextmanager
+def collecting_garbage_less_often() -> Iterator[None]:
+    """An import keeps every parsed page and ~100 model instances a page alive until it
+    ends, and Python's cycle collector walked them all again every 700 allocations: a
+    fifth of the time. Every 10,000 keeps nearly all of the gain and still collects
+    (1,000 generated pages: 7.9 s -> 6.6 s, peak 138 -> 189 MB; never: 209 MB)."""
+    threshold = gc.get_threshold()
+    gc.set_threshold(max(threshold[0], 10_000), *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
 
 
 def collect_pages(paths: list[str]) -> list[Path]:
@@ -62,7 +79,13 @@ class Command(BaseCommand):
             "--source-url", default="", help="The page's address (with a single file only)."
         )
 
-    def handle(self, *args, paths: list[str], dry_run: bool, as_json: bool, source_url: str, **kw):
+    def handle(self, *args, **options) -> None:
+        with collecting_garbage_less_often():
+            self.import_pages(**options)
+
+    def import_pages(
+        self, *, paths: list[str], dry_run: bool, as_json: bool, source_url: str, **kw
+    ) -> None:
         if as_json and not dry_run:
             raise CommandError("--json goes with --dry-run.")
         pages = collect_pages(paths)
