@@ -194,7 +194,13 @@ class MeetingQuerySet(models.QuerySet):
 
     def published(self) -> MeetingQuerySet:
         """Meetings reported or mentioned by a published statement."""
-        return self.filter(statements__status=Statement.Status.PUBLISHED).distinct()
+        # The set of such meetings, computed once: twice as fast as a join with DISTINCT,
+        # and unlike a correlated EXISTS it does not need SQLite to have statistics to
+        # pick a sane plan (without them EXISTS took 1.6 s to count 2,300 meetings).
+        reported = Statement.meetings.through.objects.filter(
+            statement__status=Statement.Status.PUBLISHED
+        )
+        return self.filter(pk__in=reported.values("meeting_id"))
 
     def with_related(self) -> MeetingQuerySet:
         return self.prefetch_related(
