@@ -339,11 +339,10 @@ def statements_import(
         for index in again:
             first = written[new[pages[index].document.key]]
             written[index] = _page_update(pages[index], first[0], source_url)
-        for page, (statement, _action, _kept) in zip(pages, written, strict=True):
+        labels: dict[int, list[str]] = {}
+        for page, (statement, action, _kept) in zip(pages, written, strict=True):
             if page.document.meeting is not None:
                 statement.meetings.add(meeting_import(meeting=page.document.meeting))
-        labels: dict[int, list[str]] = {}
-        for (statement, action, _kept), page in zip(written, pages, strict=True):
             if action != "unchanged":
                 labels.setdefault(statement.pk, []).append(page.label or _("source text"))
         _record_imports(labels, user)

@@ -233,7 +233,7 @@ class ResolutionFilterSet(StrictFilterSet):
 
     def filter_cited(self, queryset, name, value):
         # citation_count counts published citations only.
-        return queryset.filter(citation_count__gt=0) if value else queryset.filter(citation_count=0)
+        return queryset.cited() if value else queryset.filter(citation_count=0)
 
 
 class MeetingFilterSet(StrictFilterSet):

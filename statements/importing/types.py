@@ -6,6 +6,7 @@ import datetime
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -81,7 +82,7 @@ class ParsedDocument:
     paragraphs: tuple[ParsedParagraph, ...]
     meeting: ParsedMeeting | None
 
-    @property
+    @cached_property  # read several times a page by an import; the page never changes
     def key(self) -> str:
         """``page_key`` of this page: how a re-import finds it without a source URL."""
         return page_key(self.date, self.paragraphs[0].text if self.paragraphs else "")

@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 
 from statements.importing import ParseError, parse_document
 from statements.services import ImportPage, statements_import
@@ -124,10 +124,9 @@ class Command(BaseCommand):
 
         pages_in = [ImportPage(document, text, path.name) for path, text, document in parsed]
         try:
-            with transaction.atomic():
-                outcomes = statements_import(pages=pages_in, source_url=source_url)
+            outcomes = statements_import(pages=pages_in, source_url=source_url)
         except DatabaseError as exc:
-            # A full disk or a lost connection: the transaction rolled back as a whole.
+            # A full disk or a lost connection: the import's transaction rolled back whole.
             raise CommandError(
                 f"The database refused the import ({exc}); nothing was written."
             ) from exc
