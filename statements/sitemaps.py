@@ -1,8 +1,11 @@
-"""sitemap.xml: every public page, with the date it last changed."""
+"""The sitemap: an index at /sitemap.xml naming one sitemap per kind of page, each in pages
+of at most ``SITEMAP_PAGE_SIZE`` addresses, so no response grows with the archive (the
+protocol allows 50,000 addresses a file; a 100,000-statement archive needs several)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django.contrib.sitemaps import Sitemap
 from django.db.models import QuerySet
@@ -10,38 +13,42 @@ from django.urls import reverse
 
 from statements.models import Meeting, Resolution, Statement
 
+SITEMAP_PAGE_SIZE = 5000
 
-class StatementSitemap(Sitemap):
+
+class ArchiveSitemap(Sitemap):
+    limit = SITEMAP_PAGE_SIZE
+
+    def lastmod(self, item) -> dt.datetime:
+        return item.updated_at
+
+    def get_latest_lastmod(self) -> dt.datetime | None:
+        # For the index: one row, not Django's default of reading every item.
+        return self.items().order_by("-updated_at").values_list("updated_at", flat=True).first()
+
+
+class StatementSitemap(ArchiveSitemap):
     changefreq = "monthly"
     priority = 0.8
 
     def items(self) -> QuerySet[Statement]:
-        return Statement.objects.published().order_by("-date", "-id")
-
-    def lastmod(self, item: Statement) -> dt.datetime:
-        return item.updated_at
+        return Statement.objects.published().only("slug", "updated_at").order_by("-date", "-id")
 
 
-class ResolutionSitemap(Sitemap):
+class ResolutionSitemap(ArchiveSitemap):
     changefreq = "weekly"
     priority = 0.6
 
     def items(self) -> QuerySet[Resolution]:
-        return Resolution.objects.cited().order_by("-number")
-
-    def lastmod(self, item: Resolution) -> dt.datetime:
-        return item.updated_at
+        return Resolution.objects.cited().only("number", "updated_at").order_by("-number")
 
 
-class MeetingSitemap(Sitemap):
+class MeetingSitemap(ArchiveSitemap):
     changefreq = "monthly"
     priority = 0.5
 
     def items(self) -> QuerySet[Meeting]:
-        return Meeting.objects.published()
-
-    def lastmod(self, item: Meeting) -> dt.datetime:
-        return item.updated_at
+        return Meeting.objects.published().only("slug", "updated_at")
 
 
 class SectionSitemap(Sitemap):
@@ -54,9 +61,16 @@ class SectionSitemap(Sitemap):
     def location(self, item: str) -> str:
         return reverse(f"statements:{item}")
 
+    @functools.cached_property
+    def latest_change(self) -> dt.datetime | None:
+        # Every listing changes when a published statement does; asked once per sitemap.
+        return StatementSitemap().get_latest_lastmod()
+
     def lastmod(self, item: str) -> dt.datetime | None:
-        latest = Statement.objects.published().order_by("-updated_at").first()
-        return latest.updated_at if latest else None
+        return self.latest_change
+
+    def get_latest_lastmod(self) -> dt.datetime | None:
+        return self.latest_change
 
 
 SITEMAPS = {

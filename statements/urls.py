@@ -1,4 +1,4 @@
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemaps
 from django.urls import path
 
 from statements import feeds, views
@@ -23,9 +23,15 @@ urlpatterns = [
     path("search/", views.search_page, name="search"),
     path(
         "sitemap.xml",
-        views.cache_for_readers(sitemap),
-        {"sitemaps": SITEMAPS},
+        views.cache_for_readers(sitemaps.index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "statements:sitemap-section"},
         name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        views.cache_for_readers(sitemaps.sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
     ),
     path("robots.txt", views.robots_txt, name="robots-txt"),
 ]

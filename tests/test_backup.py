@@ -72,6 +72,7 @@ def reader_paths() -> list[str]:
         f"/search/?q={SEARCH_WORD}",
         "/statements/feed/",
         "/sitemap.xml",
+        "/sitemap-statements.xml",
         "/robots.txt",
         "/api/v1/statements/",
         "/api/v1/paragraphs/",

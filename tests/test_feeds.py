@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from statements.models import Statement
+from statements.sitemaps import StatementSitemap
 from tests.factories import ParagraphFactory, ResolutionFactory, StatementFactory
 
 pytestmark = pytest.mark.django_db
@@ -61,19 +62,52 @@ def test_feed_escapes_hostile_text(client, db):
     assert "<script>" not in body and "&lt;script&gt;" in body
 
 
+def sitemap_urls(client) -> dict[str, str]:
+    """Every address of every sitemap the index names, with its lastmod."""
+    index = xml(client, "/sitemap.xml")
+    urls: dict[str, str] = {}
+    for sitemap in index.iter(f"{SITEMAP}sitemap"):
+        page = xml(client, sitemap.findtext(f"{SITEMAP}loc").removeprefix("http://testserver"))
+        if list(page.iter(f"{SITEMAP}url")):  # an empty section has no last change
+            assert sitemap.findtext(f"{SITEMAP}lastmod")
+        for url in page.iter(f"{SITEMAP}url"):
+            loc = url.findtext(f"{SITEMAP}loc")
+            assert loc not in urls, f"{loc} is listed twice"
+            urls[loc] = url.findtext(f"{SITEMAP}lastmod")
+    return urls
+
+
 def test_sitemap_lists_public_pages_with_lastmod(client, seeded):
     StatementFactory(slug="secret-draft", status=Statement.Status.DRAFT)
-    root = xml(client, "/sitemap.xml")
-    urls = {
-        url.findtext(f"{SITEMAP}loc"): url.findtext(f"{SITEMAP}lastmod")
-        for url in root.iter(f"{SITEMAP}url")
-    }
+    urls = sitemap_urls(client)
     slug = "2017-12-23-statement-on-the-adoption-of-un-security-council-resolution-2397"
     assert urls[f"http://testserver/statements/{slug}/"].startswith("2017-12-23")
     assert "http://testserver/resolutions/2397/" in urls
     assert "http://testserver/" in urls and "http://testserver/statements/" in urls
     assert not [url for url in urls if "secret-draft" in url]
     assert all(urls.values())
+
+
+def test_sitemap_is_an_index_of_pages_that_never_outgrow_their_limit(
+    client, db, monkeypatch, django_assert_max_num_queries
+):
+    monkeypatch.setattr(StatementSitemap, "limit", 2)
+    published = [StatementFactory(slug=f"statement-{n}") for n in range(5)]
+    StatementFactory(slug="a-draft", status=Statement.Status.DRAFT)
+    index = xml(client, "/sitemap.xml")
+    pages = [s.findtext(f"{SITEMAP}loc") for s in index.iter(f"{SITEMAP}sitemap")]
+    assert [p for p in pages if "sitemap-statements" in p] == [
+        "http://testserver/sitemap-statements.xml",
+        "http://testserver/sitemap-statements.xml?p=2",
+        "http://testserver/sitemap-statements.xml?p=3",
+    ]
+    for page in pages:
+        assert len(list(xml(client, page).iter(f"{SITEMAP}url"))) <= 4
+    listed = [url for url in sitemap_urls(client) if "/statements/statement-" in url]
+    assert sorted(listed) == sorted(f"http://testserver/statements/{s.slug}/" for s in published)
+    with django_assert_max_num_queries(8):  # a count and the newest change per section
+        client.get("/sitemap.xml")
+    assert client.get("/sitemap-statements.xml?p=4").status_code == 404
 
 
 def test_robots_txt_points_to_the_sitemap(client, db):
