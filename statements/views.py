@@ -11,8 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.paginator import Paginator
-from django.db.models import Count, Max, Q, QuerySet, Subquery
+from django.core.paginator import Page, Paginator
+from django.db.models import Max, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition
@@ -20,7 +20,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from statements import search, structured_data
 from statements.filters import SearchForm, StatementFilter, cited_resolutions
-from statements.models import Meeting, Paragraph, Resolution, Statement
+from statements.models import Meeting, Paragraph, PublishedCitation, Resolution, Statement
 
 STATEMENTS_PER_PAGE = 20
 RESOLUTIONS_PER_PAGE = 50
@@ -53,13 +53,14 @@ def cache_for_readers(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
 def conditional_on(
     stamps: Callable[..., dict[str, Any]],
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Answer conditional GETs with 304 using one aggregate query, ``stamps(**url_kwargs)``:
-    the latest ``updated_at`` of everything the page shows (Last-Modified) and a digest of
-    all the values (the ETag, which also changes when something leaves the page)."""
+    """Answer conditional GETs with 304 from ``stamps(request, **url_kwargs)``, a query or
+    two: the latest ``updated_at`` of everything the page shows (Last-Modified) and a
+    digest of all the values (the ETag, which also changes when something leaves the
+    page)."""
 
     def freshness(request: HttpRequest, **kwargs: Any) -> tuple[dt.datetime | None, str | None]:
         if not hasattr(request, "_freshness"):
-            values = stamps(**kwargs)
+            values = stamps(request, **kwargs)
             times = [value for value in values.values() if isinstance(value, dt.datetime)]
             if not times:  # unknown object: let the view answer 404
                 request._freshness = (None, None)
@@ -74,7 +75,7 @@ def conditional_on(
     )
 
 
-def statement_stamps(slug: str) -> dict[str, Any]:
+def statement_stamps(request: HttpRequest, slug: str) -> dict[str, Any]:
     # The newest published change also counts: it may be this page's previous/next link.
     return (
         Statement.objects.readable()
@@ -93,17 +94,44 @@ def statement_stamps(slug: str) -> dict[str, Any]:
     )
 
 
-def resolution_stamps(number: int) -> dict[str, Any]:
-    # Statements of every status count, so a withdrawal changes the stamps too.
-    return Resolution.objects.filter(number=number).aggregate(
-        resolution_stamp=Max("updated_at"),
-        paragraphs_stamp=Max("paragraphs__updated_at"),
-        statements_stamp=Max("paragraphs__statement__updated_at"),
-        paragraph_count_stamp=Count("paragraphs", distinct=True),
+def citations_page(resolution: Resolution, number: Any) -> Page:
+    """One page of the ids of the published paragraphs citing the resolution, newest
+    statement first, read from the index of published citations: a page costs a page,
+    however often the resolution is cited. Out-of-range numbers give the nearest page."""
+    paragraph_ids = (
+        PublishedCitation.objects.filter(resolution=resolution)
+        .newest_first()
+        .values_list("paragraph_id", flat=True)
     )
+    paginator = Paginator(paragraph_ids, CITATIONS_PER_PAGE)
+    # The same number, kept by the database: no count of every citing paragraph.
+    paginator.count = resolution.citation_count
+    return paginator.get_page(number)
 
 
-def meeting_stamps(slug: str) -> dict[str, Any]:
+def resolution_stamps(request: HttpRequest, number: int) -> dict[str, Any]:
+    # What the requested page shows: the resolution, how many cite it (a withdrawal
+    # changes that), and the paragraphs and statements of this page.
+    resolution = Resolution.objects.cited().filter(number=number).first()
+    if resolution is None:
+        return {}
+    request._resolution = resolution  # the view's object: no second query
+    page = citations_page(resolution, request.GET.get("page"))
+    shown = list(
+        Paragraph.objects.filter(pk__in=page.object_list)
+        .order_by("pk")
+        .values_list("pk", "updated_at", "statement__updated_at")
+    )
+    return {
+        "resolution_stamp": resolution.updated_at,
+        "paragraph_count_stamp": resolution.citation_count,
+        "paragraphs_stamp": max((row[1] for row in shown), default=None),
+        "statements_stamp": max((row[2] for row in shown), default=None),
+        "shown": shown,
+    }
+
+
+def meeting_stamps(request: HttpRequest, slug: str) -> dict[str, Any]:
     return Meeting.objects.filter(slug=slug).aggregate(
         meeting_stamp=Max("updated_at"),
         participants_stamp=Max("participants__updated_at"),
@@ -209,20 +237,19 @@ class ResolutionDetailView(SectionMixin, DetailView):
     def get_queryset(self) -> QuerySet[Resolution]:
         return Resolution.objects.cited()
 
+    def get_object(self, queryset: QuerySet[Resolution] | None = None) -> Resolution:
+        return getattr(self.request, "_resolution", None) or super().get_object(queryset)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        citations = (
-            Paragraph.objects.published()
-            .citing(self.object)
+        page = citations_page(self.object, self.request.GET.get("page"))
+        paragraphs = (
+            Paragraph.objects.filter(pk__in=page.object_list)
             .with_related()
             .order_by("-statement__date", "-statement_id", "position")
         )
-        paginator = Paginator(citations, CITATIONS_PER_PAGE)
-        # The same number, kept by the database: no count of every citing paragraph.
-        paginator.count = self.object.citation_count
-        page = paginator.get_page(self.request.GET.get("page"))
         return super().get_context_data(
             page_obj=page,
-            paragraphs=page.object_list,
+            paragraphs=paragraphs,
             json_ld=structured_data.resolution_page_data(
                 self.object, self.request.build_absolute_uri
             ),

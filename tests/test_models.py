@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from statements import services
-from statements.models import Meeting, Paragraph, Resolution, Statement
+from statements.models import Meeting, Paragraph, PublishedCitation, Resolution, Statement
 from tests.factories import (
     MeetingFactory,
     ParagraphFactory,
@@ -130,6 +130,23 @@ def test_citing_finds_paragraphs_and_statements_that_cite_a_resolution():
     assert list(Statement.objects.citing(resolution)) == [citing.statement]
 
 
+def test_citing_finds_statements_of_every_status_once():
+    resolution = ResolutionFactory(number=2397)
+    citing = {}
+    for status in Statement.Status.values:
+        statement = StatementFactory(status=status, withdrawn_note="Withdrawn.")
+        for position in (1, 2):  # two citing paragraphs, one statement
+            ParagraphFactory(statement=statement, position=position).resolutions.add(resolution)
+        citing[status] = statement
+    ParagraphFactory(statement=StatementFactory()).resolutions.add(ResolutionFactory(number=1))
+    assert sorted(Statement.objects.citing(2397), key=lambda s: s.pk) == sorted(
+        citing.values(), key=lambda s: s.pk
+    )
+    for status, statement in citing.items():
+        assert list(Statement.objects.filter(status=status).citing(2397)) == [statement]
+        assert Paragraph.objects.filter(statement=statement).citing(2397).count() == 2
+
+
 def test_cited_resolutions_and_counts_ignore_drafts():
     cited = ResolutionFactory(number=2397)
     only_in_draft = ResolutionFactory(number=2375)
@@ -199,36 +216,161 @@ def test_citation_counts_still_follow_after_migrating_back_and_forth():
     test_citation_counts_follow_citations_status_moves_and_deletes()
 
 
+# --- Published citations and meeting counts, kept by the database (migration 0010) --------
+
+
+def indexed() -> set[tuple]:
+    return set(
+        PublishedCitation.objects.values_list(
+            "resolution_id", "paragraph_id", "statement_id", "date", "position"
+        )
+    )
+
+
+def reindexed() -> set[tuple]:
+    """The same rows, read from the citations, paragraphs and statements themselves."""
+    return set(
+        Paragraph.resolutions.through.objects.filter(
+            paragraph__statement__status=Statement.Status.PUBLISHED
+        ).values_list(
+            "resolution_id",
+            "paragraph_id",
+            "paragraph__statement_id",
+            "paragraph__statement__date",
+            "paragraph__position",
+        )
+    )
+
+
+def meeting_counts() -> dict[int, int]:
+    return dict(Meeting.objects.values_list("pk", "statement_count"))
+
+
+def meeting_recounts() -> dict[int, int]:
+    published = Q(statements__status=Statement.Status.PUBLISHED)
+    return dict(
+        Meeting.objects.annotate(
+            n=Count("statements", filter=published, distinct=True)
+        ).values_list("pk", "n")
+    )
+
+
+def test_published_citations_follow_citations_status_dates_moves_and_deletes():
+    resolution = ResolutionFactory(number=2397)
+    draft = StatementFactory(status=Statement.Status.DRAFT, date=dt.date(2017, 12, 23))
+    first, second = (ParagraphFactory(statement=draft, position=n) for n in (1, 2))
+    first.resolutions.add(resolution)
+    second.resolutions.add(resolution)
+    assert indexed() == set()  # drafts are not public
+
+    services.statement_publish(statements=[draft])
+    assert indexed() == {
+        (resolution.pk, first.pk, draft.pk, dt.date(2017, 12, 23), 1),
+        (resolution.pk, second.pk, draft.pk, dt.date(2017, 12, 23), 2),
+    }
+    Statement.objects.filter(pk=draft.pk).update(date=dt.date(2017, 12, 24))
+    Paragraph.objects.filter(pk=second.pk).update(position=3)
+    assert indexed() == {
+        (resolution.pk, first.pk, draft.pk, dt.date(2017, 12, 24), 1),
+        (resolution.pk, second.pk, draft.pk, dt.date(2017, 12, 24), 3),
+    }
+    first.resolutions.remove(resolution)
+    assert indexed() == {(resolution.pk, second.pk, draft.pk, dt.date(2017, 12, 24), 3)}
+
+    elsewhere = StatementFactory(date=dt.date(2018, 1, 5))
+    Paragraph.objects.filter(pk=second.pk).update(statement=elsewhere, position=7)
+    assert indexed() == {(resolution.pk, second.pk, elsewhere.pk, dt.date(2018, 1, 5), 7)}
+    services.statement_withdraw(statements=[elsewhere], note="Superseded.")
+    assert indexed() == set()
+    services.statement_publish(statements=[elsewhere])
+    assert indexed() == reindexed() != set()
+    elsewhere.delete()
+    assert indexed() == reindexed() == set()
+
+
+def test_meeting_counts_follow_links_status_and_deletes():
+    meeting, other = MeetingFactory(), MeetingFactory()
+    draft = ParagraphFactory(statement__status=Statement.Status.DRAFT).statement
+    draft.meetings.add(meeting, other)
+    assert meeting_counts() == {meeting.pk: 0, other.pk: 0}
+    assert not Meeting.objects.published().exists()
+
+    services.statement_publish(statements=[draft])
+    StatementFactory().meetings.add(meeting)
+    assert meeting_counts() == {meeting.pk: 2, other.pk: 1}
+    draft.meetings.remove(other)
+    assert meeting_counts() == {meeting.pk: 2, other.pk: 0}
+    services.statement_withdraw(statements=[draft], note="Superseded.")
+    assert meeting_counts() == {meeting.pk: 1, other.pk: 0}
+    assert list(Meeting.objects.published()) == [meeting]
+    Statement.objects.filter(meetings=meeting).delete()
+    assert meeting_counts() == meeting_recounts() == {meeting.pk: 0, other.pk: 0}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_published_citations_and_meeting_counts_still_follow_after_migrating_back_and_forth():
+    # On SQLite, a migration that rebuilds a table drops the triggers on it.
+    call_command("migrate", "statements", "0009", verbosity=0)
+    call_command("migrate", "statements", verbosity=0)
+    test_published_citations_follow_citations_status_dates_moves_and_deletes()
+    test_meeting_counts_follow_links_status_and_deletes()
+
+
 @settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
     steps=st.lists(
-        st.tuples(st.sampled_from(["cite", "uncite", "status", "delete"]), st.integers(0, 5)),
+        st.tuples(
+            st.sampled_from(
+                ["cite", "uncite", "status", "redate", "move", "link", "unlink", "delete"]
+            ),
+            st.integers(0, 5),
+        ),
         max_size=25,
     )
 )
-def test_citation_counts_equal_a_recount_after_any_edits(steps):
+def test_everything_the_database_keeps_equals_a_recount_after_any_edits(steps):
     with transaction.atomic():
         resolutions = [ResolutionFactory(number=2000 + i) for i in range(3)]
+        meetings = [MeetingFactory() for _ in range(2)]
         paragraphs = [ParagraphFactory(statement__status=s) for s in ("published", "draft")] * 2
+        for paragraph in paragraphs:  # something to follow from the first step on
+            paragraph.resolutions.add(resolutions[0])
+            paragraph.statement.meetings.add(meetings[0])
         for kind, n in steps:
             paragraph = paragraphs[n % len(paragraphs)]
             resolution = resolutions[n % len(resolutions)]
-            if not Paragraph.objects.filter(pk=paragraph.pk).exists():
+            meeting = meetings[n % len(meetings)]
+            if paragraph.pk is None or not Paragraph.objects.filter(pk=paragraph.pk).exists():
                 continue
+            paragraph.refresh_from_db()
+            statement = paragraph.statement
             if kind == "cite":
                 paragraph.resolutions.add(resolution)
             elif kind == "uncite":
                 paragraph.resolutions.remove(resolution)
             elif kind == "status":
                 status = ["published", "draft", "withdrawn"][n % 3]
-                Statement.objects.filter(pk=paragraph.statement_id).update(
+                Statement.objects.filter(pk=statement.pk).update(
                     status=status, withdrawn_note="Withdrawn." if status == "withdrawn" else ""
                 )
+            elif kind == "redate":
+                Statement.objects.filter(pk=statement.pk).update(date=dt.date(2010 + n, 1, 1))
+            elif kind == "move":
+                target = paragraphs[(n + 1) % len(paragraphs)].statement_id
+                Paragraph.objects.filter(pk=paragraph.pk).update(
+                    statement_id=target, position=100 + n
+                )
+            elif kind == "link":
+                statement.meetings.add(meeting)
+            elif kind == "unlink":
+                statement.meetings.remove(meeting)
             else:
                 paragraph.delete()
             assert counted() == recounted(), (kind, n)
+            assert indexed() == reindexed(), (kind, n)
+            assert meeting_counts() == meeting_recounts(), (kind, n)
         transaction.set_rollback(True)
 
 

@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils.http import http_date
 
-from statements.models import Statement
+from statements.models import Resolution, Statement
 from tests.factories import (
     MeetingFactory,
     ParagraphFactory,
@@ -334,6 +334,18 @@ def test_an_edit_to_a_paragraph_changes_the_statements_validators(client, seeded
     assert client.get(url, HTTP_IF_MODIFIED_SINCE=old_date).status_code == 200
 
 
+def test_a_new_citation_changes_the_resolution_pages_validators(client, seeded):
+    url = "/resolutions/2397/"
+    before = client.get(url)
+    resolution = Resolution.objects.get(number=2397)
+    ParagraphFactory(statement=StatementFactory(date=dt.date(2018, 3, 1))).resolutions.add(
+        resolution
+    )
+    after = client.get(url, HTTP_IF_NONE_MATCH=before["ETag"])
+    assert after.status_code == 200 and after["ETag"] != before["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=after["ETag"]).status_code == 304
+
+
 def test_anonymous_pages_are_publicly_cacheable_but_not_for_signed_in_users(client, seeded):
     response = client.get("/")
     assert "public" in response["Cache-Control"] and "max-age=300" in response["Cache-Control"]
@@ -383,8 +395,8 @@ def test_resolution_page_runs_the_same_queries_for_3_or_300_citing_statements(
         statement_with_paragraphs(1, few)
     for _ in range(300):
         statement_with_paragraphs(1, many)
-    # validators, resolution (with its count), page of paragraphs with statements, their
-    # resolutions
+    # validators: the resolution (with its count) and the page's rows; the page's
+    # paragraphs with their statements; their resolutions
     for number in (2375, 2397):
         with django_assert_num_queries(4):
             assert client.get(f"/resolutions/{number}/").status_code == 200
