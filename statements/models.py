@@ -407,6 +407,25 @@ class StatementQuerySet(models.QuerySet):
             | ~Q(status=Statement.Status.PUBLISHED) & Exists(in_paragraphs)
         )
 
+    # The neighbours in list order (newest first, then by id), as one range of the
+    # (status, date) index each: an OR of "earlier day" and "same day, lower id" made
+    # SQLite merge two ranges and sort them all.
+    def older_than(self, statement: Statement) -> StatementQuerySet:
+        """Statements listed after this one, nearest first."""
+        return (
+            self.filter(date__lte=statement.date)
+            .exclude(date=statement.date, id__gte=statement.id)
+            .order_by("-date", "-id")
+        )
+
+    def newer_than(self, statement: Statement) -> StatementQuerySet:
+        """Statements listed before this one, nearest first."""
+        return (
+            self.filter(date__gte=statement.date)
+            .exclude(date=statement.date, id__lte=statement.id)
+            .order_by("date", "id")
+        )
+
     def with_related(self) -> StatementQuerySet:
         """Load every relation that pages and the API show, in a fixed number of queries."""
         return self.prefetch_related(

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Max, Q, QuerySet, Subquery
+from django.db.models import Max, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition
@@ -197,18 +197,13 @@ class StatementDetailView(SectionMixin, DetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         statement = self.object
-        published = Statement.objects.published()
-        same_day = Q(date=statement.date)
+        published = Statement.objects.published().only("slug", "title", "date")
         return super().get_context_data(
             paragraphs=statement.paragraphs.all(),
             resolutions=statement.cited_resolutions,
             meetings=statement.meetings.all(),
-            previous=published.filter(
-                Q(date__lt=statement.date) | same_day & Q(id__lt=statement.id)
-            ).first(),
-            next=published.filter(Q(date__gt=statement.date) | same_day & Q(id__gt=statement.id))
-            .order_by("date", "id")
-            .first(),
+            previous=published.older_than(statement).first(),
+            next=published.newer_than(statement).first(),
             json_ld=structured_data.statement_data(statement, self.request.build_absolute_uri),
             **kwargs,
         )

@@ -112,6 +112,25 @@ def test_japan_time_is_computed_across_the_date_line():
     assert MeetingFactory.build(start_time=None).starts_at_japan is None
 
 
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(days=st.lists(st.integers(1, 4), min_size=1, max_size=8))
+def test_neighbours_follow_the_list_order_across_same_day_statements(days):
+    with transaction.atomic():
+        for day in days:
+            StatementFactory(date=dt.date(2017, 12, day))
+        StatementFactory(date=dt.date(2017, 12, 2), status=Statement.Status.DRAFT)
+        listed = list(Statement.objects.published())
+        published = Statement.objects.published()
+        for index, statement in enumerate(listed):
+            newer = listed[index - 1] if index else None
+            older = listed[index + 1] if index + 1 < len(listed) else None
+            assert published.older_than(statement).first() == older
+            assert published.newer_than(statement).first() == newer
+        transaction.set_rollback(True)
+
+
 def test_published_returns_only_published_statements():
     published = StatementFactory(status=Statement.Status.PUBLISHED)
     StatementFactory(status=Statement.Status.DRAFT)
