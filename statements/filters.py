@@ -71,7 +71,9 @@ def cited_resolutions() -> list[Resolution]:
 
 
 def resolution_choices() -> list[tuple[int, str]]:
-    return [(r.number, str(r)) for r in cited_resolutions()]
+    # Two columns, not every cited Resolution built as a model (300 of them per form).
+    rows = Resolution.objects.cited().order_by("-number").values_list("number", "symbol")
+    return [(number, symbol or f"S/RES/{number}") for number, symbol in rows]
 
 
 class StatementFilter(django_filters.FilterSet):

@@ -1,11 +1,16 @@
 """The readers' filter choices: only what published statements have, found by index."""
 
 import datetime as dt
+import re
 
 import pytest
+from django import forms
 from django.db import connection
+from hypothesis import given
+from hypothesis import strategies as st
 
 from statements import filters
+from statements.templatetags.archive import choice_select
 from tests.factories import StatementFactory
 
 pytestmark = pytest.mark.django_db
@@ -57,3 +62,38 @@ def test_the_choices_seek_through_indexes_and_never_read_every_statement(stateme
     assert "statement_status_speaker_idx" in speakers
     for plan in plans:
         assert "SCAN statements_statement" not in plan
+
+
+# --- The filter forms' selects ------------------------------------------------------------
+
+
+class ChoiceForm(forms.Form):
+    year = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    kind = forms.ChoiceField(required=False)
+
+
+def options(html: str) -> list[tuple[str, bool, str]]:
+    return [
+        (value, bool(selected), label)
+        for value, selected, label in re.findall(
+            r'<option value="([^"]*)"( selected)?>([^<]*)</option>', html
+        )
+    ]
+
+
+@given(
+    years=st.lists(st.integers(1990, 2030), unique=True, max_size=5),
+    labels=st.lists(st.text(max_size=12), min_size=1, max_size=4),
+    year=st.one_of(st.none(), st.integers(1985, 2035).map(str), st.text(max_size=5)),
+    kind=st.one_of(st.none(), st.sampled_from(["k0", "k1", "x"])),
+)
+def test_choice_select_writes_what_djangos_select_widget_writes(years, labels, year, kind):
+    form = ChoiceForm({k: v for k, v in {"year": year, "kind": kind}.items() if v is not None})
+    form.fields["year"].choices = [("", "Any year"), *((y, y) for y in years)]
+    form.fields["kind"].choices = [("", "Any kind"), *((f"k{i}", t) for i, t in enumerate(labels))]
+    form.is_valid()
+    for name in ("year", "kind"):
+        ours, django = str(choice_select(form[name])), str(form[name])
+        assert options(ours) == options(django)
+        assert ('aria-invalid="true"' in ours) == bool(form[name].errors)
+        assert f'name="{name}" id="id_{name}"' in ours
