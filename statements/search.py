@@ -1,15 +1,23 @@
 """Full-text search over published statements: one interface, two engines.
 
-PostgreSQL uses its own full-text search (``django.contrib.postgres.search``) backed by GIN
-expression indexes; SQLite uses FTS5 tables that triggers keep in step with the content
-(both created by migration 0003). Both ignore accents ("Antonio" finds "António"): FTS5
-removes diacritics, PostgreSQL uses the ``english_unaccent`` configuration of migration
-0005. Callers never see which one runs:
+PostgreSQL uses its own full-text search over stored ``tsvector`` columns with GIN
+indexes (migrations 0003, 0005, 0011); SQLite uses FTS5 tables that triggers keep in step
+with the content (0003 for every paragraph and title, 0011 for published ones in reading
+order). Both ignore accents ("Antonio" finds "António"). Callers never see which one runs:
 
-- ``search_paragraphs(query, ...)`` for the search page: a lazy, ranked sequence of
-  ``SearchHit`` that Django's ``Paginator`` can page through in a fixed number of queries;
+- ``search_paragraphs(query, ...)`` for the search page: the hits, counted up to
+  ``MAX_HITS`` and served a page at a time (Django's ``Paginator`` accepts it);
 - ``filter_paragraphs(queryset, query)`` and ``filter_statements(queryset, query)`` narrow
   any QuerySet (the API's ``q`` parameter), keeping the caller's ordering.
+
+A search does a bounded amount of work, whatever the size of the archive: it reads at
+most ``MAX_HITS + 1`` matches, newest statement first, from an index that keeps them in
+that order (FTS5's rowid on SQLite; the statements' date index on PostgreSQL, each row's
+stored vector checked as it goes). When there are at most ``MAX_HITS``, they are ranked
+best first; beyond that, they stay newest first and the count says "more than". SQLite
+also keeps the newest-first order when a query word is very common: FTS5's bm25() weighs
+a word by counting every paragraph that holds it, which would be the whole-archive scan
+this design avoids.
 
 Whatever the reader types is treated as words, phrases in double quotes, ``or`` and
 ``-excluded`` words (the "web search" syntax); nothing they type reaches an engine as syntax.
@@ -17,17 +25,20 @@ Whatever the reader types is treated as words, phrases in double quotes, ``or`` 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connections
-from django.db.models import Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
-from statements.models import Paragraph, Statement
+from statements.models import Paragraph, Resolution, Statement
 
 # Longer input is cut here: nobody types more, and it bounds the engine's work.
 MAX_QUERY_LENGTH = 200
@@ -39,6 +50,11 @@ POSTGRES_CONFIG = "english_unaccent"
 MARK_START = "\ue000"
 MARK_END = "\ue001"
 SNIPPET_WORDS = 30
+# The hits a search counts, pages through and ranks; more are "more than MAX_HITS".
+MAX_HITS = 1000
+# SQLite ranks only when every word of the query is in at most this many published
+# paragraphs (bm25() reads the index entry of each word in full to weigh it).
+RANKABLE_WORD_PARAGRAPHS = 10_000
 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ue000\ue001]")
 _CLAUSE = re.compile(r'(-?)"([^"]*)"?|(\S+)')
@@ -134,7 +150,6 @@ def highlight(raw: str | None, fallback: str = "") -> SafeString:
 @dataclass(frozen=True)
 class SearchHit:
     paragraph: Paragraph
-    rank: float
     snippet: SafeString
     title: SafeString
 
@@ -143,77 +158,149 @@ class SearchHit:
         return self.paragraph.statement
 
 
+@dataclass(frozen=True)
+class Filters:
+    year: int | None = None
+    kind: str | None = None
+    resolution_id: int | None = None  # the primary key, so planners see the value itself
+
+
+# A hit's place in reading order: (day, statement id, -position). Newest first is the
+# descending order of places; a title match takes the place of its statement's opening
+# paragraph.
+Place = tuple[int, int, int]
+EPOCH = dt.date(1900, 1, 1)
+
+
+def _day(date: dt.date) -> int:
+    return date.toordinal() - EPOCH.toordinal()
+
+
+@dataclass
+class _Matches:
+    """What an engine found: each place with a score (higher is better; 0 unranked)."""
+
+    places: dict[Place, float] = field(default_factory=dict)
+    capped: bool = False  # the engine stopped reading at its limit
+
+    def record(self, rows: list[tuple], limit: int, day: Callable[[Any], int]) -> None:
+        """Rows of (source, date or day, statement id, position, score) from the two
+        sources, paragraphs (0) and titles (1), each read up to ``limit``."""
+        read = [0, 0]
+        for source, date, statement_id, position, score in rows:
+            read[source] += 1
+            if position is None:  # a published statement without paragraphs
+                continue
+            place = (day(date), statement_id, -position)
+            self.places[place] = self.places.get(place, 0.0) + score
+        self.capped = max(read) >= limit
+
+
 # --- Engines -----------------------------------------------------------------------------
 
 
 class _Postgres:
-    def __init__(self, query: str):
-        from django.contrib.postgres.search import SearchQuery
+    def __init__(self, query: str, connection):
+        self.connection = connection
+        self.websearch = websearch_query(query)
 
-        self.query = SearchQuery(
-            websearch_query(query), search_type="websearch", config=POSTGRES_CONFIG
+    # For the API's filters: every paragraph and title, whatever its status.
+    def paragraph_ids(self) -> RawSQL:
+        return RawSQL(
+            "SELECT id FROM statements_paragraph WHERE search_document @@ "
+            "websearch_to_tsquery(%s::regconfig, %s)",
+            [POSTGRES_CONFIG, self.websearch],
         )
 
-    def _vector(self, field: str, weight: str | None = None):
-        from django.contrib.postgres.search import SearchVector
-
-        return SearchVector(field, config=POSTGRES_CONFIG, weight=weight)
-
-    def paragraph_ids(self) -> QuerySet:
-        return (
-            Paragraph.objects.alias(document=self._vector("text"))
-            .filter(document=self.query)
-            .values("id")
+    def statement_ids_by_title(self) -> RawSQL:
+        return RawSQL(
+            "SELECT id FROM statements_statement WHERE search_title @@ "
+            "websearch_to_tsquery(%s::regconfig, %s)",
+            [POSTGRES_CONFIG, self.websearch],
         )
 
-    def statement_ids_by_title(self) -> QuerySet:
-        return (
-            Statement.objects.alias(document=self._vector("title"))
-            .filter(document=self.query)
-            .values("id")
-        )
+    def rankable(self) -> bool:
+        return True  # ts_rank() reads only the rows it ranks
 
-    def ranked(self, hits: QuerySet, start: int, stop: int) -> list[SearchHit]:
-        from django.contrib.postgres.search import SearchHeadline, SearchRank
+    def _filters(self, filters: Filters) -> tuple[str, list]:
+        sql, params = "", []
+        if filters.year is not None:
+            sql += " AND s.date >= %s AND s.date < %s"
+            params += [dt.date(filters.year, 1, 1), dt.date(filters.year + 1, 1, 1)]
+        if filters.kind:
+            sql += " AND s.kind = %s"
+            params.append(filters.kind)
+        if filters.resolution_id is not None:
+            sql += (
+                " AND EXISTS (SELECT 1 FROM statements_publishedcitation c "
+                "WHERE c.statement_id = s.id AND c.resolution_id = %s)"
+            )
+            params.append(filters.resolution_id)
+        return sql, params
 
+    def matches(self, filters: Filters, limit: int) -> _Matches:
+        found = _Matches()
+        where, params = self._filters(filters)
+        query = "websearch_to_tsquery(%s::regconfig, %s)"
+        # The statements' (status, date) index gives the order; the planner walks it and
+        # checks each paragraph's stored vector when the words are common, or collects
+        # the matches from the GIN index and sorts them when they are rare.
+        paragraphs = f"""
+            SELECT s.date, s.id, p.position, ts_rank(p.search_document, {query})
+            FROM statements_paragraph p JOIN statements_statement s ON s.id = p.statement_id
+            WHERE s.status = 'published' AND p.search_document @@ {query}{where}
+            ORDER BY s.date DESC, s.id DESC, p.position LIMIT %s
+        """
+        titles = f"""
+            SELECT s.date, s.id, opening.position,
+                ts_rank(setweight(s.search_title, 'A'), {query})
+            FROM statements_statement s
+            JOIN LATERAL (
+                SELECT position FROM statements_paragraph
+                WHERE statement_id = s.id ORDER BY position LIMIT 1
+            ) opening ON true
+            WHERE s.status = 'published' AND s.search_title @@ {query}{where}
+            ORDER BY s.date DESC, s.id DESC LIMIT %s
+        """
+        terms = [POSTGRES_CONFIG, self.websearch]
+        sql = f"SELECT 0, * FROM ({paragraphs}) p UNION ALL SELECT 1, * FROM ({titles}) t"
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, [*terms, *terms, *params, limit] * 2)
+            rows = cursor.fetchall()
+        found.record(rows, limit, _day)
+        return found
+
+    def annotate(self, paragraphs: QuerySet) -> QuerySet:
+        from django.contrib.postgres.search import SearchHeadline, SearchQuery
+
+        query = SearchQuery(self.websearch, search_type="websearch", config=POSTGRES_CONFIG)
         marks = {"start_sel": MARK_START, "stop_sel": MARK_END, "config": POSTGRES_CONFIG}
-        page = (
-            hits.annotate(
-                rank=SearchRank(self._vector("text"), self.query)
-                + SearchRank(self._vector("statement__title", weight="A"), self.query),
-                snippet=SearchHeadline(
-                    "text",
-                    self.query,
-                    max_words=SNIPPET_WORDS,
-                    min_words=SNIPPET_WORDS // 2,
-                    max_fragments=2,
-                    fragment_delimiter=" … ",
-                    **marks,
-                ),
-                title_highlight=SearchHeadline(
-                    "statement__title", self.query, highlight_all=True, **marks
-                ),
-            )
-            .with_related()
-            .order_by("-rank", "-statement__date", "statement_id", "position")[start:stop]
+        return paragraphs.annotate(
+            snippet=SearchHeadline(
+                "text",
+                query,
+                max_words=SNIPPET_WORDS,
+                min_words=SNIPPET_WORDS // 2,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+                **marks,
+            ),
+            title_highlight=SearchHeadline("statement__title", query, highlight_all=True, **marks),
         )
-        return [
-            SearchHit(
-                paragraph=paragraph,
-                rank=paragraph.rank,
-                snippet=highlight(paragraph.snippet),
-                title=highlight(paragraph.title_highlight, paragraph.statement.title),
-            )
-            for paragraph in page
-        ]
 
 
 class _SQLite:
+    # 0003: every paragraph and title, by id (the API's filters, snippets, highlights).
     PARAGRAPHS = "statements_paragraph_fts"
     TITLES = "statements_statement_fts"
+    # 0011: published paragraphs and titles, keyed in reading order (see the migration).
+    PUBLISHED_PARAGRAPHS = "statements_search_paragraph"
+    PUBLISHED_TITLES = "statements_search_title"
+    STATEMENT = "(({table}.rowid >> 16) & 1073741823)"
 
     def __init__(self, query: str, connection):
         self.match = fts5_query(query)
+        self.words = sorted({w for c in _clauses(clean_query(query)) for w in c.words})
         self.connection = connection
 
     def _ids(self, table: str) -> RawSQL:
@@ -225,66 +312,81 @@ class _SQLite:
     def statement_ids_by_title(self) -> RawSQL:
         return self._ids(self.TITLES)
 
-    def ranked(self, hits: QuerySet, start: int, stop: int) -> list[SearchHit]:
-        candidates, candidate_params = hits.values("id").query.sql_with_params()
-        # The full-text tables drive: every match with its score (bm25() is lower for
-        # better matches; a title match weighs twice a text match, and counts for every
-        # paragraph of its statement), narrowed to the candidates, one page kept; only
-        # that page gets snippets, each found by rowid. Joining the paragraphs to the
-        # match lists instead made SQLite scan one list per paragraph: minutes for a
-        # common word.
-        sql = f"""
-            WITH page AS (
-                SELECT id, SUM(score) AS score FROM (
-                    SELECT rowid AS id, bm25({self.PARAGRAPHS}) AS score
-                    FROM {self.PARAGRAPHS} WHERE {self.PARAGRAPHS} MATCH %s
-                    UNION ALL
-                    SELECT p.id, 2 * bm25({self.TITLES})
-                    FROM {self.TITLES}
-                    JOIN statements_paragraph p ON p.statement_id = {self.TITLES}.rowid
-                    WHERE {self.TITLES} MATCH %s
-                ) AS matches
-                WHERE id IN ({candidates})
-                GROUP BY id
-                ORDER BY score, id
-                LIMIT %s OFFSET %s
-            )
-            SELECT page.id, page.score,
-                (SELECT snippet({self.PARAGRAPHS}, 0, %s, %s, ' … ', {SNIPPET_WORDS})
-                 FROM {self.PARAGRAPHS}
-                 WHERE {self.PARAGRAPHS} MATCH %s AND rowid = page.id),
-                (SELECT highlight({self.TITLES}, 0, %s, %s)
-                 FROM {self.TITLES}
-                 WHERE {self.TITLES} MATCH %s AND rowid = p.statement_id)
-            FROM page JOIN statements_paragraph p ON p.id = page.id
-            ORDER BY page.score, page.id
-        """
-        params = [
-            self.match,
-            self.match,
-            *candidate_params,
-            stop - start,
-            start,
-            MARK_START,
-            MARK_END,
-            self.match,
-            MARK_START,
-            MARK_END,
-            self.match,
-        ]
+    def rankable(self) -> bool:
+        """Whether every word is rare enough for bm25() to weigh: one capped count per
+        word, each reading at most RANKABLE_WORD_PARAGRAPHS index entries."""
+        table = self.PUBLISHED_PARAGRAPHS
+        count = f"(SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {table} MATCH %s LIMIT %s))"
+        sql = "SELECT " + ", ".join([count] * len(self.words))
+        params = []
+        for word in self.words:
+            params += [f'"{word}"', RANKABLE_WORD_PARAGRAPHS + 1]
         with self.connection.cursor() as cursor:
             cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        paragraphs = Paragraph.objects.with_related().in_bulk([row[0] for row in rows])
-        return [
-            SearchHit(
-                paragraph=paragraphs[pk],
-                rank=-score,
-                snippet=highlight(snippet, Truncator(paragraphs[pk].text).words(SNIPPET_WORDS)),
-                title=highlight(title, paragraphs[pk].statement.title),
+            counts = cursor.fetchone()
+        return all(n <= RANKABLE_WORD_PARAGRAPHS for n in counts)
+
+    def _filters(self, table: str, filters: Filters) -> tuple[str, list]:
+        statement = self.STATEMENT.format(table=table)
+        sql, params = "", []
+        if filters.year is not None:
+            first, last = dt.date(filters.year, 1, 1), dt.date(filters.year, 12, 31)
+            sql += f" AND {table}.rowid BETWEEN %s AND %s"
+            params += [_day(first) << 46, (_day(last) << 46) | (1 << 46) - 1]
+        if filters.kind:
+            sql += f" AND (SELECT kind FROM statements_statement WHERE id = {statement}) = %s"
+            params.append(filters.kind)
+        if filters.resolution_id is not None:
+            # By the statement's few citations ("+" keeps SQLite off the resolution's
+            # index, which would read every citation of the resolution for each hit).
+            sql += (
+                " AND EXISTS (SELECT 1 FROM statements_publishedcitation c "
+                f"WHERE c.statement_id = {statement} AND +c.resolution_id = %s)"
             )
-            for pk, score, snippet, title in rows
-        ]
+            params.append(filters.resolution_id)
+        return sql, params
+
+    def matches(self, filters: Filters, limit: int, *, ranked: bool) -> _Matches:
+        found = _Matches()
+        selects, params = [], []
+        # bm25() is lower for better matches; a title counts twice a paragraph.
+        for table, weight in ((self.PUBLISHED_PARAGRAPHS, -1), (self.PUBLISHED_TITLES, -2)):
+            statement = self.STATEMENT.format(table=table)
+            where, where_params = self._filters(table, filters)
+            score = f"{weight} * bm25({table})" if ranked else "0"
+            position = (
+                f"(65535 - ({table}.rowid & 65535))"
+                if table == self.PUBLISHED_PARAGRAPHS
+                # A title lands on its statement's opening paragraph.
+                else "(SELECT MIN(position) FROM statements_paragraph "
+                f"WHERE statement_id = {statement})"
+            )
+            selects.append(
+                f"SELECT {len(selects)}, * FROM (SELECT {table}.rowid >> 46, {statement}, "
+                f"{position}, {score} FROM {table} WHERE {table} MATCH %s{where} "
+                f"ORDER BY {table}.rowid DESC LIMIT %s)"
+            )
+            params += [self.match, *where_params, limit]
+        with self.connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(selects), params)
+            rows = cursor.fetchall()
+        found.record(rows, limit, int)
+        return found
+
+    def annotate(self, paragraphs: QuerySet) -> QuerySet:
+        snippet = (
+            f"SELECT snippet({self.PARAGRAPHS}, 0, %s, %s, ' … ', {SNIPPET_WORDS}) "
+            f"FROM {self.PARAGRAPHS} WHERE {self.PARAGRAPHS} MATCH %s "
+            'AND rowid = "statements_paragraph"."id"'
+        )
+        title = (
+            f"SELECT highlight({self.TITLES}, 0, %s, %s) FROM {self.TITLES} "
+            f'WHERE {self.TITLES} MATCH %s AND rowid = "statements_paragraph"."statement_id"'
+        )
+        marks = [MARK_START, MARK_END, self.match]
+        return paragraphs.annotate(
+            snippet=RawSQL(snippet, marks), title_highlight=RawSQL(title, marks)
+        )
 
 
 def _engine(queryset: QuerySet, query: str) -> _Postgres | _SQLite | None:
@@ -295,7 +397,7 @@ def _engine(queryset: QuerySet, query: str) -> _Postgres | _SQLite | None:
         return None
     connection = connections[queryset.db]
     if connection.vendor == "postgresql":
-        return _Postgres(query)
+        return _Postgres(query, connection)
     return _SQLite(query, connection)
 
 
@@ -320,34 +422,39 @@ def filter_statements(queryset: QuerySet[Statement], query: str) -> QuerySet[Sta
 
 
 class ParagraphSearch:
-    """Ranked hits, computed a page at a time; a ``Paginator`` accepts it as its list.
+    """The hits of one search of published paragraphs, a page at a time; a ``Paginator``
+    accepts it as its list.
 
     A paragraph is a hit when its text matches, or when it opens a statement whose title
-    matches (so a title match lands on the statement's first paragraph).
+    matches (so a title match lands on the statement's first paragraph). ``count()`` is
+    exact up to ``MAX_HITS``; ``more`` says there are more, which are not served.
+    ``ranked`` says whether the hits are best first (else newest first).
     """
 
-    def __init__(self, query: str, paragraphs: QuerySet[Paragraph]):
+    def __init__(self, query: str, filters: Filters = Filters()):
         self.query = clean_query(query)
-        self.engine = _engine(paragraphs, self.query)
+        self.engine = _engine(Paragraph.objects.all(), self.query)
+        self.more = False
+        self.ranked = False
+        self.places: list[Place] = []
         if self.engine is None:
-            self.hits = paragraphs.none()
             return
-        opening = Paragraph.objects.filter(statement_id=OuterRef("statement_id")).values(
-            "statement_id"
-        )
-        opening = opening.annotate(first=Min("position")).values("first")
-        # Two id sets, each found through its own index; an OR of the raw conditions made
-        # the database test the title subquery against every paragraph of the archive.
-        title_openings = Paragraph.objects.filter(
-            statement_id__in=self.engine.statement_ids_by_title(),
-            position=Subquery(opening),
-        ).values("id")
-        self.hits = paragraphs.filter(
-            Q(id__in=self.engine.paragraph_ids()) | Q(id__in=title_openings)
-        )
+        limit = MAX_HITS + 1
+        if isinstance(self.engine, _SQLite):
+            rankable = self.engine.rankable()
+            found = self.engine.matches(filters, limit, ranked=rankable)
+        else:
+            rankable = True
+            found = self.engine.matches(filters, limit)
+        newest_first = sorted(found.places, reverse=True)
+        self.more = found.capped or len(newest_first) > MAX_HITS
+        self.places = newest_first[:MAX_HITS]
+        if rankable and not self.more:
+            self.ranked = True
+            self.places.sort(key=lambda place: found.places[place], reverse=True)
 
     def count(self) -> int:
-        return self.hits.count()
+        return len(self.places)
 
     def __len__(self) -> int:
         return self.count()
@@ -355,10 +462,29 @@ class ParagraphSearch:
     def __getitem__(self, index: slice) -> list[SearchHit]:
         if not isinstance(index, slice) or index.step not in (None, 1):
             raise TypeError("ParagraphSearch supports plain slices only.")
-        start, stop = index.start or 0, index.stop
-        if self.engine is None or stop is None or stop <= start:
+        places = self.places[index]
+        if self.engine is None or not places:
             return []
-        return self.engine.ranked(self.hits, start, stop)
+        wanted = Q()
+        for _day, statement_id, position in places:
+            wanted |= Q(statement_id=statement_id, position=-position)
+        paragraphs = self.engine.annotate(Paragraph.objects.filter(wanted).with_related())
+        by_place = {(p.statement_id, p.position): p for p in paragraphs}
+        hits = []
+        for _day, statement_id, position in places:
+            paragraph = by_place.get((statement_id, -position))
+            if paragraph is None:  # changed since the hits were read
+                continue
+            hits.append(
+                SearchHit(
+                    paragraph=paragraph,
+                    snippet=highlight(
+                        paragraph.snippet, Truncator(paragraph.text).words(SNIPPET_WORDS)
+                    ),
+                    title=highlight(paragraph.title_highlight, paragraph.statement.title),
+                )
+            )
+        return hits
 
 
 def search_paragraphs(
@@ -368,15 +494,10 @@ def search_paragraphs(
     kind: str | None = None,
     resolution: int | None = None,
 ) -> ParagraphSearch:
-    """Published paragraphs (and titles) matching ``query``, best first, optionally only
-    those of one year, one kind of statement, or citing one resolution."""
-    paragraphs = Paragraph.objects.published()
-    if year is not None:
-        paragraphs = paragraphs.filter(statement__date__year=year)
-    if kind:
-        paragraphs = paragraphs.filter(statement__kind=kind)
+    """Published paragraphs (and titles) matching ``query``, optionally only those of one
+    year, one kind of statement, or of statements citing one resolution."""
+    resolution_id = None
     if resolution is not None:
-        paragraphs = paragraphs.filter(
-            statement__in=Statement.objects.citing(resolution).values("id")
-        )
-    return ParagraphSearch(query, paragraphs)
+        resolution_id = Resolution.objects.filter(number=resolution).values_list("pk", flat=True)
+        resolution_id = resolution_id.first() or 0  # 0: no such resolution, no hits
+    return ParagraphSearch(query, Filters(year=year, kind=kind, resolution_id=resolution_id))

@@ -298,6 +298,8 @@ class SearchView(SectionMixin, TemplateView):
                 query=hits.query,
                 page_obj=page,
                 hits=page.object_list,
+                more=hits.more,
+                ranked=hits.ranked,
                 truncated=search.is_truncated(data["q"]),
             )
         return super().get_context_data(**context, **kwargs)
