@@ -233,7 +233,7 @@ class StatementAdmin(CompareVersionAdmin):
 
     @admin.display(description=_("cited resolutions"))
     def cited_resolution_list(self, statement: Statement) -> str:
-        return ", ".join(str(r.number) for r in statement.cited_resolutions) or "—"
+        return ", ".join(map(str, statement.cited_numbers)) or "—"
 
     # --- Change form ---------------------------------------------------------------------
 

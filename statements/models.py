@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 import zoneinfo
+from typing import Any
 
 import reversion
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -61,6 +63,28 @@ def search_key(value: str) -> str:
     """Casefolded, accents stripped: "António" and "ANTONIO" share the key "antonio"."""
     decomposed = unicodedata.normalize("NFKD", value.casefold())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+class NumberList(models.Aggregate):
+    """The distinct values of an integer column as one comma-separated string (in no
+    particular order): GROUP_CONCAT on SQLite, STRING_AGG on PostgreSQL. Lets a list of
+    statements carry their cited resolution numbers without loading every paragraph."""
+
+    function = "GROUP_CONCAT"
+    allow_distinct = True
+    output_field = models.CharField()
+
+    def __init__(self, expression: str, **extra: Any) -> None:
+        super().__init__(expression, distinct=True, **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            function="STRING_AGG",
+            template="%(function)s(%(distinct)s(%(expressions)s)::text, ',')",
+            **extra,
+        )
 
 
 class TimeStampedModel(models.Model):
@@ -433,18 +457,27 @@ class StatementQuerySet(models.QuerySet):
             Prefetch("meetings", queryset=Meeting.objects.prefetch_related("participants")),
         )
 
-    def with_summary(self) -> StatementQuerySet:
-        """Annotate ``paragraph_count`` and load the cited resolutions (see
-        ``Statement.cited_resolutions``) in two queries, for lists of many statements."""
-        return self.annotate(paragraph_count=Count("paragraphs", distinct=True)).prefetch_related(
-            Prefetch(
-                "paragraphs",
-                queryset=Paragraph.objects.only("id", "statement_id").prefetch_related(
-                    Prefetch("resolutions", queryset=Resolution.objects.order_by("number"))
-                ),
-                to_attr="summary_paragraphs",
-            )
+    def with_cited_numbers(self) -> StatementQuerySet:
+        """Annotate the numbers of the resolutions each statement cites (see
+        ``Statement.cited_numbers``), one subquery per row: for lists of statements."""
+        citations = (
+            Paragraph.resolutions.through.objects.filter(paragraph__statement=OuterRef("pk"))
+            .values("paragraph__statement")
+            .annotate(numbers=NumberList("resolution__number"))
+            .values("numbers")
         )
+        return self.annotate(cited_number_list=Subquery(citations))
+
+    def with_summary(self) -> StatementQuerySet:
+        """Annotate ``paragraph_count`` and the cited resolution numbers, for the
+        editors' list of statements."""
+        paragraphs = (
+            Paragraph.objects.filter(statement=OuterRef("pk"))
+            .values("statement")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.with_cited_numbers().annotate(paragraph_count=Coalesce(Subquery(paragraphs), 0))
 
 
 @reversion.register(follow=["paragraphs"])
@@ -550,17 +583,22 @@ class Statement(TimeStampedModel):
 
     @property
     def cited_resolutions(self) -> list[Resolution]:
-        """Distinct resolutions its paragraphs cite, by number; loaded by ``with_summary()``
-        or ``with_related()`` (or queried when neither ran)."""
-        paragraphs = getattr(self, "summary_paragraphs", None)
-        if paragraphs is None and "paragraphs" in getattr(self, "_prefetched_objects_cache", {}):
-            paragraphs = self.paragraphs.all()
-        if paragraphs is None:
+        """Distinct resolutions its paragraphs cite, by number; from the paragraphs that
+        ``with_related()`` loaded (or queried when it did not run)."""
+        if "paragraphs" not in getattr(self, "_prefetched_objects_cache", {}):
             return list(
                 Resolution.objects.filter(paragraphs__statement=self).distinct().order_by("number")
             )
-        found = {r.pk: r for p in paragraphs for r in p.resolutions.all()}
+        found = {r.pk: r for p in self.paragraphs.all() for r in p.resolutions.all()}
         return sorted(found.values(), key=lambda r: r.number)
+
+    @property
+    def cited_numbers(self) -> list[int]:
+        """The numbers of the resolutions it cites, ascending; from
+        ``with_cited_numbers()`` when it ran, else as ``cited_resolutions``."""
+        if hasattr(self, "cited_number_list"):
+            return sorted(int(n) for n in (self.cited_number_list or "").split(",") if n)
+        return [resolution.number for resolution in self.cited_resolutions]
 
     @property
     def is_withdrawn(self) -> bool:

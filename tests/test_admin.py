@@ -585,9 +585,9 @@ def make_cited_statements(count: int) -> None:
 
 
 # Session, user, two permission lookups; the list: year and resolution
-# filters, two counts, the page, its paragraphs and their resolutions, two date-hierarchy
-# queries. Rows add none.
-CHANGELIST_QUERIES = 13
+# filters, two counts, the page (with its paragraph counts and cited resolution numbers),
+# two date-hierarchy queries. Rows add none.
+CHANGELIST_QUERIES = 11
 # Session, user, permissions, savepoint pair; the statement, its meetings (form and widget),
 # its paragraphs with their resolutions, the content type of the history link.
 CHANGE_FORM_QUERIES = 11

@@ -68,6 +68,19 @@ def statement_with(paragraphs: list[tuple[int | None, str, list[int]]], **fields
 # --- Statements --------------------------------------------------------------------------
 
 
+def test_list_rows_cite_what_their_statements_cite_in_number_order(client, db):
+    cited = statement_with(
+        [(1, "Recalls 2397.", [2397, 87]), (2, "And 1718.", [1718, 2397]), (3, "None.", [])],
+        slug="cites",
+    )
+    statement_with([(1, "Nothing cited.", [])], slug="cites-nothing")
+    _, body = get(client, "/api/v1/statements/")
+    rows = {row["slug"]: row["cited_resolutions"] for row in body["results"]}
+    assert rows == {"cites": [87, 1718, 2397], "cites-nothing": []}
+    _, detail = get(client, f"/api/v1/statements/{cited.slug}/")
+    assert detail["cited_resolutions"] == [87, 1718, 2397]
+
+
 def test_the_seed_statement_citing_2397_is_the_only_match(client, seeded):
     response, body = get(client, "/api/v1/statements/", resolution=2397)
     assert response.status_code == 200
@@ -769,10 +782,11 @@ def build_archive(count: int) -> None:
 
 
 LIST_URLS = {
-    "/api/v1/statements/?page_size=100": 6,
-    "/api/v1/statements/?page_size=100&resolution=2397&year=2017": 6,
-    "/api/v1/statements/?page_size=100&q=paragraph": 6,
-    "/api/v1/statements/?page_size=100&q=paragraph+or+statement&resolution=2397&year=2017": 6,
+    # count, the page (with its cited resolution numbers), meetings
+    "/api/v1/statements/?page_size=100": 3,
+    "/api/v1/statements/?page_size=100&resolution=2397&year=2017": 3,
+    "/api/v1/statements/?page_size=100&q=paragraph": 3,
+    "/api/v1/statements/?page_size=100&q=paragraph+or+statement&resolution=2397&year=2017": 3,
     "/api/v1/paragraphs/?page_size=100": 3,
     "/api/v1/paragraphs/?page_size=100&q=paragraph&resolution=2397": 3,
     "/api/v1/resolutions/": 2,

@@ -35,13 +35,7 @@ class ParagraphCitationsField(CitedResolutionsField):
 @extend_schema_field({"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 9999}})
 class StatementCitationsField(CitedResolutionsField):
     def to_representation(self, statement: Statement) -> list[int]:
-        return sorted(
-            {
-                r.number
-                for paragraph in statement.paragraphs.all()
-                for r in paragraph.resolutions.all()
-            }
-        )
+        return statement.cited_numbers
 
 
 class PublicURLField(serializers.ReadOnlyField):

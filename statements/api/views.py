@@ -172,8 +172,9 @@ class StatementViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet
     filterset_class = filters.StatementFilterSet
 
     def get_queryset(self):
-        statements = Statement.objects.with_related()
         if self.action == "list":
+            # The list shows cited numbers and meeting slugs, not paragraphs.
+            statements = Statement.objects.with_cited_numbers().prefetch_related("meetings")
             wanted = self.request.query_params.get("status")
             if wanted in (Statement.Status.DRAFT, Statement.Status.WITHDRAWN):
                 if not can_see_unpublished(self.request.user, Statement):
@@ -182,6 +183,7 @@ class StatementViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet
                     )
                 return statements
             return statements.published()
+        statements = Statement.objects.with_related()
         return visible(self.request.user, Statement, statements, statements.published())
 
     def get_serializer_class(self):
@@ -190,6 +192,9 @@ class StatementViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet
         return super().get_serializer_class()
 
     def modified_at(self, statement: Statement) -> dt.datetime:
+        # A list row shows no paragraph (nor their dates); a detail shows them all.
+        if "paragraphs" not in getattr(statement, "_prefetched_objects_cache", {}):
+            return statement.updated_at
         return max([statement.updated_at, *(p.updated_at for p in statement.paragraphs.all())])
 
     def reloaded(self, statement: Statement) -> Statement:
