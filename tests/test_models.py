@@ -423,7 +423,7 @@ def test_with_related_loads_a_statement_in_a_fixed_number_of_queries(django_asse
         with django_assert_num_queries(5):
             loaded = Statement.objects.with_related().get(pk=statement.pk)
             rendered = [
-                (p.anchor, [r.number for r in p.resolutions.all()]) for p in loaded.paragraphs.all()
+                (p.anchor, [r.number for r in p.citations]) for p in loaded.paragraphs.all()
             ]
             [list(m.participants.all()) for m in loaded.meetings.all()]
         assert len(rendered) == paragraphs

@@ -29,7 +29,7 @@ class CitedResolutionsField(serializers.ReadOnlyField):
 @extend_schema_field({"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 9999}})
 class ParagraphCitationsField(CitedResolutionsField):
     def to_representation(self, paragraph: Paragraph) -> list[int]:
-        return [resolution.number for resolution in paragraph.resolutions.all()]
+        return [resolution.number for resolution in paragraph.citations]
 
 
 @extend_schema_field({"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 9999}})

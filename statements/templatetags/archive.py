@@ -25,7 +25,7 @@ _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u
 def linked_text(paragraph: Paragraph) -> SafeString:
     """The paragraph's text, escaped, with each mention of a resolution it cites linked to
     that resolution's page. Uses the paragraph's prefetched resolutions: no query."""
-    cited = {resolution.number: resolution for resolution in paragraph.resolutions.all()}
+    cited = {resolution.number: resolution for resolution in paragraph.citations}
     text = paragraph.text
     parts: list[str] = []
     done = 0
