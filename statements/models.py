@@ -12,10 +12,11 @@ import reversion
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -228,16 +229,33 @@ class MeetingQuerySet(models.QuerySet):
         return self.filter(statement_count__gt=0)
 
     def with_related(self) -> MeetingQuerySet:
+        """Load the participants and the statements reporting each meeting (see
+        ``Meeting.published_statements``), without their text: for lists and the API."""
+        return self.prefetch_related("participants", reporting_statements())
+
+    def with_reports(self) -> MeetingQuerySet:
+        """``with_related()`` and the paragraphs of the statements: for a meeting's page."""
         return self.prefetch_related(
             "participants",
-            Prefetch(
-                "statements",
-                queryset=Statement.objects.published()
-                .order_by("-date", "-id")
-                .prefetch_related(paragraphs_in_reading_order()),
-                to_attr="published_statements",
+            reporting_statements(
+                Statement.objects.defer("source_text").prefetch_related(
+                    paragraphs_in_reading_order()
+                )
             ),
         )
+
+
+def reporting_statements(statements: QuerySet | None = None) -> Prefetch:
+    """The statements reporting or mentioning a meeting, newest first, whatever their
+    status (``Meeting.published_statements`` keeps the published ones). Filtering on the
+    status here let SQLite read every published statement in date order for each meeting
+    instead of the meeting's few links: 30 ms a meeting at 100,000 statements."""
+    statements = (
+        statements
+        if statements is not None
+        else Statement.objects.only("slug", "title", "kind", "date", "status")
+    )
+    return Prefetch("statements", queryset=statements.order_by("-date", "-id"), to_attr="reporting")
 
 
 class MeetingKind(models.TextChoices):
@@ -320,6 +338,15 @@ class Meeting(TimeStampedModel):
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
+
+    @property
+    def published_statements(self) -> list[Statement]:
+        """The published statements reporting it, newest first (prefetched by
+        ``with_related()`` or ``with_reports()``, else queried)."""
+        reporting = self.__dict__.get("reporting")
+        if reporting is None:
+            return list(self.statements.published().order_by("-date", "-id"))
+        return [statement for statement in reporting if statement.is_published]
 
     @property
     def starts_at(self) -> dt.datetime | None:
@@ -588,7 +615,7 @@ class Statement(TimeStampedModel):
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
 
-    @property
+    @cached_property
     def cited_resolutions(self) -> list[Resolution]:
         """Distinct resolutions its paragraphs cite, by number; from the paragraphs that
         ``with_related()`` loaded (or queried when it did not run)."""

@@ -15,6 +15,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Max, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
+from django.utils.text import Truncator
 from django.views.decorators.http import condition
 from django.views.generic import DetailView, ListView, TemplateView
 
@@ -27,6 +28,7 @@ RESOLUTIONS_PER_PAGE = 50
 CITATIONS_PER_PAGE = 50
 MEETINGS_PER_PAGE = 20
 RESULTS_PER_PAGE = 20
+DESCRIPTION_WORDS = 40  # a page's meta description: its opening words
 
 
 # --- HTTP caching ------------------------------------------------------------------------
@@ -193,13 +195,18 @@ class StatementDetailView(SectionMixin, DetailView):
     section = "statements"
 
     def get_queryset(self) -> QuerySet[Statement]:
-        return Statement.objects.readable().with_related()
+        # Not the source page: kept for editors and re-imports, never shown.
+        return Statement.objects.readable().with_related().defer("source_text")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         statement = self.object
+        paragraphs = statement.paragraphs.all()
         published = Statement.objects.published().only("slug", "title", "date")
         return super().get_context_data(
-            paragraphs=statement.paragraphs.all(),
+            paragraphs=paragraphs,
+            description=Truncator(paragraphs[0].text if paragraphs else statement.title).words(
+                DESCRIPTION_WORDS, truncate=" …"
+            ),
             resolutions=statement.cited_resolutions,
             meetings=statement.meetings.all(),
             previous=published.older_than(statement).first(),
@@ -268,7 +275,7 @@ class MeetingDetailView(SectionMixin, DetailView):
     section = "meetings"
 
     def get_queryset(self) -> QuerySet[Meeting]:
-        return Meeting.objects.published().with_related()
+        return Meeting.objects.published().with_reports()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(

@@ -790,13 +790,14 @@ LIST_URLS = {
     "/api/v1/paragraphs/?page_size=100": 3,
     "/api/v1/paragraphs/?page_size=100&q=paragraph&resolution=2397": 3,
     "/api/v1/resolutions/": 2,
-    "/api/v1/meetings/?page_size=100": 6,
-    "/api/v1/meetings/?page_size=100&participant=antonio": 6,
+    # count, page, participants, reporting statements (their slugs)
+    "/api/v1/meetings/?page_size=100": 4,
+    "/api/v1/meetings/?page_size=100&participant=antonio": 4,
 }
 DETAIL_URLS = {
     "/api/v1/statements/s-{count}-1/": 5,
     "/api/v1/resolutions/2397/": 3,
-    "/api/v1/meetings/m-{count}-1/": 5,
+    "/api/v1/meetings/m-{count}-1/": 3,  # the meeting, participants, reporting statements
 }
 
 

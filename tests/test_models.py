@@ -401,6 +401,24 @@ def test_meetings_are_public_only_through_a_published_statement():
     assert list(Meeting.objects.published()) == [public]
 
 
+def test_a_meetings_published_statements_are_newest_first_loaded_or_not():
+    meeting = MeetingFactory()
+    older = StatementFactory(date=dt.date(2017, 1, 1))
+    newer = StatementFactory(date=dt.date(2018, 1, 1))
+    draft = StatementFactory(date=dt.date(2019, 1, 1), status=Statement.Status.DRAFT)
+    withdrawn = StatementFactory(
+        date=dt.date(2019, 2, 1), status=Statement.Status.WITHDRAWN, withdrawn_note="Gone."
+    )
+    for statement in (older, newer, draft, withdrawn):
+        statement.meetings.add(meeting)
+    for loaded in (
+        Meeting.objects.get(pk=meeting.pk),
+        Meeting.objects.with_related().get(pk=meeting.pk),
+        Meeting.objects.with_reports().get(pk=meeting.pk),
+    ):
+        assert loaded.published_statements == [newer, older]
+
+
 def test_paragraph_permalink_uses_number_or_position():
     statement = StatementFactory(slug="2017-12-23-statement")
     numbered = ParagraphFactory(statement=statement, position=2, number=1)
