@@ -315,7 +315,9 @@ class Meeting(TimeStampedModel):
                 name="meeting_kind_valid",
             ),
         ]
-        indexes = [models.Index(fields=["date"], name="meeting_date_idx")]
+        # In the list's whole order, so that a page of it is read in order and never
+        # sorted, whatever the planner knows or guesses about the table.
+        indexes = [models.Index(fields=["-date", "-start_time", "-id"], name="meeting_order_idx")]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.date.isoformat()})"
@@ -581,7 +583,9 @@ class Statement(TimeStampedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "-date"], name="statement_status_date_idx"),
+            # Published statements in list order, to the id: lists, neighbours and the
+            # year choices read it in order and never sort.
+            models.Index(fields=["status", "-date", "-id"], name="statement_list_order_idx"),
             # The speaker filter's choices and matches (statements.filters).
             models.Index(fields=["status", "speaker"], name="statement_status_speaker_idx"),
             # The newest published change, in every statement page's ETag (views).

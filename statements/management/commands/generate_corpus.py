@@ -36,6 +36,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {done}/{statements} statements")
 
         result = synthetic.corpus_generate(statements=statements, seed=seed, progress=progress)
+        synthetic.planner_statistics_refresh()
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
