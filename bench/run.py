@@ -16,6 +16,7 @@ Settings (environment):
     BENCH_WORKERS        gunicorn workers (2)
     BENCH_PORTS          loopback ports to try, e.g. 8200-8299 (8200-8299)
     BENCH_IMPORT_PAGES   pages for the import timing (1000)
+    BENCH_WARMUP_SECONDS wrk load per target before the memory baseline (2)
     BENCH_DATABASE_URL   postgres://… to benchmark PostgreSQL instead of SQLite; the
                          database named there and <name>_import are dropped and recreated
     BENCH_ONLY           comma-separated substrings: measure only matching targets
@@ -65,6 +66,7 @@ CONNECTIONS = env_int("BENCH_CONNECTIONS", 4)
 THREADS = env_int("BENCH_THREADS", 2)
 WORKERS = env_int("BENCH_WORKERS", 2)
 IMPORT_PAGES = env_int("BENCH_IMPORT_PAGES", 1000)
+WARMUP_SECONDS = env_int("BENCH_WARMUP_SECONDS", 2)
 
 
 def say(message: str) -> None:
@@ -257,12 +259,12 @@ def _ppid(stat: Path) -> int | None:
 # --- Measuring ---------------------------------------------------------------------------
 
 
-def run_wrk(url: str, headers: dict[str, str]) -> dict:
+def run_wrk(url: str, headers: dict[str, str], seconds: int = SECONDS) -> dict:
     command = [
         "wrk",
         f"--threads={THREADS}",
         f"--connections={CONNECTIONS}",
-        f"--duration={SECONDS}s",
+        f"--duration={seconds}s",
         "--timeout=10s",
         "--latency",
         f"--script={LUA}",
@@ -422,7 +424,12 @@ def table(report: dict) -> str:
         f"worker RSS (mean of workers): {memory['start_mib']:.1f} MiB at start, "
         f"{memory['before_mib']:.1f} MiB after warming every target, "
         f"{memory['after_mib']:.1f} MiB after {memory['requests']} more requests "
-        f"({memory['growth_percent']:+.1f}%)",
+        f"({memory['growth_percent']:+.1f}%; the worker that grew most: "
+        + (
+            f"{memory['worst_worker_growth_percent']:+.1f}%)"
+            if memory.get("worst_worker_growth_percent") is not None
+            else "none survived)"
+        ),
     ]
     floors = [r["rps"] for r in report["pages"] if r.get("floor") and "rps" in r]
     if len(floors) == 2 and min(floors):
@@ -450,6 +457,13 @@ def table(report: dict) -> str:
 
 def mib(rss: dict[int, int]) -> float:
     return sum(rss.values()) / len(rss) / 1024 if rss else 0.0
+
+
+def worst_growth(before: dict[int, int], after: dict[int, int]) -> float | None:
+    """The largest growth of one worker, in percent (None when every worker was
+    replaced in between, which gunicorn does only if one died)."""
+    grown = [(after[pid] / before[pid] - 1) * 100 for pid in before.keys() & after.keys()]
+    return max(grown) if grown else None
 
 
 def main() -> int:
@@ -489,12 +503,18 @@ def main() -> int:
             if target.get("conditional"):
                 target["headers"] = validators(server, target["path"])
         rss_start = server.worker_rss_kib()
-        for target in targets:  # warm every worker: imports, template compilation
-            for _ in range(2 * WORKERS):
-                try:
-                    fetch(server.base + target["path"], target.get("headers"))
-                except OSError as exc:  # too slow: measure() reports it
-                    say(f"warming {target['name']}: {exc}")
+        # Warm every worker on every target until its memory has settled (imports,
+        # compiled templates, caches that fill to a size): the growth measured after this
+        # is what requests keep adding.
+        say(f"warming every target for {WARMUP_SECONDS} s")
+        for target in targets:
+            try:
+                fetch(server.base + target["path"], target.get("headers"))
+            except OSError as exc:  # too slow: measure() reports it
+                say(f"warming {target['name']}: {exc}")
+                continue
+            if WARMUP_SECONDS:
+                run_wrk(server.base + target["path"], target.get("headers", {}), WARMUP_SECONDS)
         rss_before = server.worker_rss_kib()
         rows = []
         for target in targets:
@@ -534,6 +554,7 @@ def main() -> int:
             "before_mib": before,
             "after_mib": after,
             "growth_percent": (after / before - 1) * 100 if before else 0.0,
+            "worst_worker_growth_percent": worst_growth(rss_before, rss_after),
             "requests": sum(r.get("requests", 0) for r in rows),
         },
         "loading": loading,
