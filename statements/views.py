@@ -145,10 +145,6 @@ def meeting_stamps(request: HttpRequest, slug: str) -> dict[str, Any]:
 # --- Pages -------------------------------------------------------------------------------
 
 
-def most_cited_resolutions() -> list[Resolution]:
-    return sorted(cited_resolutions(), key=lambda r: (-r.citation_count, -r.number))
-
-
 class SectionMixin:
     """Names the navigation section a page belongs to (for aria-current)."""
 
@@ -168,7 +164,7 @@ class HomeView(SectionMixin, TemplateView):
         return super().get_context_data(
             statements=Statement.objects.published()[: self.latest],
             meetings=Meeting.objects.published()[: self.recent],
-            resolutions=most_cited_resolutions()[: self.most_cited],
+            resolutions=Resolution.objects.most_cited()[: self.most_cited],
             **kwargs,
         )
 
