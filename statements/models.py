@@ -854,6 +854,53 @@ class PublishedCitation(models.Model):
         return f"{self.paragraph_id} cites {self.resolution_id}"
 
 
+class TallyQuerySet(models.QuerySet):
+    def published_statements(self) -> int:
+        return self._value(Tally.PUBLISHED_STATEMENTS, Statement.objects.published())
+
+    def published_meetings(self) -> int:
+        return self._value(Tally.PUBLISHED_MEETINGS, Meeting.objects.published())
+
+    def _value(self, name: str, counted: QuerySet) -> int:
+        # A missing row (a flush removed it) is counted instead: slower, never wrong.
+        value = self.filter(name=name).values_list("value", flat=True).first()
+        return counted.count() if value is None else value
+
+    def restore_missing(self) -> None:
+        """Write the tallies a flush removed, counted from the rows (post_migrate)."""
+        counted = {
+            Tally.PUBLISHED_STATEMENTS: Statement.objects.published(),
+            Tally.PUBLISHED_MEETINGS: Meeting.objects.published(),
+        }
+        present = set(self.values_list("name", flat=True))
+        self.bulk_create(
+            Tally(name=name, value=rows.count())
+            for name, rows in counted.items()
+            if name not in present
+        )
+
+
+class Tally(models.Model):
+    """A count kept by database triggers (migration 0014), for lists that say how many
+    they hold: counting every published statement for each page of the list read the
+    whole archive's index (5 ms at 100,000 statements, growing with it)."""
+
+    PUBLISHED_STATEMENTS = "published_statements"
+    PUBLISHED_MEETINGS = "published_meetings"  # meetings with a published statement
+
+    name = models.CharField(_("name"), max_length=40, primary_key=True)
+    value = models.BigIntegerField(_("value"), default=0)
+
+    objects = TallyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("tally")
+        verbose_name_plural = _("tallies")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.value}"
+
+
 # --- The cache's view of the content -------------------------------------------------------
 
 

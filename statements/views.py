@@ -21,7 +21,14 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from statements import search, structured_data
 from statements.filters import SearchForm, StatementFilter, cited_resolutions
-from statements.models import Meeting, Paragraph, PublishedCitation, Resolution, Statement
+from statements.models import (
+    Meeting,
+    Paragraph,
+    PublishedCitation,
+    Resolution,
+    Statement,
+    Tally,
+)
 
 STATEMENTS_PER_PAGE = 20
 RESOLUTIONS_PER_PAGE = 50
@@ -169,7 +176,23 @@ class HomeView(SectionMixin, TemplateView):
         )
 
 
-class StatementListView(SectionMixin, ListView):
+class TalliedListView(ListView):
+    """A list whose unfiltered length the database keeps (``Tally``), so that paging it
+    never counts the archive; filtered, it counts what the filters leave."""
+
+    filter_parameters: tuple[str, ...] = ()
+
+    def unfiltered_count(self) -> int:
+        raise NotImplementedError
+
+    def get_paginator(self, queryset, per_page, **kwargs) -> Paginator:
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        if not any(self.request.GET.get(name) for name in self.filter_parameters):
+            paginator.count = self.unfiltered_count()
+        return paginator
+
+
+class StatementListView(SectionMixin, TalliedListView):
     template_name = "statements/statement_list.html"
     context_object_name = "statements"
     paginate_by = STATEMENTS_PER_PAGE
@@ -179,7 +202,11 @@ class StatementListView(SectionMixin, ListView):
         self.filterset = StatementFilter(
             self.request.GET or None, queryset=Statement.objects.published()
         )
+        self.filter_parameters = tuple(self.filterset.filters)
         return self.filterset.qs
+
+    def unfiltered_count(self) -> int:
+        return Tally.objects.published_statements()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(filter=self.filterset, **kwargs)
@@ -255,7 +282,7 @@ class ResolutionDetailView(SectionMixin, DetailView):
         )
 
 
-class MeetingListView(SectionMixin, ListView):
+class MeetingListView(SectionMixin, TalliedListView):
     template_name = "statements/meeting_list.html"
     context_object_name = "meetings"
     paginate_by = MEETINGS_PER_PAGE
@@ -263,6 +290,9 @@ class MeetingListView(SectionMixin, ListView):
 
     def get_queryset(self) -> QuerySet[Meeting]:
         return Meeting.objects.published().with_related()
+
+    def unfiltered_count(self) -> int:
+        return Tally.objects.published_meetings()
 
 
 class MeetingDetailView(SectionMixin, DetailView):

@@ -9,7 +9,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from statements import services
-from statements.models import Meeting, Paragraph, PublishedCitation, Resolution, Statement
+from statements.models import (
+    Meeting,
+    Paragraph,
+    PublishedCitation,
+    Resolution,
+    Statement,
+    Tally,
+)
 from tests.factories import (
     MeetingFactory,
     ParagraphFactory,
@@ -274,6 +281,37 @@ def meeting_recounts() -> dict[int, int]:
     )
 
 
+def tallies() -> dict[str, int]:
+    return dict(Tally.objects.values_list("name", "value"))
+
+
+def retallied() -> dict[str, int]:
+    return {
+        Tally.PUBLISHED_STATEMENTS: Statement.objects.filter(status="published").count(),
+        Tally.PUBLISHED_MEETINGS: Meeting.objects.filter(statement_count__gt=0).count(),
+    }
+
+
+def test_tallies_follow_statements_and_meetings():
+    assert tallies() == retallied() == {"published_statements": 0, "published_meetings": 0}
+    draft = ParagraphFactory(statement__status=Statement.Status.DRAFT).statement
+    meeting = MeetingFactory()
+    draft.meetings.add(meeting)
+    assert tallies() == {"published_statements": 0, "published_meetings": 0}
+    services.statement_publish(statements=[draft])
+    StatementFactory.create_batch(3)
+    assert tallies() == {"published_statements": 4, "published_meetings": 1}
+    services.statement_withdraw(statements=[draft], note="Superseded.")
+    assert tallies() == {"published_statements": 3, "published_meetings": 0}
+    Statement.objects.filter(status="published").update(status=Statement.Status.DRAFT)
+    assert tallies() == retallied() == {"published_statements": 0, "published_meetings": 0}
+    Statement.objects.update(status=Statement.Status.PUBLISHED, withdrawn_note="")
+    assert tallies() == retallied() == {"published_statements": 4, "published_meetings": 1}
+    meeting.delete()
+    Statement.objects.all().delete()
+    assert tallies() == retallied() == {"published_statements": 0, "published_meetings": 0}
+
+
 def test_published_citations_follow_citations_status_dates_moves_and_deletes():
     resolution = ResolutionFactory(number=2397)
     draft = StatementFactory(status=Statement.Status.DRAFT, date=dt.date(2017, 12, 23))
@@ -327,12 +365,15 @@ def test_meeting_counts_follow_links_status_and_deletes():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_published_citations_and_meeting_counts_still_follow_after_migrating_back_and_forth():
+def test_what_the_database_keeps_still_follows_after_migrating_back_and_forth():
     # On SQLite, a migration that rebuilds a table drops the triggers on it.
     call_command("migrate", "statements", "0009", verbosity=0)
     call_command("migrate", "statements", verbosity=0)
     test_published_citations_follow_citations_status_dates_moves_and_deletes()
     test_meeting_counts_follow_links_status_and_deletes()
+    Statement.objects.all().delete()
+    Meeting.objects.all().delete()
+    test_tallies_follow_statements_and_meetings()
 
 
 @settings(
@@ -390,6 +431,7 @@ def test_everything_the_database_keeps_equals_a_recount_after_any_edits(steps):
             assert counted() == recounted(), (kind, n)
             assert indexed() == reindexed(), (kind, n)
             assert meeting_counts() == meeting_recounts(), (kind, n)
+            assert tallies() == retallied(), (kind, n)
         transaction.set_rollback(True)
 
 

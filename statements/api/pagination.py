@@ -39,6 +39,10 @@ class PageNumberPagination(pagination.PageNumberPagination):
         raw_page = request.query_params.get(self.page_query_param)
         number = 1 if raw_page is None else positive_int(raw_page, self.page_query_param)
         paginator = self.django_paginator_class(queryset, page_size)
+        # A view may know its list's length without counting (see Tally).
+        known = getattr(view, "known_count", lambda: None)()
+        if known is not None:
+            paginator.count = known
         try:
             self.page = paginator.page(number)
         except InvalidPage as exc:

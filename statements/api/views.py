@@ -29,7 +29,7 @@ from rest_framework.views import APIView
 from statements import services
 from statements.api import filters, serializers
 from statements.api.permissions import can_see_unpublished
-from statements.models import Meeting, Paragraph, Resolution, Statement
+from statements.models import Meeting, Paragraph, Resolution, Statement, Tally
 
 # Anonymous responses may sit in shared caches this long; ETags make revalidation cheap.
 PUBLIC_MAX_AGE = 300
@@ -191,6 +191,12 @@ class StatementViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet
             return serializers.StatementListSerializer
         return super().get_serializer_class()
 
+    def known_count(self) -> int | None:
+        """The public list's length, kept by the database, when nothing narrows it."""
+        if set(self.request.query_params) <= filters.COMMON_PARAMETERS:
+            return Tally.objects.published_statements()
+        return None
+
     def modified_at(self, statement: Statement) -> dt.datetime:
         # A list row shows no paragraph (nor their dates); a detail shows them all.
         if "paragraphs" not in getattr(statement, "_prefetched_objects_cache", {}):
@@ -298,6 +304,12 @@ class MeetingViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet):
         if self.action == "list":
             return meetings.published()
         return visible(self.request.user, Meeting, meetings, meetings.published())
+
+    def known_count(self) -> int | None:
+        """The public list's length, kept by the database, when nothing narrows it."""
+        if self.action == "list" and set(self.request.query_params) <= filters.COMMON_PARAMETERS:
+            return Tally.objects.published_meetings()
+        return None
 
     def modified_at(self, meeting: Meeting) -> dt.datetime:
         return max([meeting.updated_at, *(p.updated_at for p in meeting.participants.all())])
