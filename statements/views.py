@@ -12,9 +12,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Max, QuerySet, Subquery
+from django.db import connection
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
+from django.utils.dateparse import parse_datetime
 from django.utils.text import Truncator
 from django.views.decorators.http import condition
 from django.views.generic import DetailView, ListView, TemplateView
@@ -84,23 +86,98 @@ def conditional_on(
     )
 
 
+# Everything a statement page shows, as counts and latest changes: the statement, its
+# paragraphs and their citations, its meetings and their participants, and its
+# neighbours (the newest change to a published statement, and how many there are, so an
+# edit, a withdrawal or a deletion anywhere changes the previous/next links' stamp).
+# Written out rather than built by the ORM: building and compiling the aggregate cost
+# three times the rest of a 304 (1.1 of 1.4 ms).
+STATEMENT_STAMPS_SQL = """
+SELECT s.updated_at,
+    (SELECT COUNT(*) FROM statements_paragraph p WHERE p.statement_id = s.id),
+    (SELECT MAX(p.updated_at) FROM statements_paragraph p WHERE p.statement_id = s.id),
+    (SELECT COUNT(*) FROM statements_paragraph p
+        JOIN statements_paragraph_resolutions c ON c.paragraph_id = p.id
+        WHERE p.statement_id = s.id),
+    (SELECT MAX(r.updated_at) FROM statements_paragraph p
+        JOIN statements_paragraph_resolutions c ON c.paragraph_id = p.id
+        JOIN statements_resolution r ON r.id = c.resolution_id
+        WHERE p.statement_id = s.id),
+    (SELECT COUNT(*) FROM statements_statement_meetings l WHERE l.statement_id = s.id),
+    (SELECT MAX(m.updated_at) FROM statements_statement_meetings l
+        JOIN statements_meeting m ON m.id = l.meeting_id WHERE l.statement_id = s.id),
+    (SELECT COUNT(*) FROM statements_statement_meetings l
+        JOIN statements_participant x ON x.meeting_id = l.meeting_id
+        WHERE l.statement_id = s.id),
+    (SELECT MAX(x.updated_at) FROM statements_statement_meetings l
+        JOIN statements_participant x ON x.meeting_id = l.meeting_id
+        WHERE l.statement_id = s.id),
+    (SELECT MAX(updated_at) FROM statements_statement WHERE status = %(published)s),
+    (SELECT value FROM statements_tally WHERE name = %(tally)s)
+FROM statements_statement s
+WHERE s.slug = %(slug)s AND s.status IN (%(published)s, %(withdrawn)s)
+"""
+
+
 def statement_stamps(request: HttpRequest, slug: str) -> dict[str, Any]:
-    # The newest published change also counts: it may be this page's previous/next link.
-    return (
-        Statement.objects.readable()
-        .filter(slug=slug)
-        .aggregate(
-            statement_stamp=Max("updated_at"),
-            paragraphs_stamp=Max("paragraphs__updated_at"),
-            resolutions_stamp=Max("paragraphs__resolutions__updated_at"),
-            meetings_stamp=Max("meetings__updated_at"),
-            neighbours_stamp=Max(
-                Subquery(
-                    Statement.objects.published().order_by("-updated_at").values("updated_at")[:1]
-                )
-            ),
-        )
+    return read_stamps(
+        STATEMENT_STAMPS_SQL,
+        {
+            "slug": slug,
+            "published": Statement.Status.PUBLISHED,
+            "withdrawn": Statement.Status.WITHDRAWN,
+            "tally": Tally.PUBLISHED_STATEMENTS,
+        },
     )
+
+
+# A meeting page: the meeting, its participants, the statements reporting it (a
+# withdrawal changes one's stamp), their paragraphs and citations.
+MEETING_STAMPS_SQL = """
+SELECT m.updated_at,
+    (SELECT COUNT(*) FROM statements_participant x WHERE x.meeting_id = m.id),
+    (SELECT MAX(x.updated_at) FROM statements_participant x WHERE x.meeting_id = m.id),
+    (SELECT COUNT(*) FROM statements_statement_meetings l WHERE l.meeting_id = m.id),
+    (SELECT MAX(s.updated_at) FROM statements_statement_meetings l
+        JOIN statements_statement s ON s.id = l.statement_id WHERE l.meeting_id = m.id),
+    (SELECT COUNT(*) FROM statements_statement_meetings l
+        JOIN statements_paragraph p ON p.statement_id = l.statement_id
+        WHERE l.meeting_id = m.id),
+    (SELECT MAX(p.updated_at) FROM statements_statement_meetings l
+        JOIN statements_paragraph p ON p.statement_id = l.statement_id
+        WHERE l.meeting_id = m.id),
+    (SELECT COUNT(*) FROM statements_statement_meetings l
+        JOIN statements_paragraph p ON p.statement_id = l.statement_id
+        JOIN statements_paragraph_resolutions c ON c.paragraph_id = p.id
+        WHERE l.meeting_id = m.id)
+FROM statements_meeting m
+WHERE m.slug = %(slug)s AND m.statement_count > 0
+"""
+
+
+def meeting_stamps(request: HttpRequest, slug: str) -> dict[str, Any]:
+    return read_stamps(MEETING_STAMPS_SQL, {"slug": slug})
+
+
+def read_stamps(sql: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The one row of a stamps query, numbered; no row (an unknown page) is empty."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return {}
+    return {f"stamp_{n}": as_datetime(value) for n, value in enumerate(row)}
+
+
+def as_datetime(value: Any) -> Any:
+    """A timestamp read by raw SQL, as Django reads it: PostgreSQL gives an aware
+    datetime; SQLite the UTC Django wrote, as text from an aggregate or as a naive datetime
+    from a plain column (counts pass through)."""
+    if isinstance(value, str):
+        value = parse_datetime(value) or value
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
 
 
 def citations_page(resolution: Resolution, number: Any) -> Page:
@@ -138,15 +215,6 @@ def resolution_stamps(request: HttpRequest, number: int) -> dict[str, Any]:
         "statements_stamp": max((row[2] for row in shown), default=None),
         "shown": shown,
     }
-
-
-def meeting_stamps(request: HttpRequest, slug: str) -> dict[str, Any]:
-    return Meeting.objects.filter(slug=slug).aggregate(
-        meeting_stamp=Max("updated_at"),
-        participants_stamp=Max("participants__updated_at"),
-        statements_stamp=Max("statements__updated_at"),
-        paragraphs_stamp=Max("statements__paragraphs__updated_at"),
-    )
 
 
 # --- Pages -------------------------------------------------------------------------------

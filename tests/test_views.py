@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.http import http_date
 
-from statements.models import Resolution, Statement, Tally
+from statements import services
+from statements.models import Meeting, Paragraph, Participant, Resolution, Statement, Tally
 from tests.factories import (
     MeetingFactory,
     ParagraphFactory,
@@ -323,6 +324,69 @@ def test_detail_pages_answer_conditional_gets_with_304(client, seeded, url):
     assert client.get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
     since = client.get(url, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"])
     assert since.status_code == 304
+
+
+def rename(participant: Participant) -> None:
+    participant.name = "Renamed"
+    participant.save()  # as the admin and the API save, stamping updated_at
+
+
+def changes_validators(client, url: str, change) -> bool:
+    before = client.get(url)
+    assert before.status_code == 200
+    change()
+    return client.get(url, HTTP_IF_NONE_MATCH=before["ETag"]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "delete a paragraph",
+        "un-cite a resolution",
+        "delete the neighbour",
+        "rename a participant",
+        "unlink the meeting",
+    ],
+)
+def test_whatever_a_statement_page_shows_changes_its_validators(client, seeded, change):
+    statement = Statement.objects.get(slug=STATEMENT_2397)
+    summary = Statement.objects.get(slug=SUMMARY)  # reports a meeting with participants
+    changes = {
+        "delete a paragraph": (
+            statement,
+            lambda: Paragraph.objects.filter(pk=statement.paragraphs.get(number=2).pk).delete(),
+        ),
+        "un-cite a resolution": (
+            statement,
+            lambda: statement.paragraphs.get(number=1).resolutions.clear(),
+        ),
+        "delete the neighbour": (
+            statement,
+            lambda: Statement.objects.filter(pk=summary.pk).delete(),
+        ),
+        "rename a participant": (
+            summary,
+            lambda: rename(Participant.objects.filter(meeting__statements=summary).first()),
+        ),
+        "unlink the meeting": (statement, lambda: statement.meetings.clear()),
+    }
+    page, change_it = changes[change]
+    assert changes_validators(client, statement_url(page.slug), change_it)
+
+
+@pytest.mark.parametrize("change", ["rename a participant", "delete a paragraph", "withdraw"])
+def test_whatever_a_meeting_page_shows_changes_its_validators(client, seeded, change):
+    meeting = Meeting.objects.get(slug=ABE_GUTERRES)
+    statement = meeting.statements.get()
+    StatementFactory(title="Also reporting").meetings.add(meeting)  # keeps it public
+    changes = {
+        "rename a participant": lambda: rename(meeting.participants.first()),
+        "delete a paragraph": lambda: Paragraph.objects.filter(
+            pk=statement.paragraphs.last().pk
+        ).delete(),
+        "withdraw": lambda: services.statement_withdraw(statements=[statement], note="Gone."),
+    }
+    assert changes_validators(client, f"/meetings/{ABE_GUTERRES}/", changes[change])
 
 
 def test_an_edit_to_a_paragraph_changes_the_statements_validators(client, seeded):
