@@ -74,6 +74,17 @@ def targets() -> list[dict]:
             "name": "search, rare phrase",
             "path": "/search/?q=" + synthetic.RARE_SEARCH_PHRASE.replace(" ", "+"),
         },
+        # The search target is a p95 for one reader at a time, not a throughput.
+        {
+            "name": "search, common word, 1 client",
+            "path": f"/search/?q={synthetic.COMMON_SEARCH_WORD}",
+            "clients": 1,
+        },
+        {
+            "name": "search, rare phrase, 1 client",
+            "path": "/search/?q=" + synthetic.RARE_SEARCH_PHRASE.replace(" ", "+"),
+            "clients": 1,
+        },
         {"name": "API statement list", "path": "/api/v1/statements/"},
         {"name": "API statement detail", "path": f"/api/v1/statements/{statement.slug}/"},
         {"name": "statement detail, conditional (304)", "path": detail, "conditional": True},

@@ -259,11 +259,13 @@ def _ppid(stat: Path) -> int | None:
 # --- Measuring ---------------------------------------------------------------------------
 
 
-def run_wrk(url: str, headers: dict[str, str], seconds: int = SECONDS) -> dict:
+def run_wrk(
+    url: str, headers: dict[str, str], seconds: int = SECONDS, clients: int = CONNECTIONS
+) -> dict:
     command = [
         "wrk",
-        f"--threads={THREADS}",
-        f"--connections={CONNECTIONS}",
+        f"--threads={min(THREADS, clients)}",
+        f"--connections={clients}",
         f"--duration={seconds}s",
         "--timeout=10s",
         "--latency",
@@ -287,10 +289,11 @@ def measure(server: Server, target: dict) -> dict:
         first_status, first_headers = fetch(url, target.get("headers"))
     except OSError as exc:
         return {**target, "error": f"no answer within 60 s: {exc}"}
-    raw = run_wrk(url, target.get("headers", {}))
+    clients = target.get("clients", CONNECTIONS)
+    raw = run_wrk(url, target.get("headers", {}), clients=clients)
     # wrk stops waiting at the deadline, but sync workers still owe the queued requests:
     # let them drain so a slow page does not eat into the next target's time.
-    queued = math.ceil(CONNECTIONS / WORKERS)
+    queued = math.ceil(clients / WORKERS)
     time.sleep(min(10.0, raw["latency_us"]["max"] / 1e6 * queued))
     seconds = raw["duration_us"] / 1e6
     statuses = {int(code): n for code, n in raw["statuses"].items()}
@@ -395,7 +398,7 @@ def floor_rps(rows: list[dict]) -> float:
 def table(report: dict) -> str:
     floor = report["floor_rps"]
     lines = [
-        f"{'target':<44} {'req/s':>8} {'÷floor':>7} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'target':<44} {'req/s':>8} {'÷floor':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
         f"{'queries':>8} {'RSS MiB':>8}  result",
     ]
     for row in report["pages"]:
@@ -403,18 +406,20 @@ def table(report: dict) -> str:
         queries = f"{q['first']}/{q['repeat']}" if q else "-"
         if "rps" not in row:
             lines.append(
-                f"{row['name']:<44} {'-':>8} {'-':>7} {'-':>8} {'-':>8} {queries:>8} "
+                f"{row['name']:<44} {'-':>8} {'-':>7} {'-':>8} {'-':>8} {'-':>8} {queries:>8} "
                 f"{'-':>8}  ERROR: {row['error']}"
             )
             continue
-        ratio = f"{row['rps'] / floor:.2f}" if floor else "-"
+        # A single client's throughput is no ratio to a floor measured with several.
+        ratio = f"{row['rps'] / floor:.2f}" if floor and "clients" not in row else "-"
         rss = max(row["worker_rss_kib"].values(), default=0) / 1024
         result = f"ERROR: {row['error']}" if "error" in row else "ok"
         if "redirects_to" in row:
             result += f" (measured a redirect to {row['redirects_to']})"
         lines.append(
             f"{row['name']:<44} {row['rps']:>8.0f} {ratio:>7} {row['latency_ms']['p50']:>8.1f} "
-            f"{row['latency_ms']['p99']:>8.1f} {queries:>8} {rss:>8.1f}  {result}"
+            f"{row['latency_ms']['p95']:>8.1f} {row['latency_ms']['p99']:>8.1f} {queries:>8} "
+            f"{rss:>8.1f}  {result}"
         )
     memory = report["memory"]
     lines += [
