@@ -23,9 +23,12 @@ def load(path: str) -> dict:
     rows = {}
     for row in report["pages"]:
         if "rps" in row and "error" not in row:
-            rows[row["path"] + (" (304)" if row.get("conditional") else "")] = {
+            key = row["path"] + (" (304)" if row.get("conditional") else "")
+            key += f" ({row['clients']} client)" if row.get("clients") else ""
+            rows[key] = {
                 "name": row["name"],
-                "ratio": row["rps"] / floor if floor else None,
+                # A single client's throughput is no ratio to a floor measured with several.
+                "ratio": row["rps"] / floor if floor and "clients" not in row else None,
                 "p50": row["latency_ms"]["p50"],
                 "p95": row["latency_ms"].get("p95"),
             }

@@ -165,6 +165,8 @@ class Filters:
     resolution_id: int | None = None  # the primary key, so planners see the value itself
 
 
+PARAGRAPHS, TITLES = "paragraphs", "titles"
+
 # A hit's place in reading order: (day, statement id, -position). Newest first is the
 # descending order of places; a title match takes the place of its statement's opening
 # paragraph.
@@ -178,22 +180,28 @@ def _day(date: dt.date) -> int:
 
 @dataclass
 class _Matches:
-    """What an engine found: each place with a score (higher is better; 0 unranked)."""
+    """What an engine found in one source (paragraph texts or titles): each place with a
+    score (higher is better; 0 when not ranked), and whether it stopped at its limit."""
 
     places: dict[Place, float] = field(default_factory=dict)
-    capped: bool = False  # the engine stopped reading at its limit
+    capped: bool = False
 
-    def record(self, rows: list[tuple], limit: int, day: Callable[[Any], int]) -> None:
-        """Rows of (source, date or day, statement id, position, score) from the two
-        sources, paragraphs (0) and titles (1), each read up to ``limit``."""
-        read = [0, 0]
-        for source, date, statement_id, position, score in rows:
-            read[source] += 1
-            if position is None:  # a published statement without paragraphs
-                continue
-            place = (day(date), statement_id, -position)
-            self.places[place] = self.places.get(place, 0.0) + score
-        self.capped = max(read) >= limit
+    @classmethod
+    def of(cls, rows: list[tuple], limit: int, day: Callable[[Any], int]) -> _Matches:
+        """From rows of (date or day, statement id, position, score)."""
+        found = cls(capped=len(rows) >= limit)
+        for date, statement_id, position, score in rows:
+            if position is not None:  # a published statement without paragraphs
+                found.places[(day(date), statement_id, -position)] = score or 0.0
+        return found
+
+
+def _merged(*sources: _Matches) -> dict[Place, float]:
+    merged: dict[Place, float] = {}
+    for source in sources:
+        for place, score in source.places.items():
+            merged[place] = merged.get(place, 0.0) + score
+    return merged
 
 
 # --- Engines -----------------------------------------------------------------------------
@@ -219,9 +227,6 @@ class _Postgres:
             [POSTGRES_CONFIG, self.websearch],
         )
 
-    def rankable(self) -> bool:
-        return True  # ts_rank() reads only the rows it ranks
-
     def _filters(self, filters: Filters) -> tuple[str, list]:
         sql, params = "", []
         if filters.year is not None:
@@ -238,37 +243,59 @@ class _Postgres:
             params.append(filters.resolution_id)
         return sql, params
 
-    def matches(self, filters: Filters, limit: int) -> _Matches:
-        found = _Matches()
+    QUERY = "websearch_to_tsquery(%s::regconfig, %s)"
+
+    def matches(self, source: str, filters: Filters, limit: int) -> _Matches:
+        """Up to ``limit`` matching places, newest first. The statements' (status, date)
+        index gives the order; the planner walks it and checks each row's stored vector
+        when the words are common, or collects the matches from the GIN index and sorts
+        them when they are rare."""
         where, params = self._filters(filters)
-        query = "websearch_to_tsquery(%s::regconfig, %s)"
-        # The statements' (status, date) index gives the order; the planner walks it and
-        # checks each paragraph's stored vector when the words are common, or collects
-        # the matches from the GIN index and sorts them when they are rare.
-        paragraphs = f"""
-            SELECT s.date, s.id, p.position, ts_rank(p.search_document, {query})
-            FROM statements_paragraph p JOIN statements_statement s ON s.id = p.statement_id
-            WHERE s.status = 'published' AND p.search_document @@ {query}{where}
-            ORDER BY s.date DESC, s.id DESC, p.position LIMIT %s
-        """
-        titles = f"""
-            SELECT s.date, s.id, opening.position,
-                ts_rank(setweight(s.search_title, 'A'), {query})
-            FROM statements_statement s
-            JOIN LATERAL (
-                SELECT position FROM statements_paragraph
-                WHERE statement_id = s.id ORDER BY position LIMIT 1
-            ) opening ON true
-            WHERE s.status = 'published' AND s.search_title @@ {query}{where}
-            ORDER BY s.date DESC, s.id DESC LIMIT %s
-        """
-        terms = [POSTGRES_CONFIG, self.websearch]
-        sql = f"SELECT 0, * FROM ({paragraphs}) p UNION ALL SELECT 1, * FROM ({titles}) t"
+        if source == PARAGRAPHS:
+            sql = f"""
+                SELECT s.date, s.id, p.position, 0
+                FROM statements_paragraph p JOIN statements_statement s ON s.id = p.statement_id
+                WHERE s.status = 'published' AND p.search_document @@ {self.QUERY}{where}
+                ORDER BY s.date DESC, s.id DESC, p.position LIMIT %s
+            """
+        else:
+            sql = f"""
+                SELECT s.date, s.id, (
+                    SELECT MIN(position) FROM statements_paragraph WHERE statement_id = s.id
+                ), 0
+                FROM statements_statement s
+                WHERE s.status = 'published' AND s.search_title @@ {self.QUERY}{where}
+                ORDER BY s.date DESC, s.id DESC LIMIT %s
+            """
         with self.connection.cursor() as cursor:
-            cursor.execute(sql, [*terms, *terms, *params, limit] * 2)
-            rows = cursor.fetchall()
-        found.record(rows, limit, _day)
-        return found
+            cursor.execute(sql, [POSTGRES_CONFIG, self.websearch, *params, limit])
+            return _Matches.of(cursor.fetchall(), limit, _day)
+
+    def scores(self, texts: _Matches, titles: _Matches) -> dict[Place, float]:
+        """ts_rank() of the places found, text and title (weighted A) added up: read
+        for these rows only, once they are known to be few."""
+        sql = f"""
+            SELECT p.statement_id, p.position, ts_rank(p.search_document, {self.QUERY})
+            FROM statements_paragraph p JOIN unnest(%s::bigint[], %s::integer[]) AS t(sid, pos)
+                ON p.statement_id = t.sid AND p.position = t.pos
+            UNION ALL
+            SELECT s.id, t.pos, ts_rank(setweight(s.search_title, 'A'), {self.QUERY})
+            FROM statements_statement s JOIN unnest(%s::bigint[], %s::integer[]) AS t(sid, pos)
+                ON s.id = t.sid
+        """
+        params: list[Any] = []
+        for found in (texts, titles):  # per half: the query's words, then the rows
+            statements = [statement_id for _day, statement_id, _position in found.places]
+            positions = [-position for _day, _statement_id, position in found.places]
+            params += [POSTGRES_CONFIG, self.websearch, statements, positions]
+        places = {(place[1], -place[2]): place for place in [*texts.places, *titles.places]}
+        scored: dict[Place, float] = {}
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for statement_id, position, score in cursor.fetchall():
+                place = places[(statement_id, position)]
+                scored[place] = scored.get(place, 0.0) + score
+        return scored
 
     def annotate(self, paragraphs: QuerySet) -> QuerySet:
         from django.contrib.postgres.search import SearchHeadline, SearchQuery
@@ -346,32 +373,29 @@ class _SQLite:
             params.append(filters.resolution_id)
         return sql, params
 
-    def matches(self, filters: Filters, limit: int, *, ranked: bool) -> _Matches:
-        found = _Matches()
-        selects, params = [], []
+    def matches(self, source: str, filters: Filters, limit: int, *, ranked: bool) -> _Matches:
+        """Up to ``limit`` matching places, newest first: FTS5 reads its match list in
+        rowid order, which 0011's keys make the reading order."""
+        table = self.PUBLISHED_PARAGRAPHS if source == PARAGRAPHS else self.PUBLISHED_TITLES
+        statement = self.STATEMENT.format(table=table)
+        where, params = self._filters(table, filters)
         # bm25() is lower for better matches; a title counts twice a paragraph.
-        for table, weight in ((self.PUBLISHED_PARAGRAPHS, -1), (self.PUBLISHED_TITLES, -2)):
-            statement = self.STATEMENT.format(table=table)
-            where, where_params = self._filters(table, filters)
-            score = f"{weight} * bm25({table})" if ranked else "0"
-            position = (
-                f"(65535 - ({table}.rowid & 65535))"
-                if table == self.PUBLISHED_PARAGRAPHS
-                # A title lands on its statement's opening paragraph.
-                else "(SELECT MIN(position) FROM statements_paragraph "
-                f"WHERE statement_id = {statement})"
-            )
-            selects.append(
-                f"SELECT {len(selects)}, * FROM (SELECT {table}.rowid >> 46, {statement}, "
-                f"{position}, {score} FROM {table} WHERE {table} MATCH %s{where} "
-                f"ORDER BY {table}.rowid DESC LIMIT %s)"
-            )
-            params += [self.match, *where_params, limit]
+        weight = -1 if source == PARAGRAPHS else -2
+        score = f"{weight} * bm25({table})" if ranked else "0"
+        position = (
+            f"(65535 - ({table}.rowid & 65535))"
+            if source == PARAGRAPHS
+            # A title lands on its statement's opening paragraph.
+            else "(SELECT MIN(position) FROM statements_paragraph "
+            f"WHERE statement_id = {statement})"
+        )
+        sql = (
+            f"SELECT {table}.rowid >> 46, {statement}, {position}, {score} "
+            f"FROM {table} WHERE {table} MATCH %s{where} ORDER BY {table}.rowid DESC LIMIT %s"
+        )
         with self.connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(selects), params)
-            rows = cursor.fetchall()
-        found.record(rows, limit, int)
-        return found
+            cursor.execute(sql, [self.match, *params, limit])
+            return _Matches.of(cursor.fetchall(), limit, int)
 
     def annotate(self, paragraphs: QuerySet) -> QuerySet:
         snippet = (
@@ -433,28 +457,51 @@ class ParagraphSearch:
 
     def __init__(self, query: str, filters: Filters = Filters()):
         self.query = clean_query(query)
+        self.filters = filters
         self.engine = _engine(Paragraph.objects.all(), self.query)
         self.more = False
         self.ranked = False
         self.places: list[Place] = []
+        self.texts = _Matches()
         if self.engine is None:
             return
         limit = MAX_HITS + 1
-        if isinstance(self.engine, _SQLite):
-            rankable = self.engine.rankable()
-            found = self.engine.matches(filters, limit, ranked=rankable)
-        else:
-            rankable = True
-            found = self.engine.matches(filters, limit)
-        newest_first = sorted(found.places, reverse=True)
-        self.more = found.capped or len(newest_first) > MAX_HITS
-        self.places = newest_first[:MAX_HITS]
-        if rankable and not self.more:
+        # SQLite weighs words while it reads the matches, and only words it can afford to.
+        inline = isinstance(self.engine, _SQLite) and self.engine.rankable()
+        self.texts = self._matches(PARAGRAPHS, limit, ranked=inline)
+        if self.texts.capped:
+            # More than MAX_HITS already: newest first, and titles are read only as far
+            # as the page asked for needs (a common title word would read thousands).
+            self.more = True
+            return
+        titles = self._matches(TITLES, limit, ranked=inline)
+        found = _merged(self.texts, titles)
+        self.places = sorted(found, reverse=True)
+        if titles.capped or len(self.places) > MAX_HITS:
+            self.more = True
+            self.places = self.places[:MAX_HITS]
+            return
+        if inline or isinstance(self.engine, _Postgres):
+            scores = found if inline else self.engine.scores(self.texts, titles)
             self.ranked = True
-            self.places.sort(key=lambda place: found.places[place], reverse=True)
+            # Best first; equals stay newest first (sorted() is stable).
+            self.places.sort(key=lambda place: scores.get(place, 0.0), reverse=True)
+
+    def _matches(self, source: str, limit: int, *, ranked: bool = False) -> _Matches:
+        if isinstance(self.engine, _SQLite):
+            return self.engine.matches(source, self.filters, limit, ranked=ranked)
+        return self.engine.matches(source, self.filters, limit)
+
+    def _places_until(self, stop: int) -> list[Place]:
+        """The first ``stop`` places; with more than MAX_HITS texts, the titles needed
+        to put them in order are read now, up to ``stop`` of them."""
+        if not self.more or self.places:
+            return self.places
+        titles = self._matches(TITLES, stop)
+        return sorted(_merged(self.texts, titles), reverse=True)[:stop]
 
     def count(self) -> int:
-        return len(self.places)
+        return MAX_HITS if self.more else len(self.places)
 
     def __len__(self) -> int:
         return self.count()
@@ -462,8 +509,11 @@ class ParagraphSearch:
     def __getitem__(self, index: slice) -> list[SearchHit]:
         if not isinstance(index, slice) or index.step not in (None, 1):
             raise TypeError("ParagraphSearch supports plain slices only.")
-        places = self.places[index]
-        if self.engine is None or not places:
+        start, stop = index.start or 0, min(index.stop or MAX_HITS, MAX_HITS)
+        if self.engine is None or stop <= start:
+            return []
+        places = self._places_until(stop)[start:stop]
+        if not places:
             return []
         wanted = Q()
         for _day, statement_id, position in places:
@@ -478,9 +528,8 @@ class ParagraphSearch:
             hits.append(
                 SearchHit(
                     paragraph=paragraph,
-                    snippet=highlight(
-                        paragraph.snippet, Truncator(paragraph.text).words(SNIPPET_WORDS)
-                    ),
+                    snippet=highlight(paragraph.snippet)
+                    or conditional_escape(Truncator(paragraph.text).words(SNIPPET_WORDS)),
                     title=highlight(paragraph.title_highlight, paragraph.statement.title),
                 )
             )

@@ -179,6 +179,12 @@ def test_more_hits_than_served_are_said_to_be_more_and_come_newest_first(db, mon
     found = search_paragraphs("peacebuilding")
     assert found.more and not found.ranked and found.count() == 3
     assert places(found) == [("s2018", 1), ("s2017", 1), ("s2016", 1)]
+    # A title match newer than every text match still leads, though the texts alone
+    # already passed MAX_HITS (titles are then read only as far as the page needs).
+    titled = StatementFactory(slug="titled", title="On peacebuilding", date=dt.date(2019, 1, 1))
+    ParagraphFactory(statement=titled, position=1, text="Nothing else here.")
+    assert places(search_paragraphs("peacebuilding")) == [("titled", 1), ("s2018", 1), ("s2017", 1)]
+    titled.delete()
     assert places(search_paragraphs("peacebuilding", year=2015)) == [("s2015", 1)]
     # With no more than MAX_HITS, the hits are ranked again (most mentions first).
     monkeypatch.setattr(search, "MAX_HITS", 5)
@@ -490,9 +496,10 @@ def test_search_page_runs_the_same_queries_for_few_or_many_hits(
     client, db, django_assert_num_queries
 ):
     resolution = ResolutionFactory(number=2397)
-    # years, resolutions (filter choices), count, ranked page, then on SQLite the page's
-    # paragraphs and statements, and the resolutions they cite.
-    expected = 5 if connection.vendor == "postgresql" else 6
+    # years, resolutions (filter choices); the matching texts and titles; the words'
+    # weights (SQLite: can bm25() afford them; PostgreSQL: ts_rank() of the few hits);
+    # the page's paragraphs and statements, and the resolutions they cite.
+    expected = 7
     for count in (2, 200):
         statement = StatementFactory()
         for position in range(1, count + 1):
