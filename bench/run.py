@@ -16,7 +16,8 @@ Settings (environment):
     BENCH_WORKERS        gunicorn workers (2)
     BENCH_PORTS          loopback ports to try, e.g. 8200-8299 (8200-8299)
     BENCH_IMPORT_PAGES   pages for the import timing (1000)
-    BENCH_WARMUP_SECONDS wrk load per target before the memory baseline (2)
+    BENCH_WARMUP_SECONDS wrk load per target before the memory baseline (2), repeated
+    BENCH_WARMUP_REQUESTS  until each worker served this many of it (200; at most 15 s)
     BENCH_DATABASE_URL   postgres://… to benchmark PostgreSQL instead of SQLite; the
                          database named there and <name>_import are dropped and recreated
     BENCH_ONLY           comma-separated substrings: measure only matching targets
@@ -67,6 +68,7 @@ THREADS = env_int("BENCH_THREADS", 2)
 WORKERS = env_int("BENCH_WORKERS", 2)
 IMPORT_PAGES = env_int("BENCH_IMPORT_PAGES", 1000)
 WARMUP_SECONDS = env_int("BENCH_WARMUP_SECONDS", 2)
+WARMUP_REQUESTS = env_int("BENCH_WARMUP_REQUESTS", 200)
 
 
 def say(message: str) -> None:
@@ -511,15 +513,21 @@ def main() -> int:
         # Warm every worker on every target until its memory has settled (imports,
         # compiled templates, caches that fill to a size): the growth measured after this
         # is what requests keep adding.
-        say(f"warming every target for {WARMUP_SECONDS} s")
+        say(f"warming every target ({WARMUP_REQUESTS} requests a worker)")
         for target in targets:
             try:
                 fetch(server.base + target["path"], target.get("headers"))
             except OSError as exc:  # too slow: measure() reports it
                 say(f"warming {target['name']}: {exc}")
                 continue
-            if WARMUP_SECONDS:
-                run_wrk(server.base + target["path"], target.get("headers", {}), WARMUP_SECONDS)
+            # At least WARMUP_REQUESTS a worker: a page's memory settles after 100-150 of
+            # it, and a slow page gets fewer than that in a couple of seconds.
+            served, spent = 0, 0
+            while WARMUP_SECONDS and served < WARMUP_REQUESTS * WORKERS and spent < 15:
+                raw = run_wrk(
+                    server.base + target["path"], target.get("headers", {}), WARMUP_SECONDS
+                )
+                served, spent = served + raw["requests"], spent + WARMUP_SECONDS
         rss_before = server.worker_rss_kib()
         rows = []
         for target in targets:
