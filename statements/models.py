@@ -126,18 +126,6 @@ class ResolutionQuerySet(models.QuerySet):
         """Cited resolutions, the most cited first (the newest of equals first)."""
         return self.cited().order_by("-citation_count", "-number")
 
-    def with_related(self) -> ResolutionQuerySet:
-        """Load the published paragraphs citing each resolution into ``citing_paragraphs``."""
-        return self.prefetch_related(
-            Prefetch(
-                "paragraphs",
-                queryset=Paragraph.objects.published()
-                .with_related()
-                .order_by("-statement__date", "statement_id", "position"),
-                to_attr="citing_paragraphs",
-            )
-        )
-
 
 @reversion.register()
 class Resolution(TimeStampedModel):
@@ -212,6 +200,21 @@ class Resolution(TimeStampedModel):
         if self.adopted_on:
             return f"S/RES/{self.number} ({self.adopted_on.year})"
         return f"S/RES/{self.number}"
+
+    def newest_citations(self, limit: int) -> list[Paragraph]:
+        """The newest published paragraphs citing it, at most ``limit``: a page of the
+        index of published citations (the most cited resolution of a 100,000-statement
+        archive is cited 68,000 times), each with its statement and citations."""
+        page = (
+            PublishedCitation.objects.filter(resolution=self)
+            .newest_first()
+            .values_list("paragraph_id", flat=True)[:limit]
+        )
+        return list(
+            Paragraph.objects.filter(pk__in=page)
+            .with_related()
+            .order_by("-statement__date", "-statement_id", "position")
+        )
 
     @property
     def is_unanimous(self) -> bool:
@@ -858,6 +861,9 @@ class TallyQuerySet(models.QuerySet):
     def published_statements(self) -> int:
         return self._value(Tally.PUBLISHED_STATEMENTS, Statement.objects.published())
 
+    def published_paragraphs(self) -> int:
+        return self._value(Tally.PUBLISHED_PARAGRAPHS, Paragraph.objects.published())
+
     def published_meetings(self) -> int:
         return self._value(Tally.PUBLISHED_MEETINGS, Meeting.objects.published())
 
@@ -870,6 +876,7 @@ class TallyQuerySet(models.QuerySet):
         """Write the tallies a flush removed, counted from the rows (post_migrate)."""
         counted = {
             Tally.PUBLISHED_STATEMENTS: Statement.objects.published(),
+            Tally.PUBLISHED_PARAGRAPHS: Paragraph.objects.published(),
             Tally.PUBLISHED_MEETINGS: Meeting.objects.published(),
         }
         present = set(self.values_list("name", flat=True))
@@ -886,6 +893,7 @@ class Tally(models.Model):
     whole archive's index (5 ms at 100,000 statements, growing with it)."""
 
     PUBLISHED_STATEMENTS = "published_statements"
+    PUBLISHED_PARAGRAPHS = "published_paragraphs"  # paragraphs of published statements
     PUBLISHED_MEETINGS = "published_meetings"  # meetings with a published statement
 
     name = models.CharField(_("name"), max_length=40, primary_key=True)

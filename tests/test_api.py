@@ -493,6 +493,22 @@ def test_resolution_filters(client, cited_and_uncited, params, expected):
     assert [r["number"] for r in body["results"]] == expected
 
 
+def test_resolution_detail_shows_the_newest_citations_and_links_to_all(client, monkeypatch):
+    from statements.api import serializers
+
+    monkeypatch.setattr(serializers, "CITING_PARAGRAPHS_SHOWN", 2)
+    resolution = ResolutionFactory(number=2397)
+    for day in (1, 2, 3):
+        statement = StatementFactory(slug=f"day-{day}", date=dt.date(2018, 1, day))
+        ParagraphFactory(statement=statement).resolutions.add(resolution)
+    _, body = get(client, "/api/v1/resolutions/2397/")
+    assert body["citation_count"] == 3
+    assert [p["statement"] for p in body["citing_paragraphs"]] == ["day-3", "day-2"]
+    assert body["citing_paragraphs_url"] == ("http://testserver/api/v1/paragraphs/?resolution=2397")
+    _, everything = get(client, body["citing_paragraphs_url"].removeprefix("http://testserver"))
+    assert [p["statement"] for p in everything["results"]] == ["day-3", "day-2", "day-1"]
+
+
 @pytest.mark.parametrize(
     ("params", "parameter"),
     [({"cited": "maybe"}, "cited"), ({"adopted_after": "2017"}, "adopted_after")],

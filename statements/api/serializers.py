@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -222,13 +223,34 @@ class ResolutionSerializer(serializers.HyperlinkedModelSerializer):
         return attrs
 
 
+# A resolution shows its newest citations; the rest are a filtered, paged list away.
+CITING_PARAGRAPHS_SHOWN = 50
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class CitingParagraphsURLField(serializers.ReadOnlyField):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(source="number", **kwargs)
+
+    def to_representation(self, number: int) -> str:
+        return absolute(self.parent, f"{reverse('api:paragraph-list')}?resolution={number}")
+
+
 class ResolutionDetailSerializer(ResolutionSerializer):
     citing_paragraphs = ParagraphSerializer(
-        many=True, read_only=True, help_text=_("Published paragraphs citing it, newest first.")
+        many=True,
+        read_only=True,
+        help_text=_(
+            "The newest published paragraphs citing it, at most 50, newest statement "
+            "first; all of them (citation_count) at citing_paragraphs_url."
+        ),
+    )
+    citing_paragraphs_url = CitingParagraphsURLField(
+        help_text=_("Every published paragraph citing it, newest first, a page at a time.")
     )
 
     class Meta(ResolutionSerializer.Meta):
-        fields = [*ResolutionSerializer.Meta.fields, "citing_paragraphs"]
+        fields = [*ResolutionSerializer.Meta.fields, "citing_paragraphs", "citing_paragraphs_url"]
 
 
 class ParticipantSerializer(serializers.ModelSerializer):

@@ -229,6 +229,24 @@ class ParagraphViewSet(ConditionalGetMixin, mixins.ListModelMixin, viewsets.Gene
     def modified_at(self, paragraph: Paragraph) -> dt.datetime:
         return max(paragraph.updated_at, paragraph.statement.updated_at)
 
+    def known_count(self) -> int | None:
+        """The list's length without counting 2.5 million paragraphs: the tally when
+        nothing narrows it, a resolution's citation count when only it does."""
+        narrowing = set(self.request.query_params) - filters.COMMON_PARAMETERS
+        if not narrowing:
+            return Tally.objects.published_paragraphs()
+        number = self.request.query_params.get("resolution", "")
+        if narrowing == {"resolution"} and number.isdigit():
+            counts = Resolution.objects.filter(number=int(number)).values_list("citation_count")
+            return next(iter(counts), (0,))[0]
+        return None
+
+
+def with_newest_citations(resolution: Resolution) -> Resolution:
+    """The resolution with the citations its detail shows (``citing_paragraphs``)."""
+    resolution.citing_paragraphs = resolution.newest_citations(serializers.CITING_PARAGRAPHS_SHOWN)
+    return resolution
+
 
 @extend_schema_view(
     list=extend_schema(summary=_("List Security Council resolutions")),
@@ -249,8 +267,10 @@ class ResolutionViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSe
     filterset_class = filters.ResolutionFilterSet
 
     def get_queryset(self):
-        resolutions = Resolution.objects.order_by("-number")
-        return resolutions if self.action == "list" else resolutions.with_related()
+        return Resolution.objects.order_by("-number")
+
+    def get_object(self) -> Resolution:
+        return with_newest_citations(super().get_object())
 
     def get_serializer_class(self):
         if self.action == "list":
@@ -268,7 +288,7 @@ class ResolutionViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSe
         )
 
     def reloaded(self, resolution: Resolution) -> Resolution:
-        return self.get_queryset().get(pk=resolution.pk)
+        return with_newest_citations(self.get_queryset().get(pk=resolution.pk))
 
     def perform_save(self, serializer):
         with recorded(self.request.user, _("Changed through the API.")):
