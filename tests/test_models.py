@@ -288,28 +288,48 @@ def tallies() -> dict[str, int]:
 def retallied() -> dict[str, int]:
     return {
         Tally.PUBLISHED_STATEMENTS: Statement.objects.filter(status="published").count(),
+        Tally.PUBLISHED_PARAGRAPHS: Paragraph.objects.filter(statement__status="published").count(),
         Tally.PUBLISHED_MEETINGS: Meeting.objects.filter(statement_count__gt=0).count(),
     }
 
 
-def test_tallies_follow_statements_and_meetings():
-    assert tallies() == retallied() == {"published_statements": 0, "published_meetings": 0}
+def test_tallies_follow_statements_paragraphs_and_meetings():
+    def counts() -> tuple[int, int, int]:
+        kept = tallies()
+        assert kept == retallied()
+        return (
+            kept[Tally.PUBLISHED_STATEMENTS],
+            kept[Tally.PUBLISHED_PARAGRAPHS],
+            kept[Tally.PUBLISHED_MEETINGS],
+        )
+
+    assert counts() == (0, 0, 0)
     draft = ParagraphFactory(statement__status=Statement.Status.DRAFT).statement
+    ParagraphFactory(statement=draft)
     meeting = MeetingFactory()
     draft.meetings.add(meeting)
-    assert tallies() == {"published_statements": 0, "published_meetings": 0}
+    assert counts() == (0, 0, 0)
     services.statement_publish(statements=[draft])
-    StatementFactory.create_batch(3)
-    assert tallies() == {"published_statements": 4, "published_meetings": 1}
+    for statement in StatementFactory.create_batch(3):
+        ParagraphFactory(statement=statement)
+    assert counts() == (4, 5, 1)
     services.statement_withdraw(statements=[draft], note="Superseded.")
-    assert tallies() == {"published_statements": 3, "published_meetings": 0}
+    assert counts() == (3, 3, 0)
+    moved = Paragraph.objects.filter(statement=draft).first()
+    Paragraph.objects.filter(pk=moved.pk).update(statement=Statement.objects.published().first())
+    assert counts() == (3, 4, 0)
+    Paragraph.objects.bulk_create(
+        Paragraph(statement=statement, position=50, text="Bulk.")
+        for statement in Statement.objects.all()
+    )
+    assert counts() == (3, 7, 0)
     Statement.objects.filter(status="published").update(status=Statement.Status.DRAFT)
-    assert tallies() == retallied() == {"published_statements": 0, "published_meetings": 0}
+    assert counts() == (0, 0, 0)
     Statement.objects.update(status=Statement.Status.PUBLISHED, withdrawn_note="")
-    assert tallies() == retallied() == {"published_statements": 4, "published_meetings": 1}
+    assert counts() == (4, 9, 1)
     meeting.delete()
     Statement.objects.all().delete()
-    assert tallies() == retallied() == {"published_statements": 0, "published_meetings": 0}
+    assert counts() == (0, 0, 0)
 
 
 def test_published_citations_follow_citations_status_dates_moves_and_deletes():
@@ -373,7 +393,7 @@ def test_what_the_database_keeps_still_follows_after_migrating_back_and_forth():
     test_meeting_counts_follow_links_status_and_deletes()
     Statement.objects.all().delete()
     Meeting.objects.all().delete()
-    test_tallies_follow_statements_and_meetings()
+    test_tallies_follow_statements_paragraphs_and_meetings()
 
 
 @settings(
