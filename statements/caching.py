@@ -29,7 +29,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.http import urlencode
@@ -41,6 +41,7 @@ logger = logging.getLogger(__name__)
 # --- The content generation ------------------------------------------------------------
 
 GENERATION_TABLE = "statements_contentgeneration"
+GENERATION_SQL = f'SELECT "number" FROM "{GENERATION_TABLE}" WHERE "id" = 1'
 # Writes to any of the app's tables (the FTS tables only change through their triggers).
 _CONTENT_WRITE = re.compile(
     r'^\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|UPDATE|DELETE\s+FROM)\s+"statements_(?!contentgeneration")',
@@ -51,9 +52,26 @@ _CONTENT_WRITE = re.compile(
 def content_generation() -> int:
     """The current generation; 0 before the first write."""
     with connection.cursor() as cursor:
-        cursor.execute(f'SELECT "number" FROM "{GENERATION_TABLE}" WHERE "id" = 1')
+        cursor.execute(GENERATION_SQL)
         row = cursor.fetchone()
     return row[0] if row else 0
+
+
+def checked_content_generation() -> int:
+    """The generation, read as the request's first query, which doubles as the health
+    check of a persistent connection: ``CONN_HEALTH_CHECKS`` would spend a ``SELECT 1``
+    round trip before it on every cached hit (a quarter of a hit's time on PostgreSQL).
+    A connection the server dropped fails this read instead, and it is retried once on
+    a new connection, which is what the check would have done. ``health_check_done`` is
+    the flag Django itself sets once a request's connection is known good."""
+    if connection.connection is None or connection.in_atomic_block:
+        return content_generation()
+    connection.health_check_done = True
+    try:
+        return content_generation()
+    except (InterfaceError, OperationalError):
+        connection.close()
+    return content_generation()
 
 
 def bump_content_generation() -> None:
@@ -141,7 +159,7 @@ class PageCacheMiddleware:
         if timeout <= 0 or not _is_anonymous_read(request):
             return self.get_response(request)
         try:
-            generation = content_generation()
+            generation = checked_content_generation()
         except DatabaseError:
             # The database is down: the view meets the outage too and answers its 503
             # (statements.middleware), which no middleware outside a view can give.

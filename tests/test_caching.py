@@ -14,8 +14,9 @@ import socket
 import pytest
 from django.contrib.auth.models import User
 from django.core.cache import cache
-from django.db import transaction
+from django.db import OperationalError, connection, connections, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -302,6 +303,67 @@ def test_a_cached_page_costs_one_query_and_answers_conditional_gets(
         revalidated = Client().get(path, headers={"if-none-match": first["ETag"]})
     assert revalidated.status_code == 304
     assert revalidated.content == b""
+
+
+def start_request() -> None:
+    # What Django does to a persistent connection as each request starts (the test client
+    # leaves it out): its health check is due again.
+    connection.close_if_unusable_or_obsolete()
+    assert connection.connection is None or not connection.health_check_done
+
+
+def test_a_cached_hit_spends_no_health_check_round_trip(archive, monkeypatch):
+    path = f"/statements/{archive['published'].slug}/"
+    first = Client().get(path)
+    checks = []
+    monkeypatch.setattr(connection, "is_usable", lambda: checks.append(1) or True)
+    start_request()
+    with CaptureQueriesContext(connection) as queries:
+        again = Client().get(path)
+    assert again.content == first.content
+    assert len(queries) == 1
+    assert checks == []
+
+
+def test_a_cached_hit_retries_the_generation_on_a_dropped_connection(archive, monkeypatch):
+    path = f"/statements/{archive['published'].slug}/"
+    first = Client().get(path)
+    real = caching.content_generation
+    failures = [OperationalError("server closed the connection unexpectedly")]
+
+    def dropped_once() -> int:
+        if failures:
+            raise failures.pop()
+        return real()
+
+    monkeypatch.setattr(caching, "content_generation", dropped_once)
+    start_request()
+    with CaptureQueriesContext(connection) as queries:
+        again = Client().get(path)
+    assert len(queries) == 1  # served from the cache, not rendered again
+    assert again.content == first.content
+    assert failures == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL drops the backend")
+def test_a_cached_hit_survives_the_server_dropping_the_connection(archive):
+    path = f"/statements/{archive['published'].slug}/"
+    first = Client().get(path)
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    finally:
+        other.close()
+    start_request()
+    with CaptureQueriesContext(connection) as queries:
+        again = Client().get(path)
+    # The read that met the dropped connection, then the retry: served from the cache.
+    assert [q["sql"] for q in queries.captured_queries] == [caching.GENERATION_SQL] * 2
+    assert again.content == first.content
+    assert connection.connection.info.backend_pid != pid
 
 
 def test_list_pages_get_an_etag_and_a_304_from_the_cache(archive):
