@@ -19,6 +19,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import CommandError, call_command
 from django.db import OperationalError, connection, connections
 from django.db.utils import load_backend
+from reversion.models import Revision
 
 from statements.models import Meeting, Paragraph, Participant, Resolution, Statement
 from tests.conftest import unused_port
@@ -258,22 +259,26 @@ def test_an_import_interrupted_on_the_second_page_leaves_the_database_as_it_was(
     from statements import services
 
     before = table_counts()
-    real_add = services.reversion.add_to_revision
-    calls = []
+    revisions = Revision.objects.count()
+    real_version = services._version
+    statements = []
 
-    def interrupted_on_the_second(statement):
-        calls.append(statement.pk)
-        if len(calls) == 2:
-            raise KeyboardInterrupt  # Ctrl-C while the second page's history is written
-        return real_add(statement)
+    def interrupted_on_the_second(revision, obj):
+        if isinstance(obj, Statement):
+            statements.append(obj.pk)
+            if len(statements) == 2:
+                raise KeyboardInterrupt  # Ctrl-C while the second page's history is written
+        return real_version(revision, obj)
 
     with (
-        mock.patch.object(services.reversion, "add_to_revision", interrupted_on_the_second),
+        mock.patch.object(services, "_version", interrupted_on_the_second),
         pytest.raises(KeyboardInterrupt),
     ):
         call_command("import_statements", *map(str, PAGES), stdout=io.StringIO())
-    assert len(calls) == 2  # every statement and the first page's revision had been written
+    # Every statement and every revision had been written, and the first page's versions.
+    assert len(statements) == 2
     assert table_counts() == before
+    assert Revision.objects.count() == revisions
 
 
 @contextlib.contextmanager

@@ -6,7 +6,9 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+import reversion
 from django.core.management import CommandError, call_command
+from reversion.models import Version
 
 from statements.models import Meeting, Paragraph, Participant, Resolution, Statement
 
@@ -203,3 +205,47 @@ def test_the_command_leaves_the_garbage_collector_as_it_found_it(tmp_path):
     with pytest.raises(CommandError):
         run(str(tmp_path / "empty.txt"))
     assert gc.get_threshold() == before
+
+
+def version_rows(revision) -> set[tuple]:
+    return set(
+        revision.version_set.values_list(
+            "content_type", "object_id", "db", "format", "serialized_data", "object_repr"
+        )
+    )
+
+
+def test_an_import_records_the_revision_reversion_itself_would():
+    output = run(str(SEEDS))
+    # "<file>: created <slug>: 7 paragraphs, ..."
+    imported_files = {
+        line.split()[2].rstrip(":"): Path(line.split(": ")[0]).name
+        for line in output.splitlines()
+        if line.startswith(str(SEEDS))
+    }
+    statements = Statement.objects.all()
+    assert statements
+    for statement in statements:
+        imported = Version.objects.get_for_object(statement).get().revision
+        assert imported.comment == f"Imported from {imported_files[statement.slug]}."
+        assert imported.user is None
+        with reversion.create_revision():
+            reversion.add_to_revision(Statement.objects.get(pk=statement.pk))
+        own = Version.objects.get_for_object(statement).exclude(revision=imported).get().revision
+        assert version_rows(imported) == version_rows(own)
+        assert len(version_rows(imported)) == 1 + statement.paragraphs.count()
+
+
+def test_an_imported_statement_reverts_to_its_imported_state():
+    run(str(STATEMENT_PAGE))
+    statement = Statement.objects.get()
+    before = list(statement.paragraphs.values_list("number", "text"))
+    citations = counts()["Paragraph_resolutions"]
+    statement.paragraphs.filter(number=1).update(text="Edited.")
+    statement.paragraphs.filter(number=2).delete()
+    Statement.objects.filter(pk=statement.pk).update(title="Renamed")
+    Version.objects.get_for_object(statement).get().revision.revert(delete=True)
+    statement.refresh_from_db()
+    assert statement.title != "Renamed"
+    assert list(statement.paragraphs.values_list("number", "text")) == before
+    assert counts()["Paragraph_resolutions"] == citations
