@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count, F, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -133,9 +134,14 @@ class ParagraphInline(admin.TabularInline):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
+# Addresses typed without a scheme are https (Django 6's default; 5.2 warns without it).
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
+
 @admin.register(Statement)
 class StatementAdmin(CompareVersionAdmin):
     form = StatementAdminForm
+    formfield_overrides = HTTPS_URLS
     inlines = [ParagraphInline]
     list_display = [
         "title",
@@ -660,6 +666,7 @@ class StatementPreviewView(StatementDetailView):
 
 @admin.register(Resolution)
 class ResolutionAdmin(CompareVersionAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ["number", "symbol", "adopted_on", "vote", "title", "paragraph_count"]
     list_display_links = ["number", "symbol"]
     search_fields = ["=number", "symbol", "title"]

@@ -3,12 +3,14 @@ group, not a superuser)."""
 
 import datetime as dt
 import re
+import warnings
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.deprecation import RemovedInDjango60Warning
 from reversion.models import Version
 
 from statements import services
@@ -452,6 +454,23 @@ def test_resolution_numbers_outside_1_to_9999_are_refused(editor_client):
     )
     assert response.status_code == 200
     assert "less than or equal to 9999" in error_text(response)
+
+
+@pytest.mark.parametrize("model", ["statement", "resolution", "meeting"])
+def test_admin_forms_build_without_deprecated_url_defaults(editor_client, model):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RemovedInDjango60Warning)
+        response = editor_client.get(reverse(f"admin:statements_{model}_add"))
+    assert response.status_code == 200
+
+
+def test_a_document_address_typed_without_a_scheme_is_stored_as_https(editor_client):
+    response = editor_client.post(
+        reverse("admin:statements_resolution_add"),
+        {"number": "2397", "vote": "", "title": "", "document_url": "undocs.org/S/RES/2397"},
+    )
+    assert response.status_code == 302
+    assert Resolution.objects.get(number=2397).document_url == "https://undocs.org/S/RES/2397"
 
 
 def test_a_meeting_of_zero_minutes_is_refused_with_its_reason(editor_client):
