@@ -378,7 +378,13 @@ if REDIS_URL:
             "BACKEND": "statements.caching.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
-        }
+        },
+        # Each process's copy of the pages it serves, in front of Redis (caching.py).
+        "pages-local": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "pages-local",
+            "OPTIONS": {"MAX_ENTRIES": 300},
+        },
     }
 else:
     CACHES = {

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
@@ -134,6 +134,37 @@ def page_cache_key(request: HttpRequest, generation: int) -> str:
     return f"page:{generation}:{digest[:40]}"
 
 
+# With Redis alone every hit is a round trip and the unpickling of a whole page (hits ran
+# at 0.54-0.86 of the bench's floor, against 0.8 and above from local memory). A page
+# stored under a generation never changes, so each process also keeps the pages it serves
+# in local memory, in front of the shared cache, for at most a minute.
+LOCAL_ALIAS = "pages-local"
+LOCAL_SECONDS = 60
+
+
+def _local_cache() -> Any:
+    return caches[LOCAL_ALIAS] if LOCAL_ALIAS in settings.CACHES else None
+
+
+def _cached_page(key: str) -> Any:
+    local = _local_cache()
+    if local is None:
+        return cache.get(key)
+    found = local.get(key)
+    if found is None:
+        found = cache.get(key)
+        if found is not None:
+            local.set(key, found, LOCAL_SECONDS)
+    return found
+
+
+def _store_page(key: str, page: Any, timeout: int) -> None:
+    cache.set(key, page, timeout)
+    local = _local_cache()
+    if local is not None:
+        local.set(key, page, min(timeout, LOCAL_SECONDS))
+
+
 def _storable(request: HttpRequest, response: HttpResponse) -> bool:
     cache_control = response.get("Cache-Control", "")
     user = getattr(request, "user", None)
@@ -165,7 +196,7 @@ class PageCacheMiddleware:
             # (statements.middleware), which no middleware outside a view can give.
             return self.get_response(request)
         key = page_cache_key(request, generation)
-        cached = cache.get(key)
+        cached = _cached_page(key)
         if cached is not None:
             content, headers = cached
             response = HttpResponse(content, headers=headers)
@@ -175,7 +206,7 @@ class PageCacheMiddleware:
             return response
         if not response.has_header("ETag"):
             set_response_etag(response)
-        cache.set(key, (response.content, dict(response.items())), timeout)
+        _store_page(key, (response.content, dict(response.items())), timeout)
         return get_conditional_response(request, etag=response["ETag"], response=response)
 
 

@@ -13,7 +13,7 @@ import socket
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import OperationalError, connection, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -28,6 +28,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 RESILIENT = "statements.caching.ResilientRedisCache"
 TIMEOUTS = {"socket_connect_timeout": 0.25, "socket_timeout": 0.25}
+REDIS = {"BACKEND": RESILIENT, "LOCATION": "redis://127.0.0.1:6379/3", "OPTIONS": TIMEOUTS}
 
 
 @pytest.fixture(autouse=True)
@@ -476,13 +477,7 @@ def redis_reachable() -> bool:
 def test_redis_stores_and_serves_pages_and_forgets_them_on_change(
     settings, archive, django_assert_num_queries
 ):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": RESILIENT,
-            "LOCATION": "redis://127.0.0.1:6379/3",
-            "OPTIONS": TIMEOUTS,
-        }
-    }
+    settings.CACHES = {"default": REDIS}
     cache.clear()
     path = f"/statements/{archive['published'].slug}/"
     first = read(path)
@@ -492,6 +487,36 @@ def test_redis_stores_and_serves_pages_and_forgets_them_on_change(
     assert b"Issued in error." in read(path)[1]
     assert Client().get("/healthz/ready").json()["status"] == "ok"
     cache.clear()
+
+
+@pytest.mark.skipif(not redis_reachable(), reason="no Redis server at 127.0.0.1:6379")
+def test_with_redis_each_process_serves_its_own_copy_and_still_sees_every_change(
+    settings, archive, django_assert_num_queries
+):
+    settings.CACHES = {
+        "default": REDIS,
+        caching.LOCAL_ALIAS: {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "test-pages-local",
+        },
+    }
+    local = caches[caching.LOCAL_ALIAS]
+    cache.clear()
+    local.clear()
+    path = f"/statements/{archive['published'].slug}/"
+    first = read(path)
+    # Filled by another process: this one finds it in Redis and keeps a copy.
+    local.clear()
+    with django_assert_num_queries(1):
+        assert read(path) == first
+    # Redis loses it (restart, eviction): the local copy still answers.
+    cache.clear()
+    with django_assert_num_queries(1):
+        assert read(path) == first
+    withdraw_with_the_service(archive)
+    assert b"Issued in error." in read(path)[1]
+    cache.clear()
+    local.clear()
 
 
 def test_filter_choices_and_citation_counts_follow_the_content(archive):

@@ -12,10 +12,10 @@ ROOT = Path(__file__).resolve().parent.parent
 STRONG_KEY = "k3y-" + "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 
-def load_settings(**env: str) -> subprocess.CompletedProcess:
+def load_settings(show: str = "settings.DEBUG", **env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     clean.update(DJANGO_SETTINGS_MODULE="mofa_site.settings", **env)
-    code = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
+    code = f"import django; django.setup(); from django.conf import settings; print({show})"
     return subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True
     )
@@ -48,6 +48,22 @@ def test_production_starts_with_a_real_key_and_hosts():
     result = load_settings(DJANGO_SECRET_KEY=STRONG_KEY, DJANGO_ALLOWED_HOSTS="archive.example.org")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_with_redis_each_process_keeps_the_pages_it_serves_in_front_of_it():
+    show = "sorted((alias, c['BACKEND']) for alias, c in settings.CACHES.items())"
+    result = load_settings(show, DJANGO_DEBUG="1", REDIS_URL="redis://127.0.0.1:6379/0")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(
+        [
+            ("default", "statements.caching.ResilientRedisCache"),
+            ("pages-local", "django.core.cache.backends.locmem.LocMemCache"),
+        ]
+    )
+    alone = load_settings(show, DJANGO_DEBUG="1", REDIS_URL="")
+    assert alone.stdout.strip() == str(
+        [("default", "django.core.cache.backends.locmem.LocMemCache")]
+    )
 
 
 def test_development_mode_starts_with_no_configuration():
