@@ -130,9 +130,12 @@ def resolutions_ensure(numbers: Iterable[int]) -> dict[int, Resolution]:
     return existing
 
 
-def paragraphs_link(*, citations: dict[Paragraph, Iterable[int]], new: bool = False) -> None:
+def paragraphs_link(
+    *, citations: dict[Paragraph, Iterable[int]], new: bool = False
+) -> dict[Paragraph, list[Resolution]]:
     """Set each paragraph's cited resolutions to exactly the given numbers (``new``: the
-    paragraphs were just created, so there are no old links to clear)."""
+    paragraphs were just created, so there are no old links to clear). Returns each
+    paragraph's resolutions."""
     wanted = {paragraph: sorted(set(numbers)) for paragraph, numbers in citations.items()}
     resolutions = resolutions_ensure(n for numbers in wanted.values() for n in numbers)
     through = Paragraph.resolutions.through
@@ -143,6 +146,10 @@ def paragraphs_link(*, citations: dict[Paragraph, Iterable[int]], new: bool = Fa
         for paragraph, numbers in wanted.items()
         for number in numbers
     )
+    return {
+        paragraph: [resolutions[number] for number in numbers]
+        for paragraph, numbers in wanted.items()
+    }
 
 
 def paragraphs_relink(*, paragraphs: Iterable[Paragraph]) -> None:
@@ -237,9 +244,12 @@ def _paragraph_rows(paragraphs: Iterable) -> list[tuple[int | None, str]]:
     return [(p.number, p.text) for p in paragraphs]
 
 
-def _paragraphs_write(documents: dict[Statement, ParsedDocument], *, replace: bool) -> None:
+def _paragraphs_write(
+    documents: dict[Statement, ParsedDocument], *, replace: bool
+) -> dict[Paragraph, list[Resolution]]:
     """Write the pages' paragraphs and citations to their statements, replacing the
-    statements' paragraphs if ``replace``, in a few queries for any number of pages."""
+    statements' paragraphs if ``replace``, in a few queries for any number of pages.
+    Returns the new paragraphs, in order, with the resolutions each cites."""
     if replace:
         Paragraph.objects.filter(statement__in=[s.pk for s in documents]).delete()
     created = Paragraph.objects.bulk_create(
@@ -248,7 +258,7 @@ def _paragraphs_write(documents: dict[Statement, ParsedDocument], *, replace: bo
         for p in document.paragraphs
     )
     cited = (p.resolutions for document in documents.values() for p in document.paragraphs)
-    paragraphs_link(citations=dict(zip(created, cited, strict=True)), new=True)
+    return paragraphs_link(citations=dict(zip(created, cited, strict=True)), new=True)
 
 
 def meeting_import(*, meeting: ParsedMeeting) -> Meeting:
@@ -336,19 +346,32 @@ def statements_import(
                 again.append(index)
             else:
                 new[page.document.key] = index
-        created = _pages_create([pages[i] for i in new.values()], source_url)
+        created, paragraphs = _pages_create([pages[i] for i in new.values()], source_url)
         for index, statement in zip(new.values(), created, strict=True):
             written[index] = (statement, "created", [])
         for index in again:
             first = written[new[pages[index].document.key]]
             written[index] = _page_update(pages[index], first[0], source_url)
+        # What a revision stores of each new statement, from the objects just written
+        # (reloading them was a fifth of an import); a statement a later page of the same
+        # import changed again is read back instead.
+        fresh = {s.pk: _Recorded(s, [], []) for s in created}
+        for paragraph, resolutions in paragraphs.items():
+            # In Resolution's own order, as a query of them would give them.
+            cited = sorted(resolutions, key=lambda r: -r.number)
+            fresh[paragraph.statement_id].paragraphs.append((paragraph, cited))
+        for index in again:
+            fresh.pop(written[index][0].pk, None)
         labels: dict[int, list[str]] = {}
         for page, (statement, action, _kept) in zip(pages, written, strict=True):
             if page.document.meeting is not None:
-                statement.meetings.add(meeting_import(meeting=page.document.meeting))
+                meeting = meeting_import(meeting=page.document.meeting)
+                statement.meetings.add(meeting)
+                if statement.pk in fresh:
+                    fresh[statement.pk].meetings.append(meeting)
             if action != "unchanged":
                 labels.setdefault(statement.pk, []).append(page.label or _("source text"))
-        _record_imports(labels, user)
+        _record_imports(labels, user, fresh)
         counts = _citation_counts([statement.pk for statement, _action, _kept in written])
     return [
         ImportOutcome(statement, action, *counts[statement.pk], tuple(kept))
@@ -356,8 +379,11 @@ def statements_import(
     ]
 
 
-def _pages_create(pages: Sequence[ImportPage], source_url: str) -> list[Statement]:
-    """New draft statements for pages no statement was imported from."""
+def _pages_create(
+    pages: Sequence[ImportPage], source_url: str
+) -> tuple[list[Statement], dict[Paragraph, list[Resolution]]]:
+    """New draft statements for pages no statement was imported from, and their
+    paragraphs with the resolutions each cites."""
     slugs = _unique_slugs([dated_slug(p.document.date, p.document.title) for p in pages])
     now = timezone.now()
     statements = Statement.objects.bulk_create(
@@ -372,18 +398,46 @@ def _pages_create(pages: Sequence[ImportPage], source_url: str) -> list[Statemen
         )
         for page, slug in zip(pages, slugs, strict=True)
     )
-    _paragraphs_write(
+    paragraphs = _paragraphs_write(
         {s: page.document for s, page in zip(statements, pages, strict=True)}, replace=False
     )
-    return statements
+    return statements, paragraphs
 
 
-def _record_imports(labels: dict[int, list[str]], user: AbstractBaseUser | None) -> None:
+@dataclass
+class _Recorded:
+    """A statement as a revision stores it: its paragraphs with the resolutions each
+    cites, and its meetings."""
+
+    statement: Statement
+    paragraphs: list[tuple[Paragraph, list[Resolution]]]
+    meetings: list[Meeting]
+
+    @classmethod
+    def loaded(cls, statement: Statement) -> _Recorded:
+        return cls(
+            statement,
+            [(p, list(p.resolutions.all())) for p in statement.paragraphs.all()],
+            list(statement.meetings.all()),
+        )
+
+    def versions(self, revision: Revision) -> Iterator[Version]:
+        yield _version(revision, self.statement, meetings=self.meetings)
+        for paragraph, resolutions in self.paragraphs:
+            yield _version(revision, paragraph, resolutions=resolutions)
+
+
+def _record_imports(
+    labels: dict[int, list[str]],
+    user: AbstractBaseUser | None,
+    fresh: dict[int, _Recorded],
+) -> None:
     """A revision for each imported statement, holding what django-reversion records of
     it (the statement and, as its registration follows them, its paragraphs), written in
     bulk: through ``reversion.create_revision()`` each revision cost five queries and a
-    copy of the revision's state per object, half of an import's time.
-    ``tests/test_services.py`` checks the rows against reversion's own."""
+    copy of the revision's state per object, half of an import's time. New statements
+    come from ``fresh``; the others are read back.
+    ``tests/test_import_command.py`` checks the rows against reversion's own."""
     author = user if user is not None and user.is_authenticated else None
     now = timezone.now()
     for chunk in _chunks(list(labels), 100):
@@ -393,7 +447,9 @@ def _record_imports(labels: dict[int, list[str]], user: AbstractBaseUser | None)
             "paragraphs",
             Prefetch("paragraphs__resolutions", queryset=Resolution.objects.only("pk")),
             Prefetch("meetings", queryset=Meeting.objects.only("pk")),
-        ).in_bulk(chunk)
+        ).in_bulk([pk for pk in chunk if pk not in fresh])
+        recorded = {pk: _Recorded.loaded(statement) for pk, statement in loaded.items()}
+        recorded.update((pk, fresh[pk]) for pk in chunk if pk in fresh)
         revisions = Revision.objects.bulk_create(
             Revision(
                 date_created=now,
@@ -403,21 +459,32 @@ def _record_imports(labels: dict[int, list[str]], user: AbstractBaseUser | None)
             for pk in chunk
         )
         Version.objects.bulk_create(
-            _version(revision, obj)
+            version
             for revision, pk in zip(revisions, chunk, strict=True)
-            for obj in (loaded[pk], *loaded[pk].paragraphs.all())
+            for version in recorded[pk].versions(revision)
         )
 
 
-def _version(revision: Revision, obj: Statement | Paragraph) -> Version:
-    # The fields reversion.revisions._add_to_revision gives a version (default options).
+def _version(revision: Revision, obj: Statement | Paragraph, **related: list[Any]) -> Version:
+    """The fields reversion.revisions._add_to_revision gives a version (default options).
+    ``related``: the objects of each many-to-many field in their model's order, which the
+    serializer reads as if prefetched (statements/prefetched_json.py)."""
+    previous = getattr(obj, "_prefetched_objects_cache", None)
+    obj._prefetched_objects_cache = related
+    try:
+        data = serializers.serialize("json", (obj,))
+    finally:
+        if previous is None:
+            del obj._prefetched_objects_cache
+        else:
+            obj._prefetched_objects_cache = previous
     return Version(
         revision=revision,
         content_type=ContentType.objects.get_for_model(obj),
         object_id=str(obj.pk),
         db=router.db_for_write(type(obj), instance=obj),
         format="json",
-        serialized_data=serializers.serialize("json", (obj,)),
+        serialized_data=data,
         object_repr=str(obj),
     )
 

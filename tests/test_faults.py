@@ -263,12 +263,12 @@ def test_an_import_interrupted_on_the_second_page_leaves_the_database_as_it_was(
     real_version = services._version
     statements = []
 
-    def interrupted_on_the_second(revision, obj):
+    def interrupted_on_the_second(revision, obj, **related):
         if isinstance(obj, Statement):
             statements.append(obj.pk)
             if len(statements) == 2:
                 raise KeyboardInterrupt  # Ctrl-C while the second page's history is written
-        return real_version(revision, obj)
+        return real_version(revision, obj, **related)
 
     with (
         mock.patch.object(services, "_version", interrupted_on_the_second),

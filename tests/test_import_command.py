@@ -215,25 +215,57 @@ def version_rows(revision) -> set[tuple]:
     )
 
 
-def test_an_import_records_the_revision_reversion_itself_would():
-    output = run(str(SEEDS))
-    # "<file>: created <slug>: 7 paragraphs, ..."
-    imported_files = {
-        line.split()[2].rstrip(":"): Path(line.split(": ")[0]).name
-        for line in output.splitlines()
-        if line.startswith(str(SEEDS))
-    }
-    statements = Statement.objects.all()
-    assert statements
-    for statement in statements:
-        imported = Version.objects.get_for_object(statement).get().revision
+def assert_revisions_as_reversion_records_them(imported_files: dict[str, str]) -> None:
+    for statement in Statement.objects.all():
+        imported = Version.objects.get_for_object(statement).latest("pk").revision
         assert imported.comment == f"Imported from {imported_files[statement.slug]}."
         assert imported.user is None
         with reversion.create_revision():
             reversion.add_to_revision(Statement.objects.get(pk=statement.pk))
-        own = Version.objects.get_for_object(statement).exclude(revision=imported).get().revision
+        own = Version.objects.get_for_object(statement).latest("pk").revision
         assert version_rows(imported) == version_rows(own)
         assert len(version_rows(imported)) == 1 + statement.paragraphs.count()
+
+
+def files_by_slug(output: str, folder: Path) -> dict[str, str]:
+    # "<file>: created <slug>: 7 paragraphs, ..."
+    return {
+        line.split()[2].rstrip(":"): Path(line.split(": ")[0]).name
+        for line in output.splitlines()
+        if line.startswith(str(folder)) and line.split()[1] != "unchanged"
+    }
+
+
+def test_an_import_records_the_revision_reversion_itself_would(tmp_path):
+    # A paragraph citing several resolutions, out of order, and a meeting page.
+    shutil.copy(MEETING_PAGE, tmp_path / "meeting.txt")
+    (tmp_path / "statement.txt").write_text(
+        STATEMENT_PAGE.read_text(encoding="utf-8").replace(
+            "Stockholm Agreement.", "Stockholm Agreement, resolutions 2397, 2270 and 2375."
+        ),
+        encoding="utf-8",
+    )
+    assert_revisions_as_reversion_records_them(files_by_slug(run(str(tmp_path)), tmp_path))
+    last = Paragraph.objects.get(statement__date="2017-12-23", number=7)
+    assert last.resolutions.count() == 3
+
+
+def test_a_reimport_records_the_revision_reversion_itself_would(tmp_path):
+    shutil.copy(STATEMENT_PAGE, tmp_path / "statement.txt")
+    run(str(tmp_path))
+    # Changed, and the same page twice in one run: the second updates the first.
+    (tmp_path / "statement.txt").write_text(
+        STATEMENT_PAGE.read_text(encoding="utf-8").replace(
+            "Stockholm Agreement.", "Stockholm Agreement and resolution 2375."
+        ),
+        encoding="utf-8",
+    )
+    shutil.copy(MEETING_PAGE, tmp_path / "a.txt")
+    shutil.copy(MEETING_PAGE, tmp_path / "b.txt")
+    output = run(str(tmp_path))
+    assert "updated" in output
+    # b.txt left a.txt's statement unchanged: its revision names a.txt.
+    assert_revisions_as_reversion_records_them(files_by_slug(output, tmp_path))
 
 
 def test_an_imported_statement_reverts_to_its_imported_state():
