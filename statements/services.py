@@ -61,8 +61,13 @@ def statement_claim_version(*, statement: Statement, expected_version: int) -> i
     return statement.version
 
 
+def _author(user: AbstractBaseUser | None) -> AbstractBaseUser | None:
+    """The user a revision names: nobody for a command or an anonymous request."""
+    return user if user is not None and user.is_authenticated else None
+
+
 def _record(user: AbstractBaseUser | None, comment: str) -> None:
-    if user is not None and user.is_authenticated:
+    if _author(user) is not None:
         reversion.set_user(user)
     reversion.set_comment(comment)
 
@@ -438,7 +443,7 @@ def _record_imports(
     copy of the revision's state per object, half of an import's time. New statements
     come from ``fresh``; the others are read back.
     ``tests/test_import_command.py`` checks the rows against reversion's own."""
-    author = user if user is not None and user.is_authenticated else None
+    author = _author(user)
     now = timezone.now()
     for chunk in _chunks(list(labels), 100):
         # Loaded with their relations (as much as a revision stores of them) so each
