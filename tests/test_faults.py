@@ -19,7 +19,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import CommandError, call_command
 from django.db import OperationalError, connection, connections
 from django.db.utils import load_backend
-from reversion.models import Revision
+from reversion.models import Revision, Version
 
 from statements.models import Meeting, Paragraph, Participant, Resolution, Statement
 from tests.conftest import unused_port
@@ -260,7 +260,8 @@ def test_an_import_interrupted_on_the_second_page_leaves_the_database_as_it_was(
 
     before = table_counts()
     revisions = Revision.objects.count()
-    real_version = services._version
+    versions = Version.objects.count()
+    real_version = services._version_row
     statements = []
 
     def interrupted_on_the_second(revision, obj, **related):
@@ -271,14 +272,15 @@ def test_an_import_interrupted_on_the_second_page_leaves_the_database_as_it_was(
         return real_version(revision, obj, **related)
 
     with (
-        mock.patch.object(services, "_version", interrupted_on_the_second),
+        mock.patch.object(services, "_version_row", interrupted_on_the_second),
         pytest.raises(KeyboardInterrupt),
     ):
         call_command("import_statements", *map(str, PAGES), stdout=io.StringIO())
-    # Every statement and every revision had been written, and the first page's versions.
+    # Every statement, paragraph and revision had been written.
     assert len(statements) == 2
     assert table_counts() == before
     assert Revision.objects.count() == revisions
+    assert Version.objects.count() == versions
 
 
 @contextlib.contextmanager

@@ -1,9 +1,11 @@
 """The import_statements command: atomic, idempotent, clear about bad input."""
 
+import datetime
 import json
 import shutil
 from io import StringIO
 from pathlib import Path
+from unittest import mock
 
 import pytest
 import reversion
@@ -281,3 +283,54 @@ def test_an_imported_statement_reverts_to_its_imported_state():
     assert statement.title != "Renamed"
     assert list(statement.paragraphs.values_list("number", "text")) == before
     assert counts()["Paragraph_resolutions"] == citations
+
+
+def test_imported_paragraphs_keep_their_timestamps_to_the_microsecond():
+    moment = datetime.datetime(2026, 12, 2, 14, 55, 1, 123456, tzinfo=datetime.UTC)
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        run(str(STATEMENT_PAGE))
+    stamps = set(Paragraph.objects.values_list("created_at", "updated_at"))
+    assert stamps == {(moment, moment)}
+
+
+def test_reimporting_a_meeting_fills_only_its_blank_fields_and_adds_missing_participants():
+    run(str(MEETING_PAGE))
+    meeting = Meeting.objects.get()
+    imported = {
+        "location": meeting.location,
+        "occasion": meeting.occasion,
+        "people": list(meeting.participants.values_list("name", flat=True)),
+    }
+    assert imported["location"] and imported["occasion"] and len(imported["people"]) == 2
+    # An editor clears one field, rewrites another, removes a participant and adds one.
+    Meeting.objects.filter(pk=meeting.pk).update(location="", occasion="Edited occasion")
+    meeting.participants.filter(name=imported["people"][0]).delete()
+    Participant.objects.create(meeting=meeting, position=9, name="Added by an editor")
+
+    run(str(MEETING_PAGE))
+
+    meeting.refresh_from_db()
+    assert (meeting.location, meeting.occasion) == (imported["location"], "Edited occasion")
+    assert list(meeting.participants.order_by("position").values_list("name", flat=True)) == [
+        imported["people"][1],
+        imported["people"][0],  # back, after the participants the meeting had
+        "Added by an editor",
+    ]
+
+
+def test_pages_reporting_the_same_meeting_share_one_meeting_in_one_import(tmp_path):
+    shutil.copy(MEETING_PAGE, tmp_path / "a.txt")
+    # Another statement (its own opening) on the same meeting.
+    page = MEETING_PAGE.read_text(encoding="utf-8")
+    other = page.replace("The overview of the meeting is", "An overview of the meeting is")
+    assert other != page
+    (tmp_path / "b.txt").write_text(other, encoding="utf-8")
+
+    run(str(tmp_path))
+
+    meeting = Meeting.objects.get()
+    assert Statement.objects.count() == 2
+    assert set(meeting.statements.values_list("pk", flat=True)) == set(
+        Statement.objects.values_list("pk", flat=True)
+    )
+    assert meeting.participants.count() == 2
