@@ -515,10 +515,14 @@ class ParagraphSearch:
         places = self._places_until(stop)[start:stop]
         if not places:
             return []
-        wanted = Q()
-        for _day, statement_id, position in places:
-            wanted |= Q(statement_id=statement_id, position=-position)
-        paragraphs = self.engine.annotate(Paragraph.objects.filter(wanted).with_related())
+        # Written out: the ORM took longer to build and compile this OR of twenty pairs
+        # (a third of a search) than the database took to run the whole query.
+        wanted = RawSQL(
+            "SELECT id FROM statements_paragraph WHERE "
+            + " OR ".join(["(statement_id = %s AND position = %s)"] * len(places)),
+            [value for _day, statement, position in places for value in (statement, -position)],
+        )
+        paragraphs = self.engine.annotate(Paragraph.objects.filter(pk__in=wanted).with_related())
         by_place = {(p.statement_id, p.position): p for p in paragraphs}
         hits = []
         for _day, statement_id, position in places:

@@ -1,11 +1,13 @@
 """Full-text search, on whichever database the suite runs (SQLite FTS5 or PostgreSQL)."""
 
 import datetime as dt
+import re
 import sqlite3
 
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -510,3 +512,21 @@ def test_search_page_runs_the_same_queries_for_few_or_many_hits(
         with django_assert_num_queries(expected):
             response = client.get(reverse("statements:search"), {"q": f"nonproliferation {count}"})
         assert f"{count} matching paragraphs" in response.content.decode()
+
+
+def test_a_page_of_hits_reads_its_paragraphs_through_the_index(client, db):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's planner is rule-based; PostgreSQL's picks by cost and table size")
+    for n in range(3):
+        statement = StatementFactory()
+        for position in (1, 2):
+            ParagraphFactory(statement=statement, position=position, text=f"Ceasefire {n}.")
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("statements:search"), {"q": "ceasefire"})
+    assert response.content.decode().count('class="result"') == 6
+    [hits] = [q["sql"] for q in captured.captured_queries if "(statement_id = " in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + hits)
+        plan = "\n".join(str(row) for row in cursor.fetchall())
+    assert "sqlite_autoindex_statements_paragraph_1 (statement_id=? AND position=?)" in plan
+    assert not re.search(r"SCAN statements_paragraph\b", plan)
