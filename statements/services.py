@@ -551,22 +551,19 @@ def _insert_rows(model: type[Model], fields: Sequence[str], rows: list[Sequence[
     value through its field than the database spent writing them."""
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
-    columns = [model._meta.get_field(name) for name in fields]
-    insert = (
-        f"INSERT INTO {quote(model._meta.db_table)} "
-        f"({', '.join(quote(field.column) for field in columns)}) "
-    )
+    table = quote(model._meta.db_table)
+    names = [model._meta.get_field(name).column for name in fields]
+    columns = ", ".join(quote(name) for name in names)
+    insert = f"INSERT INTO {table} ({columns}) "
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # The rows as one JSON parameter, typed by the table's own row type: psycopg
             # binds parameters client-side, in Python, and spent longer quoting thousands
             # of values (or parsing their placeholders) than the server spent inserting.
-            names = [field.column for field in columns]
-            select = ", ".join(quote(name) for name in names)
             for batch in _chunks(rows, 5_000):
                 cursor.execute(
-                    f"{insert}SELECT {select} FROM json_populate_recordset("
-                    f"NULL::{quote(model._meta.db_table)}, %s::json)",
+                    f"{insert}SELECT {columns} "
+                    f"FROM json_populate_recordset(NULL::{table}, %s::json)",
                     # str(): a datetime whole, microseconds included (DjangoJSONEncoder
                     # drops them).
                     [
