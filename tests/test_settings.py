@@ -137,3 +137,18 @@ def test_trusted_origins_come_from_the_environment():
     assert production_setting("CSRF_TRUSTED_ORIGINS", DJANGO_CSRF_TRUSTED_ORIGINS=origins) == (
         "['https://archive.example.org', 'https://admin.example.org']"
     )
+
+
+def test_the_models_and_migrations_agree_when_checked_as_a_developer_would(tmp_path):
+    # Writing migrations is development work: no production key or hosts are needed.
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    clean["DATABASE_URL"] = f"sqlite:///{tmp_path / 'check.sqlite3'}"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
