@@ -100,15 +100,23 @@ def production_setting(name: str, **env: str) -> str:
     return result.stdout.strip()
 
 
-def test_deployment_checklist_passes_with_production_settings():
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """``manage.py`` in a fresh process, with no DJANGO_ variables but ``env``."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    clean.update(DJANGO_SETTINGS_MODULE="mofa_site.settings", **PRODUCTION)
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
-        cwd=ROOT,
-        env=clean,
-        capture_output=True,
-        text=True,
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True
+    )
+
+
+def test_deployment_checklist_passes_with_production_settings():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "DEBUG",
+        DJANGO_SETTINGS_MODULE="mofa_site.settings",
+        **PRODUCTION,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
@@ -141,14 +149,11 @@ def test_trusted_origins_come_from_the_environment():
 
 def test_the_models_and_migrations_agree_when_checked_as_a_developer_would(tmp_path):
     # Writing migrations is development work: no production key or hosts are needed.
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    clean["DATABASE_URL"] = f"sqlite:///{tmp_path / 'check.sqlite3'}"
-    result = subprocess.run(
-        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
-        cwd=ROOT,
-        env=clean,
-        capture_output=True,
-        text=True,
+    result = manage(
+        "makemigrations",
+        "--check",
+        "--dry-run",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'check.sqlite3'}",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No changes detected" in result.stdout
