@@ -62,6 +62,15 @@ if not ALLOWED_HOSTS:
         )
     ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]", "testserver"]
 
+# The one switch for what a proxy may tell us: only behind a declared proxy are its
+# X-Forwarded-Proto (the scheme; here and in gunicorn.conf.py) and X-Forwarded-For (the
+# client's address, for the API throttle and the admin lockout) believed. Otherwise the
+# connection itself says both, and those headers are whatever a client wrote.
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY")
+# Proxies that append to X-Forwarded-For: the client is that many entries from its right
+# end (what a client put before them is ignored); 0 means REMOTE_ADDR.
+FORWARDED_FOR_PROXIES = 1 if BEHIND_PROXY else 0
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -193,6 +202,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": API_ANON_RATE},
+    "NUM_PROXIES": FORWARDED_FOR_PROXIES,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "statements.api.exceptions.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
@@ -247,7 +257,7 @@ CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
 
 # Trust the proxy's X-Forwarded-Proto only when there is one: a client reaching gunicorn
 # directly could otherwise claim to be on HTTPS.
-if env_bool("DJANGO_BEHIND_PROXY"):
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # On in production; `make bench` (plain HTTP on loopback) turns it off explicitly.
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -312,10 +322,10 @@ AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
 # No start-up line on stdout, where it would mix into commands' output (dumpdata > file);
 # failures and lockouts are still logged, naming only the username and address.
 AXES_VERBOSE = False
-# The client's address: X-Forwarded-For only from the one proxy we declared, else anyone
-# could name a fresh address with every guess.
-if env_bool("DJANGO_BEHIND_PROXY"):
-    AXES_IPWARE_PROXY_COUNT = 1
+# The client's address, decided as for the API throttle (FORWARDED_FOR_PROXIES): else
+# anyone could name a fresh address with every guess.
+if FORWARDED_FOR_PROXIES:
+    AXES_IPWARE_PROXY_COUNT = FORWARDED_FOR_PROXIES
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 else:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]

@@ -231,3 +231,37 @@ def test_admin_pages_hold_no_inline_script_or_style(admin_client, statement):
 
 def test_the_admin_login_page_holds_no_inline_script_or_style(client, db):
     assert blocked_inline_content(client.get("/admin/login/")) == ([], 0)
+
+
+# --- Whose word is taken for the client's address and scheme -----------------------------
+
+
+@pytest.fixture
+def three_a_minute(monkeypatch):
+    from rest_framework.throttling import AnonRateThrottle
+
+    monkeypatch.setitem(AnonRateThrottle.THROTTLE_RATES, "anon", "3/minute")
+
+
+def test_a_client_cannot_escape_the_api_throttle_by_naming_new_addresses(
+    client, db, three_a_minute
+):
+    # Without a declared proxy, X-Forwarded-For is whatever the client wrote.
+    statuses = [
+        client.get("/api/v1/resolutions/", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}").status_code
+        for n in range(1, 6)
+    ]
+    assert statuses[3:] == [429, 429]
+
+
+def test_behind_the_proxy_the_throttle_counts_the_address_the_proxy_saw(
+    client, db, settings, three_a_minute
+):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+
+    def get(forwarded_for: str) -> int:
+        # The proxy appends the address it saw to whatever the client sent.
+        return client.get("/api/v1/resolutions/", HTTP_X_FORWARDED_FOR=forwarded_for).status_code
+
+    assert [get(f"203.0.113.{n}, 198.51.100.7") for n in range(1, 6)][3:] == [429, 429]
+    assert get("198.51.100.8") == 200  # another reader behind the same proxy

@@ -157,3 +157,14 @@ def test_the_models_and_migrations_agree_when_checked_as_a_developer_would(tmp_p
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No changes detected" in result.stdout
+
+
+def test_client_addresses_are_taken_from_the_proxy_only_when_one_is_declared():
+    # One decision for the API throttle (DRF) and the admin lockout (axes).
+    show = "settings.REST_FRAMEWORK.get('NUM_PROXIES'), settings.AXES_IPWARE_META_PRECEDENCE_ORDER"
+    direct = load_settings(show, **PRODUCTION)
+    assert direct.stdout.strip() == "0 ['REMOTE_ADDR']", direct.stderr
+    behind = load_settings(
+        show + ", settings.AXES_IPWARE_PROXY_COUNT", **PRODUCTION, DJANGO_BEHIND_PROXY="1"
+    )
+    assert behind.stdout.strip() == "1 ['HTTP_X_FORWARDED_FOR', 'REMOTE_ADDR'] 1", behind.stderr
