@@ -13,27 +13,9 @@ import csp.constants as csp
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from mofa_site.env import env_bool, env_list
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-TRUE_VALUES = {"1", "true", "yes", "on"}
-FALSE_VALUES = {"0", "false", "no", "off", ""}
-
-
-def env_bool(name: str, default: bool = False) -> bool:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    value = raw.strip().lower()
-    if value in TRUE_VALUES:
-        return True
-    if value in FALSE_VALUES:
-        return False
-    raise ImproperlyConfigured(f"{name} must be one of 1/0/true/false, not {raw!r}.")
-
-
-def env_list(name: str) -> list[str]:
-    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
-
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 

@@ -12,9 +12,12 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
 from tests.conftest import unused_port
 
@@ -24,7 +27,8 @@ GUNICORN = Path(sys.executable).with_name("gunicorn")
 
 
 def load_config(monkeypatch, **env: str) -> dict:
-    for name in ("WEB_CONCURRENCY", "GUNICORN_BIND", "HOST", "PORT", "FORWARDED_ALLOW_IPS"):
+    names = ("WEB_CONCURRENCY", "GUNICORN_BIND", "HOST", "PORT", "FORWARDED_ALLOW_IPS")
+    for name in (*names, "DJANGO_BEHIND_PROXY"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -56,11 +60,22 @@ def test_bind_comes_from_gunicorn_bind_or_host_and_port(monkeypatch):
     assert config["bind"] == ["unix:/run/mofa.sock", "10.0.0.5:80"]
 
 
-def test_proxies_trusted_for_forwarded_headers_come_from_the_environment(monkeypatch):
-    assert load_config(monkeypatch)["forwarded_allow_ips"] == "127.0.0.1,::1"
-    assert load_config(monkeypatch, FORWARDED_ALLOW_IPS="10.0.0.2")["forwarded_allow_ips"] == (
-        "10.0.0.2"
-    )
+def test_gunicorn_trusts_forwarded_headers_only_behind_a_declared_proxy(monkeypatch):
+    # As Django does (SECURE_PROXY_SSL_HEADER): only with DJANGO_BEHIND_PROXY, and only
+    # X-Forwarded-Proto. Otherwise no peer, not even one on loopback or a unix socket,
+    # can make a request https.
+    alone = load_config(monkeypatch)
+    assert (alone["forwarded_allow_ips"], alone["secure_scheme_headers"]) == ("", {})
+    behind = load_config(monkeypatch, DJANGO_BEHIND_PROXY="1")
+    assert behind["forwarded_allow_ips"] == "127.0.0.1,::1"
+    assert behind["secure_scheme_headers"] == {"X-FORWARDED-PROTO": "https"}
+    named = load_config(monkeypatch, DJANGO_BEHIND_PROXY="1", FORWARDED_ALLOW_IPS="10.0.0.2")
+    assert named["forwarded_allow_ips"] == "10.0.0.2"
+
+
+def test_naming_trusted_proxies_without_declaring_one_is_refused(monkeypatch):
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_BEHIND_PROXY"):
+        load_config(monkeypatch, FORWARDED_ALLOW_IPS="10.0.0.2")
 
 
 def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -93,6 +108,32 @@ def get(url: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
         return exc.code, dict(exc.headers), exc.read()
 
 
+@contextmanager
+def serving(env: dict[str, str], port: int) -> Iterator[None]:
+    """gunicorn with the production configuration, answering on ``port``."""
+    server = subprocess.Popen(
+        [str(GUNICORN), "--config", str(CONFIG)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert server.poll() is None, server.stdout.read().decode()
+            try:
+                get(f"http://127.0.0.1:{port}/healthz/live")
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "gunicorn never answered"
+                time.sleep(0.1)
+        yield
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
 def test_gunicorn_serves_health_and_hashed_static_files_in_production_mode(tmp_path):
     port = unused_port()
     # As deployed: behind a proxy that ends TLS and says so in X-Forwarded-Proto.
@@ -109,24 +150,9 @@ def test_gunicorn_serves_health_and_hashed_static_files_in_production_mode(tmp_p
     hashed = manifest["paths"]["statements/site.css"]
     assert hashed != "statements/site.css"
 
-    server = subprocess.Popen(
-        [str(GUNICORN), "--config", str(CONFIG)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert server.poll() is None, server.stdout.read().decode()
-            try:
-                status, _, body = get(f"{base}/healthz/live")
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "gunicorn never answered"
-                time.sleep(0.1)
+    with serving(env, port):
+        status, _, body = get(f"{base}/healthz/live")
         assert (status, body) == (200, b"ok")
         assert get(f"{base}/healthz/ready")[0] == 200  # the temporary SQLite answers
 
@@ -143,9 +169,17 @@ def test_gunicorn_serves_health_and_hashed_static_files_in_production_mode(tmp_p
         )
         # Production settings are in force: a host that is not allowed is refused.
         assert get(f"{base}/healthz/live", Host="evil.example")[0] == 400
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+
+
+def test_without_a_declared_proxy_no_client_can_claim_https(tmp_path):
+    # gunicorn's own default trusts X-Forwarded-Proto from loopback, where a local proxy
+    # that passes the client's headers through (or any local process) would say https.
+    port = unused_port()
+    env = production_env(tmp_path, GUNICORN_BIND=f"127.0.0.1:{port}")
+    with serving(env, port):
+        status, headers, _ = get(f"http://127.0.0.1:{port}/", **{"X-Forwarded-Proto": "https"})
+    assert status == 301
+    assert headers["Location"] == f"https://127.0.0.1:{port}/"
 
 
 def test_gunicorn_refuses_to_start_without_a_secret_key(tmp_path):
