@@ -126,11 +126,14 @@ def _is_anonymous_read(request: HttpRequest) -> bool:
 
 
 def page_cache_key(request: HttpRequest, generation: int) -> str:
-    # Parameters sorted so ?a=1&b=2 and ?b=2&a=1 share an entry; Accept picks the API's
+    # The scheme and the validated host, as request.build_absolute_uri() writes them into
+    # pages (API urls, canonical links, feeds, sitemaps): hosts and schemes never share an
+    # entry. Parameters sorted so ?a=1&b=2 and ?b=2&a=1 do; Accept picks the API's
     # renderer (JSON or the browsable page).
+    origin = f"{request.scheme}://{request.get_host()}"
     query = urlencode(sorted(request.GET.lists()), doseq=True)
     accept = " ".join(request.META.get("HTTP_ACCEPT", "").split())
-    digest = hashlib.sha256(f"{request.path}?{query}\n{accept}".encode()).hexdigest()
+    digest = hashlib.sha256(f"{origin}{request.path}?{query}\n{accept}".encode()).hexdigest()
     return f"page:{generation}:{digest[:40]}"
 
 
@@ -189,6 +192,9 @@ class PageCacheMiddleware:
         timeout = settings.PAGE_CACHE_SECONDS
         if timeout <= 0 or not _is_anonymous_read(request):
             return self.get_response(request)
+        # Before anything is read, as CommonMiddleware would for a view: a Host outside
+        # ALLOWED_HOSTS raises DisallowedHost, which Django answers with a 400.
+        request.get_host()
         try:
             generation = checked_content_generation()
         except DatabaseError:

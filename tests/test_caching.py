@@ -405,6 +405,42 @@ def test_api_token_clients_bypass_the_cache(archive):
     assert "private" in tool.get("/api/v1/statements/")["Cache-Control"]
 
 
+# Every kind of page that writes the request's host and scheme into its body.
+ABSOLUTE_URL_PAGES = [
+    "/api/v1/meetings/?ordering=title",  # the API's `url` fields
+    "/api/v1/statements/on-the-launch/",
+    "/statements/on-the-launch/",  # canonical link, og:url, JSON-LD
+    "/statements/feed/",
+    "/sitemap-statements.xml",
+]
+
+
+@pytest.mark.parametrize("path", ABSOLUTE_URL_PAGES)
+def test_a_page_cached_for_one_host_or_scheme_is_never_served_for_another(settings, archive, path):
+    settings.ALLOWED_HOSTS = ["testserver", "127.0.0.1"]
+    odd = Client().get(path, HTTP_HOST="127.0.0.1:6666")
+    assert odd.status_code == 200
+    assert b"http://127.0.0.1:6666/" in odd.content
+    assert b"https://testserver/" in Client().get(path, secure=True).content
+
+    body = Client().get(path).content
+    assert b"http://testserver/" in body
+    assert b"127.0.0.1:6666" not in body
+    assert b"https://testserver" not in body
+    assert len([key for key in cache._cache if ":page:" in key]) == 3  # none shared
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_a_host_that_is_not_allowed_is_refused_whether_or_not_the_page_is_cached(
+    settings, archive, cached
+):
+    settings.ALLOWED_HOSTS = ["testserver"]
+    path = "/api/v1/meetings/?ordering=title"
+    if cached:
+        assert Client().get(path).status_code == 200
+    assert Client().get(path, HTTP_HOST="evil.example").status_code == 400
+
+
 # --- The content generation --------------------------------------------------------------
 
 
