@@ -32,7 +32,7 @@ from django.core.cache.backends.redis import RedisCache
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, set_response_etag
-from django.utils.http import urlencode
+from django.utils.http import parse_http_date_safe, urlencode
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -180,10 +180,29 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
     )
 
 
+def honour_if_modified_since(response: HttpResponse) -> HttpResponse:
+    """Mark a response whose view answers ``If-Modified-Since`` from its Last-Modified
+    (detail pages and API details), so that a hit on the stored copy answers it too.
+    Lists, feeds and sitemaps send Last-Modified without honouring it: they can change
+    without it moving (a record leaves them), and only their ETag notices."""
+    response.honours_if_modified_since = True
+    return response
+
+
+def _conditional(request: HttpRequest, response: HttpResponse, honours: bool) -> HttpResponse:
+    """A 304 (or 412) when the request's validators match, by the view's own rule: the
+    same answer for a page just rendered and for its stored copy."""
+    last_modified = parse_http_date_safe(response["Last-Modified"]) if honours else None
+    return get_conditional_response(
+        request, etag=response["ETag"], last_modified=last_modified, response=response
+    )
+
+
 class PageCacheMiddleware:
     """Serve anonymous GETs from the cache, keyed by the content generation; answer
-    ``If-None-Match`` from the cached ETag. Placed before the session middleware, so a hit
-    skips sessions, authentication and the view."""
+    conditional GETs from the stored ETag (and Last-Modified, where the view honours it).
+    Placed before the session middleware, so a hit skips sessions, authentication and the
+    view."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -204,16 +223,17 @@ class PageCacheMiddleware:
         key = page_cache_key(request, generation)
         cached = _cached_page(key)
         if cached is not None:
-            content, headers = cached
-            response = HttpResponse(content, headers=headers)
-            return get_conditional_response(request, etag=response["ETag"], response=response)
+            content, headers, honours = cached
+            return _conditional(request, HttpResponse(content, headers=headers), honours)
         response = self.get_response(request)
         if not _storable(request, response):
             return response
         if not response.has_header("ETag"):
             set_response_etag(response)
-        _store_page(key, (response.content, dict(response.items())), timeout)
-        return get_conditional_response(request, etag=response["ETag"], response=response)
+        honours = getattr(response, "honours_if_modified_since", False)
+        honours = honours and response.has_header("Last-Modified")
+        _store_page(key, (response.content, dict(response.items()), honours), timeout)
+        return _conditional(request, response, honours)
 
 
 # --- Redis that fails soft --------------------------------------------------------------

@@ -21,7 +21,7 @@ from django.utils.text import Truncator
 from django.views.decorators.http import condition
 from django.views.generic import DetailView, ListView, TemplateView
 
-from statements import search, structured_data
+from statements import caching, search, structured_data
 from statements.filters import SearchForm, StatementFilter, cited_resolutions
 from statements.models import (
     Meeting,
@@ -80,10 +80,22 @@ def conditional_on(
                 request._freshness = (max(times), digest[:32])
         return request._freshness
 
-    return condition(
+    conditional = condition(
         etag_func=lambda request, **kwargs: freshness(request, **kwargs)[1],
         last_modified_func=lambda request, **kwargs: freshness(request, **kwargs)[0],
     )
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        answered = conditional(view)
+
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            # condition() honours If-Modified-Since; the page cache must know to as well.
+            return caching.honour_if_modified_since(answered(request, *args, **kwargs))
+
+        return wrapped
+
+    return decorator
 
 
 # Everything a statement page shows, as counts and latest changes: the statement, its

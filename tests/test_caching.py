@@ -441,6 +441,45 @@ def test_a_host_that_is_not_allowed_is_refused_whether_or_not_the_page_is_cached
     assert Client().get(path, HTTP_HOST="evil.example").status_code == 400
 
 
+def miss_and_hit(path: str, headers: dict[str, str]) -> tuple[int, int]:
+    """The status of one conditional GET rendered by the view, and of the same GET
+    answered from the cache."""
+    cache.clear()
+    miss = Client().get(path, headers=headers).status_code
+    Client().get(path)  # stores the page
+    hit = Client().get(path, headers=headers).status_code
+    return miss, hit
+
+
+# The views' own rules: detail pages (HTML and API) honour If-Modified-Since; lists, feeds
+# and sitemaps send Last-Modified but can change without it moving, so only their ETag
+# answers; If-None-Match wins over If-Modified-Since (RFC 9110).
+CONDITIONAL_RULES = [
+    ("/statements/on-the-launch/", 304, 304),
+    ("/resolutions/2397/", 304, 304),
+    ("/meetings/abe-guterres/", 304, 304),
+    ("/api/v1/statements/on-the-launch/", 304, 304),
+    ("/api/v1/statements/", 304, 200),
+    ("/statements/feed/", 304, 200),
+    ("/sitemap-statements.xml", 304, 200),
+]
+
+
+@pytest.mark.parametrize(("path", "on_etag", "on_date"), CONDITIONAL_RULES)
+def test_a_cached_page_answers_conditional_gets_exactly_as_its_view_does(
+    archive, path, on_etag, on_date
+):
+    page = Client().get(path)
+    etag, last_modified = page["ETag"], page["Last-Modified"]
+    stale_etag = '"not-the-current-one"'
+    assert miss_and_hit(path, {"if-none-match": etag}) == (on_etag, on_etag)
+    assert miss_and_hit(path, {"if-modified-since": last_modified}) == (on_date, on_date)
+    both = {"if-none-match": stale_etag, "if-modified-since": last_modified}
+    assert miss_and_hit(path, both) == (200, 200)
+    earlier = {"if-modified-since": "Mon, 01 Jan 2001 00:00:00 GMT"}
+    assert miss_and_hit(path, earlier) == (200, 200)
+
+
 # --- The content generation --------------------------------------------------------------
 
 

@@ -29,6 +29,7 @@ from rest_framework.views import APIView
 from statements import services
 from statements.api import filters, serializers
 from statements.api.permissions import can_see_unpublished
+from statements.caching import honour_if_modified_since
 from statements.models import Meeting, Paragraph, Resolution, Statement, Tally
 
 # Anonymous responses may sit in shared caches this long; ETags make revalidation cheap.
@@ -77,6 +78,8 @@ class ConditionalGetMixin:
         if self.last_modified is not None:
             response["Last-Modified"] = http_date(self.last_modified.timestamp())
         honoured = self.last_modified if self.honour_if_modified_since else None
+        if honoured is not None:
+            honour_if_modified_since(response)  # and so will the page cache
         return get_conditional_response(
             request,
             etag=response["ETag"],
