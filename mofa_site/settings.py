@@ -168,7 +168,11 @@ PUBLIC_PAGE_MAX_AGE = int(os.environ.get("DJANGO_PUBLIC_PAGE_MAX_AGE", "300"))
 
 # --- The API (statements/api/) ---------------------------------------------------------
 
-# Anonymous clients get this many requests; editors' tools authenticate and are not throttled.
+# Anonymous clients get this many requests that reach a view, per address (see
+# FORWARDED_FOR_PROXIES); editors' tools authenticate and are not throttled. It protects
+# the database and CPU from uncached work: reads answered by the page cache (a hit costs
+# one indexed query) are not counted. The counts live in the `default` cache, so without
+# REDIS_URL each worker counts apart and the limit per server is this × WEB_CONCURRENCY.
 API_ANON_RATE = os.environ.get("API_ANON_RATE", "120/minute")
 
 REST_FRAMEWORK = {
@@ -202,10 +206,12 @@ SPECTACULAR_SETTINGS = {
         "Nations, paragraph by paragraph, with the Security Council resolutions they cite and "
         "the meetings they report.\n\n"
         "* Reading is open to everyone; anonymous clients may make "
-        f"{API_ANON_RATE.replace('/', ' requests per ')} (429 with `Retry-After` beyond).\n"
+        f"{API_ANON_RATE.replace('/', ' requests per ')} that the server cannot answer from "
+        "its cache (429 with `Retry-After` beyond).\n"
         "* Lists are paginated (`page`, `page_size` up to 100); unknown query parameters and "
         "invalid values are a 400 naming the parameter.\n"
-        "* Responses carry `ETag` and `Last-Modified`; send `If-None-Match` for a 304.\n"
+        "* Responses carry `ETag` and `Last-Modified`; send `If-None-Match` for a 304 "
+        "(details also honour `If-Modified-Since`).\n"
         "* Editors' tools write with a token (`Authorization: Token …`) or a session; updates "
         "carry the statement's `version` and get a 409 when someone saved in between.\n"
         "* `/api/v1/export/statements.jsonl` streams the whole published corpus."

@@ -19,6 +19,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+from rest_framework.throttling import AnonRateThrottle
 
 from statements import caching, filters, services
 from statements.models import Meeting, Paragraph, Statement
@@ -478,6 +479,23 @@ def test_a_cached_page_answers_conditional_gets_exactly_as_its_view_does(
     assert miss_and_hit(path, both) == (200, 200)
     earlier = {"if-modified-since": "Mon, 01 Jan 2001 00:00:00 GMT"}
     assert miss_and_hit(path, earlier) == (200, 200)
+
+
+def test_the_api_throttle_counts_only_the_reads_the_cache_cannot_answer(archive, monkeypatch):
+    # Decided: the anonymous throttle protects the database and the CPU from uncached
+    # work. A hit costs one indexed query and is not counted; every read that reaches a
+    # view is. The counts live in the `default` cache: per process in local memory,
+    # shared by every process only with REDIS_URL.
+    monkeypatch.setitem(AnonRateThrottle.THROTTLE_RATES, "anon", "3/minute")
+    assert Client().get("/api/v1/resolutions/").status_code == 200  # rendered: 1
+    hits = [Client().get("/api/v1/resolutions/").status_code for _ in range(10)]
+    assert hits == [200] * 10
+    assert Client().get("/api/v1/statements/").status_code == 200  # 2
+    assert Client().get("/api/v1/meetings/").status_code == 200  # 3
+    assert Client().get("/api/v1/statements/on-the-launch/").status_code == 429
+    assert Client().get("/api/v1/statements/on-the-launch/").status_code == 429  # not stored
+    assert Client().get("/api/v1/resolutions/").status_code == 200  # still a hit
+    assert len(cache.get("throttle_anon_127.0.0.1")) == 3
 
 
 # --- The content generation --------------------------------------------------------------
