@@ -1,4 +1,5 @@
 import importlib
+import os
 import socket
 from pathlib import Path
 
@@ -6,9 +7,41 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = sorted(str(path) for path in (ROOT / "fixtures").glob("*.json"))
+
+# Every property test: no per-example deadline (200 ms flakes on a loaded 2-core machine)
+# and a bounded number of examples; a test's own @settings overrides what it names.
+settings.register_profile(
+    "mofa",
+    deadline=None,
+    max_examples=100,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile("mofa")
+
+# CI sets CI=true: there a missing service or browser fails the tests that need it, so
+# that a green run means they ran.
+IN_CI = os.environ.get("CI") == "true"
+
+
+def require(available: bool, what: str) -> None:
+    """Skip the calling test (or fixture) when ``what`` is missing; under CI, fail it."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} is missing, and CI=true does not skip for it", pytrace=False)
+    pytest.skip(f"needs {what}")
+
+
+def reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.25):
+            return True
+    except OSError:
+        return False
 
 
 @pytest.fixture

@@ -7,24 +7,17 @@ from pathlib import Path
 import pytest
 
 from statements.models import Statement
+from tests.test_browser import CHROMIUM, require_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 SEED_PAGE = Path(__file__).resolve().parent.parent / "seeds" / "000_a026e662df115a8c.txt"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="browser tests need Debian's Chromium at /usr/bin/chromium "
-        "(apt-get install -y chromium); .ci/run installs it",
-    ),
-]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def page():
-    sync_api = pytest.importorskip("playwright.sync_api")
+    sync_api = require_chromium()
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls
     # are still synchronous and safe.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES, ROOT, require
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -36,18 +36,22 @@ PAGES = {
     "not-found": "/no-such-page/",
 }
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="browser tests need Debian's Chromium at /usr/bin/chromium (apt install chromium)",
-    ),
-]
+pytestmark = pytest.mark.browser
+
+
+def require_chromium():
+    """Debian's Chromium (apt-get install -y chromium; .ci/run installs it) and Playwright."""
+    require(CHROMIUM.exists(), "Debian's Chromium at /usr/bin/chromium")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        require(False, "Playwright (pip install playwright)")
+    return sync_api
 
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
+    sync_api = require_chromium()
     # Playwright's sync API keeps an event loop in this thread; Django's ORM, used by the
     # fixtures between pages, must be told that this is not an async context.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")

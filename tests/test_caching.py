@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import socket
 
 import pytest
 from django.contrib.auth.models import User
@@ -23,7 +22,7 @@ from rest_framework.throttling import AnonRateThrottle
 
 from statements import caching, filters, services
 from statements.models import Meeting, Paragraph, Statement
-from tests.conftest import unused_port
+from tests.conftest import reachable, require, unused_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -558,17 +557,13 @@ def test_pages_are_served_when_redis_is_down_and_the_outage_is_logged_once(
     assert ready.json()["down"] == ["cache"]
 
 
-def redis_reachable() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.25):
-            return True
-    except OSError:
-        return False
+@pytest.fixture
+def redis_server():
+    require(reachable("127.0.0.1", 6379), "a Redis server at 127.0.0.1:6379")
 
 
-@pytest.mark.skipif(not redis_reachable(), reason="no Redis server at 127.0.0.1:6379")
 def test_redis_stores_and_serves_pages_and_forgets_them_on_change(
-    settings, archive, django_assert_num_queries
+    redis_server, settings, archive, django_assert_num_queries
 ):
     settings.CACHES = {"default": REDIS}
     cache.clear()
@@ -582,9 +577,8 @@ def test_redis_stores_and_serves_pages_and_forgets_them_on_change(
     cache.clear()
 
 
-@pytest.mark.skipif(not redis_reachable(), reason="no Redis server at 127.0.0.1:6379")
 def test_with_redis_each_process_serves_its_own_copy_and_still_sees_every_change(
-    settings, archive, django_assert_num_queries
+    redis_server, settings, archive, django_assert_num_queries
 ):
     settings.CACHES = {
         "default": REDIS,

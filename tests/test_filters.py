@@ -6,7 +6,7 @@ import re
 import pytest
 from django import forms
 from django.db import connection
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from statements import filters
@@ -81,6 +81,7 @@ def options(html: str) -> list[tuple[str, bool, str]]:
     ]
 
 
+@settings(max_examples=100)
 @given(
     years=st.lists(st.integers(1990, 2030), unique=True, max_size=5),
     labels=st.lists(st.text(max_size=12), min_size=1, max_size=4),
