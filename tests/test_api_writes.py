@@ -286,6 +286,27 @@ def test_malformed_json_is_a_400(editor_client):
     assert response.json()["code"] == "parse_error"
 
 
+@pytest.mark.parametrize(
+    ("url", "payload"),
+    [
+        ("/api/v1/statements/", statement_payload()),
+        ("/api/v1/resolutions/", {"number": 2397}),
+        (
+            "/api/v1/meetings/",
+            {"slug": "m", "title": "M", "date": "2017-01-01", "participants": []},
+        ),
+    ],
+)
+def test_created_responses_carry_only_str_headers(editor_client, url, payload):
+    """The development server (wsgiref) refuses a header value that is not exactly a str,
+    such as DRF's Hyperlink: every create answered 500 under `make run`."""
+    response = editor_client.post(url, payload, format="json")
+    assert response.status_code == 201, response.content
+    assert response["Location"] == response.json()["url"]
+    for name, value in response.items():
+        assert type(name) is str and type(value) is str, (name, type(value))
+
+
 # --- Resolutions and meetings ------------------------------------------------------------
 
 
