@@ -199,7 +199,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "statements.api.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["statements.api.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 

@@ -307,6 +307,47 @@ def test_created_responses_carry_only_str_headers(editor_client, url, payload):
         assert type(name) is str and type(value) is str, (name, type(value))
 
 
+BIG = 2**63  # beyond SQLite's integers and PostgreSQL's bigint: an OverflowError once
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"paragraphs": [{"number": 1}]}, "paragraphs"),
+        ({"paragraphs": [{"number": BIG, "text": "A."}]}, "paragraphs"),
+        ({"paragraphs": [{"position": BIG, "text": "A."}]}, "paragraphs"),
+        ({"paragraphs": [{"number": 2**31, "text": "A."}]}, "paragraphs"),
+    ],
+)
+def test_a_partial_update_checks_each_paragraph_it_sends_in_full(editor_client, change, field):
+    """A PATCH replaces the paragraphs it sends, so each needs its text (DRF skips
+    required fields everywhere in a partial update), and integers stay in the column."""
+    editor_client.post("/api/v1/statements/", statement_payload(), format="json")
+    url = "/api/v1/statements/2017-12-23-statement-on-2397/"
+    response = editor_client.patch(url, {**change, "version": 1}, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "invalid"
+    assert list(response.json()["errors"]) == [field]
+    assert Statement.objects.get().version == 1
+
+
+def test_an_out_of_range_version_is_a_400(editor_client):
+    editor_client.post("/api/v1/statements/", statement_payload(), format="json")
+    url = "/api/v1/statements/2017-12-23-statement-on-2397/"
+    response = editor_client.patch(url, {"version": BIG, "speaker": "Kono"}, format="json")
+    assert response.status_code == 400, response.content
+    assert list(response.json()["errors"]) == ["version"]
+
+
+def test_json_nested_too_deep_is_a_400(editor_client):
+    body = "[" * 100_000 + "]" * 100_000
+    response = editor_client.generic(
+        "POST", "/api/v1/statements/", body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+
+
 # --- Resolutions and meetings ------------------------------------------------------------
 
 
@@ -396,6 +437,20 @@ def test_editors_record_meetings_with_participants(editor_client):
     )
     assert response.status_code == 200, response.content
     assert [p["name"] for p in response.json()["participants"]] == ["Taro Kono"]
+
+
+@pytest.mark.parametrize(
+    "participants",
+    [[{}], [{"role": "Prime Minister"}], [{"name": "Taro Kono"}, {"organisation": "Japan"}]],
+)
+def test_a_partial_update_checks_each_participant_it_sends_in_full(editor_client, participants):
+    editor_client.post("/api/v1/meetings/", meeting_payload(), format="json")
+    response = editor_client.patch(
+        "/api/v1/meetings/abe-guterres/", {"participants": participants}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert list(response.json()["errors"]) == ["participants"]
+    assert Meeting.objects.get().participants.count() == 2
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -13,6 +14,10 @@ from rest_framework import serializers
 
 from statements import services
 from statements.models import Meeting, Paragraph, Participant, Resolution, Statement
+
+# The largest value a PositiveIntegerField column holds on every engine (PostgreSQL's
+# integer); a bigger number is a 400 here, not an overflow in the database driver.
+MAX_POSITIVE_INTEGER = BaseDatabaseOperations.integer_field_ranges["PositiveIntegerField"][1]
 
 
 def absolute(serializer: serializers.Serializer, path: str) -> str:
@@ -253,7 +258,22 @@ class ResolutionDetailSerializer(ResolutionSerializer):
         fields = [*ResolutionSerializer.Meta.fields, "citing_paragraphs", "citing_paragraphs_url"]
 
 
-class ParticipantSerializer(serializers.ModelSerializer):
+class WholeItemMixin:
+    """An item of a list that a write replaces whole: its required fields are required in
+    a PATCH too (DRF skips required fields at every depth of a partial update)."""
+
+    def validate(self, attrs: dict) -> dict:
+        missing = {
+            name: [field.error_messages["required"]]
+            for name, field in self.fields.items()
+            if field.required and not field.read_only and name not in attrs
+        }
+        if missing:
+            raise serializers.ValidationError(missing)
+        return super().validate(attrs)
+
+
+class ParticipantSerializer(WholeItemMixin, serializers.ModelSerializer):
     class Meta:
         model = Participant
         fields = ["name", "role", "organisation"]
@@ -325,14 +345,16 @@ class MeetingSerializer(serializers.HyperlinkedModelSerializer):
         )
 
 
-class ParagraphInputSerializer(serializers.Serializer):
+class ParagraphInputSerializer(WholeItemMixin, serializers.Serializer):
     position = serializers.IntegerField(
         min_value=1,
+        max_value=MAX_POSITIVE_INTEGER,
         required=False,
         help_text=_("1..n in reading order; leave out on every paragraph to use the list order."),
     )
     number = serializers.IntegerField(
         min_value=1,
+        max_value=MAX_POSITIVE_INTEGER,
         allow_null=True,
         required=False,
         default=None,
@@ -357,6 +379,7 @@ class StatementWriteSerializer(serializers.ModelSerializer):
     )
     version = serializers.IntegerField(
         min_value=1,
+        max_value=MAX_POSITIVE_INTEGER,
         required=False,
         help_text=_(
             "Required on update: the version you loaded. A stale one is a 409 Conflict "
