@@ -15,6 +15,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from mofa_site.wsgi import application
+from statements.models import TIMEZONE_NAMES
 from statements.search import MAX_QUERY_LENGTH
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +67,17 @@ def test_the_schema_documents_every_filter_with_its_type(client):
     assert "/api/v1/export/statements.jsonl" in schema["paths"]
     error = schema["components"]["schemas"]["Error"]
     assert error["required"] == ["status", "code", "detail"]
+
+
+def test_the_time_zone_is_one_of_the_names_the_admin_offers(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    components = schema["components"]["schemas"]
+    zone = components["MeetingRequest"]["properties"]["timezone"]
+    names = {
+        name for ref in zone["oneOf"] for name in components[ref["$ref"].rsplit("/", 1)[1]]["enum"]
+    }
+    assert names == {"", *TIMEZONE_NAMES}
+    assert components["TimezoneEnum"]["enum"] == list(TIMEZONE_NAMES)
 
 
 def test_the_documentation_is_served_from_local_static_files(client):

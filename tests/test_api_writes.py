@@ -458,6 +458,7 @@ def test_a_partial_update_checks_each_participant_it_sends_in_full(editor_client
     [
         ({"duration_minutes": 0}, "duration_minutes"),
         ({"timezone": "Mars/Olympus"}, "timezone"),
+        ({"timezone": "New York"}, "timezone"),
         ({"date": tomorrow()}, "date"),
         ({"participants": [{"name": "Abe"}, {"name": "Abe"}]}, "participants"),
     ],

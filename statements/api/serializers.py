@@ -13,7 +13,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from statements import services
-from statements.models import Meeting, Paragraph, Participant, Resolution, Statement
+from statements.models import (
+    TIMEZONE_CHOICES,
+    TIMEZONE_NAMES,
+    Meeting,
+    Paragraph,
+    Participant,
+    Resolution,
+    Statement,
+)
 
 # The largest value a PositiveIntegerField column holds on every engine (PostgreSQL's
 # integer); a bigger number is a 400 here, not an overflow in the database driver.
@@ -90,6 +98,21 @@ class OffsetDateTimeField(serializers.DateTimeField):
 class LocalTimeField(serializers.TimeField):
     """A time of day without offset. JSON Schema's "time" format demands one, so the
     schema describes it by pattern instead."""
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "enum": ["", *TIMEZONE_NAMES],
+        "description": str(Meeting._meta.get_field("timezone").help_text),
+    }
+)
+class TimeZoneField(serializers.ChoiceField):
+    """An IANA time zone name from the list the admin offers, or "" for unknown. The
+    schema lists the names without DRF's per-choice description (600 lines)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(choices=TIMEZONE_CHOICES, allow_blank=True, **kwargs)
 
 
 class StatementParagraphSerializer(serializers.ModelSerializer):
@@ -296,6 +319,7 @@ class MeetingSerializer(serializers.HyperlinkedModelSerializer):
         help_text=_("The same instant in Japan time (Asia/Tokyo), ISO 8601 with +09:00."),
     )
     start_time = LocalTimeField(allow_null=True, required=False)
+    timezone = TimeZoneField(required=False)
     duration_minutes = serializers.IntegerField(
         min_value=1, max_value=24 * 60 * 7, allow_null=True, required=False
     )
