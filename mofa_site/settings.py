@@ -231,6 +231,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "statements.api.schema.describe_reads_and_parameters",
         "statements.api.schema.add_error_responses",
     ],
 }

@@ -401,6 +401,25 @@ def test_invalid_resolutions_are_refused(editor_client, payload, field):
     assert list(response.json()["errors"]) == [field]
 
 
+@pytest.mark.parametrize(
+    "url",
+    ['https://undocs.org/"><script>alert(1)</script>', "ftp://undocs.org/x",
+     "javascript:alert(1)", "http://localhost/x", "https://undocs.org/a b"],
+)  # fmt: skip
+def test_written_urls_are_http_and_uri_characters_only(editor_client, url):
+    """URLValidator let `"><script>` through a path, which then broke `format: uri`."""
+    response = editor_client.post(
+        "/api/v1/resolutions/", {"number": 2397, "document_url": url}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert list(response.json()["errors"]) == ["document_url"]
+    response = editor_client.post(
+        "/api/v1/statements/", statement_payload(source_url=url), format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert list(response.json()["errors"]) == ["source_url"]
+
+
 def meeting_payload(**overrides) -> dict:
     payload = {
         "slug": "abe-guterres",

@@ -191,6 +191,8 @@ class StatementViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet
     def get_serializer_class(self):
         if self.action == "list":
             return serializers.StatementListSerializer
+        if self.action in ("update", "partial_update"):
+            return serializers.StatementUpdateSerializer
         return super().get_serializer_class()
 
     def known_count(self) -> int | None:
