@@ -195,7 +195,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "statements.api.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["statements.api.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
@@ -229,6 +229,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "statements.api.schema.describe_reads_and_parameters",
         "statements.api.schema.add_error_responses",
     ],
 }

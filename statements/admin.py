@@ -32,6 +32,7 @@ from reversion_compare.compare import DOES_NOT_EXIST
 from statements.forms import (
     CitedResolutionsWidget,
     ImportForm,
+    MeetingAdminForm,
     ParagraphFormSet,
     StatementAdminForm,
     WithdrawForm,
@@ -734,6 +735,7 @@ class ParticipantInline(admin.TabularInline):
 
 @admin.register(Meeting)
 class MeetingAdmin(CompareVersionAdmin):
+    form = MeetingAdminForm
     list_display = ["title", "date", "start_time", "japan_time", "kind", "location"]
     list_filter = ["kind", "date"]
     date_hierarchy = "date"

@@ -549,6 +549,58 @@ def test_a_meeting_shows_japan_time_beside_local_time_and_its_participants(edito
     assert "2017-09-20 01:05" in listing
 
 
+def meeting_change_data(meeting: Meeting, **fields) -> dict:
+    return {
+        "title": meeting.title,
+        "slug": meeting.slug,
+        "kind": meeting.kind,
+        "date": meeting.date.isoformat(),
+        "start_time": meeting.start_time.strftime("%H:%M") if meeting.start_time else "",
+        "timezone": meeting.timezone,
+        "participants-TOTAL_FORMS": "0",
+        "participants-INITIAL_FORMS": "0",
+        **fields,
+    }
+
+
+def test_a_meeting_time_zone_is_picked_from_the_sorted_iana_list(editor_client):
+    meeting = MeetingFactory(start_time=dt.time(12, 5), timezone="America/New_York")
+    page = editor_client.get(
+        reverse("admin:statements_meeting_change", args=[meeting.pk])
+    ).content.decode()
+    select = re.search(r'<select name="timezone".*?</select>', page, re.S)
+    assert select, "the time zone is a list to pick from, not a text box"
+    options = re.findall(r'<option value="([^"]*)"', select.group())
+    assert options[0] == ""  # unknown
+    assert options[1:] == sorted(options[1:])
+    assert {"America/New_York", "Asia/Tokyo", "Europe/Paris"} <= set(options)
+    assert re.search(r'<option value="America/New_York" selected>', select.group())
+
+
+@pytest.mark.parametrize("typed", ["New York", "Mars/Olympus", "../../etc/passwd"])
+def test_changing_a_meeting_to_an_unknown_time_zone_is_refused_not_a_500(editor_client, typed):
+    meeting = MeetingFactory(start_time=dt.time(12, 5), timezone="America/New_York")
+    response = editor_client.post(
+        reverse("admin:statements_meeting_change", args=[meeting.pk]),
+        meeting_change_data(meeting, timezone=typed),
+    )
+    assert response.status_code == 200
+    assert "valid choice" in error_text(response)
+    meeting.refresh_from_db()
+    assert meeting.timezone == "America/New_York"
+
+
+def test_changing_a_meeting_time_zone_from_the_list_saves_it(editor_client):
+    meeting = MeetingFactory(start_time=dt.time(12, 5), timezone="America/New_York")
+    response = editor_client.post(
+        reverse("admin:statements_meeting_change", args=[meeting.pk]),
+        meeting_change_data(meeting, timezone="Europe/Paris"),
+    )
+    assert response.status_code == 302, error_text(response)
+    meeting.refresh_from_db()
+    assert meeting.timezone == "Europe/Paris"
+
+
 def test_the_compare_view_needs_permission_on_statements(client, django_user_model):
     statement = create_statement_with_history()
     versions = Version.objects.get_for_object(statement).order_by("pk")

@@ -286,6 +286,68 @@ def test_malformed_json_is_a_400(editor_client):
     assert response.json()["code"] == "parse_error"
 
 
+@pytest.mark.parametrize(
+    ("url", "payload"),
+    [
+        ("/api/v1/statements/", statement_payload()),
+        ("/api/v1/resolutions/", {"number": 2397}),
+        (
+            "/api/v1/meetings/",
+            {"slug": "m", "title": "M", "date": "2017-01-01", "participants": []},
+        ),
+    ],
+)
+def test_created_responses_carry_only_str_headers(editor_client, url, payload):
+    """The development server (wsgiref) refuses a header value that is not exactly a str,
+    such as DRF's Hyperlink: every create answered 500 under `make run`."""
+    response = editor_client.post(url, payload, format="json")
+    assert response.status_code == 201, response.content
+    assert response["Location"] == response.json()["url"]
+    for name, value in response.items():
+        assert type(name) is str and type(value) is str, (name, type(value))
+
+
+BIG = 2**63  # beyond SQLite's integers and PostgreSQL's bigint: an OverflowError once
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"paragraphs": [{"number": 1}]}, "paragraphs"),
+        ({"paragraphs": [{"number": BIG, "text": "A."}]}, "paragraphs"),
+        ({"paragraphs": [{"position": BIG, "text": "A."}]}, "paragraphs"),
+        ({"paragraphs": [{"number": 2**31, "text": "A."}]}, "paragraphs"),
+    ],
+)
+def test_a_partial_update_checks_each_paragraph_it_sends_in_full(editor_client, change, field):
+    """A PATCH replaces the paragraphs it sends, so each needs its text (DRF skips
+    required fields everywhere in a partial update), and integers stay in the column."""
+    editor_client.post("/api/v1/statements/", statement_payload(), format="json")
+    url = "/api/v1/statements/2017-12-23-statement-on-2397/"
+    response = editor_client.patch(url, {**change, "version": 1}, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "invalid"
+    assert list(response.json()["errors"]) == [field]
+    assert Statement.objects.get().version == 1
+
+
+def test_an_out_of_range_version_is_a_400(editor_client):
+    editor_client.post("/api/v1/statements/", statement_payload(), format="json")
+    url = "/api/v1/statements/2017-12-23-statement-on-2397/"
+    response = editor_client.patch(url, {"version": BIG, "speaker": "Kono"}, format="json")
+    assert response.status_code == 400, response.content
+    assert list(response.json()["errors"]) == ["version"]
+
+
+def test_json_nested_too_deep_is_a_400(editor_client):
+    body = "[" * 100_000 + "]" * 100_000
+    response = editor_client.generic(
+        "POST", "/api/v1/statements/", body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+
+
 # --- Resolutions and meetings ------------------------------------------------------------
 
 
@@ -339,6 +401,25 @@ def test_invalid_resolutions_are_refused(editor_client, payload, field):
     assert list(response.json()["errors"]) == [field]
 
 
+@pytest.mark.parametrize(
+    "url",
+    ['https://undocs.org/"><script>alert(1)</script>', "ftp://undocs.org/x",
+     "javascript:alert(1)", "http://localhost/x", "https://undocs.org/a b"],
+)  # fmt: skip
+def test_written_urls_are_http_and_uri_characters_only(editor_client, url):
+    """URLValidator let `"><script>` through a path, which then broke `format: uri`."""
+    response = editor_client.post(
+        "/api/v1/resolutions/", {"number": 2397, "document_url": url}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert list(response.json()["errors"]) == ["document_url"]
+    response = editor_client.post(
+        "/api/v1/statements/", statement_payload(source_url=url), format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert list(response.json()["errors"]) == ["source_url"]
+
+
 def meeting_payload(**overrides) -> dict:
     payload = {
         "slug": "abe-guterres",
@@ -378,10 +459,25 @@ def test_editors_record_meetings_with_participants(editor_client):
 
 
 @pytest.mark.parametrize(
+    "participants",
+    [[{}], [{"role": "Prime Minister"}], [{"name": "Taro Kono"}, {"organisation": "Japan"}]],
+)
+def test_a_partial_update_checks_each_participant_it_sends_in_full(editor_client, participants):
+    editor_client.post("/api/v1/meetings/", meeting_payload(), format="json")
+    response = editor_client.patch(
+        "/api/v1/meetings/abe-guterres/", {"participants": participants}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert list(response.json()["errors"]) == ["participants"]
+    assert Meeting.objects.get().participants.count() == 2
+
+
+@pytest.mark.parametrize(
     ("overrides", "field"),
     [
         ({"duration_minutes": 0}, "duration_minutes"),
         ({"timezone": "Mars/Olympus"}, "timezone"),
+        ({"timezone": "New York"}, "timezone"),
         ({"date": tomorrow()}, "date"),
         ({"participants": [{"name": "Abe"}, {"name": "Abe"}]}, "participants"),
     ],

@@ -29,7 +29,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     def get_page_size(self, request) -> int:
         raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
+        if not raw:  # absent or empty: not given, like every other query parameter
             return self.page_size
         return positive_int(raw, self.page_size_query_param, self.max_page_size)
 
@@ -37,7 +37,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
         self.request = request
         page_size = self.get_page_size(request)
         raw_page = request.query_params.get(self.page_query_param)
-        number = 1 if raw_page is None else positive_int(raw_page, self.page_query_param)
+        number = positive_int(raw_page, self.page_query_param) if raw_page else 1
         paginator = self.django_paginator_class(queryset, page_size)
         # A view may know its list's length without counting (see Tally).
         known = getattr(view, "known_count", lambda: None)()

@@ -117,7 +117,9 @@ class EditableMixin:
         serializer.is_valid(raise_exception=True)
         instance = self.perform_save(serializer)
         data = self.read_data(instance)
-        return Response(data, status=status.HTTP_201_CREATED, headers={"Location": data["url"]})
+        # str(): the url is DRF's Hyperlink, a str subclass that wsgiref (runserver) refuses.
+        location = str(data["url"])
+        return Response(data, status=status.HTTP_201_CREATED, headers={"Location": location})
 
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)
@@ -192,6 +194,8 @@ class StatementViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet
     def get_serializer_class(self):
         if self.action == "list":
             return serializers.StatementListSerializer
+        if self.action in ("update", "partial_update"):
+            return serializers.StatementUpdateSerializer
         return super().get_serializer_class()
 
     def known_count(self) -> int | None:
