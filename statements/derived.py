@@ -28,6 +28,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from django.core import checks
 from django.db import DatabaseError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -1274,3 +1275,24 @@ def after_migrate(sender, using: str = "default", plan=None, **kwargs) -> None:
     if plan is not None:
         install(connection)
     rebuild(connection)
+
+
+@checks.register(checks.Tags.database)
+def check_declared_set(app_configs=None, databases=None, **kwargs) -> list[checks.CheckMessage]:
+    """``manage.py check --database default``: the catalogue against the declared set
+    (cheap; ``manage.py check_derived`` also recounts the values)."""
+    messages = []
+    for alias in databases or ():
+        connection = connections[alias]
+        if not is_installable(connection):
+            continue  # not migrated that far: migrate installs the set
+        messages += [
+            checks.Warning(
+                problem,
+                hint="Run manage.py rebuild_derived (or migrate).",
+                obj=f"database {alias!r}",
+                id="statements.W001",
+            )
+            for problem in missing_or_extra(connection)
+        ]
+    return messages

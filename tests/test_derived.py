@@ -253,3 +253,17 @@ def test_the_declared_set_names_its_tables_from_the_models():
         assert trigger.reason and f" ON {trigger.table} " in trigger.definition
     for function in derived.postgresql_functions():
         assert function.reason
+
+
+def test_the_database_system_check_warns_of_a_missing_trigger(content):
+    from django.core.checks import run_checks
+
+    assert run_checks(databases=["default"], tags=["database"]) == []
+    trigger = derived.declared_triggers(connection)[0]
+    on = f" ON {trigger.table}" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TRIGGER {trigger.name}{on}")
+    messages = run_checks(databases=["default"], tags=["database"])
+    assert [(m.id, m.msg) for m in messages] == [
+        ("statements.W001", f"missing trigger {trigger.name} on {trigger.table}")
+    ]
