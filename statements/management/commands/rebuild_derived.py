@@ -1,0 +1,31 @@
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+
+from statements import derived
+from statements.caching import bump_content_generation
+
+
+class Command(BaseCommand):
+    help = (
+        "Install the triggers and search tables declared in statements/derived.py and "
+        "recompute every derived value (counts, tallies, published citations, search) "
+        "from the content."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--database", default=DEFAULT_DB_ALIAS)
+
+    def handle(self, *args, database: str, **options) -> None:
+        connection = connections[database]
+        if not derived.is_installable(connection):
+            raise CommandError(
+                f"The database is not migrated to {derived.installing_migration()} yet: "
+                "run manage.py migrate."
+            )
+        with transaction.atomic(using=database):
+            derived.install(connection)
+            derived.rebuild(connection)
+        # The rebuild's own SQL is not seen as a content write: retire the cached pages,
+        # which may have shown the wrong counts.
+        bump_content_generation()
+        self.stdout.write(self.style.SUCCESS("Installed and rebuilt the derived data."))
