@@ -10,6 +10,7 @@ from contextlib import contextmanager
 import reversion
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils.cache import (
     get_conditional_response,
@@ -182,7 +183,7 @@ class StatementViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet
                         self.request, message=_("Only editors may list unpublished statements.")
                     )
                 return statements
-            return statements.published()
+            return statements  # published() after the filters: see filter_queryset()
         statements = Statement.objects.with_related()
         return visible(self.request.user, Statement, statements, statements.published())
 
@@ -191,11 +192,19 @@ class StatementViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet
             return serializers.StatementListSerializer
         return super().get_serializer_class()
 
+    def filter_queryset(self, queryset):
+        filtered = super().filter_queryset(queryset)
+        wanted = self.request.query_params.get("status")
+        if self.action != "list" or wanted in (Statement.Status.DRAFT, Statement.Status.WITHDRAWN):
+            return filtered
+        return published_unless_searched(self, filtered)
+
     def known_count(self) -> int | None:
-        """The public list's length, kept by the database, when nothing narrows it."""
+        """The public list's length, kept by the database, when nothing narrows it; a
+        search's own count when only it does."""
         if set(self.request.query_params) <= filters.COMMON_PARAMETERS:
             return Tally.objects.published_statements()
-        return None
+        return searched_count(self)
 
     def modified_at(self, statement: Statement) -> dt.datetime:
         # A list row shows no paragraph (nor their dates); a detail shows them all.
@@ -220,11 +229,13 @@ class ParagraphViewSet(ConditionalGetMixin, mixins.ListModelMixin, viewsets.Gene
     filterset_class = filters.ParagraphFilterSet
 
     def get_queryset(self):
-        return (
-            Paragraph.objects.published()
-            .with_related()
-            .order_by("-statement__date", "-statement_id", "position")
+        # published() after the filters: see filter_queryset().
+        return Paragraph.objects.with_related().order_by(
+            "-statement__date", "-statement_id", "position"
         )
+
+    def filter_queryset(self, queryset):
+        return published_unless_searched(self, super().filter_queryset(queryset))
 
     def modified_at(self, paragraph: Paragraph) -> dt.datetime:
         return max(paragraph.updated_at, paragraph.statement.updated_at)
@@ -239,7 +250,23 @@ class ParagraphViewSet(ConditionalGetMixin, mixins.ListModelMixin, viewsets.Gene
         if narrowing == {"resolution"} and number.isdigit():
             counts = Resolution.objects.filter(number=int(number)).values_list("citation_count")
             return next(iter(counts), (0,))[0]
-        return None
+        return searched_count(self)
+
+
+def published_unless_searched(view, queryset: QuerySet) -> QuerySet:
+    """The published records of a filtered list. A search's ids come from the index of
+    published text, and checking their status again would lead SQLite's planner to walk
+    every published statement, probing the ids for each (seconds at 5,000 statements)."""
+    filterset = getattr(view, "filterset", None)
+    found = getattr(filterset, "found", None)
+    return queryset if found is not None and found.published else queryset.published()
+
+
+def searched_count(view) -> int | None:
+    """How many records a search (``q``) found, when its filters are all that narrow the
+    list (see ``filters.SearchFilterSet``)."""
+    filterset = getattr(view, "filterset", None)
+    return filterset.known_count() if isinstance(filterset, filters.SearchFilterSet) else None
 
 
 def with_newest_citations(resolution: Resolution) -> Resolution:
