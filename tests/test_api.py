@@ -7,6 +7,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from statements import search
+from statements.api import pagination
 from statements.models import Meeting, Paragraph, Participant, Resolution, Statement, search_key
 from statements.search import MAX_QUERY_LENGTH
 from tests.factories import (
@@ -491,6 +492,31 @@ def test_sqlite_reads_a_page_of_search_results_by_their_ids(client):
     # By primary key, not by walking every published statement and probing the ids.
     assert "statement_list_order_idx" not in plan, plan
     assert "USING INTEGER PRIMARY KEY (rowid=?)" in plan, plan
+
+
+@pytest.mark.parametrize("url", ["/api/v1/statements/", "/api/v1/paragraphs/", "/api/v1/meetings/"])
+def test_lists_refuse_pages_deeper_than_the_result_window_naming_page(client, monkeypatch, url):
+    monkeypatch.setattr(pagination, "MAX_RESULT_WINDOW", 4)
+    archive_of_matches()
+    response, body = get(client, url, page=2, page_size=2)
+    assert response.status_code in (200, 404), body
+    response, body = get(client, url, page=3, page_size=2)
+    assert response.status_code == 400, body
+    assert list(body["errors"]) == ["page"] and "at most 4" in body["errors"]["page"][0]
+
+
+def test_paragraphs_order_by_position_only_within_a_statement_or_a_search(client):
+    archive_of_matches()
+    response, body = get(client, "/api/v1/paragraphs/", ordering="position")
+    assert response.status_code == 400, body
+    assert list(body["errors"]) == ["ordering"]
+    _, body = get(client, "/api/v1/paragraphs/", ordering="-position", statement="s2016")
+    assert [(p["statement"], p["position"]) for p in body["results"]] == [
+        ("s2016", 2),
+        ("s2016", 1),
+    ]
+    _, body = get(client, "/api/v1/paragraphs/", ordering="position,-date", q="peacebuilding")
+    assert [p["position"] for p in body["results"]] == [1] * 5 + [2] * 5
 
 
 def test_full_text_search_ignores_accents_and_never_shows_drafts(client):

@@ -252,6 +252,12 @@ class StatementFilterSet(SearchFilterSet):
         return search.newest_statements(query, filters)
 
 
+ORDER_BY_POSITION = _(
+    "Ordering by position needs a list narrowed by `statement` or `q`: across the whole "
+    "archive it would sort every paragraph."
+)
+
+
 class ParagraphFilterSet(SearchFilterSet):
     statement = filters.CharFilter(
         field_name="statement__slug",
@@ -265,14 +271,27 @@ class ParagraphFilterSet(SearchFilterSet):
     resolution = resolution_filter()
     ordering = OrderingFilter(
         fields=(("statement__date", "date"), ("position", "position")),
-        help_text=_("Sort order; newest statement first, then reading order, by default."),
+        help_text=_(
+            "Sort order; newest statement first, then reading order, by default. "
+            "`position` needs `statement` or `q`."
+        ),
     )
 
     searched_parameters = frozenset({"q", "statement", "resolution"})
+    # Reading order within a statement, which no index keeps across the archive: every
+    # published paragraph sorted (9 s on SQLite at 100,000 statements).
+    NARROW_FOR_POSITION = frozenset({"statement", "q"})
 
     class Meta:
         model = Paragraph
         fields: list[str] = []
+
+    def filter_queryset(self, queryset):
+        ordering = self.form.cleaned_data.get("ordering") or []
+        narrowed = any(self.form.cleaned_data.get(name) for name in self.NARROW_FOR_POSITION)
+        if {"position", "-position"} & set(ordering) and not narrowed:
+            raise ValidationError({"ordering": [ORDER_BY_POSITION]})
+        return super().filter_queryset(queryset)
 
     def newest(self, query: str, data: dict) -> search.Newest:
         statement = None

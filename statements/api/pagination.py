@@ -6,6 +6,14 @@ from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
 
 MAX_PAGE_SIZE = 100
+# The deepest record a list serves (as Elasticsearch's max_result_window): OFFSET reads
+# and skips every record before the page, 0.6 s for 10,000 paragraphs on SQLite at
+# 100,000 statements. Filters (dates, year, statement) reach further back.
+MAX_RESULT_WINDOW = 5_000
+TOO_DEEP = _(
+    "Lists serve their first %(window)s records: page × page_size must be at most "
+    "%(window)s. Narrow the list with its filters (a date range, a year) to reach older ones."
+)
 SEARCH_PAGES = _(
     "A search serves its newest matches only, on the pages `count` makes; narrow it (see "
     "`q`) to reach older ones."
@@ -47,6 +55,9 @@ class PageNumberPagination(pagination.PageNumberPagination):
         page_size = self.get_page_size(request)
         raw_page = request.query_params.get(self.page_query_param)
         number = 1 if raw_page is None else positive_int(raw_page, self.page_query_param)
+        if number * page_size > MAX_RESULT_WINDOW:
+            window = f"{MAX_RESULT_WINDOW:,}"
+            raise ValidationError({self.page_query_param: [TOO_DEEP % {"window": window}]})
         paginator = self.django_paginator_class(queryset, page_size)
         # A view may know its list's length without counting (see Tally).
         known = getattr(view, "known_count", lambda: None)()
@@ -87,6 +98,8 @@ class PageNumberPagination(pagination.PageNumberPagination):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_query_param:
+                parameter["description"] = str(TOO_DEEP % {"window": f"{MAX_RESULT_WINDOW:,}"})
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"]["maximum"] = self.max_page_size
                 parameter["schema"]["default"] = self.page_size
