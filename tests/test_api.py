@@ -505,6 +505,26 @@ def test_lists_refuse_pages_deeper_than_the_result_window_naming_page(client, mo
     assert list(body["errors"]) == ["page"] and "at most 4" in body["errors"]["page"][0]
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/statements/?ordering=title",
+        "/api/v1/paragraphs/?ordering=date",
+        "/api/v1/meetings/?ordering=title",
+    ],
+)
+def test_a_reordered_list_is_counted_by_its_tally_not_by_a_count(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    archive_of_matches()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    # Counting every published paragraph took 1 s on PostgreSQL at 100,000 statements.
+    assert not [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"]]
+
+
 def test_paragraphs_order_by_position_only_within_a_statement_or_a_search(client):
     archive_of_matches()
     response, body = get(client, "/api/v1/paragraphs/", ordering="position")

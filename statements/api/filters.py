@@ -25,6 +25,8 @@ from statements.models import (
 
 # Query parameters that are not filters but that every list understands.
 COMMON_PARAMETERS = frozenset({"page", "page_size", "format"})
+# Parameters that leave a list as long as it was (its count can be the tally's).
+NOT_NARROWING = COMMON_PARAMETERS | {"ordering"}
 
 
 class IntegerFilter(filters.NumberFilter):
@@ -135,7 +137,7 @@ class SearchFilterSet(StrictFilterSet):
     def known_count(self) -> int | None:
         """The list's length as the search found it, when no other filter narrows it (a
         count of the ids would make SQLite walk every published statement)."""
-        given = set(self.data) - COMMON_PARAMETERS - self.searched_parameters - {"ordering"}
+        given = set(self.data) - NOT_NARROWING - self.searched_parameters
         return None if self.found is None or given else len(self.found.ids)
 
     def search(self, queryset: QuerySet, query: str) -> QuerySet:

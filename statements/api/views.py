@@ -202,7 +202,7 @@ class StatementViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet
     def known_count(self) -> int | None:
         """The public list's length, kept by the database, when nothing narrows it; a
         search's own count when only it does."""
-        if set(self.request.query_params) <= filters.COMMON_PARAMETERS:
+        if set(self.request.query_params) <= filters.NOT_NARROWING:
             return Tally.objects.published_statements()
         return searched_count(self)
 
@@ -243,7 +243,7 @@ class ParagraphViewSet(ConditionalGetMixin, mixins.ListModelMixin, viewsets.Gene
     def known_count(self) -> int | None:
         """The list's length without counting 2.5 million paragraphs: the tally when
         nothing narrows it, a resolution's citation count when only it does."""
-        narrowing = set(self.request.query_params) - filters.COMMON_PARAMETERS
+        narrowing = set(self.request.query_params) - filters.NOT_NARROWING
         if not narrowing:
             return Tally.objects.published_paragraphs()
         number = self.request.query_params.get("resolution", "")
@@ -354,7 +354,7 @@ class MeetingViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet):
 
     def known_count(self) -> int | None:
         """The public list's length, kept by the database, when nothing narrows it."""
-        if self.action == "list" and set(self.request.query_params) <= filters.COMMON_PARAMETERS:
+        if self.action == "list" and set(self.request.query_params) <= filters.NOT_NARROWING:
             return Tally.objects.published_meetings()
         return None
 
