@@ -7,8 +7,10 @@ order). Both ignore accents ("Antonio" finds "António"). Callers never see whic
 
 - ``search_paragraphs(query, ...)`` for the search page: the hits, counted up to
   ``MAX_HITS`` and served a page at a time (Django's ``Paginator`` accepts it);
-- ``filter_paragraphs(queryset, query)`` and ``filter_statements(queryset, query)`` narrow
-  any QuerySet (the API's ``q`` parameter), keeping the caller's ordering.
+- ``newest_paragraphs(query, filters)`` and ``newest_statements(query, filters)`` for the
+  API's ``q``: the ids of the same bounded read, newest first, unranked, with ``more``;
+- ``filter_statements(queryset, query)`` narrows a QuerySet by reading every match: for
+  an editor's drafts and withdrawn statements, which the bounded read does not index.
 
 A search does a bounded amount of work, whatever the size of the archive: it reads at
 most ``MAX_HITS + 1`` matches, newest statement first, from an index that keeps them in
