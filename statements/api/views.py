@@ -174,8 +174,10 @@ class StatementViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet
 
     def get_queryset(self):
         if self.action == "list":
-            # The list shows cited numbers and meeting slugs, not paragraphs.
-            statements = Statement.objects.with_cited_numbers().prefetch_related("meetings")
+            # The list shows cited numbers (see paginate_queryset()) and meeting slugs,
+            # not paragraphs nor the source page (which SQLite would carry through a sort
+            # by title: 1.8-2.4 s at 100,000 statements).
+            statements = Statement.objects.defer("source_text").prefetch_related("meetings")
             wanted = self.request.query_params.get("status")
             if wanted in (Statement.Status.DRAFT, Statement.Status.WITHDRAWN):
                 if not can_see_unpublished(self.request.user, Statement):
@@ -191,6 +193,19 @@ class StatementViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet
         if self.action == "list":
             return serializers.StatementListSerializer
         return super().get_serializer_class()
+
+    def paginate_queryset(self, queryset):
+        """The page, with the numbers its statements cite: read for the page's rows only.
+        As an annotation of the whole list, PostgreSQL computed them for every row an
+        OFFSET skipped (0.7-1.3 s for page 50 of 100 at 100,000 statements) and SQLite
+        for every row it sorted by title (1-4 s)."""
+        page = super().paginate_queryset(queryset)
+        if self.action == "list" and page:
+            cited = Statement.objects.filter(pk__in=[statement.pk for statement in page])
+            numbers = dict(cited.with_cited_numbers().values_list("pk", "cited_number_list"))
+            for statement in page:
+                statement.cited_number_list = numbers.get(statement.pk)
+        return page
 
     def filter_queryset(self, queryset):
         filtered = super().filter_queryset(queryset)
