@@ -33,7 +33,8 @@ from django.db.models.functions import Abs  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from statements import synthetic  # noqa: E402
+from statements import search, synthetic  # noqa: E402
+from statements.api.pagination import MAX_PAGE_SIZE, MAX_RESULT_WINDOW  # noqa: E402
 from statements.models import Meeting, Resolution, Statement  # noqa: E402
 
 DETAIL_PARAGRAPHS = 30
@@ -85,9 +86,45 @@ def targets() -> list[dict]:
             "path": "/search/?q=" + synthetic.RARE_SEARCH_PHRASE.replace(" ", "+"),
             "clients": 1,
         },
+        *worst_cases(),
         {"name": "API statement list", "path": "/api/v1/statements/"},
         {"name": "API statement detail", "path": f"/api/v1/statements/{statement.slug}/"},
         {"name": "statement detail, conditional (304)", "path": detail, "conditional": True},
+    ]
+
+
+def worst_cases() -> list[dict]:
+    """The reads an attacker would pick (issue 16, finding 1): the commonest words, the
+    deepest pages served, and orders refused (a 400, which must stay as cheap). One
+    client at a time, like the search p95."""
+    common = synthetic.COMMON_SEARCH_WORD
+    deepest_search = search.MAX_HITS // MAX_PAGE_SIZE
+    deepest = MAX_RESULT_WINDOW // MAX_PAGE_SIZE
+    size = f"page_size={MAX_PAGE_SIZE}"
+    cases = [
+        ("API search paragraphs, common word", f"/api/v1/paragraphs/?q={common}", 200),
+        ("API search statements, common word", f"/api/v1/statements/?q={common}", 200),
+        (
+            f"API search paragraphs, page {deepest_search}",
+            f"/api/v1/paragraphs/?q={common}&page={deepest_search}&{size}",
+            200,
+        ),
+        (
+            "API search, other order at page 100 (refused)",
+            f"/api/v1/paragraphs/?q={common}+or+council&ordering=position&page=100&{size}",
+            400,
+        ),
+        (f"API paragraphs, page {deepest}", f"/api/v1/paragraphs/?page={deepest}&{size}", 200),
+        (
+            "API paragraphs, position order at page 1000 (refused)",
+            f"/api/v1/paragraphs/?ordering=position&page=1000&{size}",
+            400,
+        ),
+        ("search, common word, last page", f"/search/?q={common}&page=50", 200),
+    ]
+    return [
+        {"name": f"worst: {name}", "path": path, "clients": 1, "expect": [status]}
+        for name, path, status in cases
     ]
 
 

@@ -284,7 +284,7 @@ def run_wrk(
 
 def measure(server: Server, target: dict) -> dict:
     url = server.base + target["path"]
-    expected = {304} if target.get("conditional") else None
+    expected = {304} if target.get("conditional") else set(target.get("expect", ())) or None
     if target.get("conditional") and not target.get("headers"):
         return {**target, "error": "the page sends no ETag or Last-Modified to revalidate"}
     try:

@@ -7,8 +7,10 @@ order). Both ignore accents ("Antonio" finds "António"). Callers never see whic
 
 - ``search_paragraphs(query, ...)`` for the search page: the hits, counted up to
   ``MAX_HITS`` and served a page at a time (Django's ``Paginator`` accepts it);
-- ``filter_paragraphs(queryset, query)`` and ``filter_statements(queryset, query)`` narrow
-  any QuerySet (the API's ``q`` parameter), keeping the caller's ordering.
+- ``newest_paragraphs(query, filters)`` and ``newest_statements(query, filters)`` for the
+  API's ``q``: the ids of the same bounded read, newest first, unranked, with ``more``;
+- ``filter_statements(queryset, query)`` narrows a QuerySet by reading every match: for
+  an editor's drafts and withdrawn statements, which the bounded read does not index.
 
 A search does a bounded amount of work, whatever the size of the archive: it reads at
 most ``MAX_HITS + 1`` matches, newest statement first, from an index that keeps them in
@@ -29,7 +31,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connections
 from django.db.models import Q, QuerySet
@@ -163,6 +165,18 @@ class Filters:
     year: int | None = None
     kind: str | None = None
     resolution_id: int | None = None  # the primary key, so planners see the value itself
+    date_after: dt.date | None = None  # on or after
+    date_before: dt.date | None = None  # on or before
+    statement_id: int | None = None
+
+    def dates(self) -> tuple[dt.date | None, dt.date | None]:
+        """The first and last day the year and the dates allow (None: no bound)."""
+        firsts = [self.date_after] if self.date_after else []
+        lasts = [self.date_before] if self.date_before else []
+        if self.year is not None:
+            firsts.append(dt.date(self.year, 1, 1))
+            lasts.append(dt.date(self.year, 12, 31))
+        return max(firsts, default=None), min(lasts, default=None)
 
 
 PARAGRAPHS, TITLES = "paragraphs", "titles"
@@ -176,6 +190,14 @@ EPOCH = dt.date(1900, 1, 1)
 
 def _day(date: dt.date) -> int:
     return date.toordinal() - EPOCH.toordinal()
+
+
+def _day_key(date: dt.date | None, default: int) -> int:
+    """The day's part of an FTS5 key (SQLite), within the 17 bits it has; ``default``
+    0 or 1 for an open bound (the first or the last day there can be)."""
+    most = (1 << 17) - 1
+    day = most * default if date is None else min(max(_day(date), 0), most)
+    return day << 46
 
 
 @dataclass
@@ -194,6 +216,15 @@ class _Matches:
             if position is not None:  # a published statement without paragraphs
                 found.places[(day(date), statement_id, -position)] = score or 0.0
         return found
+
+
+class Match(NamedTuple):
+    """A match of the API's filters: its statement's day and id, and the paragraph's id
+    (None for a title)."""
+
+    day: int
+    statement_id: int
+    paragraph_id: int | None
 
 
 def _merged(*sources: _Matches) -> dict[Place, float]:
@@ -229,9 +260,16 @@ class _Postgres:
 
     def _filters(self, filters: Filters) -> tuple[str, list]:
         sql, params = "", []
-        if filters.year is not None:
-            sql += " AND s.date >= %s AND s.date < %s"
-            params += [dt.date(filters.year, 1, 1), dt.date(filters.year + 1, 1, 1)]
+        first, last = filters.dates()
+        if first is not None:
+            sql += " AND s.date >= %s"
+            params.append(first)
+        if last is not None:
+            sql += " AND s.date <= %s"
+            params.append(last)
+        if filters.statement_id is not None:
+            sql += " AND s.id = %s"
+            params.append(filters.statement_id)
         if filters.kind:
             sql += " AND s.kind = %s"
             params.append(filters.kind)
@@ -245,31 +283,43 @@ class _Postgres:
 
     QUERY = "websearch_to_tsquery(%s::regconfig, %s)"
 
-    def matches(self, source: str, filters: Filters, limit: int) -> _Matches:
-        """Up to ``limit`` matching places, newest first. The statements' (status, date)
-        index gives the order; the planner walks it and checks each row's stored vector
-        when the words are common, or collects the matches from the GIN index and sorts
-        them when they are rare."""
+    def _newest(self, source: str, columns: str, filters: Filters, limit: int) -> list[tuple]:
+        """``columns`` of up to ``limit`` matches, newest first. The statements' (status,
+        date) index gives the order; the planner walks it and checks each row's stored
+        vector when the words are common, or collects the matches from the GIN index and
+        sorts them when they are rare."""
         where, params = self._filters(filters)
         if source == PARAGRAPHS:
             sql = f"""
-                SELECT s.date, s.id, p.position, 0
+                SELECT {columns}
                 FROM statements_paragraph p JOIN statements_statement s ON s.id = p.statement_id
                 WHERE s.status = 'published' AND p.search_document @@ {self.QUERY}{where}
                 ORDER BY s.date DESC, s.id DESC, p.position LIMIT %s
             """
         else:
             sql = f"""
-                SELECT s.date, s.id, (
-                    SELECT MIN(position) FROM statements_paragraph WHERE statement_id = s.id
-                ), 0
-                FROM statements_statement s
+                SELECT {columns} FROM statements_statement s
                 WHERE s.status = 'published' AND s.search_title @@ {self.QUERY}{where}
                 ORDER BY s.date DESC, s.id DESC LIMIT %s
             """
         with self.connection.cursor() as cursor:
             cursor.execute(sql, [POSTGRES_CONFIG, self.websearch, *params, limit])
-            return _Matches.of(cursor.fetchall(), limit, _day)
+            return cursor.fetchall()
+
+    def matches(self, source: str, filters: Filters, limit: int) -> _Matches:
+        """Up to ``limit`` matching places, newest first."""
+        position = (
+            "p.position"
+            if source == PARAGRAPHS
+            else "(SELECT MIN(position) FROM statements_paragraph WHERE statement_id = s.id)"
+        )
+        rows = self._newest(source, f"s.date, s.id, {position}, 0", filters, limit)
+        return _Matches.of(rows, limit, _day)
+
+    def newest(self, source: str, filters: Filters, limit: int) -> list[Match]:
+        paragraph = "p.id" if source == PARAGRAPHS else "NULL"
+        rows = self._newest(source, f"s.date, s.id, {paragraph}", filters, limit)
+        return [Match(_day(date), statement, paragraph) for date, statement, paragraph in rows]
 
     def scores(self, texts: _Matches, titles: _Matches) -> dict[Place, float]:
         """ts_rank() of the places found, text and title (weighted A) added up: read
@@ -356,10 +406,14 @@ class _SQLite:
     def _filters(self, table: str, filters: Filters) -> tuple[str, list]:
         statement = self.STATEMENT.format(table=table)
         sql, params = "", []
-        if filters.year is not None:
-            first, last = dt.date(filters.year, 1, 1), dt.date(filters.year, 12, 31)
+        first, last = filters.dates()
+        if first is not None or last is not None:
+            # The key starts with the day: a range of days is a range of rowids.
             sql += f" AND {table}.rowid BETWEEN %s AND %s"
-            params += [_day(first) << 46, (_day(last) << 46) | (1 << 46) - 1]
+            params += [_day_key(first, 0), _day_key(last, 1) | (1 << 46) - 1]
+        if filters.statement_id is not None:
+            sql += f" AND {statement} = %s"
+            params.append(filters.statement_id)
         if filters.kind:
             sql += f" AND (SELECT kind FROM statements_statement WHERE id = {statement}) = %s"
             params.append(filters.kind)
@@ -373,29 +427,55 @@ class _SQLite:
             params.append(filters.resolution_id)
         return sql, params
 
-    def matches(self, source: str, filters: Filters, limit: int, *, ranked: bool) -> _Matches:
-        """Up to ``limit`` matching places, newest first: FTS5 reads its match list in
-        rowid order, which 0011's keys make the reading order."""
+    def _newest(
+        self, source: str, columns: Callable[[str, str], str], filters: Filters, limit: int
+    ) -> list[tuple]:
+        """``columns(table, statement)`` of up to ``limit`` matches, newest first: FTS5
+        reads its match list in rowid order, which 0011's keys make the reading order."""
         table = self.PUBLISHED_PARAGRAPHS if source == PARAGRAPHS else self.PUBLISHED_TITLES
-        statement = self.STATEMENT.format(table=table)
         where, params = self._filters(table, filters)
-        # bm25() is lower for better matches; a title counts twice a paragraph.
-        weight = -1 if source == PARAGRAPHS else -2
-        score = f"{weight} * bm25({table})" if ranked else "0"
-        position = (
-            f"(65535 - ({table}.rowid & 65535))"
-            if source == PARAGRAPHS
-            # A title lands on its statement's opening paragraph.
-            else "(SELECT MIN(position) FROM statements_paragraph "
-            f"WHERE statement_id = {statement})"
-        )
         sql = (
-            f"SELECT {table}.rowid >> 46, {statement}, {position}, {score} "
-            f"FROM {table} WHERE {table} MATCH %s{where} ORDER BY {table}.rowid DESC LIMIT %s"
+            f"SELECT {columns(table, self.STATEMENT.format(table=table))} FROM {table} "
+            f"WHERE {table} MATCH %s{where} ORDER BY {table}.rowid DESC LIMIT %s"
         )
         with self.connection.cursor() as cursor:
             cursor.execute(sql, [self.match, *params, limit])
-            return _Matches.of(cursor.fetchall(), limit, int)
+            return cursor.fetchall()
+
+    @staticmethod
+    def _position(table: str) -> str:
+        return f"(65535 - ({table}.rowid & 65535))"
+
+    def matches(self, source: str, filters: Filters, limit: int, *, ranked: bool) -> _Matches:
+        """Up to ``limit`` matching places, newest first."""
+        # bm25() is lower for better matches; a title counts twice a paragraph.
+        weight = -1 if source == PARAGRAPHS else -2
+
+        def columns(table: str, statement: str) -> str:
+            score = f"{weight} * bm25({table})" if ranked else "0"
+            position = (
+                self._position(table)
+                if source == PARAGRAPHS
+                # A title lands on its statement's opening paragraph.
+                else "(SELECT MIN(position) FROM statements_paragraph "
+                f"WHERE statement_id = {statement})"
+            )
+            return f"{table}.rowid >> 46, {statement}, {position}, {score}"
+
+        return _Matches.of(self._newest(source, columns, filters, limit), limit, int)
+
+    def newest(self, source: str, filters: Filters, limit: int) -> list[Match]:
+        def columns(table: str, statement: str) -> str:
+            # The paragraph's id through its (statement, position) index, for these rows only.
+            paragraph = (
+                "(SELECT id FROM statements_paragraph "
+                f"WHERE statement_id = {statement} AND position = {self._position(table)})"
+                if source == PARAGRAPHS
+                else "NULL"
+            )
+            return f"{table}.rowid >> 46, {statement}, {paragraph}"
+
+        return [Match(*row) for row in self._newest(source, columns, filters, limit)]
 
     def annotate(self, paragraphs: QuerySet) -> QuerySet:
         snippet = (
@@ -428,21 +508,64 @@ def _engine(queryset: QuerySet, query: str) -> _Postgres | _SQLite | None:
 # --- The interface -----------------------------------------------------------------------
 
 
-def filter_paragraphs(queryset: QuerySet[Paragraph], query: str) -> QuerySet[Paragraph]:
-    """The paragraphs of ``queryset`` whose text matches ``query``."""
-    engine = _engine(queryset, query)
+@dataclass(frozen=True)
+class Newest:
+    """The ids of the newest matches of a search (the API's ``q``), newest first. With
+    ``more``, it matched more than it read: ``ids`` are then every match newer than the
+    oldest one read, and the older ones are not served."""
+
+    ids: list[int]
+    more: bool = False
+    published: bool = True  # all of them: read from the index of published text
+
+
+def newest_paragraphs(query: str, filters: Filters = Filters()) -> Newest:
+    """Published paragraphs whose text matches, newest statement first and then in
+    reading order: at most ``MAX_HITS``, read as the search page reads them."""
+    engine = _engine(Paragraph.objects.all(), query)
     if engine is None:
-        return queryset.none()
-    return queryset.filter(id__in=engine.paragraph_ids())
+        return Newest([])
+    found = engine.newest(PARAGRAPHS, filters, MAX_HITS + 1)
+    return Newest([match.paragraph_id for match in found[:MAX_HITS]], len(found) > MAX_HITS)
+
+
+def newest_statements(query: str, filters: Filters = Filters()) -> Newest:
+    """Published statements whose title or any paragraph matches, newest first: those of
+    the newest ``MAX_HITS + 1`` matching paragraphs and as many matching titles."""
+    engine = _engine(Statement.objects.all(), query)
+    if engine is None:
+        return Newest([])
+    limit = MAX_HITS + 1
+    sources = [engine.newest(PARAGRAPHS, filters, limit), engine.newest(TITLES, filters, limit)]
+    # A source cut short knows every matching statement down to its last match, not
+    # beyond: the newer of the cuts bounds what both can vouch for.
+    cut = max(
+        ((rows[-1].day, rows[-1].statement_id) for rows in sources if len(rows) >= limit),
+        default=None,
+    )
+    found = {(match.day, match.statement_id) for rows in sources for match in rows}
+    known = sorted((key for key in found if cut is None or key >= cut), reverse=True)
+    return Newest([statement_id for _day, statement_id in known], cut is not None)
 
 
 def filter_statements(queryset: QuerySet[Statement], query: str) -> QuerySet[Statement]:
-    """The statements of ``queryset`` whose title or any paragraph matches ``query``."""
+    """The statements of ``queryset`` whose title or any paragraph matches ``query``,
+    whatever their status. It reads every match: for narrow querysets (an editor's
+    drafts); published ones go through ``newest_statements()``."""
     engine = _engine(queryset, query)
     if engine is None:
         return queryset.none()
     by_text = Paragraph.objects.filter(id__in=engine.paragraph_ids()).values("statement_id")
     return queryset.filter(Q(id__in=engine.statement_ids_by_title()) | Q(id__in=by_text))
+
+
+def resolution_pk(number: int | None) -> int | None:
+    """The primary key of the resolution with this number, for ``Filters``; 0 when there
+    is none (nothing cites it), None when no number is given."""
+    if number is None:
+        return None
+    pks = Resolution.objects.filter(number=number).values_list("pk", flat=True)
+    return pks.first() or 0
 
 
 class ParagraphSearch:
@@ -549,8 +672,5 @@ def search_paragraphs(
 ) -> ParagraphSearch:
     """Published paragraphs (and titles) matching ``query``, optionally only those of one
     year, one kind of statement, or of statements citing one resolution."""
-    resolution_id = None
-    if resolution is not None:
-        resolution_id = Resolution.objects.filter(number=resolution).values_list("pk", flat=True)
-        resolution_id = resolution_id.first() or 0  # 0: no such resolution, no hits
-    return ParagraphSearch(query, Filters(year=year, kind=kind, resolution_id=resolution_id))
+    filters = Filters(year=year, kind=kind, resolution_id=resolution_pk(resolution))
+    return ParagraphSearch(query, filters)

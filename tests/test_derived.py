@@ -28,15 +28,15 @@ FOLLOWS_WRITES = """
 import json
 from django.db import connection
 from statements import derived
-from statements.models import Meeting, Paragraph, PublishedCitation, Resolution, Tally
-from statements.search import filter_paragraphs, search_paragraphs
+from statements.models import Meeting, PublishedCitation, Resolution, Statement, Tally
+from statements.search import filter_statements, search_paragraphs
 from tests.factories import MeetingFactory, ParagraphFactory
 
 def state(resolution):
     resolution.refresh_from_db()
     return {
         "hits": len(search_paragraphs("zanzibarish")[0:10]),
-        "filtered": filter_paragraphs(Paragraph.objects.all(), "zanzibarish").count(),
+        "filtered": filter_statements(Statement.objects.all(), "zanzibarish").count(),
         "citation_count": resolution.citation_count,
         "published_citations": PublishedCitation.objects.filter(resolution=resolution).count(),
         "tallies": dict(Tally.objects.values_list("name", "value")),

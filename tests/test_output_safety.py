@@ -14,7 +14,12 @@ from django.db import connection
 from django.urls import reverse
 
 from statements.models import Meeting, Paragraph, Resolution, Statement
-from statements.search import filter_paragraphs, filter_statements, search_paragraphs
+from statements.search import (
+    filter_statements,
+    newest_paragraphs,
+    newest_statements,
+    search_paragraphs,
+)
 from tests.factories import (
     MeetingFactory,
     ParagraphFactory,
@@ -363,8 +368,11 @@ def test_reader_text_reaches_sql_only_as_parameters(client, admin_client, archiv
         )
     assert_only_a_parameter(executed, "search_paragraphs")
     with sent_to_the_database() as executed:
-        assert len(filter_paragraphs(Paragraph.objects.all(), query)) == finds
-    assert_only_a_parameter(executed, "filter_paragraphs")
+        assert len(newest_paragraphs(query).ids) == finds
+    assert_only_a_parameter(executed, "newest_paragraphs")
+    with sent_to_the_database() as executed:
+        assert len(newest_statements(query).ids) == finds
+    assert_only_a_parameter(executed, "newest_statements")
     with sent_to_the_database() as executed:
         assert len(filter_statements(Statement.objects.all(), query)) == finds
     assert_only_a_parameter(executed, "filter_statements")

@@ -16,11 +16,13 @@ from statements import search
 from statements.models import Paragraph, Statement
 from statements.search import (
     MAX_QUERY_LENGTH,
+    Filters,
     clean_query,
-    filter_paragraphs,
     filter_statements,
     fts5_query,
     highlight,
+    newest_paragraphs,
+    newest_statements,
     search_paragraphs,
     websearch_query,
 )
@@ -267,9 +269,12 @@ def test_hostile_queries_never_raise(corpus, query):
         expected = {"sanctions", "summary", "draft", "withdrawn"}
     search = search_paragraphs(query)
     assert search.count() == len(search[0:100])
-    assert {hit.statement.slug for hit in search[0:100]} == expected - {"draft", "withdrawn"}
-    paragraphs = filter_paragraphs(Paragraph.objects.all(), query)
-    assert {paragraph.statement.slug for paragraph in paragraphs} == expected
+    published = expected - {"draft", "withdrawn"}
+    assert {hit.statement.slug for hit in search[0:100]} == published
+    paragraphs = Paragraph.objects.filter(pk__in=newest_paragraphs(query).ids)
+    assert {p.statement.slug for p in paragraphs.select_related("statement")} == published
+    newest = Statement.objects.filter(pk__in=newest_statements(query).ids)
+    assert set(newest.values_list("slug", flat=True)) == published
     statements = filter_statements(Statement.objects.all(), query)
     assert set(statements.values_list("slug", flat=True)) == expected
 
@@ -353,15 +358,34 @@ def test_fts5_translation_quotes_every_word():
 # --- The interface the API uses ----------------------------------------------------------
 
 
-def test_filter_paragraphs_narrows_the_callers_queryset(corpus):
-    published = Paragraph.objects.published()
-    assert {p.statement.slug for p in filter_paragraphs(published, "abductions")} == {"summary"}
-    everything = Paragraph.objects.all()
-    assert {p.statement.slug for p in filter_paragraphs(everything, "abductions")} == {
-        "summary",
-        "draft",
-        "withdrawn",
-    }
+def test_newest_paragraphs_are_published_newest_first_in_reading_order(corpus):
+    def found(query, **filters):
+        ids = newest_paragraphs(query, Filters(**filters)).ids
+        paragraphs = Paragraph.objects.in_bulk(ids)
+        return [(paragraphs[i].statement.slug, paragraphs[i].position) for i in ids]
+
+    assert found("sanctions") == [("sanctions", 1), ("summary", 2)]
+    assert found("north korea") == [("sanctions", 2), ("summary", 2)]
+    assert found("abductions") == [("summary", 2)]
+    summary = Statement.objects.get(slug="summary")
+    one_statement = {"statement_id": summary.pk, "date_after": summary.date}
+    assert found("sanctions", **one_statement, date_before=summary.date) == [("summary", 2)]
+    assert found("sanctions", date_before=dt.date(2016, 12, 31)) == [("summary", 2)]
+    assert found("sanctions", year=2017) == [("sanctions", 1)]
+    assert found("-sanctions") == [] and not newest_paragraphs("sanctions").more
+
+
+def test_newest_statements_match_titles_or_paragraphs_newest_first(corpus):
+    def found(query, **filters):
+        ids = newest_statements(query, Filters(**filters)).ids
+        slugs = dict(Statement.objects.filter(pk__in=ids).values_list("pk", "slug"))
+        return [slugs[i] for i in ids]
+
+    assert found("sanctions") == ["sanctions", "summary"]
+    assert found("xylophone") == ["xylophone"]
+    assert found("secretary") == ["summary"]
+    assert found("sanctions", kind=Statement.Kind.MEETING_SUMMARY) == ["summary"]
+    assert found("sanctions", date_after=dt.date(2017, 1, 1)) == ["sanctions"]
 
 
 def test_filter_statements_matches_titles_or_paragraphs(corpus):

@@ -3,8 +3,6 @@ and invalid values are a 400 naming the parameter, never a silently unfiltered l
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import django_filters
 from django import forms
 from django.db.models import QuerySet
@@ -27,6 +25,8 @@ from statements.models import (
 
 # Query parameters that are not filters but that every list understands.
 COMMON_PARAMETERS = frozenset({"page", "page_size", "format"})
+# Parameters that leave a list as long as it was (its count can be the tally's).
+NOT_NARROWING = COMMON_PARAMETERS | {"ordering"}
 
 
 class IntegerFilter(filters.NumberFilter):
@@ -53,6 +53,11 @@ class StrictFilterSet(filters.FilterSet):
 
 
 class StrictFilterBackend(filters.DjangoFilterBackend):
+    def get_filterset(self, request, queryset, view):
+        # Kept for the paginator, which says whether a search found more (``more``).
+        view.filterset = super().get_filterset(request, queryset, view)
+        return view.filterset
+
     def filter_queryset(self, request, queryset, view):
         filterset_class = self.get_filterset_class(view, queryset)
         if filterset_class is not None and issubclass(filterset_class, StrictFilterSet):
@@ -96,16 +101,14 @@ class BooleanFilter(django_filters.BooleanFilter):
 
 
 class SearchFilter(filters.CharFilter):
-    """Full-text ``q``, through the search the public site uses (statements/search.py).
+    """Full-text ``q``, through the search the public site uses (statements/search.py);
+    its FilterSet (a ``SearchFilterSet``) says how.
 
     Longer queries are refused rather than cut as the search page cuts them: a client
     should know that its query was not run as sent."""
 
-    def __init__(
-        self, *, search_function: Callable[[QuerySet, str], QuerySet], help_text: str
-    ) -> None:
+    def __init__(self, *, help_text: str) -> None:
         super().__init__(max_length=search.MAX_QUERY_LENGTH, help_text=help_text)
-        self.search_function = search_function
         schema = {"type": "string", "maxLength": search.MAX_QUERY_LENGTH}
         extend_schema_field({**schema, "description": str(help_text), "example": "abductions"})(
             self
@@ -114,13 +117,60 @@ class SearchFilter(filters.CharFilter):
     def filter(self, qs, value):
         if value in EMPTY_VALUES:
             return qs
-        return self.search_function(qs, value)
+        return self.parent.search(qs, value)
+
+
+class SearchFilterSet(StrictFilterSet):
+    """A FilterSet with ``q``: the search reads the newest matches only, as the search
+    page does (at most ``search.MAX_HITS`` paragraphs), with the filters it can apply
+    while reading; the other filters then narrow what it found. ``more`` says that it
+    matched more than it read: the list is then the newest matches, in that order only."""
+
+    more = False
+    found: search.Newest | None = None
+    # The parameters the search applies while it reads, exactly as the filters do.
+    searched_parameters: frozenset[str] = frozenset()
+
+    def newest(self, query: str, data: dict) -> search.Newest:
+        raise NotImplementedError
+
+    def known_count(self) -> int | None:
+        """The list's length as the search found it, when no other filter narrows it (a
+        count of the ids would make SQLite walk every published statement)."""
+        given = set(self.data) - NOT_NARROWING - self.searched_parameters
+        return None if self.found is None or given else len(self.found.ids)
+
+    def search(self, queryset: QuerySet, query: str) -> QuerySet:
+        newest = self.found = self.newest(query, self.form.cleaned_data)
+        self.more = newest.more
+        if newest.more and self.form.cleaned_data.get("ordering") not in (None, [], ["-date"]):
+            raise ValidationError({"ordering": [CUT_SEARCH_ORDER]})
+        return queryset.filter(pk__in=newest.ids)
+
+
+CUT_SEARCH_ORDER = format_lazy(
+    _(
+        "This search matches more than the {} newest matches a search reads, so it is "
+        "served newest first only (no ordering, or -date). Narrow it to order it otherwise."
+    ),
+    f"{search.MAX_HITS:,}",
+)
 
 
 SEARCH_SYNTAX = _(
     "All the words must appear, in any form (`sanction` finds `sanctions`), ignoring case "
     'and accents; `"a phrase"` in double quotes; `or` between alternatives; `-word` to '
     "exclude. Other punctuation and other engines' operators are ignored, not an error."
+)
+
+
+SEARCH_BOUND = format_lazy(
+    _(
+        "A search reads the {} newest matching paragraphs (and as many titles) at most; when "
+        "there are more, the response says `more: true` and lists those newest first only: "
+        "the other filters narrow the search to reach older ones."
+    ),
+    f"{search.MAX_HITS:,}",
 )
 
 
@@ -135,7 +185,7 @@ def resolution_filter() -> IntegerFilter:
     )
 
 
-class StatementFilterSet(StrictFilterSet):
+class StatementFilterSet(SearchFilterSet):
     date_after = filters.DateFilter(
         field_name="date", lookup_expr="gte", help_text=_("Published on or after (YYYY-MM-DD).")
     )
@@ -158,9 +208,8 @@ class StatementFilterSet(StrictFilterSet):
         help_text=_("The speaker's name contains this text (case-insensitive)."),
     )
     q = SearchFilter(
-        search_function=search.filter_statements,
         help_text=format_lazy(
-            "{} {}", _("Full-text search of titles and paragraphs."), SEARCH_SYNTAX
+            "{} {} {}", _("Full-text search of titles and paragraphs."), SEARCH_SYNTAX, SEARCH_BOUND
         ),
     )
     resolution = resolution_filter()
@@ -181,29 +230,85 @@ class StatementFilterSet(StrictFilterSet):
         help_text=_("Sort order; newest first by default. Prefix a field with - to reverse."),
     )
 
+    searched_parameters = frozenset(
+        {"q", "year", "kind", "resolution", "date_after", "date_before"}
+    )
+
     class Meta:
         model = Statement
         fields: list[str] = []
 
+    def newest(self, query: str, data: dict) -> search.Newest:
+        if data.get("status") not in (None, "", Statement.Status.PUBLISHED):
+            # An editor's drafts or withdrawn statements: few, and not in the index of
+            # published text the search reads.
+            matching = search.filter_statements(Statement.objects.all(), query)
+            return search.Newest(list(matching.values_list("pk", flat=True)), published=False)
+        filters = search.Filters(
+            year=data.get("year"),
+            kind=data.get("kind") or None,
+            resolution_id=search.resolution_pk(data.get("resolution")),
+            date_after=data.get("date_after"),
+            date_before=data.get("date_before"),
+        )
+        return search.newest_statements(query, filters)
 
-class ParagraphFilterSet(StrictFilterSet):
+
+ORDER_BY_POSITION = _(
+    "Ordering by position needs a list narrowed by `statement` or `q`: across the whole "
+    "archive it would sort every paragraph."
+)
+
+
+class ParagraphFilterSet(SearchFilterSet):
     statement = filters.CharFilter(
         field_name="statement__slug",
         help_text=_("Only paragraphs of the statement with this slug."),
     )
     q = SearchFilter(
-        search_function=search.filter_paragraphs,
-        help_text=format_lazy("{} {}", _("Full-text search of the text."), SEARCH_SYNTAX),
+        help_text=format_lazy(
+            "{} {} {}", _("Full-text search of the text."), SEARCH_SYNTAX, SEARCH_BOUND
+        ),
     )
     resolution = resolution_filter()
     ordering = OrderingFilter(
         fields=(("statement__date", "date"), ("position", "position")),
-        help_text=_("Sort order; newest statement first, then reading order, by default."),
+        help_text=_(
+            "Sort order; newest statement first, then reading order, by default. "
+            "`position` needs `statement` or `q`."
+        ),
     )
+
+    searched_parameters = frozenset({"q", "statement", "resolution"})
+    # Reading order within a statement, which no index keeps across the archive: every
+    # published paragraph sorted (9 s on SQLite at 100,000 statements).
+    NARROW_FOR_POSITION = frozenset({"statement", "q"})
 
     class Meta:
         model = Paragraph
         fields: list[str] = []
+
+    def filter_queryset(self, queryset):
+        ordering = self.form.cleaned_data.get("ordering") or []
+        narrowed = any(self.form.cleaned_data.get(name) for name in self.NARROW_FOR_POSITION)
+        if {"position", "-position"} & set(ordering) and not narrowed:
+            raise ValidationError({"ordering": [ORDER_BY_POSITION]})
+        return super().filter_queryset(queryset)
+
+    def newest(self, query: str, data: dict) -> search.Newest:
+        statement = None
+        if data.get("statement"):
+            statements = Statement.objects.published().filter(slug=data["statement"])
+            statement = statements.values_list("pk", "date").first()
+            if statement is None:
+                return search.Newest([])
+        filters = search.Filters(
+            resolution_id=search.resolution_pk(data.get("resolution")),
+            statement_id=statement[0] if statement else None,
+            date_after=statement[1] if statement else None,
+            date_before=statement[1] if statement else None,
+        )
+        return search.newest_paragraphs(query, filters)
 
 
 class ResolutionFilterSet(StrictFilterSet):
