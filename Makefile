@@ -28,6 +28,8 @@ test: install ## Run the whole test suite (DATABASE_URL picks the database; SQLi
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install ## Benchmark pages, API, search and import under gunicorn with wrk (BENCH_STATEMENTS=10000)
+	@command -v wrk >/dev/null || [ "$$(id -u)" != 0 ] || { echo "installing wrk (Debian)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(PY) bench/run.py
 
 lint: install ## ruff check and ruff format --check
