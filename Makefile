@@ -52,7 +52,7 @@ fixtures: install ## Rebuild fixtures/seed.json from seeds/ (import + curated fa
 	DJANGO_DEBUG=1 DATABASE_URL=sqlite:///$(CURDIR)/$(FIXTURE_DB) $(PY) manage.py build_fixtures
 	rm -f $(FIXTURE_DB)
 
-# --- Operations: backup, restore (README "Deploying") ---------------------------------
+# --- Operations: backup, restore (docs/deploying.md, step 8) ---------------------------
 .PHONY: backup restore
 
 backup: install ## Write a dated backup of the database to var/backups/ (BACKUP_DIR)
