@@ -692,7 +692,9 @@ def paragraph_order_errors(rows: list[tuple[int, int | None]]) -> list[str]:
             )
             % {"count": len(rows), "missing": ", ".join(map(str, missing))}
         )
-    numbers = [number for _position, number in sorted(rows) if number is not None]
+    # By position alone: with a position repeated, a number and None would be compared.
+    in_order = sorted(rows, key=lambda row: row[0])
+    numbers = [number for _position, number in in_order if number is not None]
     if len(set(numbers)) != len(numbers):
         repeated_numbers = sorted({n for n in numbers if numbers.count(n) > 1})
         errors.append(

@@ -331,6 +331,21 @@ def test_a_partial_update_checks_each_paragraph_it_sends_in_full(editor_client, 
     assert Statement.objects.get().version == 1
 
 
+def test_paragraphs_sharing_a_position_with_and_without_a_number_are_a_400(editor_client):
+    """Found by schemathesis: the order check compared a printed number with None when
+    two paragraphs shared a position, and answered 500."""
+    editor_client.post("/api/v1/statements/", statement_payload(), format="json")
+    url = "/api/v1/statements/2017-12-23-statement-on-2397/"
+    paragraphs = [
+        {"position": 1, "number": None, "text": "Un-numbered."},
+        {"position": 1, "number": 1, "text": "Numbered."},
+    ]
+    response = editor_client.patch(url, {"paragraphs": paragraphs, "version": 1}, format="json")
+    assert response.status_code == 400, response.content
+    assert "share position 1" in response.content.decode()
+    assert Statement.objects.get().version == 1
+
+
 def test_an_out_of_range_version_is_a_400(editor_client):
     editor_client.post("/api/v1/statements/", statement_payload(), format="json")
     url = "/api/v1/statements/2017-12-23-statement-on-2397/"
