@@ -95,7 +95,7 @@ def targets() -> list[dict]:
 
 def worst_cases() -> list[dict]:
     """The reads an attacker would pick (issue 16, finding 1): the commonest words, the
-    deepest pages served, and orders refused (a 400, which must stay as cheap). One
+    deepest pages served, and pages past the window (a 404, which must stay as cheap). One
     client at a time, like the search p95."""
     common = synthetic.COMMON_SEARCH_WORD
     deepest_search = search.MAX_HITS // MAX_PAGE_SIZE
@@ -110,15 +110,25 @@ def worst_cases() -> list[dict]:
             200,
         ),
         (
-            "API search, other order at page 100 (refused)",
+            "API search, position order",
+            f"/api/v1/paragraphs/?q={common}+or+council&ordering=position&{size}",
+            200,
+        ),
+        (
+            "API search, position order at page 100 (past the window: 404)",
             f"/api/v1/paragraphs/?q={common}+or+council&ordering=position&page=100&{size}",
-            400,
+            404,
         ),
         (f"API paragraphs, page {deepest}", f"/api/v1/paragraphs/?page={deepest}&{size}", 200),
         (
-            "API paragraphs, position order at page 1000 (refused)",
+            f"API paragraphs, position order at page {deepest}",
+            f"/api/v1/paragraphs/?ordering=position&page={deepest}&{size}",
+            200,
+        ),
+        (
+            "API paragraphs, position order at page 1000 (past the window: 404)",
             f"/api/v1/paragraphs/?ordering=position&page=1000&{size}",
-            400,
+            404,
         ),
         ("search, common word, last page", f"/search/?q={common}&page=50", 200),
     ]

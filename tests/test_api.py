@@ -442,19 +442,30 @@ def test_a_statement_search_serves_the_newest_statements_it_can_vouch_for(client
     assert slugs(body) == ["s2014"]
 
 
-@pytest.mark.parametrize("url", ["/api/v1/statements/", "/api/v1/paragraphs/"])
-def test_a_search_with_more_matches_refuses_other_orders_and_deeper_pages(client, monkeypatch, url):
+def test_a_search_with_more_matches_orders_what_it_serves(client, monkeypatch):
     monkeypatch.setattr(search, "MAX_HITS", 3)
     archive_of_matches()
-    response, body = get(client, url, q="peacebuilding", ordering="date")
-    assert response.status_code == 400, body
-    assert list(body["errors"]) == ["ordering"]
-    response, body = get(client, url, q="peacebuilding", ordering="-date")
+    response, body = get(client, "/api/v1/paragraphs/", q="peacebuilding", ordering="date")
     assert response.status_code == 200, body
+    assert body["more"] is True
+    assert [(p["statement"], p["position"]) for p in body["results"]] == [
+        ("s2017", 1),
+        ("s2018", 1),
+        ("s2018", 2),
+    ]
+    response, body = get(client, "/api/v1/statements/", q="peacebuilding", ordering="date")
+    assert response.status_code == 200, body
+    assert slugs(body) == ["s2017", "s2018"] and body["more"] is True
+
+
+@pytest.mark.parametrize("url", ["/api/v1/statements/", "/api/v1/paragraphs/"])
+def test_a_search_with_more_matches_serves_no_page_past_them(client, monkeypatch, url):
+    monkeypatch.setattr(search, "MAX_HITS", 3)
+    archive_of_matches()
     response, body = get(client, url, q="peacebuilding", page=4, page_size=1)
-    assert response.status_code == 400, body
-    assert list(body["errors"]) == ["page"]
-    assert "narrow" in body["errors"]["page"][0]
+    # Not served, as a page past the end: a 404 that says how to reach the others.
+    assert response.status_code == 404, body
+    assert body["code"] == "not_found" and "narrow" in body["detail"]
 
 
 @pytest.mark.parametrize("url", ["/api/v1/statements/", "/api/v1/paragraphs/"])
@@ -495,14 +506,18 @@ def test_sqlite_reads_a_page_of_search_results_by_their_ids(client):
 
 
 @pytest.mark.parametrize("url", ["/api/v1/statements/", "/api/v1/paragraphs/", "/api/v1/meetings/"])
-def test_lists_refuse_pages_deeper_than_the_result_window_naming_page(client, monkeypatch, url):
+def test_lists_serve_no_page_past_the_result_window(client, monkeypatch, url):
     monkeypatch.setattr(pagination, "MAX_RESULT_WINDOW", 4)
     archive_of_matches()
+    for statement in Statement.objects.all():
+        statement.meetings.add(MeetingFactory())
     response, body = get(client, url, page=2, page_size=2)
-    assert response.status_code in (200, 404), body
+    assert response.status_code == 200, body
     response, body = get(client, url, page=3, page_size=2)
-    assert response.status_code == 400, body
-    assert list(body["errors"]) == ["page"] and "at most 4" in body["errors"]["page"][0]
+    # A 404 like a page past the end: the schema allows any page, so a 400 would refuse
+    # a valid request.
+    assert response.status_code == 404, body
+    assert body["code"] == "not_found" and "at most 4" in body["detail"]
 
 
 @pytest.mark.parametrize(
@@ -538,18 +553,44 @@ def test_the_statement_list_reads_cited_numbers_for_its_page_only(client):
     assert "statements_paragraph_resolutions" not in page and "source_text" not in page
 
 
-def test_paragraphs_order_by_position_only_within_a_statement_or_a_search(client):
+def test_position_orders_paragraphs_within_each_statement(client):
+    archive_of_matches(years=range(2016, 2019))
+
+    def places(**params):
+        response, body = get(client, "/api/v1/paragraphs/", **params)
+        assert response.status_code == 200, body
+        return [(p["statement"], p["position"]) for p in body["results"]]
+
+    assert places(ordering="position") == [
+        ("s2018", 1), ("s2018", 2), ("s2017", 1), ("s2017", 2), ("s2016", 1), ("s2016", 2),
+    ]  # fmt: skip
+    assert places(ordering="-position") == [
+        ("s2018", 2), ("s2018", 1), ("s2017", 2), ("s2017", 1), ("s2016", 2), ("s2016", 1),
+    ]  # fmt: skip
+    assert places(ordering="date,position") == [
+        ("s2016", 1), ("s2016", 2), ("s2017", 1), ("s2017", 2), ("s2018", 1), ("s2018", 2),
+    ]  # fmt: skip
+    assert places(ordering="-position", statement="s2016") == [("s2016", 2), ("s2016", 1)]
+    assert places(ordering="date", q="peacebuilding")[:2] == [("s2016", 1), ("s2016", 2)]
+
+
+def test_ordering_by_position_walks_the_statements_instead_of_sorting_every_paragraph(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's planner is rule-based; PostgreSQL's picks by cost and table size")
     archive_of_matches()
-    response, body = get(client, "/api/v1/paragraphs/", ordering="position")
-    assert response.status_code == 400, body
-    assert list(body["errors"]) == ["ordering"]
-    _, body = get(client, "/api/v1/paragraphs/", ordering="-position", statement="s2016")
-    assert [(p["statement"], p["position"]) for p in body["results"]] == [
-        ("s2016", 2),
-        ("s2016", 1),
-    ]
-    _, body = get(client, "/api/v1/paragraphs/", ordering="position,-date", q="peacebuilding")
-    assert [p["position"] for p in body["results"]] == [1] * 5 + [2] * 5
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/api/v1/paragraphs/", {"ordering": "position", "page_size": 3})
+    assert response.status_code == 200
+    [page] = [q["sql"] for q in captured.captured_queries if "LIMIT 3" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + page)
+        plan = " ".join(row[-1] for row in cursor.fetchall())
+    # Statements in list order from their index, each one's few paragraphs sorted in turn;
+    # a global sort by position read and sorted every paragraph (9 s at 100,000 statements).
+    assert "statement_list_order_idx" in plan and "TEMP B-TREE FOR ORDER BY" not in plan, plan
 
 
 def test_full_text_search_ignores_accents_and_never_shows_drafts(client):

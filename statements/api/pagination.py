@@ -55,9 +55,10 @@ class PageNumberPagination(pagination.PageNumberPagination):
         page_size = self.get_page_size(request)
         raw_page = request.query_params.get(self.page_query_param)
         number = positive_int(raw_page, self.page_query_param) if raw_page else 1
+        # Pages past the window, or past what a search serves, are not served: a 404, as
+        # for a page past the end (a 400 would refuse what the schema allows).
         if number * page_size > MAX_RESULT_WINDOW:
-            window = f"{MAX_RESULT_WINDOW:,}"
-            raise ValidationError({self.page_query_param: [TOO_DEEP % {"window": window}]})
+            raise NotFound(TOO_DEEP % {"window": f"{MAX_RESULT_WINDOW:,}"})
         paginator = self.django_paginator_class(queryset, page_size)
         # A view may know its list's length without counting (see Tally).
         known = getattr(view, "known_count", lambda: None)()
@@ -68,7 +69,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
             self.page = paginator.page(number)
         except InvalidPage as exc:
             if self.more:
-                raise ValidationError({self.page_query_param: [SEARCH_PAGES]}) from exc
+                raise NotFound(SEARCH_PAGES) from exc
             raise NotFound(
                 _("Page %(number)s does not exist: there are %(pages)s page(s) of %(size)s.")
                 % {"number": number, "pages": paginator.num_pages, "size": page_size}
