@@ -353,10 +353,11 @@ LOGGING = {
 # --- Operations: backups (statements/backup.py) ----------------------------------------
 
 # dumpdata's JSON to the microsecond, so a restore keeps timestamps and ETags exactly; and
-# "json" itself (reversion's format) without a wasted queryset per prefetched relation.
+# the history's JSON without a wasted queryset per prefetched relation (reversion's
+# registrations of Statement and Paragraph name it).
 SERIALIZATION_MODULES = {
-    "json": "statements.prefetched_json",
     "json-exact": "statements.exact_json",
+    "json-versions": "statements.version_json",
 }
 
 # --- Operations: serving (mofa_site/gunicorn.conf.py, `make serve`) -----------------------

@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, F, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -29,6 +29,7 @@ from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 from reversion_compare.compare import DOES_NOT_EXIST
 
+from statements.caching import content_changed
 from statements.forms import (
     CitedResolutionsWidget,
     ImportForm,
@@ -68,6 +69,35 @@ LIVE_VERSION_ATTR = "_statement_live_version"
 # Paragraphs step out of the way here while a reorder is saved, so that swapping two
 # positions never trips the unique constraints half-way.
 PARKING_OFFSET = 1_000_000
+
+
+class RetiresCachedPages:
+    """Every admin POST that changes the archive (a form, a delete, an action, a revert or
+    recover through reversion's ``revert()``) retires the cached pages when it commits:
+    the parts of it that are not a service's write (the ModelAdmin's own saves and
+    reversion's revert) would not."""
+
+    def _retiring(self, request, view, *args, **kwargs):
+        if request.method != "POST":
+            return view(request, *args, **kwargs)
+        with transaction.atomic():
+            content_changed()
+            return view(request, *args, **kwargs)
+
+    def changeform_view(self, request, *args, **kwargs):
+        return self._retiring(request, super().changeform_view, *args, **kwargs)
+
+    def delete_view(self, request, *args, **kwargs):
+        return self._retiring(request, super().delete_view, *args, **kwargs)
+
+    def changelist_view(self, request, *args, **kwargs):
+        return self._retiring(request, super().changelist_view, *args, **kwargs)
+
+    def revision_view(self, request, *args, **kwargs):
+        return self._retiring(request, super().revision_view, *args, **kwargs)
+
+    def recover_view(self, request, *args, **kwargs):
+        return self._retiring(request, super().recover_view, *args, **kwargs)
 
 
 class YearListFilter(admin.SimpleListFilter):
@@ -140,7 +170,7 @@ HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Statement)
-class StatementAdmin(CompareVersionAdmin):
+class StatementAdmin(RetiresCachedPages, CompareVersionAdmin):
     form = StatementAdminForm
     formfield_overrides = HTTPS_URLS
     inlines = [ParagraphInline]
@@ -227,7 +257,8 @@ class StatementAdmin(CompareVersionAdmin):
         request._statement_list = True
         # Without VersionAdmin's one revision around the whole request: the actions record
         # a revision per statement, so reverting one statement never reverts the others.
-        return super(VersionAdmin, self).changelist_view(request, extra_context)
+        view = super(VersionAdmin, self).changelist_view
+        return self._retiring(request, view, extra_context)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -666,7 +697,7 @@ class StatementPreviewView(StatementDetailView):
 
 
 @admin.register(Resolution)
-class ResolutionAdmin(CompareVersionAdmin):
+class ResolutionAdmin(RetiresCachedPages, CompareVersionAdmin):
     formfield_overrides = HTTPS_URLS
     list_display = ["number", "symbol", "adopted_on", "vote", "title", "paragraph_count"]
     list_display_links = ["number", "symbol"]
@@ -734,7 +765,7 @@ class ParticipantInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(CompareVersionAdmin):
+class MeetingAdmin(RetiresCachedPages, CompareVersionAdmin):
     form = MeetingAdminForm
     list_display = ["title", "date", "start_time", "japan_time", "kind", "location"]
     list_filter = ["kind", "date"]

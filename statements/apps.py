@@ -8,13 +8,8 @@ class StatementsConfig(AppConfig):
     verbose_name = _("Statements")
 
     def ready(self) -> None:
-        from django.db.backends.signals import connection_created
-
         from statements import derived
-        from statements.caching import install_write_watch
 
-        # Every write to the archive retires the cached pages (statements/caching.py).
-        connection_created.connect(install_write_watch, dispatch_uid="statements-write-watch")
         # What the database keeps for us (statements/derived.py): no triggers while
         # migrations alter tables, installed and rebuilt after; a flush gets its tallies
         # (and everything else derived) back.

@@ -25,6 +25,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
+from statements.caching import content_changed
 from statements.models import Statement
 
 # What a backup holds, as dumpdata labels.
@@ -140,7 +141,8 @@ def restore(*, path: Path) -> dict[str, int]:
         # (same name, perhaps another id, and the permissions it had then).
         Group.objects.all().delete()
         call_command("loaddata", str(path), verbosity=0)
-    # Pages cached before the restore describe another database.
+        # Not a service: pages cached before the restore describe another database.
+        content_changed()
     cache.clear()
     return {
         str(model._meta.verbose_name_plural): model._default_manager.count()

@@ -2,10 +2,11 @@
 cache until the content changes.
 
 Invalidation is one number, the content generation (``ContentGeneration``), stored in the
-database and part of every page's cache key. Every write to one of the archive's tables,
-by any path (model ``save()``, ``bulk_create``, ``update()``, many-to-many changes, raw
-deletes, the admin, the API, the import and corpus commands), is seen by a database
-execute wrapper, which bumps the generation once the transaction commits. A reader reads
+database and part of every page's cache key. Every write to the archive calls
+``content_changed()``, which bumps the generation once the transaction commits: the
+services (``statements/services/``) do it for every write they make, and the few paths
+that write outside them (``seed``'s and ``restore``'s ``loaddata``, ``rebuild_derived``,
+``generate_corpus``, the admin's revert and recover) call it themselves. A reader reads
 the generation before rendering, so a page stored under the current generation was
 rendered from everything committed before it: nothing stale can be served, in any process,
 whatever the cache backend (per-process local memory included).
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -29,7 +29,15 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
-from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    connections,
+    transaction,
+)
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.http import parse_http_date_safe, urlencode
@@ -42,11 +50,6 @@ logger = logging.getLogger(__name__)
 
 GENERATION_TABLE = "statements_contentgeneration"
 GENERATION_SQL = f'SELECT "number" FROM "{GENERATION_TABLE}" WHERE "id" = 1'
-# Writes to any of the app's tables (the FTS tables only change through their triggers).
-_CONTENT_WRITE = re.compile(
-    r'^\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|UPDATE|DELETE\s+FROM)\s+"statements_(?!contentgeneration")',
-    re.IGNORECASE,
-)
 
 
 def content_generation() -> int:
@@ -75,7 +78,7 @@ def checked_content_generation() -> int:
 
 
 def bump_content_generation() -> None:
-    """Retire every cached page. Runs after the write committed (see ``watch_writes``)."""
+    """Retire every cached page. Runs after the write committed (see ``content_changed``)."""
     try:
         with connection.cursor() as cursor:
             # One statement and no transaction of its own: in autocommit mode this runs
@@ -91,22 +94,13 @@ def bump_content_generation() -> None:
         logger.warning("Could not bump the content generation: %s", exc)
 
 
-def watch_writes(execute: Callable, sql: str, params: Any, many: bool, context: dict) -> Any:
-    """Execute wrapper: after a write to a content table, bump the generation on commit,
-    once per transaction (a savepoint rolled back takes its registration with it, and the
-    next write registers again)."""
-    result = execute(sql, params, many, context)
-    if _CONTENT_WRITE.match(sql):
-        conn = context["connection"]
-        if not any(entry[1] is bump_content_generation for entry in conn.run_on_commit):
-            transaction.on_commit(bump_content_generation, using=conn.alias)
-    return result
-
-
-def install_write_watch(sender: Any = None, connection: Any = None, **kwargs: Any) -> None:
-    """``connection_created`` receiver: watch every database connection's writes."""
-    if watch_writes not in connection.execute_wrappers:
-        connection.execute_wrappers.append(watch_writes)
+def content_changed(using: str = DEFAULT_DB_ALIAS) -> None:
+    """Retire every cached page once the current transaction commits (at once outside
+    one), whatever it wrote. Registered once per transaction: a savepoint rolled back
+    takes its registration with it, and the next call registers again."""
+    pending = connections[using].run_on_commit
+    if not any(entry[1] is bump_content_generation for entry in pending):
+        transaction.on_commit(bump_content_generation, using=using)
 
 
 # --- The page cache ---------------------------------------------------------------------

@@ -10,8 +10,7 @@ import datetime as dt
 
 from django.core.serializers.json import Deserializer as JSONDeserializer
 from django.core.serializers.json import DjangoJSONEncoder
-
-from statements.prefetched_json import Serializer as JSONSerializer
+from django.core.serializers.json import Serializer as JSONSerializer
 
 Deserializer = JSONDeserializer
 

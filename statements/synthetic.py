@@ -24,6 +24,7 @@ from django.apps import apps
 from django.db import connection, transaction
 from django.utils import timezone
 
+from statements.caching import content_changed
 from statements.importing import page_key
 from statements.models import (
     JAPAN_TZ,
@@ -562,6 +563,8 @@ def corpus_generate(
                 for number in p.resolutions
             ]
             Through.objects.bulk_create(citations)
+            # Bulk inserts outside the services, which would retire the cached pages.
+            content_changed()
 
             result.statements += len(specs)
             result.paragraphs += len(paragraphs)

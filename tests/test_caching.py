@@ -21,7 +21,7 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import AnonRateThrottle
 
 from statements import caching, filters, services
-from statements.models import Meeting, Paragraph, Statement
+from statements.models import Meeting, Statement
 from tests.conftest import reachable, require, unused_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -500,14 +500,14 @@ def test_the_api_throttle_counts_only_the_reads_the_cache_cannot_answer(archive,
 # --- The content generation --------------------------------------------------------------
 
 
-def test_every_kind_of_write_bumps_the_generation_once_per_transaction(archive):
+def test_every_service_bumps_the_generation_once_per_transaction(archive):
     start = caching.content_generation()
-    Paragraph.objects.filter(statement=archive["published"]).update(text="Bulk edit.")
+    services.statement_publish(statements=[archive["draft"]])
     assert caching.content_generation() == start + 1
     with transaction.atomic():
-        Statement.objects.filter(pk=archive["draft"].pk).update(title="Renamed")
-        Paragraph.resolutions.through.objects.all().delete()
-        Meeting.objects.bulk_create([Meeting(slug="m2", title="M2", date=dt.date(2018, 1, 1))])
+        services.statement_withdraw(statements=[archive["published"]], note="Issued in error.")
+        services.meeting_update(meeting=Meeting.objects.get(), location="Geneva")
+        caching.content_changed()  # a write outside the services, in the same transaction
     assert caching.content_generation() == start + 2
 
 
@@ -516,12 +516,12 @@ def test_a_rolled_back_write_does_not_lose_the_next_bump(archive):
     with transaction.atomic():
         try:
             with transaction.atomic():
-                Statement.objects.update(title="Never")
+                services.meeting_update(meeting=Meeting.objects.get(), location="Never")
                 raise RuntimeError
         except RuntimeError:
             pass
         assert caching.content_generation() == start
-        Statement.objects.filter(pk=archive["draft"].pk).update(title="Kept")
+        services.meeting_update(meeting=Meeting.objects.get(), location="Kept")
     assert caching.content_generation() == start + 1
 
 

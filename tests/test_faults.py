@@ -261,18 +261,19 @@ def test_an_import_interrupted_on_the_second_page_leaves_the_database_as_it_was(
     before = table_counts()
     revisions = Revision.objects.count()
     versions = Version.objects.count()
-    real_version = services._version_row
+    history = services.importing.reversion
+    real_add = history.add_to_revision
     statements = []
 
-    def interrupted_on_the_second(revision, obj, **related):
+    def interrupted_on_the_second(obj, *args, **kwargs):
         if isinstance(obj, Statement):
             statements.append(obj.pk)
             if len(statements) == 2:
                 raise KeyboardInterrupt  # Ctrl-C while the second page's history is written
-        return real_version(revision, obj, **related)
+        return real_add(obj, *args, **kwargs)
 
     with (
-        mock.patch.object(services, "_version_row", interrupted_on_the_second),
+        mock.patch.object(history, "add_to_revision", interrupted_on_the_second),
         pytest.raises(KeyboardInterrupt),
     ):
         call_command("import_statements", *map(str, PAGES), stdout=io.StringIO())

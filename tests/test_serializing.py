@@ -1,4 +1,4 @@
-"""The "json" serialization format (statements.prefetched_json): Django's output, cheaper."""
+"""The history's format (statements.version_json, "json-versions"): Django's JSON, cheaper."""
 
 import pytest
 from django.core import serializers
@@ -21,11 +21,11 @@ def paragraphs():
 @pytest.mark.parametrize("options", [{}, {"indent": 2}, {"fields": ["text", "resolutions"]}])
 def test_writes_exactly_what_djangos_json_serializer_writes(paragraphs, options):
     for queryset in (paragraphs, paragraphs.prefetch_related("resolutions")):
-        ours = serializers.serialize("json", queryset, **options)
+        ours = serializers.serialize("json-versions", queryset, **options)
         assert ours == DjangoSerializer().serialize(paragraphs, **options)
 
 
 def test_statements_with_natural_keys_still_serialize_their_relations(paragraphs):
     statement = Statement.objects.prefetch_related("meetings").get()
-    data = serializers.serialize("json", [statement], use_natural_foreign_keys=True)
+    data = serializers.serialize("json-versions", [statement], use_natural_foreign_keys=True)
     assert data == DjangoSerializer().serialize([statement], use_natural_foreign_keys=True)

@@ -352,6 +352,14 @@ class ResolutionSerializer(StrictStringsMixin, serializers.HyperlinkedModelSeria
         candidate.clean()
         return attrs
 
+    def create(self, validated_data: dict) -> Resolution:
+        return services.resolution_create(user=self.context["request"].user, **validated_data)
+
+    def update(self, instance: Resolution, validated_data: dict) -> Resolution:
+        return services.resolution_update(
+            resolution=instance, user=self.context["request"].user, **validated_data
+        )
+
 
 # A resolution shows its newest citations; the rest are a filtered, paged list away.
 CITING_PARAGRAPHS_SHOWN = 50

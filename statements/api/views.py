@@ -5,11 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
 
-import reversion
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils.cache import (
@@ -110,7 +107,7 @@ class EditableMixin:
         return self.read_serializer_class(self.reloaded(instance), context=context).data
 
     def perform_save(self, serializer):
-        """Save; statement and meeting serializers call services that record history."""
+        """Save: the serializers call the services, which record the history."""
         return serializer.save()
 
     def create(self, request, *args, **kwargs):
@@ -127,15 +124,6 @@ class EditableMixin:
         serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         return Response(self.read_data(self.perform_save(serializer)))
-
-
-@contextmanager
-def recorded(user, comment: str):
-    """One transaction and one history revision for a single-model write."""
-    with transaction.atomic(), reversion.create_revision():
-        reversion.set_user(user)
-        reversion.set_comment(comment)
-        yield
 
 
 def visible(user, model, queryset, published):
@@ -339,14 +327,8 @@ class ResolutionViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSe
     def reloaded(self, resolution: Resolution) -> Resolution:
         return with_newest_citations(self.get_queryset().get(pk=resolution.pk))
 
-    def perform_save(self, serializer):
-        with recorded(self.request.user, _("Changed through the API.")):
-            return serializer.save()
-
     def perform_destroy(self, resolution: Resolution) -> None:
-        with recorded(self.request.user, _("Deleted through the API.")):
-            reversion.add_to_revision(resolution)
-            resolution.delete()
+        services.resolution_delete(resolution=resolution, user=self.request.user)
 
 
 @extend_schema_view(
@@ -387,9 +369,7 @@ class MeetingViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet):
         return Meeting.objects.with_related().get(pk=meeting.pk)
 
     def perform_destroy(self, meeting: Meeting) -> None:
-        with recorded(self.request.user, _("Deleted through the API.")):
-            reversion.add_to_revision(meeting)
-            meeting.delete()
+        services.meeting_delete(meeting=meeting, user=self.request.user)
 
 
 @extend_schema(tags=["export"])

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from statements import derived
-from statements.caching import bump_content_generation
+from statements.caching import content_changed
 
 
 class Command(BaseCommand):
@@ -25,7 +25,6 @@ class Command(BaseCommand):
         with transaction.atomic(using=database):
             derived.install(connection)
             derived.rebuild(connection)
-        # The rebuild's own SQL is not seen as a content write: retire the cached pages,
-        # which may have shown the wrong counts.
-        bump_content_generation()
+            # Not a service: retire the cached pages, which may show the wrong counts.
+            content_changed(using=database)
         self.stdout.write(self.style.SUCCESS("Installed and rebuilt the derived data."))

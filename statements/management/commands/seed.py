@@ -1,10 +1,10 @@
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from statements.models import Statement
+from statements.services import fixtures_load
 
 
 class Command(BaseCommand):
@@ -17,7 +17,7 @@ class Command(BaseCommand):
         fixtures = sorted(str(path) for path in Path(settings.BASE_DIR, "fixtures").glob("*.json"))
         if not fixtures:
             raise CommandError("No fixtures found under fixtures/.")
-        call_command("loaddata", *fixtures, verbosity=0)
+        fixtures_load(paths=fixtures)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded {len(fixtures)} fixture file(s): {Statement.objects.count()} statements."

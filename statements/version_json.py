@@ -1,13 +1,15 @@
-"""Django's JSON serialization, made cheap per object: django-reversion serializes every
-paragraph of a statement on its own, so per-object overhead was most of an import's cost.
+"""The format django-reversion stores statements and paragraphs in (``json-versions``,
+named in their ``reversion.register(format=...)``): Django's JSON, byte for byte, made
+cheap per object. Reversion serializes every paragraph of a statement on its own, and
+per-object overhead was most of an import's history (1,000 pages: 13.4 s -> see
+docs/architecture.md). Only versions use it; every other "json" is Django's own.
 
 - ``handle_m2m_field``: Django reads a prefetched many-to-many from the prefetch cache but
   builds the fallback queryset first (``dict.get`` evaluates its default), which cost more
   than serializing the paragraph.
 - ``end_object``: ``json.dump`` to a stream encodes in pure Python, ``json.dumps`` in C.
 
-Registered over the built-in ``json`` format (SERIALIZATION_MODULES); the output is the
-same, byte for byte.
+Versions written before it say "json", and read back the same.
 """
 
 import json

@@ -1,0 +1,63 @@
+"""The one home for every write to the archive: small keyword-only functions, each one
+transaction and one history revision (or one a statement), called by the admin, the API,
+the import and the commands alike. Each retires the cached pages when it commits
+(``recording.recorded``). See docs/architecture.md, "Writes"."""
+
+from statements.services.citations import (
+    paragraphs_link,
+    paragraphs_relink,
+    resolutions_ensure,
+)
+from statements.services.history import fixtures_load, history_start
+from statements.services.importing import (
+    SOURCE_FIELDS,
+    ImportOutcome,
+    ImportPage,
+    meetings_import,
+    statements_find_imported,
+    statements_import,
+)
+from statements.services.meetings import (
+    meeting_create,
+    meeting_delete,
+    meeting_update,
+    resolution_create,
+    resolution_delete,
+    resolution_update,
+)
+from statements.services.statements import (
+    StaleVersionError,
+    statement_claim_version,
+    statement_create,
+    statement_delete,
+    statement_publish,
+    statement_update,
+    statement_withdraw,
+)
+
+__all__ = [
+    "SOURCE_FIELDS",
+    "ImportOutcome",
+    "ImportPage",
+    "StaleVersionError",
+    "fixtures_load",
+    "history_start",
+    "meeting_create",
+    "meeting_delete",
+    "meeting_update",
+    "meetings_import",
+    "paragraphs_link",
+    "paragraphs_relink",
+    "resolution_create",
+    "resolution_delete",
+    "resolution_update",
+    "resolutions_ensure",
+    "statement_claim_version",
+    "statement_create",
+    "statement_delete",
+    "statement_publish",
+    "statement_update",
+    "statement_withdraw",
+    "statements_find_imported",
+    "statements_import",
+]

@@ -1,0 +1,432 @@
+"""Importing parsed pages: new statements in bulk, earlier imports updated, each with a
+revision of its own."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import reversion
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import connections, router, transaction
+from django.db.models import Count, Model, OuterRef, Prefetch, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from statements.caching import content_changed
+from statements.importing import ParsedDocument, ParsedMeeting, ParseError, parse_document
+from statements.models import Meeting, Paragraph, Participant, Resolution, Statement, dated_slug
+from statements.services.citations import paragraphs_link
+from statements.services.recording import author, chunks
+from statements.services.statements import _paragraphs_apply, statement_claim_version
+
+_chunks = chunks
+
+
+# The fields a source page carries; everything else on a statement is the editors'.
+SOURCE_FIELDS = ("title", "title_derived", "kind", "date", "section", "speaker")
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    statement: Statement
+    action: str  # "created", "updated" or "unchanged"
+    paragraph_count: int
+    citation_count: int
+    kept: tuple[str, ...] = ()  # source fields an editor changed, left as the editor wrote them
+
+    def summary(self) -> str:
+        line = (
+            f"{self.action} {self.statement.slug}: {self.paragraph_count} paragraphs, "
+            f"{self.citation_count} citations"
+        )
+        if self.kept:
+            line += f" (kept editors' {', '.join(self.kept)})"
+        return line
+
+
+def _source_values(document: ParsedDocument) -> dict[str, object]:
+    return {
+        "title": document.title,
+        "title_derived": document.title_derived,
+        "kind": document.kind,
+        "date": document.date,
+        "section": document.section or "",
+        "speaker": document.speaker or "",
+    }
+
+
+def _parse_stored(statement: Statement) -> ParsedDocument | None:
+    if not statement.source_text:
+        return None
+    try:
+        return parse_document(statement.source_text)
+    except ParseError:
+        return None
+
+
+def statements_find_imported(
+    *, documents: Sequence[ParsedDocument], source_url: str = ""
+) -> list[Statement | None]:
+    """For each page, the statement an earlier import made of it: matched by source URL
+    (one page), else by the date and opening paragraph of the page it was imported from
+    (``source_key``), else, for a statement an editor typed in (no key), by its date and
+    first paragraph. The oldest statement wins if several match."""
+    if source_url and len(documents) != 1:
+        raise ValueError("A source URL names the address of one page.")
+    if source_url and (match := Statement.objects.filter(source_url=source_url).first()):
+        return [match]
+    by_key: dict[str, Statement] = {}
+    for keys in _chunks(list({d.key for d in documents})):
+        for statement in Statement.objects.filter(source_key__in=keys).order_by("-id"):
+            by_key[statement.source_key] = statement
+    unmatched = [d for d in documents if d.key not in by_key and d.paragraphs]
+    by_opening: dict[tuple, Statement] = {}
+    first_text = Paragraph.objects.filter(statement=OuterRef("pk")).order_by("position")
+    for dates in _chunks(list({d.date for d in unmatched})):
+        typed = (
+            Statement.objects.filter(source_key="", date__in=dates)
+            .annotate(first_text=Subquery(first_text.values("text")[:1]))
+            .order_by("-id")
+        )
+        for statement in typed:
+            by_opening[statement.date, statement.first_text] = statement
+    openings = [(d.date, d.paragraphs[0].text) if d.paragraphs else None for d in documents]
+    return [
+        by_key.get(d.key) or by_opening.get(opening)
+        for d, opening in zip(documents, openings, strict=True)
+    ]
+
+
+def _paragraph_rows(paragraphs: Iterable) -> list[tuple[int | None, str]]:
+    return [(p.number, p.text) for p in paragraphs]
+
+
+def _paragraphs_write(documents: dict[Statement, ParsedDocument]) -> None:
+    """Write the pages' paragraphs and citations to their new statements, in a few
+    queries for any number of pages."""
+    now = timezone.now()
+    stamp = Paragraph._meta.get_field("created_at").get_db_prep_save(
+        now, connections[router.db_for_write(Paragraph)]
+    )
+    _insert_rows(
+        Paragraph,
+        ("statement", "position", "number", "text", "created_at", "updated_at"),
+        [
+            (statement.pk, p.position, p.number, p.text, stamp, stamp)
+            for statement, document in documents.items()
+            for p in document.paragraphs
+        ],
+    )
+    # Read back by their unique (statement, position): rows a multi-row INSERT returns
+    # come in no promised order.
+    ids: dict[tuple[int, int], int] = {}
+    for chunk in _chunks([s.pk for s in documents]):
+        rows = Paragraph.objects.filter(statement__in=chunk).values_list(
+            "statement", "position", "pk"
+        )
+        ids.update(((statement, position), pk) for statement, position, pk in rows)
+    citations = {
+        Paragraph(
+            pk=ids[statement.pk, p.position],
+            statement=statement,
+            position=p.position,
+            number=p.number,
+            text=p.text,
+            created_at=now,
+            updated_at=now,
+        ): p.resolutions
+        for statement, document in documents.items()
+        for p in document.paragraphs
+    }
+    paragraphs_link(citations=citations, new=True)
+
+
+def meetings_import(*, meetings: Sequence[ParsedMeeting]) -> list[Meeting]:
+    """Create each reported meeting, or complete the one an earlier import (or an earlier
+    page of this one) created: fields an editor has filled are never overwritten, missing
+    participants are added after the others. In a few queries for any number of pages
+    (one page at a time was a fifth of an import on PostgreSQL)."""
+    slugs = [dated_slug(meeting.date, meeting.title) for meeting in meetings]
+    rows: dict[str, Meeting] = {}
+    for chunk in _chunks(list(set(slugs))):
+        rows.update(Meeting.objects.in_bulk(chunk, field_name="slug"))
+    new: dict[str, Meeting] = {}
+    completed: dict[Meeting, set[str]] = {}  # rows that existed, and the blanks filled in
+    for slug, meeting in zip(slugs, meetings, strict=True):
+        values = {
+            "title": meeting.title,
+            "kind": meeting.kind,
+            "date": meeting.date,
+            "start_time": meeting.start_time,
+            "timezone": meeting.timezone,
+            "duration_minutes": meeting.duration_minutes,
+            "location": meeting.location,
+            "occasion": meeting.occasion,
+        }
+        row = rows.get(slug)
+        if row is None:
+            row = rows[slug] = new[slug] = Meeting(slug=slug, **values)
+            continue
+        blanks = {k: v for k, v in values.items() if getattr(row, k) in (None, "") and v}
+        for name, value in blanks.items():
+            setattr(row, name, value)
+        if blanks and slug not in new:
+            completed.setdefault(row, set()).update(blanks)
+    Meeting.objects.bulk_create(new.values())
+    for row, fields in completed.items():
+        row.save(update_fields=[*fields, "updated_at"])
+
+    known: dict[int, set[str]] = {row.pk: set() for row in rows.values()}
+    for chunk in _chunks([row.pk for row in rows.values() if row.slug not in new]):
+        for meeting_id, name in Participant.objects.filter(meeting__in=chunk).values_list(
+            "meeting", "name"
+        ):
+            known[meeting_id].add(name)
+    participants = []
+    for slug, meeting in zip(slugs, meetings, strict=True):
+        row = rows[slug]
+        names = known[row.pk]
+        start = len(names)
+        missing = [p for p in meeting.participants if p.name not in names]
+        for i, p in enumerate(missing, start=1):
+            participants.append(
+                Participant(meeting=row, position=start + i, name=p.name, role=p.role)
+            )
+            names.add(p.name)
+    Participant.objects.bulk_create(participants)
+    return [rows[slug] for slug in slugs]
+
+
+def _unique_slugs(slugs: Sequence[str]) -> list[str]:
+    """Each slug, or ``slug-2``, ``slug-3``… where it is taken, by a statement or by an
+    earlier slug of the list."""
+    taken: set[str] = set()
+    for chunk in _chunks(list(set(slugs))):
+        taken.update(Statement.objects.filter(slug__in=chunk).values_list("slug", flat=True))
+    searched: set[str] = set()
+    unique = []
+    for slug in slugs:
+        if slug in taken and slug not in searched:  # rare: look for its numbered siblings
+            found = Statement.objects.filter(slug__startswith=slug).values_list("slug", flat=True)
+            taken.update(found)
+            searched.add(slug)
+        candidate, n = slug, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{slug}-{n}"
+        taken.add(candidate)
+        unique.append(candidate)
+    return unique
+
+
+@dataclass(frozen=True)
+class ImportPage:
+    document: ParsedDocument
+    source_text: str
+    label: str = ""  # the file it came from, for the history
+
+
+def statements_import(
+    *,
+    pages: Sequence[ImportPage],
+    source_url: str = "",
+    user: AbstractBaseUser | None = None,
+) -> list[ImportOutcome]:
+    """Write parsed pages as draft statements, or update the statements earlier imports
+    made of them, in one transaction. Idempotent: importing the same pages twice changes
+    nothing. On update, a source field an editor has changed since the last import is
+    kept. New statements are written together, in a few queries; each changed statement
+    gets one revision, written once every page is in."""
+    with transaction.atomic():
+        found = statements_find_imported(
+            documents=[page.document for page in pages], source_url=source_url
+        )
+        written: list[tuple[Statement, str, list[str]] | None] = [None] * len(pages)
+        new: dict[str, int] = {}  # a new page's key -> its index
+        again: list[int] = []  # a new page seen twice: the second time updates the first
+        for index, (page, existing) in enumerate(zip(pages, found, strict=True)):
+            if existing is not None:
+                written[index] = _page_update(page, existing, source_url)
+            elif page.document.key in new:
+                again.append(index)
+            else:
+                new[page.document.key] = index
+        created = _pages_create([pages[i] for i in new.values()], source_url)
+        for index, statement in zip(new.values(), created, strict=True):
+            written[index] = (statement, "created", [])
+        for index in again:
+            first = written[new[pages[index].document.key]]
+            written[index] = _page_update(pages[index], first[0], source_url)
+        reporting = [
+            (page.document.meeting, statement)
+            for page, (statement, _action, _kept) in zip(pages, written, strict=True)
+            if page.document.meeting is not None
+        ]
+        meetings = meetings_import(meetings=[meeting for meeting, _statement in reporting])
+        _meetings_link([(s, m) for (_, s), m in zip(reporting, meetings, strict=True)])
+        labels: dict[int, list[str]] = {}
+        for page, (statement, action, _kept) in zip(pages, written, strict=True):
+            if action != "unchanged":
+                labels.setdefault(statement.pk, []).append(page.label or _("source text"))
+        _record_imports(labels, user)
+        content_changed()
+        counts = _citation_counts([statement.pk for statement, _action, _kept in written])
+    return [
+        ImportOutcome(statement, action, *counts[statement.pk], tuple(kept))
+        for statement, action, kept in written
+    ]
+
+
+def _meetings_link(links: Sequence[tuple[Statement, Meeting]]) -> None:
+    """Link each statement to the meeting it reports, as ``statement.meetings.add()``
+    would (a link already there stays)."""
+    through = Statement.meetings.through
+    pairs = {(statement.pk, meeting.pk) for statement, meeting in links}
+    through.objects.bulk_create(
+        (through(statement_id=s, meeting_id=m) for s, m in pairs), ignore_conflicts=True
+    )
+
+
+def _record_imports(labels: dict[int, list[str]], user: AbstractBaseUser | None) -> None:
+    """A revision for each imported statement (reversion's public API: the statement and,
+    as its registration follows them, its paragraphs), naming the pages it came from.
+    The statements are loaded with everything a version stores of them, a hundred at a
+    time, so that serializing one costs no query."""
+    for chunk in _chunks(list(labels), 100):
+        loaded = Statement.objects.prefetch_related(
+            "paragraphs",
+            Prefetch("paragraphs__resolutions", queryset=Resolution.objects.only("pk")),
+            Prefetch("meetings", queryset=Meeting.objects.only("pk")),
+        ).in_bulk(chunk)
+        for pk in chunk:
+            with reversion.create_revision(atomic=False):
+                if author(user) is not None:
+                    reversion.set_user(user)
+                reversion.set_comment(_("Imported from %s.") % ", ".join(labels[pk]))
+                reversion.add_to_revision(loaded[pk])
+
+
+def _pages_create(pages: Sequence[ImportPage], source_url: str) -> list[Statement]:
+    """New draft statements, with their paragraphs and citations, for pages no statement
+    was imported from."""
+    slugs = _unique_slugs([dated_slug(p.document.date, p.document.title) for p in pages])
+    now = timezone.now()
+    statements = Statement.objects.bulk_create(
+        Statement(
+            slug=slug,
+            source_text=page.source_text,
+            source_key=page.document.key,
+            source_url=source_url,
+            imported_at=now,
+            status=Statement.Status.DRAFT,
+            **_source_values(page.document),
+        )
+        for page, slug in zip(pages, slugs, strict=True)
+    )
+    _paragraphs_write({s: page.document for s, page in zip(statements, pages, strict=True)})
+    return statements
+
+
+def _insert_rows(model: type[Model], fields: Sequence[str], rows: list[Sequence[Any]]) -> None:
+    """INSERT rows of values ready for the database (as a field's ``get_db_prep_save()``
+    gives them) in few statements. For an import's paragraphs and history, where
+    ``bulk_create`` spent more time building a model instance per row and passing every
+    value through its field than the database spent writing them."""
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    names = [model._meta.get_field(name).column for name in fields]
+    columns = ", ".join(quote(name) for name in names)
+    insert = f"INSERT INTO {table} ({columns}) "
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The rows as one JSON parameter, typed by the table's own row type: psycopg
+            # binds parameters client-side, in Python, and spent longer quoting thousands
+            # of values (or parsing their placeholders) than the server spent inserting.
+            for batch in _chunks(rows, 5_000):
+                cursor.execute(
+                    f"{insert}SELECT {columns} "
+                    f"FROM json_populate_recordset(NULL::{table}, %s::json)",
+                    # str(): a datetime whole, microseconds included (DjangoJSONEncoder
+                    # drops them).
+                    [
+                        json.dumps(
+                            [dict(zip(names, row, strict=True)) for row in batch], default=str
+                        )
+                    ],
+                )
+            return
+        placeholders = f"({', '.join(['%s'] * len(fields))})"
+        # Within SQLite's limit on parameters.
+        for batch in _chunks(rows, (connection.features.max_query_params or 1_000) // len(fields)):
+            cursor.execute(
+                f"{insert}VALUES {', '.join([placeholders] * len(batch))}",
+                [value for row in batch for value in row],
+            )
+
+
+def _citation_counts(pks: list[int]) -> dict[int, tuple[int, int]]:
+    """(paragraphs, citations) of each statement."""
+    counts: dict[int, tuple[int, int]] = {}
+    for chunk in _chunks(pks):
+        rows = (
+            Statement.objects.filter(pk__in=chunk)
+            .annotate(
+                paragraph_count=Count("paragraphs", distinct=True),
+                citation_count=Count("paragraphs__resolutions"),
+            )
+            .values_list("pk", "paragraph_count", "citation_count")
+        )
+        counts.update((pk, (paragraphs, citations)) for pk, paragraphs, citations in rows)
+    return counts
+
+
+def _page_update(
+    page: ImportPage, statement: Statement, source_url: str
+) -> tuple[Statement, str, list[str]]:
+    """Update the statement an earlier import made of this page: the action taken and the
+    source fields kept as an editor changed them."""
+    document, source_text = page.document, page.source_text
+    previous = _parse_stored(statement)
+    base = _source_values(previous) if previous else {}
+    kept: list[str] = []
+    changed: list[str] = []
+    for name, value in _source_values(document).items():
+        current = getattr(statement, name)
+        if name in base and current != base[name]:
+            kept.append(name)
+        elif current != value:
+            setattr(statement, name, value)
+            changed.append(name)
+    if "title" in kept and "title_derived" in changed:
+        statement.title_derived = base["title_derived"]
+        changed.remove("title_derived")
+    kept = [name for name in kept if name != "title_derived"]
+    current_rows = _paragraph_rows(statement.paragraphs.order_by("position"))
+    paragraphs_changed = False
+    if previous is not None and current_rows != _paragraph_rows(previous.paragraphs):
+        kept.append("paragraphs")
+    elif current_rows != _paragraph_rows(document.paragraphs):
+        paragraphs_changed = True
+    source = (("source_text", source_text), ("source_key", document.key))
+    for name, value in (*source, ("source_url", source_url)):
+        if value and getattr(statement, name) != value:
+            setattr(statement, name, value)
+            changed.append(name)
+    if changed or paragraphs_changed:
+        # A re-import is an edit like any other: an editor's open form goes stale.
+        statement_claim_version(statement=statement, expected_version=statement.version)
+        statement.imported_at = timezone.now()
+        statement.save()
+    if paragraphs_changed:
+        _paragraphs_apply(
+            statement,
+            [
+                {"position": p.position, "number": p.number, "text": p.text}
+                for p in document.paragraphs
+            ],
+        )
+    return statement, "updated" if changed or paragraphs_changed else "unchanged", kept

@@ -1,0 +1,100 @@
+"""Writing meetings with their participants, and resolutions' metadata."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import reversion
+from django.contrib.auth.models import AbstractBaseUser
+from django.utils.translation import gettext as _
+
+from statements.models import Meeting, Participant, Resolution
+from statements.services.recording import recorded
+
+
+def _write_participants(meeting: Meeting, participants: Sequence[Mapping[str, Any]]) -> None:
+    meeting.participants.all().delete()
+    for position, participant in enumerate(participants, start=1):
+        # One save() each: it computes the participant's search key.
+        Participant.objects.create(meeting=meeting, position=position, **participant)
+
+
+def meeting_create(
+    *,
+    participants: Sequence[Mapping[str, Any]] = (),
+    user: AbstractBaseUser | None = None,
+    comment: str = "",
+    **fields: Any,
+) -> Meeting:
+    """Create a meeting with its participants, in protocol order; its first version."""
+    meeting = Meeting(**fields)
+    meeting.full_clean()
+    with recorded(user=user, comment=comment or _("Created.")):
+        meeting.save()
+        _write_participants(meeting, participants)
+        reversion.add_to_revision(meeting)
+    return meeting
+
+
+def meeting_update(
+    *,
+    meeting: Meeting,
+    participants: Sequence[Mapping[str, Any]] | None = None,
+    user: AbstractBaseUser | None = None,
+    comment: str = "",
+    **fields: Any,
+) -> Meeting:
+    """Change a meeting, and replace its participants (in protocol order) when given."""
+    for name, value in fields.items():
+        setattr(meeting, name, value)
+    meeting.full_clean()
+    with recorded(user=user, comment=comment or _("Changed.")):
+        meeting.save()
+        if participants is not None:
+            _write_participants(meeting, participants)
+        reversion.add_to_revision(meeting)
+    return meeting
+
+
+def meeting_delete(*, meeting: Meeting, user: AbstractBaseUser | None = None) -> None:
+    """Delete a meeting and its participants; its last state stays in the history."""
+    with recorded(user=user, comment=_("Deleted.")):
+        reversion.add_to_revision(meeting)
+        meeting.delete()
+
+
+def resolution_create(
+    *, user: AbstractBaseUser | None = None, comment: str = "", **fields: Any
+) -> Resolution:
+    """Record a resolution; its first version."""
+    resolution = Resolution(**fields)
+    resolution.full_clean(exclude=["symbol"])  # computed by save()
+    with recorded(user=user, comment=comment or _("Created.")):
+        resolution.save()
+        reversion.add_to_revision(resolution)
+    return resolution
+
+
+def resolution_update(
+    *,
+    resolution: Resolution,
+    user: AbstractBaseUser | None = None,
+    comment: str = "",
+    **fields: Any,
+) -> Resolution:
+    """Change a resolution's metadata."""
+    for name, value in fields.items():
+        setattr(resolution, name, value)
+    resolution.full_clean(exclude=["symbol"])  # computed by save()
+    with recorded(user=user, comment=comment or _("Changed.")):
+        resolution.save()
+        reversion.add_to_revision(resolution)
+    return resolution
+
+
+def resolution_delete(*, resolution: Resolution, user: AbstractBaseUser | None = None) -> None:
+    """Delete a resolution (its citations go with it); its last state stays in the history."""
+    with recorded(user=user, comment=_("Deleted.")):
+        reversion.add_to_revision(resolution)
+        resolution.delete()

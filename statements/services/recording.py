@@ -1,0 +1,37 @@
+"""What every service does around its writes: one transaction, one history revision
+(django-reversion's public API) naming the user and saying what was done, and the page
+cache retired once the transaction commits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+import reversion
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from statements.caching import content_changed
+
+
+def author(user: AbstractBaseUser | None) -> AbstractBaseUser | None:
+    """The user a revision names: nobody for a command or an anonymous request."""
+    return user if user is not None and user.is_authenticated else None
+
+
+@contextmanager
+def recorded(*, user: AbstractBaseUser | None, comment: str) -> Iterator[None]:
+    """One transaction and one revision for a write; the cached pages go when it commits.
+    Inside another revision (the admin's, around a whole form), it joins that one."""
+    with transaction.atomic(), reversion.create_revision(atomic=False):
+        if author(user) is not None:  # else the user of a revision it joins, if any
+            reversion.set_user(user)
+        reversion.set_comment(comment)
+        content_changed()
+        yield
+
+
+def chunks(items: Sequence, size: int = 500) -> Iterator[Sequence]:
+    # Under SQLite's limit on query parameters.
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

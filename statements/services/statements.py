@@ -1,0 +1,250 @@
+"""Writing statements and their paragraphs: one algorithm for the admin, the API and the
+importer's updates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import reversion
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from statements.models import Meeting, Paragraph, Resolution, Statement, paragraph_order_errors
+from statements.services.citations import paragraphs_cite_from_text
+from statements.services.recording import recorded
+
+# Paragraphs step out of the way here while a reorder is saved, so that swapping two
+# positions (or printed numbers) never trips the unique constraints half-way.
+PARKING_OFFSET = 1_000_000
+
+
+class StaleVersionError(Exception):
+    """Someone else saved the statement since this edit began."""
+
+    def __init__(self, *, statement_id: int, current_version: int) -> None:
+        self.statement_id = statement_id
+        self.current_version = current_version
+        super().__init__(
+            _(
+                "This statement was changed by someone else while you were editing it "
+                "(it is now at version %(version)s). Reload it to see their changes, then "
+                "apply yours again."
+            )
+            % {"version": current_version}
+        )
+
+
+def statement_claim_version(*, statement: Statement, expected_version: int) -> int:
+    """Move the statement from ``expected_version`` to the next one, or raise
+    StaleVersionError. A compare-and-set in the database, so two concurrent saves cannot
+    both succeed. Call it inside the transaction that writes the change."""
+    claimed = Statement.objects.filter(pk=statement.pk, version=expected_version).update(
+        version=F("version") + 1
+    )
+    if not claimed:
+        current = Statement.objects.filter(pk=statement.pk).values_list("version", flat=True)
+        raise StaleVersionError(statement_id=statement.pk, current_version=current.first() or 0)
+    statement.version = expected_version + 1
+    return statement.version
+
+
+def statement_publish(
+    *, statements: Iterable[Statement], user: AbstractBaseUser | None = None
+) -> list[Statement]:
+    """Publish drafts and withdrawn statements. Each must have at least one paragraph."""
+    statements = list(statements)
+    empty = [s for s in statements if not s.paragraphs.exists()]
+    if empty:
+        titles = ", ".join(f"“{s.title}”" for s in empty)
+        raise ValueError(_("A statement needs at least one paragraph to be published: %s") % titles)
+    now = timezone.now()
+    with transaction.atomic():
+        for statement in statements:
+            # A revision each: reverting one statement reverts its whole revision.
+            with recorded(user=user, comment=_("Published.")):
+                statement_claim_version(statement=statement, expected_version=statement.version)
+                statement.status = Statement.Status.PUBLISHED
+                statement.withdrawn_note = ""
+                statement.published_at = statement.published_at or now
+                statement.save(
+                    update_fields=["status", "withdrawn_note", "published_at", "updated_at"]
+                )
+    return statements
+
+
+def statement_withdraw(
+    *, statements: Iterable[Statement], note: str, user: AbstractBaseUser | None = None
+) -> list[Statement]:
+    """Withdraw published statements from publication with a public explanation."""
+    note = note.strip()
+    if not note:
+        raise ValueError(_("Withdrawing needs a public explanation for readers."))
+    statements = list(statements)
+    # Withdrawn statements stay readable, so withdrawing a draft would publish it.
+    unpublished = [s for s in statements if not s.is_published]
+    if unpublished:
+        titles = ", ".join(f"“{s.title}”" for s in unpublished)
+        raise ValueError(_("Only published statements can be withdrawn: %s") % titles)
+    with transaction.atomic():
+        for statement in statements:
+            with recorded(user=user, comment=_("Withdrawn: %s") % note):  # a revision each
+                statement_claim_version(statement=statement, expected_version=statement.version)
+                statement.status = Statement.Status.WITHDRAWN
+                statement.withdrawn_note = note
+                statement.save(update_fields=["status", "withdrawn_note", "updated_at"])
+    return statements
+
+
+# --- Paragraphs ----------------------------------------------------------------------------
+
+
+def _checked_paragraph_rows(paragraphs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Check a statement's wanted paragraphs as the admin's form does and give each its
+    position: the list order unless every paragraph states one. An ``id`` (the admin's
+    forms) and ``resolutions`` are passed on as given."""
+    rows = [
+        {
+            **{key: p[key] for key in ("id", "resolutions") if key in p},
+            "position": p.get("position"),
+            "number": p.get("number"),
+            "text": p["text"].strip(),
+        }
+        for p in paragraphs
+    ]
+    if all(row["position"] is None for row in rows):
+        for position, row in enumerate(rows, start=1):
+            row["position"] = position
+    errors = []
+    if any(row["position"] is None for row in rows):
+        errors.append(_("Give every paragraph a position, or none (the list order)."))
+    else:
+        errors += paragraph_order_errors([(row["position"], row["number"]) for row in rows])
+    if any(not row["text"] for row in rows):
+        errors.append(_("A paragraph needs text."))
+    if errors:
+        raise ValidationError({"paragraphs": errors})
+    return sorted(rows, key=lambda row: row["position"])
+
+
+def _check_publishable(statement: Statement, paragraph_count: int) -> None:
+    if statement.status == Statement.Status.PUBLISHED and paragraph_count == 0:
+        raise ValidationError(
+            {"paragraphs": [_("A statement needs at least one paragraph to be published.")]}
+        )
+
+
+def _paragraphs_apply(statement: Statement, rows: list[dict[str, Any]]) -> None:
+    """Make the statement's paragraphs the wanted rows (checked, in position order):
+    update in place, create, delete. A row with an ``id`` is that paragraph (or a new one
+    for ``None``); a row without that key is the paragraph at its position. Citations:
+    a row's ``resolutions`` when given, else found in the text when it is new or changed.
+    Paragraphs that move are parked out of the way first (``PARKING_OFFSET``)."""
+    existing = {p.pk: p for p in statement.paragraphs.all()}
+    at_position = {p.position: p for p in existing.values()}
+    named = {row["id"] for row in rows if row.get("id") is not None}
+    pairs: list[tuple[Paragraph | None, dict[str, Any]]] = []
+    for row in rows:
+        if "id" in row:
+            paragraph = existing.get(row["id"]) if row["id"] is not None else None
+        else:
+            paragraph = at_position.get(row["position"])
+            if paragraph is not None and paragraph.pk in named:
+                paragraph = None
+        pairs.append((paragraph, row))
+    kept = {paragraph.pk for paragraph, _row in pairs if paragraph is not None}
+    Paragraph.objects.filter(pk__in=[pk for pk in existing if pk not in kept]).delete()
+    moving = [
+        paragraph.pk
+        for paragraph, row in pairs
+        if paragraph is not None
+        and (paragraph.position, paragraph.number) != (row["position"], row["number"])
+    ]
+    Paragraph.objects.filter(pk__in=moving).update(
+        position=F("position") + PARKING_OFFSET, number=None
+    )
+    cite_from_text: list[Paragraph] = []
+    for paragraph, row in pairs:
+        values = {name: row[name] for name in ("position", "number", "text")}
+        if paragraph is None:
+            paragraph = Paragraph.objects.create(statement=statement, **values)
+            text_changed = True
+        else:
+            text_changed = paragraph.text != values["text"]
+            if paragraph.pk in moving or text_changed:
+                for name, value in values.items():
+                    setattr(paragraph, name, value)
+                paragraph.save()
+        resolutions: Iterable[Resolution] | None = row.get("resolutions")
+        if resolutions is not None:
+            paragraph.resolutions.set(resolutions)
+        elif text_changed:
+            cite_from_text.append(paragraph)
+    paragraphs_cite_from_text(cite_from_text)
+
+
+# --- Statements -----------------------------------------------------------------------------
+
+
+def statement_create(
+    *,
+    paragraphs: Sequence[Mapping[str, Any]],
+    meetings: Iterable[Meeting] = (),
+    user: AbstractBaseUser | None = None,
+    comment: str = "",
+    **fields: Any,
+) -> Statement:
+    """Create a statement with its paragraphs (and their citations); its first version."""
+    statement = Statement(**fields)
+    rows = _checked_paragraph_rows(paragraphs)
+    _check_publishable(statement, len(rows))
+    statement.full_clean(exclude=["version"])
+    with recorded(user=user, comment=comment or _("Created.")):
+        if statement.is_published:
+            statement.published_at = timezone.now()
+        statement.save()
+        statement.meetings.set(meetings)
+        _paragraphs_apply(statement, rows)
+        reversion.add_to_revision(statement)
+    return statement
+
+
+def statement_update(
+    *,
+    statement: Statement,
+    expected_version: int,
+    paragraphs: Sequence[Mapping[str, Any]] | None = None,
+    meetings: Iterable[Meeting] | None = None,
+    user: AbstractBaseUser | None = None,
+    comment: str = "",
+    **fields: Any,
+) -> Statement:
+    """Change a statement, and its paragraphs when given (the wanted paragraphs, in full),
+    unless someone saved it since ``expected_version`` (StaleVersionError)."""
+    for name, value in fields.items():
+        setattr(statement, name, value)
+    rows = _checked_paragraph_rows(paragraphs) if paragraphs is not None else None
+    _check_publishable(statement, len(rows) if rows is not None else statement.paragraphs.count())
+    statement.full_clean(exclude=["version"])
+    with recorded(user=user, comment=comment or _("Changed.")):
+        statement_claim_version(statement=statement, expected_version=expected_version)
+        if statement.is_published and statement.published_at is None:
+            statement.published_at = timezone.now()
+        statement.save()
+        if meetings is not None:
+            statement.meetings.set(meetings)
+        if rows is not None:
+            _paragraphs_apply(statement, rows)
+        reversion.add_to_revision(statement)
+    return statement
+
+
+def statement_delete(*, statement: Statement, user: AbstractBaseUser | None = None) -> None:
+    """Delete a statement and its paragraphs; its last state stays in the history."""
+    with recorded(user=user, comment=_("Deleted.")):
+        reversion.add_to_revision(statement)
+        statement.delete()
