@@ -520,6 +520,20 @@ def test_lists_serve_no_page_past_the_result_window(client, monkeypatch, url):
     assert body["code"] == "not_found" and "at most 4" in body["detail"]
 
 
+def test_a_page_past_the_window_is_refused_before_any_search(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    archive_of_matches()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(
+            "/api/v1/paragraphs/", {"q": "peacebuilding", "page": 51, "page_size": 100}
+        )
+    assert response.status_code == 404
+    # The bench's attacker case read a thousand matches before answering (101 req/s).
+    assert captured.captured_queries == []
+
+
 @pytest.mark.parametrize(
     "url",
     [

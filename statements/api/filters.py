@@ -14,6 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
 from statements import search
+from statements.api.pagination import PageNumberPagination
 from statements.models import (
     MAX_RESOLUTION_NUMBER,
     Meeting,
@@ -59,6 +60,9 @@ class StrictFilterBackend(filters.DjangoFilterBackend):
         return view.filterset
 
     def filter_queryset(self, request, queryset, view):
+        paginator = getattr(view, "paginator", None)
+        if getattr(view, "action", None) == "list" and isinstance(paginator, PageNumberPagination):
+            paginator.requested_page(request)  # a page never served: refused before any search
         filterset_class = self.get_filterset_class(view, queryset)
         if filterset_class is not None and issubclass(filterset_class, StrictFilterSet):
             allowed = ", ".join(sorted(filterset_class.allowed_parameters()))

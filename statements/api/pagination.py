@@ -50,15 +50,20 @@ class PageNumberPagination(pagination.PageNumberPagination):
             return self.page_size
         return positive_int(raw, self.page_size_query_param, self.max_page_size)
 
-    def paginate_queryset(self, queryset, request, view=None):
-        self.request = request
+    def requested_page(self, request) -> tuple[int, int]:
+        """(page number, page size) as asked, refusing a page past the window with a 404,
+        as a page past the end is (a 400 would refuse what the schema allows). Lists call
+        it before they filter too (StrictFilterBackend), so such a page costs no search."""
         page_size = self.get_page_size(request)
         raw_page = request.query_params.get(self.page_query_param)
         number = positive_int(raw_page, self.page_query_param) if raw_page else 1
-        # Pages past the window, or past what a search serves, are not served: a 404, as
-        # for a page past the end (a 400 would refuse what the schema allows).
         if number * page_size > MAX_RESULT_WINDOW:
             raise NotFound(TOO_DEEP % {"window": f"{MAX_RESULT_WINDOW:,}"})
+        return number, page_size
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        number, page_size = self.requested_page(request)
         paginator = self.django_paginator_class(queryset, page_size)
         # A view may know its list's length without counting (see Tally).
         known = getattr(view, "known_count", lambda: None)()
