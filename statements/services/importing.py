@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import zip_longest
 from typing import Any
 
 import reversion
@@ -58,13 +59,95 @@ def _source_values(document: ParsedDocument) -> dict[str, object]:
     }
 
 
-def _parse_stored(statement: Statement) -> ParsedDocument | None:
+def _baseline(statement: Statement) -> ParsedDocument | None:
+    """What the last import made of the statement's page: the reading it stored. A
+    statement without one (typed in, or restored from before the field existed) falls back
+    to reading its source text again with today's parser."""
+    if statement.import_baseline is not None:
+        return ParsedDocument.from_json(statement.import_baseline)
     if not statement.source_text:
         return None
     try:
         return parse_document(statement.source_text)
     except ParseError:
         return None
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """A source field that today's parser reads differently from the last import."""
+
+    name: str
+    before: object  # the last import's reading
+    after: object  # today's
+    kept: bool  # an editor changed the field since: left as they wrote it
+
+    def describe(self) -> str:
+        if self.name == "paragraphs":
+            line = _paragraphs_change(self.before, self.after)
+        else:
+            line = f"{self.name}: {self.before!r} → {self.after!r}"
+        return f"{line} (kept: an editor changed it)" if self.kept else line
+
+
+def _paragraphs_change(before: list, after: list) -> str:
+    changed = [
+        f"¶{position} {_excerpt(old[1] if old else '', new[1] if new else '')}"
+        for position, (old, new) in enumerate(zip_longest(before, after), start=1)
+        if old != new
+    ]
+    return f"paragraphs ({len(before)} → {len(after)}): " + "; ".join(changed)
+
+
+def _excerpt(before: str, after: str, context: int = 25) -> str:
+    """Where two texts differ, with a little context: "…call on all U N → UN Member…"."""
+    start = 0
+    while start < min(len(before), len(after)) and before[start] == after[start]:
+        start += 1
+    end = 0
+    while (
+        end < min(len(before), len(after)) - start
+        and before[len(before) - 1 - end] == after[len(after) - 1 - end]
+    ):
+        end += 1
+    lead = before[max(0, start - context) : start]
+    old, new = before[start : len(before) - end], after[start : len(after) - end]
+    tail = before[len(before) - end : len(before) - end + context]
+    return f"…{lead}[{old!r} → {new!r}]{tail}…"
+
+
+def _source_state(document: ParsedDocument) -> dict[str, object]:
+    return {**_source_values(document), "paragraphs": _paragraph_rows(document.paragraphs)}
+
+
+@dataclass(frozen=True)
+class _Plan:
+    writes: dict[str, object]  # today's reading of the fields the editors left alone
+    kept: list[str]  # source fields an editor changed since the last import
+    changes: list[FieldChange]  # fields today's reading differs from the last import's in
+
+
+def _page_plan(statement: Statement, document: ParsedDocument) -> _Plan:
+    """What a re-import of ``document`` does to the statement: a source field still as
+    the last import wrote it (its stored baseline) takes today's reading; one an editor
+    changed since is kept."""
+    previous = _baseline(statement)
+    base = _source_state(previous) if previous is not None else {}
+    current = {name: getattr(statement, name) for name in SOURCE_FIELDS}
+    current["paragraphs"] = _paragraph_rows(statement.paragraphs.order_by("position"))
+    writes: dict[str, object] = {}
+    kept: list[str] = []
+    changes: list[FieldChange] = []
+    for name, value in _source_state(document).items():
+        if name in base and current[name] != base[name]:
+            kept.append(name)
+        elif current[name] != value:
+            writes[name] = value
+        if name in base and base[name] != value:
+            changes.append(FieldChange(name, base[name], value, kept=name in kept))
+    if "title" in kept and "title_derived" in writes:
+        del writes["title_derived"]  # the editor's title is not the importer's derived one
+    return _Plan(writes, [name for name in kept if name != "title_derived"], changes)
 
 
 def statements_find_imported(
@@ -321,6 +404,7 @@ def _pages_create(pages: Sequence[ImportPage], source_url: str) -> list[Statemen
             source_key=page.document.key,
             source_url=source_url,
             imported_at=now,
+            import_baseline=page.document.as_json(),
             status=Statement.Status.DRAFT,
             **_source_values(page.document),
         )
@@ -388,40 +472,30 @@ def _page_update(
     page: ImportPage, statement: Statement, source_url: str
 ) -> tuple[Statement, str, list[str]]:
     """Update the statement an earlier import made of this page: the action taken and the
-    source fields kept as an editor changed them."""
-    document, source_text = page.document, page.source_text
-    previous = _parse_stored(statement)
-    base = _source_values(previous) if previous else {}
-    kept: list[str] = []
-    changed: list[str] = []
-    for name, value in _source_values(document).items():
-        current = getattr(statement, name)
-        if name in base and current != base[name]:
-            kept.append(name)
-        elif current != value:
-            setattr(statement, name, value)
-            changed.append(name)
-    if "title" in kept and "title_derived" in changed:
-        statement.title_derived = base["title_derived"]
-        changed.remove("title_derived")
-    kept = [name for name in kept if name != "title_derived"]
-    current_rows = _paragraph_rows(statement.paragraphs.order_by("position"))
-    paragraphs_changed = False
-    if previous is not None and current_rows != _paragraph_rows(previous.paragraphs):
-        kept.append("paragraphs")
-    elif current_rows != _paragraph_rows(document.paragraphs):
-        paragraphs_changed = True
-    source = (("source_text", source_text), ("source_key", document.key))
+    source fields kept as an editor changed them. The page's reading becomes the
+    statement's baseline."""
+    document = page.document
+    plan = _page_plan(statement, document)
+    paragraphs = plan.writes.pop("paragraphs", None)
+    changed = list(plan.writes)
+    for name, value in plan.writes.items():
+        setattr(statement, name, value)
+    source = (("source_text", page.source_text), ("source_key", document.key))
     for name, value in (*source, ("source_url", source_url)):
         if value and getattr(statement, name) != value:
             setattr(statement, name, value)
             changed.append(name)
-    if changed or paragraphs_changed:
+    baseline = document.as_json()
+    rebased = statement.import_baseline != baseline
+    statement.import_baseline = baseline
+    if changed or paragraphs is not None:
         # A re-import is an edit like any other: an editor's open form goes stale.
         statement_claim_version(statement=statement, expected_version=statement.version)
         statement.imported_at = timezone.now()
         statement.save()
-    if paragraphs_changed:
+    elif rebased:  # only the kept fields read differently: nothing an editor sees changed
+        statement.save(update_fields=["import_baseline"])
+    if paragraphs is not None:
         _paragraphs_apply(
             statement,
             [
@@ -429,4 +503,5 @@ def _page_update(
                 for p in document.paragraphs
             ],
         )
-    return statement, "updated" if changed or paragraphs_changed else "unchanged", kept
+    action = "updated" if changed or paragraphs is not None else "unchanged"
+    return statement, action, plan.kept
