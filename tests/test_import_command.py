@@ -402,3 +402,20 @@ def test_the_migration_gives_statements_imported_before_it_their_baseline():
         assert statement.import_baseline == parse_document(statement.source_text).as_json()
     typed.refresh_from_db()
     assert typed.import_baseline is None
+
+
+def test_an_import_gives_the_meeting_it_creates_a_first_version_with_its_participants():
+    run(str(MEETING_PAGE))
+    meeting = Meeting.objects.get()
+    version = Version.objects.get_for_object(meeting).get()
+    assert version.revision.comment == f"Imported from {MEETING_PAGE.name}."
+    stored = {v.object_id for v in version.revision.version_set.all()}
+    assert set(map(str, meeting.participants.values_list("pk", flat=True))) <= stored
+
+    run(str(MEETING_PAGE))  # nothing to complete: no new version
+    assert Version.objects.get_for_object(meeting).count() == 1
+
+    Meeting.objects.filter(pk=meeting.pk).update(location="")
+    run(str(MEETING_PAGE))  # completed: a version of what the import wrote
+    assert Version.objects.get_for_object(meeting).count() == 2
+    assert Version.objects.get_for_object(meeting).first().field_dict["location"]

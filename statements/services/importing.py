@@ -227,11 +227,12 @@ def _paragraphs_write(documents: dict[Statement, ParsedDocument]) -> None:
     paragraphs_link(citations=citations, new=True)
 
 
-def meetings_import(*, meetings: Sequence[ParsedMeeting]) -> list[Meeting]:
+def meetings_import(*, meetings: Sequence[ParsedMeeting]) -> tuple[list[Meeting], set[Meeting]]:
     """Create each reported meeting, or complete the one an earlier import (or an earlier
     page of this one) created: fields an editor has filled are never overwritten, missing
     participants are added after the others. In a few queries for any number of pages
-    (one page at a time was a fifth of an import on PostgreSQL)."""
+    (one page at a time was a fifth of an import on PostgreSQL). Returns each page's
+    meeting, and the meetings created or completed, which the caller records."""
     slugs = [dated_slug(meeting.date, meeting.title) for meeting in meetings]
     rows: dict[str, Meeting] = {}
     for chunk in _chunks(list(set(slugs))):
@@ -280,7 +281,8 @@ def meetings_import(*, meetings: Sequence[ParsedMeeting]) -> list[Meeting]:
             )
             names.add(p.name)
     Participant.objects.bulk_create(participants)
-    return [rows[slug] for slug in slugs]
+    written = {*new.values(), *completed, *(p.meeting for p in participants)}
+    return [rows[slug] for slug in slugs], written
 
 
 def _unique_slugs(slugs: Sequence[str]) -> list[str]:
@@ -343,24 +345,35 @@ def statements_import(
         for index in again:
             first = written[new[pages[index].document.key]]
             written[index] = _page_update(pages[index], first[0], source_url)
-        reporting = [
-            (page.document.meeting, statement)
-            for page, (statement, _action, _kept) in zip(pages, written, strict=True)
-            if page.document.meeting is not None
-        ]
-        meetings = meetings_import(meetings=[meeting for meeting, _statement in reporting])
-        _meetings_link([(s, m) for (_, s), m in zip(reporting, meetings, strict=True)])
         labels: dict[int, list[str]] = {}
         for page, (statement, action, _kept) in zip(pages, written, strict=True):
             if action != "unchanged":
                 labels.setdefault(statement.pk, []).append(page.label or _("source text"))
-        _record_imports(labels, user)
+        meeting_labels = _meetings_write(
+            [(page, statement) for page, (statement, _, _) in zip(pages, written, strict=True)]
+        )
+        _record_imports(labels, meeting_labels, user)
         content_changed()
         counts = _citation_counts([statement.pk for statement, _action, _kept in written])
     return [
         ImportOutcome(statement, action, *counts[statement.pk], tuple(kept))
         for statement, action, kept in written
     ]
+
+
+def _meetings_write(pages: Sequence[tuple[ImportPage, Statement]]) -> dict[int, list[str]]:
+    """Create or complete the meetings the pages report and link each statement to its
+    own. Returns the pages that created or completed each meeting, for its history."""
+    reporting = [(page, statement) for page, statement in pages if page.document.meeting]
+    meetings, written = meetings_import(meetings=[page.document.meeting for page, _ in reporting])
+    _meetings_link([(s, m) for (_, s), m in zip(reporting, meetings, strict=True)])
+    labels: dict[int, list[str]] = {}
+    for (page, _statement), meeting in zip(reporting, meetings, strict=True):
+        if meeting in written:
+            named = labels.setdefault(meeting.pk, [])
+            if (label := page.label or _("source text")) not in named:
+                named.append(label)
+    return labels
 
 
 def _meetings_link(links: Sequence[tuple[Statement, Meeting]]) -> None:
@@ -373,23 +386,32 @@ def _meetings_link(links: Sequence[tuple[Statement, Meeting]]) -> None:
     )
 
 
-def _record_imports(labels: dict[int, list[str]], user: AbstractBaseUser | None) -> None:
+def _record_imports(
+    labels: dict[int, list[str]],
+    meeting_labels: dict[int, list[str]],
+    user: AbstractBaseUser | None,
+    comment: str = "",
+) -> None:
     """A revision for each imported statement (reversion's public API: the statement and,
-    as its registration follows them, its paragraphs), naming the pages it came from.
-    The statements are loaded with everything a version stores of them, a hundred at a
-    time, so that serializing one costs no query."""
-    for chunk in _chunks(list(labels), 100):
-        loaded = Statement.objects.prefetch_related(
-            "paragraphs",
-            Prefetch("paragraphs__resolutions", queryset=Resolution.objects.only("pk")),
-            Prefetch("meetings", queryset=Meeting.objects.only("pk")),
-        ).in_bulk(chunk)
-        for pk in chunk:
-            with reversion.create_revision(atomic=False):
-                if author(user) is not None:
-                    reversion.set_user(user)
-                reversion.set_comment(_("Imported from %s.") % ", ".join(labels[pk]))
-                reversion.add_to_revision(loaded[pk])
+    as its registration follows them, its paragraphs), and for each meeting the import
+    created or completed (with its participants), naming the pages they came from (or
+    saying ``comment``). They are loaded with everything a version stores of them, a
+    hundred at a time, so that serializing one costs no query."""
+    statements = Statement.objects.prefetch_related(
+        "paragraphs",
+        Prefetch("paragraphs__resolutions", queryset=Resolution.objects.only("pk")),
+        Prefetch("meetings", queryset=Meeting.objects.only("pk")),
+    )
+    meetings = Meeting.objects.prefetch_related("participants")
+    for queryset, named in ((statements, labels), (meetings, meeting_labels)):
+        for chunk in _chunks(list(named), 100):
+            loaded = queryset.in_bulk(chunk)
+            for pk in chunk:
+                with reversion.create_revision(atomic=False):
+                    if author(user) is not None:
+                        reversion.set_user(user)
+                    reversion.set_comment(comment or _("Imported from %s.") % ", ".join(named[pk]))
+                    reversion.add_to_revision(loaded[pk])
 
 
 def _pages_create(pages: Sequence[ImportPage], source_url: str) -> list[Statement]:
