@@ -11,11 +11,14 @@ from statements.services.citations import (
 from statements.services.history import fixtures_load, history_start
 from statements.services.importing import (
     SOURCE_FIELDS,
+    FieldChange,
     ImportOutcome,
     ImportPage,
+    ReparseOutcome,
     meetings_import,
     statements_find_imported,
     statements_import,
+    statements_reparse,
 )
 from statements.services.meetings import (
     meeting_create,
@@ -37,8 +40,10 @@ from statements.services.statements import (
 
 __all__ = [
     "SOURCE_FIELDS",
+    "FieldChange",
     "ImportOutcome",
     "ImportPage",
+    "ReparseOutcome",
     "StaleVersionError",
     "fixtures_load",
     "history_start",
@@ -60,4 +65,5 @@ __all__ = [
     "statement_withdraw",
     "statements_find_imported",
     "statements_import",
+    "statements_reparse",
 ]

@@ -100,19 +100,24 @@ def _paragraphs_change(before: list, after: list) -> str:
 
 
 def _excerpt(before: str, after: str, context: int = 25) -> str:
-    """Where two texts differ, with a little context: "…call on all U N → UN Member…"."""
+    """Where two texts differ, whole words, with a little context:
+    "…call on all ['U N ' → 'UN ']Member States…"."""
+    shortest = min(len(before), len(after))
     start = 0
-    while start < min(len(before), len(after)) and before[start] == after[start]:
+    while start < shortest and before[start] == after[start]:
         start += 1
-    end = 0
-    while (
-        end < min(len(before), len(after)) - start
-        and before[len(before) - 1 - end] == after[len(after) - 1 - end]
-    ):
+    while start > 0 and not before[start - 1].isspace():
+        start -= 1
+    end = 0  # the length of the common ending
+    while end < shortest - start and before[-1 - end] == after[-1 - end]:
         end += 1
+    while end > 0 and not (
+        before[len(before) - end - 1].isspace() and after[len(after) - end - 1].isspace()
+    ):
+        end -= 1
     lead = before[max(0, start - context) : start]
     old, new = before[start : len(before) - end], after[start : len(after) - end]
-    tail = before[len(before) - end : len(before) - end + context]
+    tail = before[len(before) - end :][:context]
     return f"…{lead}[{old!r} → {new!r}]{tail}…"
 
 
@@ -491,16 +496,17 @@ def _citation_counts(pks: list[int]) -> dict[int, tuple[int, int]]:
 
 
 def _page_update(
-    page: ImportPage, statement: Statement, source_url: str
+    page: ImportPage, statement: Statement, source_url: str, plan: _Plan | None = None
 ) -> tuple[Statement, str, list[str]]:
     """Update the statement an earlier import made of this page: the action taken and the
     source fields kept as an editor changed them. The page's reading becomes the
     statement's baseline."""
     document = page.document
-    plan = _page_plan(statement, document)
-    paragraphs = plan.writes.pop("paragraphs", None)
-    changed = list(plan.writes)
-    for name, value in plan.writes.items():
+    plan = plan or _page_plan(statement, document)
+    writes = dict(plan.writes)
+    paragraphs = writes.pop("paragraphs", None)
+    changed = list(writes)
+    for name, value in writes.items():
         setattr(statement, name, value)
     source = (("source_text", page.source_text), ("source_key", document.key))
     for name, value in (*source, ("source_url", source_url)):
@@ -527,3 +533,49 @@ def _page_update(
         )
     action = "updated" if changed or paragraphs is not None else "unchanged"
     return statement, action, plan.kept
+
+
+@dataclass(frozen=True)
+class ReparseOutcome:
+    statement: Statement
+    changes: tuple[FieldChange, ...]  # fields today's parser reads differently
+    action: str  # "updated", "unchanged" or "unreadable"
+    error: str = ""  # why today's parser cannot read the stored page
+
+
+def statements_reparse(
+    *,
+    statements: Sequence[Statement],
+    dry_run: bool = False,
+    user: AbstractBaseUser | None = None,
+) -> list[ReparseOutcome]:
+    """Read the stored page (``source_text``) of each statement again with today's
+    parser, and (unless ``dry_run``) apply it as a re-import of the same page would: a
+    source field still as the last import read it takes today's reading, one an editor
+    changed is kept, today's reading becomes the baseline, the meetings it reports are
+    created or completed. One transaction; one revision per changed statement."""
+    comment = _("Re-parsed with the current importer.")
+    outcomes: list[ReparseOutcome] = []
+    with transaction.atomic():
+        written: list[tuple[ImportPage, Statement]] = []
+        labels: dict[int, list[str]] = {}
+        for statement in statements:
+            try:
+                document = parse_document(statement.source_text)
+            except ParseError as exc:
+                outcomes.append(ReparseOutcome(statement, (), "unreadable", str(exc)))
+                continue
+            plan = _page_plan(statement, document)
+            action = "unchanged"
+            if not dry_run:
+                page = ImportPage(document, statement.source_text, comment)
+                action = _page_update(page, statement, "", plan)[1]
+                written.append((page, statement))
+                if action == "updated":
+                    labels[statement.pk] = []
+            outcomes.append(ReparseOutcome(statement, tuple(plan.changes), action))
+        if not dry_run:
+            meeting_labels = _meetings_write(written)
+            _record_imports(labels, meeting_labels, user, comment=comment)
+            content_changed()
+    return outcomes
