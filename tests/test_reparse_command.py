@@ -10,7 +10,7 @@ from reversion.models import Version
 
 from statements import caching
 from statements.importing import parse_document
-from statements.models import Statement
+from statements.models import Paragraph, Statement
 
 pytestmark = pytest.mark.django_db
 
@@ -109,3 +109,20 @@ def test_reparse_retires_the_cached_pages_and_a_dry_run_does_not(monkeypatch):
     assert caching.content_generation() == start
     command("reparse")
     assert caching.content_generation() == start + 1
+
+
+def test_relink_restores_the_citations_of_a_paragraph_whose_links_were_removed(imported):
+    paragraph = Paragraph.objects.citing(2397).order_by("pk").first()
+    cited = list(paragraph.resolutions.values_list("number", flat=True))
+    paragraph.resolutions.clear()
+    statement = paragraph.statement
+    history = versions(statement)
+
+    assert command("relink", "--dry-run") == "1 paragraph(s) would be relinked (dry run).\n"
+    assert not paragraph.resolutions.exists()
+
+    assert "Relinked 1 paragraph(s)." in command("relink")
+    assert list(paragraph.resolutions.values_list("number", flat=True)) == cited
+    assert versions(statement) == history + 1
+    assert "Relinked 0 paragraph(s)." in command("relink")
+    assert versions(statement) == history + 1

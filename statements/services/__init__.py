@@ -6,6 +6,7 @@ the import and the commands alike. Each retires the cached pages when it commits
 from statements.services.citations import (
     paragraphs_link,
     paragraphs_relink,
+    paragraphs_relink_stale,
     resolutions_ensure,
 )
 from statements.services.history import fixtures_load, history_start
@@ -53,6 +54,7 @@ __all__ = [
     "meetings_import",
     "paragraphs_link",
     "paragraphs_relink",
+    "paragraphs_relink_stale",
     "resolution_create",
     "resolution_delete",
     "resolution_update",
