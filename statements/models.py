@@ -266,7 +266,7 @@ class MeetingQuerySet(models.QuerySet):
         return self.prefetch_related(
             "participants",
             reporting_statements(
-                Statement.objects.defer("source_text").prefetch_related(
+                Statement.objects.defer("source_text", "import_baseline").prefetch_related(
                     paragraphs_in_reading_order()
                 )
             ),
@@ -574,6 +574,17 @@ class Statement(TimeStampedModel):
         help_text=_("Digest of the source page's date and opening paragraph (page_key)."),
     )
     imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    # What the last import (or re-parse) made of the source page, as
+    # ParsedDocument.as_json(): the baseline a re-import compares with, to tell a field an
+    # editor changed from one a newer parser reads differently. Not derivable (re-parsing
+    # today gives today's reading), so serialized: backups and the history carry it.
+    import_baseline = models.JSONField(
+        _("import baseline"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The parsed page as the last import wrote it."),
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
     published_at = models.DateTimeField(_("first published at"), null=True, blank=True)
     withdrawn_note = models.TextField(

@@ -12,7 +12,7 @@ from pathlib import Path
 from django.core import serializers
 from django.db import transaction
 
-from statements.importing import parse_document
+from statements.importing import ParsedDocument, parse_document
 from statements.models import Meeting, Paragraph, Participant, Resolution, Statement
 from statements.services import ImportOutcome, ImportPage, statements_import
 
@@ -60,6 +60,15 @@ def curated_facts_apply(*, facts: dict, outcomes: dict[str, ImportOutcome]) -> N
         statement.meetings.add(*Meeting.objects.filter(slug__in=item.get("meetings", [])))
 
 
+def _baseline_in_parser_order(statement: Statement) -> Statement:
+    """The stored baseline with its keys in ``as_json()``'s order, not the database's
+    (PostgreSQL's jsonb sorts them), so the fixture is the same built on either engine."""
+    if statement.import_baseline is not None:
+        document = ParsedDocument.from_json(statement.import_baseline)
+        statement.import_baseline = document.as_json()
+    return statement
+
+
 def seed_fixture_build(*, seeds_dir: Path, facts_path: Path) -> str:
     """Import the seeds into the (empty) database, apply the facts, and return the fixture
     as JSON with natural keys, every timestamp set to the facts' one."""
@@ -77,7 +86,7 @@ def seed_fixture_build(*, seeds_dir: Path, facts_path: Path) -> str:
         *Resolution.objects.order_by("number"),
         *Meeting.objects.order_by("slug"),
         *Participant.objects.select_related("meeting").order_by("meeting__slug", "position"),
-        *Statement.objects.order_by("slug"),
+        *map(_baseline_in_parser_order, Statement.objects.order_by("slug")),
         *Paragraph.objects.select_related("statement").order_by("statement__slug", "position"),
     ]
     return (

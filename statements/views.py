@@ -299,7 +299,7 @@ class StatementDetailView(SectionMixin, DetailView):
 
     def get_queryset(self) -> QuerySet[Statement]:
         # Not the source page: kept for editors and re-imports, never shown.
-        return Statement.objects.readable().with_related().defer("source_text")
+        return Statement.objects.readable().with_related().defer("source_text", "import_baseline")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         statement = self.object

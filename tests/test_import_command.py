@@ -1,6 +1,7 @@
 """The import_statements command: atomic, idempotent, clear about bad input."""
 
 import datetime
+import importlib
 import json
 import shutil
 from io import StringIO
@@ -9,10 +10,13 @@ from unittest import mock
 
 import pytest
 import reversion
+from django.apps import apps
 from django.core.management import CommandError, call_command
 from reversion.models import Version
 
+from statements.importing import parse_document
 from statements.models import Meeting, Paragraph, Participant, Resolution, Statement
+from tests.factories import StatementFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -334,3 +338,84 @@ def test_pages_reporting_the_same_meeting_share_one_meeting_in_one_import(tmp_pa
         Statement.objects.values_list("pk", flat=True)
     )
     assert meeting.participants.count() == 2
+
+
+def improve_the_parser(monkeypatch) -> None:
+    """A new parsing rule: derived statement titles name the date, and "U N" is spelt
+    "UN" in paragraphs."""
+    from statements.importing import parser
+
+    monkeypatch.setattr(parser, "_statement_title", lambda header, paragraphs: "Better title")
+    clean = parser.clean_text
+    monkeypatch.setattr(parser, "clean_text", lambda text: clean(text).replace("U N ", "UN "))
+
+
+def test_a_reimport_after_a_parser_change_updates_the_title_and_keeps_edited_paragraphs(
+    monkeypatch,
+):
+    run(str(STATEMENT_PAGE))
+    statement = Statement.objects.get()
+    statement.paragraphs.filter(number=1).update(text="Edited by an editor.")
+    improve_the_parser(monkeypatch)
+
+    output = run(str(STATEMENT_PAGE))
+
+    statement.refresh_from_db()
+    assert statement.title == "Better title"  # the editor never touched it
+    texts = list(statement.paragraphs.order_by("position").values_list("text", flat=True))
+    assert texts[0] == "Edited by an editor."  # kept, with the rest of the paragraphs
+    assert "U N Member States" in texts[4]
+    assert "updated" in output and "kept editors' paragraphs" in output
+
+
+def test_a_reimport_after_a_parser_change_updates_paragraphs_and_keeps_an_edited_title(
+    monkeypatch,
+):
+    run(str(STATEMENT_PAGE))
+    Statement.objects.update(title="Edited by an editor")
+    improve_the_parser(monkeypatch)
+
+    run(str(STATEMENT_PAGE))
+
+    statement = Statement.objects.get()
+    assert statement.title == "Edited by an editor"
+    texts = list(statement.paragraphs.order_by("position").values_list("text", flat=True))
+    assert "UN Member States" in texts[4] and "U N " not in texts[4]
+    # The next re-import with the same parser changes nothing.
+    assert "1 unchanged" in run(str(STATEMENT_PAGE))
+
+
+def test_an_import_stores_its_reading_of_the_page_as_the_baseline():
+    run(str(STATEMENT_PAGE))
+    statement = Statement.objects.get()
+    expected = parse_document(STATEMENT_PAGE.read_text(encoding="utf-8")).as_json()
+    assert statement.import_baseline == expected
+
+
+def test_the_migration_gives_statements_imported_before_it_their_baseline():
+    migration = importlib.import_module("statements.migrations.0017_statement_import_baseline")
+    run(str(SEEDS))
+    Statement.objects.update(import_baseline=None)
+    typed = StatementFactory(source_text="")
+    migration.baseline_imported_statements(apps, None)
+    for statement in Statement.objects.exclude(pk=typed.pk):
+        assert statement.import_baseline == parse_document(statement.source_text).as_json()
+    typed.refresh_from_db()
+    assert typed.import_baseline is None
+
+
+def test_an_import_gives_the_meeting_it_creates_a_first_version_with_its_participants():
+    run(str(MEETING_PAGE))
+    meeting = Meeting.objects.get()
+    version = Version.objects.get_for_object(meeting).get()
+    assert version.revision.comment == f"Imported from {MEETING_PAGE.name}."
+    stored = {v.object_id for v in version.revision.version_set.all()}
+    assert set(map(str, meeting.participants.values_list("pk", flat=True))) <= stored
+
+    run(str(MEETING_PAGE))  # nothing to complete: no new version
+    assert Version.objects.get_for_object(meeting).count() == 1
+
+    Meeting.objects.filter(pk=meeting.pk).update(location="")
+    run(str(MEETING_PAGE))  # completed: a version of what the import wrote
+    assert Version.objects.get_for_object(meeting).count() == 2
+    assert Version.objects.get_for_object(meeting).first().field_dict["location"]

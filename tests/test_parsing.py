@@ -592,6 +592,14 @@ def test_golden_page_parses_to_its_expected_json(name):
     assert parse_document(text).as_json() == expected
 
 
+@pytest.mark.parametrize("name", GOLDEN_PAGES)
+def test_a_parsed_page_reads_back_from_its_json_as_it_was(name):
+    # How an import's stored baseline is read back on the next re-import.
+    document = parse_document((GOLDEN / f"{name}.txt").read_text(encoding="utf-8"))
+    stored = json.loads(json.dumps(document.as_json()))
+    assert ParsedDocument.from_json(stored) == document
+
+
 def test_page_key_ignores_spacing_punctuation_and_case_but_not_words_or_date():
     day = datetime.date(2017, 12, 23)
     key = page_key(day, "Japan welcomes “Resolution 2397”.")

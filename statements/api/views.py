@@ -170,7 +170,9 @@ class StatementViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet
             # The list shows cited numbers (see paginate_queryset()) and meeting slugs,
             # not paragraphs nor the source page (which SQLite would carry through a sort
             # by title: 1.8-2.4 s at 100,000 statements).
-            statements = Statement.objects.defer("source_text").prefetch_related("meetings")
+            statements = Statement.objects.defer("source_text", "import_baseline").prefetch_related(
+                "meetings"
+            )
             wanted = self.request.query_params.get("status")
             if wanted in (Statement.Status.DRAFT, Statement.Status.WITHDRAWN):
                 if not can_see_unpublished(self.request.user, Statement):

@@ -28,6 +28,10 @@ class ParsedParticipant:
     def as_json(self) -> dict[str, Any]:
         return {"name": self.name, "role": self.role}
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ParsedParticipant:
+        return cls(data["name"], data["role"])
+
 
 @dataclass(frozen=True)
 class ParsedMeeting:
@@ -54,6 +58,21 @@ class ParsedMeeting:
             "participants": [p.as_json() for p in self.participants],
         }
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ParsedMeeting:
+        start = data["start_time"]
+        return cls(
+            title=data["title"],
+            kind=data["kind"],
+            date=datetime.date.fromisoformat(data["date"]),
+            start_time=datetime.time.fromisoformat(start) if start else None,
+            timezone=data["timezone"],
+            duration_minutes=data["duration_minutes"],
+            location=data["location"],
+            occasion=data["occasion"],
+            participants=tuple(ParsedParticipant.from_json(p) for p in data["participants"]),
+        )
+
 
 @dataclass(frozen=True)
 class ParsedParagraph:
@@ -69,6 +88,10 @@ class ParsedParagraph:
             "text": self.text,
             "resolutions": list(self.resolutions),
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ParsedParagraph:
+        return cls(data["position"], data["number"], data["text"], tuple(data["resolutions"]))
 
 
 @dataclass(frozen=True)
@@ -104,3 +127,19 @@ class ParsedDocument:
             "resolutions": list(self.resolutions),
             "meeting": self.meeting.as_json() if self.meeting else None,
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ParsedDocument:
+        """The document ``as_json()`` gave (its derived ``resolutions`` aside): how an
+        import's stored reading of a page is read back."""
+        meeting = data["meeting"]
+        return cls(
+            section=data["section"],
+            title=data["title"],
+            title_derived=data["title_derived"],
+            kind=data["kind"],
+            date=datetime.date.fromisoformat(data["date"]),
+            speaker=data["speaker"],
+            paragraphs=tuple(ParsedParagraph.from_json(p) for p in data["paragraphs"]),
+            meeting=ParsedMeeting.from_json(meeting) if meeting else None,
+        )

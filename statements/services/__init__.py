@@ -6,16 +6,20 @@ the import and the commands alike. Each retires the cached pages when it commits
 from statements.services.citations import (
     paragraphs_link,
     paragraphs_relink,
+    paragraphs_relink_stale,
     resolutions_ensure,
 )
 from statements.services.history import fixtures_load, history_start
 from statements.services.importing import (
     SOURCE_FIELDS,
+    FieldChange,
     ImportOutcome,
     ImportPage,
+    ReparseOutcome,
     meetings_import,
     statements_find_imported,
     statements_import,
+    statements_reparse,
 )
 from statements.services.meetings import (
     meeting_create,
@@ -37,8 +41,10 @@ from statements.services.statements import (
 
 __all__ = [
     "SOURCE_FIELDS",
+    "FieldChange",
     "ImportOutcome",
     "ImportPage",
+    "ReparseOutcome",
     "StaleVersionError",
     "fixtures_load",
     "history_start",
@@ -48,6 +54,7 @@ __all__ = [
     "meetings_import",
     "paragraphs_link",
     "paragraphs_relink",
+    "paragraphs_relink_stale",
     "resolution_create",
     "resolution_delete",
     "resolution_update",
@@ -60,4 +67,5 @@ __all__ = [
     "statement_withdraw",
     "statements_find_imported",
     "statements_import",
+    "statements_reparse",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 
 import reversion
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from statements.importing.citations import cited_resolutions
 from statements.models import Paragraph, Resolution, Statement
-from statements.services.recording import recorded
+from statements.services.recording import chunks, recorded
 
 
 def resolutions_ensure(numbers: Iterable[int]) -> dict[int, Resolution]:
@@ -62,3 +63,24 @@ def paragraphs_relink(
         paragraphs_cite_from_text(paragraphs)
         for statement in Statement.objects.filter(pk__in={p.statement_id for p in paragraphs}):
             reversion.add_to_revision(statement)
+
+
+def paragraphs_relink_stale(*, dry_run: bool = False, user: AbstractBaseUser | None = None) -> int:
+    """Bring every paragraph's citations to what its text cites by today's rules, through
+    ``paragraphs_relink`` (a revision for each batch of 500 paragraphs that has changes),
+    touching only the paragraphs whose links differ. A resolution an editor picked by
+    hand that the text does not cite is unlinked. Returns how many paragraphs changed
+    (would change, with ``dry_run``)."""
+    through = Paragraph.resolutions.through
+    changed = 0
+    for chunk in chunks(list(Paragraph.objects.order_by("pk").values_list("pk", flat=True))):
+        linked: dict[int, set[int]] = defaultdict(set)
+        rows = through.objects.filter(paragraph__in=chunk)
+        for paragraph, number in rows.values_list("paragraph_id", "resolution__number"):
+            linked[paragraph].add(number)
+        paragraphs = Paragraph.objects.filter(pk__in=chunk).only("pk", "statement", "text")
+        stale = [p for p in paragraphs if set(cited_resolutions(p.text)) != linked[p.pk]]
+        if stale and not dry_run:
+            paragraphs_relink(paragraphs=stale, user=user)
+        changed += len(stale)
+    return changed

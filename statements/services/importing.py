@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import zip_longest
 from typing import Any
 
 import reversion
@@ -58,13 +59,100 @@ def _source_values(document: ParsedDocument) -> dict[str, object]:
     }
 
 
-def _parse_stored(statement: Statement) -> ParsedDocument | None:
+def _baseline(statement: Statement) -> ParsedDocument | None:
+    """What the last import made of the statement's page: the reading it stored. A
+    statement without one (typed in, or restored from before the field existed) falls back
+    to reading its source text again with today's parser."""
+    if statement.import_baseline is not None:
+        return ParsedDocument.from_json(statement.import_baseline)
     if not statement.source_text:
         return None
     try:
         return parse_document(statement.source_text)
     except ParseError:
         return None
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """A source field that today's parser reads differently from the last import."""
+
+    name: str
+    before: object  # the last import's reading
+    after: object  # today's
+    kept: bool  # an editor changed the field since: left as they wrote it
+
+    def describe(self) -> str:
+        if self.name == "paragraphs":
+            line = _paragraphs_change(self.before, self.after)
+        else:
+            line = f"{self.name}: {self.before!r} → {self.after!r}"
+        return f"{line} (kept: an editor changed it)" if self.kept else line
+
+
+def _paragraphs_change(before: list, after: list) -> str:
+    changed = [
+        f"¶{position} {_excerpt(old[1] if old else '', new[1] if new else '')}"
+        for position, (old, new) in enumerate(zip_longest(before, after), start=1)
+        if old != new
+    ]
+    return f"paragraphs ({len(before)} → {len(after)}): " + "; ".join(changed)
+
+
+def _excerpt(before: str, after: str, context: int = 25) -> str:
+    """Where two texts differ, whole words, with a little context:
+    "…call on all ['U N ' → 'UN ']Member States…"."""
+    shortest = min(len(before), len(after))
+    start = 0
+    while start < shortest and before[start] == after[start]:
+        start += 1
+    while start > 0 and not before[start - 1].isspace():
+        start -= 1
+    end = 0  # the length of the common ending
+    while end < shortest - start and before[-1 - end] == after[-1 - end]:
+        end += 1
+    while end > 0 and not (
+        before[len(before) - end - 1].isspace() and after[len(after) - end - 1].isspace()
+    ):
+        end -= 1
+    lead = before[max(0, start - context) : start]
+    old, new = before[start : len(before) - end], after[start : len(after) - end]
+    tail = before[len(before) - end :][:context]
+    return f"…{lead}[{old!r} → {new!r}]{tail}…"
+
+
+def _source_state(document: ParsedDocument) -> dict[str, object]:
+    return {**_source_values(document), "paragraphs": _paragraph_rows(document.paragraphs)}
+
+
+@dataclass(frozen=True)
+class _Plan:
+    writes: dict[str, object]  # today's reading of the fields the editors left alone
+    kept: list[str]  # source fields an editor changed since the last import
+    changes: list[FieldChange]  # fields today's reading differs from the last import's in
+
+
+def _page_plan(statement: Statement, document: ParsedDocument) -> _Plan:
+    """What a re-import of ``document`` does to the statement: a source field still as
+    the last import wrote it (its stored baseline) takes today's reading; one an editor
+    changed since is kept."""
+    previous = _baseline(statement)
+    base = _source_state(previous) if previous is not None else {}
+    current = {name: getattr(statement, name) for name in SOURCE_FIELDS}
+    current["paragraphs"] = _paragraph_rows(statement.paragraphs.order_by("position"))
+    writes: dict[str, object] = {}
+    kept: list[str] = []
+    changes: list[FieldChange] = []
+    for name, value in _source_state(document).items():
+        if name in base and current[name] != base[name]:
+            kept.append(name)
+        elif current[name] != value:
+            writes[name] = value
+        if name in base and base[name] != value:
+            changes.append(FieldChange(name, base[name], value, kept=name in kept))
+    if "title" in kept and "title_derived" in writes:
+        del writes["title_derived"]  # the editor's title is not the importer's derived one
+    return _Plan(writes, [name for name in kept if name != "title_derived"], changes)
 
 
 def statements_find_imported(
@@ -144,11 +232,12 @@ def _paragraphs_write(documents: dict[Statement, ParsedDocument]) -> None:
     paragraphs_link(citations=citations, new=True)
 
 
-def meetings_import(*, meetings: Sequence[ParsedMeeting]) -> list[Meeting]:
+def meetings_import(*, meetings: Sequence[ParsedMeeting]) -> tuple[list[Meeting], set[Meeting]]:
     """Create each reported meeting, or complete the one an earlier import (or an earlier
     page of this one) created: fields an editor has filled are never overwritten, missing
     participants are added after the others. In a few queries for any number of pages
-    (one page at a time was a fifth of an import on PostgreSQL)."""
+    (one page at a time was a fifth of an import on PostgreSQL). Returns each page's
+    meeting, and the meetings created or completed, which the caller records."""
     slugs = [dated_slug(meeting.date, meeting.title) for meeting in meetings]
     rows: dict[str, Meeting] = {}
     for chunk in _chunks(list(set(slugs))):
@@ -197,7 +286,8 @@ def meetings_import(*, meetings: Sequence[ParsedMeeting]) -> list[Meeting]:
             )
             names.add(p.name)
     Participant.objects.bulk_create(participants)
-    return [rows[slug] for slug in slugs]
+    written = {*new.values(), *completed, *(p.meeting for p in participants)}
+    return [rows[slug] for slug in slugs], written
 
 
 def _unique_slugs(slugs: Sequence[str]) -> list[str]:
@@ -260,24 +350,35 @@ def statements_import(
         for index in again:
             first = written[new[pages[index].document.key]]
             written[index] = _page_update(pages[index], first[0], source_url)
-        reporting = [
-            (page.document.meeting, statement)
-            for page, (statement, _action, _kept) in zip(pages, written, strict=True)
-            if page.document.meeting is not None
-        ]
-        meetings = meetings_import(meetings=[meeting for meeting, _statement in reporting])
-        _meetings_link([(s, m) for (_, s), m in zip(reporting, meetings, strict=True)])
         labels: dict[int, list[str]] = {}
         for page, (statement, action, _kept) in zip(pages, written, strict=True):
             if action != "unchanged":
                 labels.setdefault(statement.pk, []).append(page.label or _("source text"))
-        _record_imports(labels, user)
+        meeting_labels = _meetings_write(
+            [(page, statement) for page, (statement, _, _) in zip(pages, written, strict=True)]
+        )
+        _record_imports(labels, meeting_labels, user)
         content_changed()
         counts = _citation_counts([statement.pk for statement, _action, _kept in written])
     return [
         ImportOutcome(statement, action, *counts[statement.pk], tuple(kept))
         for statement, action, kept in written
     ]
+
+
+def _meetings_write(pages: Sequence[tuple[ImportPage, Statement]]) -> dict[int, list[str]]:
+    """Create or complete the meetings the pages report and link each statement to its
+    own. Returns the pages that created or completed each meeting, for its history."""
+    reporting = [(page, statement) for page, statement in pages if page.document.meeting]
+    meetings, written = meetings_import(meetings=[page.document.meeting for page, _ in reporting])
+    _meetings_link([(s, m) for (_, s), m in zip(reporting, meetings, strict=True)])
+    labels: dict[int, list[str]] = {}
+    for (page, _statement), meeting in zip(reporting, meetings, strict=True):
+        if meeting in written:
+            named = labels.setdefault(meeting.pk, [])
+            if (label := page.label or _("source text")) not in named:
+                named.append(label)
+    return labels
 
 
 def _meetings_link(links: Sequence[tuple[Statement, Meeting]]) -> None:
@@ -290,23 +391,32 @@ def _meetings_link(links: Sequence[tuple[Statement, Meeting]]) -> None:
     )
 
 
-def _record_imports(labels: dict[int, list[str]], user: AbstractBaseUser | None) -> None:
+def _record_imports(
+    labels: dict[int, list[str]],
+    meeting_labels: dict[int, list[str]],
+    user: AbstractBaseUser | None,
+    comment: str = "",
+) -> None:
     """A revision for each imported statement (reversion's public API: the statement and,
-    as its registration follows them, its paragraphs), naming the pages it came from.
-    The statements are loaded with everything a version stores of them, a hundred at a
-    time, so that serializing one costs no query."""
-    for chunk in _chunks(list(labels), 100):
-        loaded = Statement.objects.prefetch_related(
-            "paragraphs",
-            Prefetch("paragraphs__resolutions", queryset=Resolution.objects.only("pk")),
-            Prefetch("meetings", queryset=Meeting.objects.only("pk")),
-        ).in_bulk(chunk)
-        for pk in chunk:
-            with reversion.create_revision(atomic=False):
-                if author(user) is not None:
-                    reversion.set_user(user)
-                reversion.set_comment(_("Imported from %s.") % ", ".join(labels[pk]))
-                reversion.add_to_revision(loaded[pk])
+    as its registration follows them, its paragraphs), and for each meeting the import
+    created or completed (with its participants), naming the pages they came from (or
+    saying ``comment``). They are loaded with everything a version stores of them, a
+    hundred at a time, so that serializing one costs no query."""
+    statements = Statement.objects.prefetch_related(
+        "paragraphs",
+        Prefetch("paragraphs__resolutions", queryset=Resolution.objects.only("pk")),
+        Prefetch("meetings", queryset=Meeting.objects.only("pk")),
+    )
+    meetings = Meeting.objects.prefetch_related("participants")
+    for queryset, named in ((statements, labels), (meetings, meeting_labels)):
+        for chunk in _chunks(list(named), 100):
+            loaded = queryset.in_bulk(chunk)
+            for pk in chunk:
+                with reversion.create_revision(atomic=False):
+                    if author(user) is not None:
+                        reversion.set_user(user)
+                    reversion.set_comment(comment or _("Imported from %s.") % ", ".join(named[pk]))
+                    reversion.add_to_revision(loaded[pk])
 
 
 def _pages_create(pages: Sequence[ImportPage], source_url: str) -> list[Statement]:
@@ -321,6 +431,7 @@ def _pages_create(pages: Sequence[ImportPage], source_url: str) -> list[Statemen
             source_key=page.document.key,
             source_url=source_url,
             imported_at=now,
+            import_baseline=page.document.as_json(),
             status=Statement.Status.DRAFT,
             **_source_values(page.document),
         )
@@ -385,43 +496,34 @@ def _citation_counts(pks: list[int]) -> dict[int, tuple[int, int]]:
 
 
 def _page_update(
-    page: ImportPage, statement: Statement, source_url: str
+    page: ImportPage, statement: Statement, source_url: str, plan: _Plan | None = None
 ) -> tuple[Statement, str, list[str]]:
     """Update the statement an earlier import made of this page: the action taken and the
-    source fields kept as an editor changed them."""
-    document, source_text = page.document, page.source_text
-    previous = _parse_stored(statement)
-    base = _source_values(previous) if previous else {}
-    kept: list[str] = []
-    changed: list[str] = []
-    for name, value in _source_values(document).items():
-        current = getattr(statement, name)
-        if name in base and current != base[name]:
-            kept.append(name)
-        elif current != value:
-            setattr(statement, name, value)
-            changed.append(name)
-    if "title" in kept and "title_derived" in changed:
-        statement.title_derived = base["title_derived"]
-        changed.remove("title_derived")
-    kept = [name for name in kept if name != "title_derived"]
-    current_rows = _paragraph_rows(statement.paragraphs.order_by("position"))
-    paragraphs_changed = False
-    if previous is not None and current_rows != _paragraph_rows(previous.paragraphs):
-        kept.append("paragraphs")
-    elif current_rows != _paragraph_rows(document.paragraphs):
-        paragraphs_changed = True
-    source = (("source_text", source_text), ("source_key", document.key))
+    source fields kept as an editor changed them. The page's reading becomes the
+    statement's baseline."""
+    document = page.document
+    plan = plan or _page_plan(statement, document)
+    writes = dict(plan.writes)
+    paragraphs = writes.pop("paragraphs", None)
+    changed = list(writes)
+    for name, value in writes.items():
+        setattr(statement, name, value)
+    source = (("source_text", page.source_text), ("source_key", document.key))
     for name, value in (*source, ("source_url", source_url)):
         if value and getattr(statement, name) != value:
             setattr(statement, name, value)
             changed.append(name)
-    if changed or paragraphs_changed:
+    baseline = document.as_json()
+    rebased = statement.import_baseline != baseline
+    statement.import_baseline = baseline
+    if changed or paragraphs is not None:
         # A re-import is an edit like any other: an editor's open form goes stale.
         statement_claim_version(statement=statement, expected_version=statement.version)
         statement.imported_at = timezone.now()
         statement.save()
-    if paragraphs_changed:
+    elif rebased:  # only the kept fields read differently: nothing an editor sees changed
+        statement.save(update_fields=["import_baseline"])
+    if paragraphs is not None:
         _paragraphs_apply(
             statement,
             [
@@ -429,4 +531,51 @@ def _page_update(
                 for p in document.paragraphs
             ],
         )
-    return statement, "updated" if changed or paragraphs_changed else "unchanged", kept
+    action = "updated" if changed or paragraphs is not None else "unchanged"
+    return statement, action, plan.kept
+
+
+@dataclass(frozen=True)
+class ReparseOutcome:
+    statement: Statement
+    changes: tuple[FieldChange, ...]  # fields today's parser reads differently
+    action: str  # "updated", "unchanged" or "unreadable"
+    error: str = ""  # why today's parser cannot read the stored page
+
+
+def statements_reparse(
+    *,
+    statements: Sequence[Statement],
+    dry_run: bool = False,
+    user: AbstractBaseUser | None = None,
+) -> list[ReparseOutcome]:
+    """Read the stored page (``source_text``) of each statement again with today's
+    parser, and (unless ``dry_run``) apply it as a re-import of the same page would: a
+    source field still as the last import read it takes today's reading, one an editor
+    changed is kept, today's reading becomes the baseline, the meetings it reports are
+    created or completed. One transaction; one revision per changed statement."""
+    comment = _("Re-parsed with the current importer.")
+    outcomes: list[ReparseOutcome] = []
+    with transaction.atomic():
+        written: list[tuple[ImportPage, Statement]] = []
+        labels: dict[int, list[str]] = {}
+        for statement in statements:
+            try:
+                document = parse_document(statement.source_text)
+            except ParseError as exc:
+                outcomes.append(ReparseOutcome(statement, (), "unreadable", str(exc)))
+                continue
+            plan = _page_plan(statement, document)
+            action = "unchanged"
+            if not dry_run:
+                page = ImportPage(document, statement.source_text, comment)
+                action = _page_update(page, statement, "", plan)[1]
+                written.append((page, statement))
+                if action == "updated":
+                    labels[statement.pk] = []
+            outcomes.append(ReparseOutcome(statement, tuple(plan.changes), action))
+        if not dry_run:
+            meeting_labels = _meetings_write(written)
+            _record_imports(labels, meeting_labels, user, comment=comment)
+            content_changed()
+    return outcomes
