@@ -9,9 +9,10 @@ from contextlib import contextmanager
 
 import reversion
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import models, transaction
 
 from statements.caching import content_changed
+from statements.derived import KEPT_COLUMNS
 
 
 def author(user: AbstractBaseUser | None) -> AbstractBaseUser | None:
@@ -29,6 +30,19 @@ def recorded(*, user: AbstractBaseUser | None, comment: str) -> Iterator[None]:
         reversion.set_comment(comment)
         content_changed()
         yield
+
+
+def save_existing(instance: models.Model) -> None:
+    """Save a row that exists, every column but those the database keeps (a count moved
+    by a publish since this instance was read must stay as the triggers left it)."""
+    opts = instance._meta
+    instance.save(
+        update_fields=[
+            field.name
+            for field in opts.concrete_fields
+            if not field.primary_key and f"{opts.object_name}.{field.name}" not in KEPT_COLUMNS
+        ]
+    )
 
 
 def chunks(items: Sequence, size: int = 500) -> Iterator[Sequence]:
