@@ -16,13 +16,16 @@ from django.core.cache import cache, caches
 from django.db import OperationalError, connection, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.throttling import AnonRateThrottle
+from reversion.models import Version
 
 from statements import caching, filters, services
 from statements.models import Meeting, Statement
 from tests.conftest import reachable, require, unused_port
+from tests.test_admin import error_text, statement_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -275,7 +278,36 @@ CHANGES = {
 
 @pytest.mark.parametrize("change", list(CHANGES))
 def test_a_change_shows_on_every_cached_page_at_once(settings, archive, change):
-    write, must_change = CHANGES[change]
+    shows_on_every_cached_page_at_once(settings, archive, *CHANGES[change])
+
+
+def revert_in_admin(archive):
+    """Back to the published statement's first version, with the revert form as shown."""
+    statement = Statement.objects.get(pk=archive["published"].pk)
+    first = Version.objects.get_for_object(statement).order_by("pk").first()
+    url = reverse("admin:statements_statement_revision", args=[statement.pk, first.pk])
+    client = staff_client()
+    shown = client.get(url).context["inline_admin_formsets"][0].formset.forms
+    paragraphs = [
+        {
+            **form.initial,
+            "id": form.instance.pk,
+            "resolutions": [r.pk for r in form.initial["resolutions"]],
+        }
+        for form in shown
+    ]
+    data = statement_data(statement, paragraphs, meetings=[str(archive["meeting"].pk)])
+    response = client.post(url, data)
+    assert response.status_code == 302, error_text(response)
+
+
+def test_a_revert_in_the_admin_shows_on_every_cached_page_at_once(settings, archive):
+    edit_paragraph_through_the_api(archive)  # a version to go back from
+    must_change = CHANGES["edit a paragraph"][1]
+    shows_on_every_cached_page_at_once(settings, archive, revert_in_admin, must_change)
+
+
+def shows_on_every_cached_page_at_once(settings, archive, write, must_change) -> None:
     paths = pages(archive)
     before = snapshot(paths)
     assert snapshot(paths) == before  # served again, now from the cache

@@ -23,8 +23,12 @@ def author(user: AbstractBaseUser | None) -> AbstractBaseUser | None:
 @contextmanager
 def recorded(*, user: AbstractBaseUser | None, comment: str) -> Iterator[None]:
     """One transaction and one revision for a write; the cached pages go when it commits.
-    Inside another revision (the admin's, around a whole form), it joins that one."""
-    with transaction.atomic(), reversion.create_revision(atomic=False):
+    Inside another revision (the admin's, around a whole form), it joins that one. The
+    revision holds what the service adds (``reversion.add_to_revision``) and what that
+    follows, nothing else it saves: a resolution first cited by a statement is not part
+    of the statement's history, so reverting the statement never writes the resolution
+    (nor its citation count, which the database keeps)."""
+    with transaction.atomic(), reversion.create_revision(manage_manually=True, atomic=False):
         if author(user) is not None:  # else the user of a revision it joins, if any
             reversion.set_user(user)
         reversion.set_comment(comment)

@@ -74,6 +74,7 @@ def statement_publish(
                 statement.save(
                     update_fields=["status", "withdrawn_note", "published_at", "updated_at"]
                 )
+                reversion.add_to_revision(statement)
     return statements
 
 
@@ -97,6 +98,7 @@ def statement_withdraw(
                 statement.status = Statement.Status.WITHDRAWN
                 statement.withdrawn_note = note
                 statement.save(update_fields=["status", "withdrawn_note", "updated_at"])
+                reversion.add_to_revision(statement)
     return statements
 
 
