@@ -11,8 +11,9 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
-from django.db.models import Count, F, Prefetch
+from django.db import models
+from django.db.models import Count, Prefetch
+from django.forms.models import BaseModelFormSet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -29,7 +30,6 @@ from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 from reversion_compare.compare import DOES_NOT_EXIST
 
-from statements.caching import content_changed
 from statements.forms import (
     CitedResolutionsWidget,
     ImportForm,
@@ -50,9 +50,16 @@ from statements.models import (
 from statements.services import (
     ImportPage,
     StaleVersionError,
-    paragraphs_relink,
-    statement_claim_version,
+    meeting_create,
+    meeting_delete,
+    meeting_update,
+    resolution_create,
+    resolution_delete,
+    resolution_update,
+    statement_create,
+    statement_delete,
     statement_publish,
+    statement_update,
     statement_withdraw,
     statements_find_imported,
     statements_import,
@@ -66,38 +73,71 @@ admin.site.index_title = _("Curate the archive")
 # Set on the request by the revert view: the version counter before reverting, which
 # ``revision.revert()`` rolls back along with the content.
 LIVE_VERSION_ATTR = "_statement_live_version"
-# Paragraphs step out of the way here while a reorder is saved, so that swapping two
-# positions never trips the unique constraints half-way.
-PARKING_OFFSET = 1_000_000
 
 
-class RetiresCachedPages:
-    """Every admin POST that changes the archive (a form, a delete, an action, a revert or
-    recover through reversion's ``revert()``) retires the cached pages when it commits:
-    the parts of it that are not a service's write (the ModelAdmin's own saves and
-    reversion's revert) would not."""
+class WritesThroughServices:
+    """The admin writes through the services, as the API does: each save, delete and
+    action is one service call, which records its revision and retires the cached pages
+    when it commits. Around a form (and a revert or recover, whose ``revert()`` the save
+    then overwrites), VersionAdmin's revision is the one the service joins: one revision
+    per save, naming the editor, with the admin's change message as its comment. The
+    list has none around the whole request: its actions record a revision per object,
+    so reverting one never reverts the others.
 
-    def _retiring(self, request, view, *args, **kwargs):
-        if request.method != "POST":
-            return view(request, *args, **kwargs)
-        with transaction.atomic():
-            content_changed()
-            return view(request, *args, **kwargs)
+    The forms only validate: ``save_model`` writes nothing, and ``save_related`` hands the
+    object with its inline rows to the service (``_save``)."""
 
-    def changeform_view(self, request, *args, **kwargs):
-        return self._retiring(request, super().changeform_view, *args, **kwargs)
+    def changelist_view(self, request, extra_context=None):
+        context = {"has_change_permission": self.has_change_permission(request)}
+        return super(VersionAdmin, self).changelist_view(request, context | (extra_context or {}))
 
-    def delete_view(self, request, *args, **kwargs):
-        return self._retiring(request, super().delete_view, *args, **kwargs)
+    def save_model(self, request, obj, form, change):
+        """Nothing yet: ``save_related`` saves it with its inline rows, in one call."""
 
-    def changelist_view(self, request, *args, **kwargs):
-        return self._retiring(request, super().changelist_view, *args, **kwargs)
+    def save_related(self, request, form, formsets, change):
+        created = self._save(request, form, formsets, change)
+        if created is not None:
+            obj = form.instance  # the object the admin goes on to log and redirect to
+            obj.pk = created.pk
 
-    def revision_view(self, request, *args, **kwargs):
-        return self._retiring(request, super().revision_view, *args, **kwargs)
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
 
-    def recover_view(self, request, *args, **kwargs):
-        return self._retiring(request, super().recover_view, *args, **kwargs)
+
+def kept_forms(formset: BaseModelFormSet) -> list:
+    """The inline's forms that stay, in order: the existing ones not marked for deletion
+    and the new ones filled in. ``save(commit=False)`` writes nothing: it notes what the
+    forms add, change and delete, which the admin's change message reads."""
+    formset.save(commit=False)
+    deleted = formset.deleted_forms
+    return [
+        form
+        for form in formset.forms
+        if form not in deleted and (form.instance.pk is not None or form.has_changed())
+    ]
+
+
+def paragraph_rows(formset: BaseModelFormSet) -> list[dict]:
+    """The paragraphs as the services take them: each existing one by its id, and the
+    resolutions only where the editor picked them (else a changed text cites afresh)."""
+    rows = []
+    for form in kept_forms(formset):
+        row = {"id": form.instance.pk}
+        row.update((name, form.cleaned_data[name]) for name in ("position", "number", "text"))
+        if "resolutions" in form.changed_data:
+            row["resolutions"] = list(form.cleaned_data["resolutions"])
+        rows.append(row)
+    return rows
+
+
+def participant_rows(formset: BaseModelFormSet) -> list[dict]:
+    """The participants in the order given (the service numbers them 1, 2, 3...)."""
+    forms = sorted(kept_forms(formset), key=lambda form: form.cleaned_data["position"])
+    return [
+        {name: form.cleaned_data[name] for name in ("name", "role", "organisation")}
+        for form in forms
+    ]
 
 
 class YearListFilter(admin.SimpleListFilter):
@@ -170,7 +210,7 @@ HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Statement)
-class StatementAdmin(RetiresCachedPages, CompareVersionAdmin):
+class StatementAdmin(WritesThroughServices, CompareVersionAdmin):
     form = StatementAdminForm
     formfield_overrides = HTTPS_URLS
     inlines = [ParagraphInline]
@@ -255,10 +295,7 @@ class StatementAdmin(RetiresCachedPages, CompareVersionAdmin):
 
     def changelist_view(self, request, extra_context=None):
         request._statement_list = True
-        # Without VersionAdmin's one revision around the whole request: the actions record
-        # a revision per statement, so reverting one statement never reverts the others.
-        view = super(VersionAdmin, self).changelist_view
-        return self._retiring(request, view, extra_context)
+        return super().changelist_view(request, extra_context)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -326,41 +363,31 @@ class StatementAdmin(RetiresCachedPages, CompareVersionAdmin):
             return statement.get_absolute_url()
         return None
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            live = getattr(request, LIVE_VERSION_ATTR, None)
-            if live is not None:
-                # revision.revert() rewound the counter too; put back the live one so a
-                # form opened before the revert is refused, not silently obeyed.
-                Statement.objects.filter(pk=obj.pk).update(version=live)
-            statement_claim_version(statement=obj, expected_version=form.cleaned_data["version"])
-            if "title" in form.changed_data:
-                obj.title_derived = False
-        super().save_model(request, obj, form, change)
-
-    def save_formset(self, request, form, formset, change):
-        if formset.model is not Paragraph:
-            return super().save_formset(request, form, formset, change)
-        paragraphs = formset.save(commit=False)
-        for paragraph in formset.deleted_objects:
-            paragraph.delete()
-        Paragraph.objects.filter(pk__in=[p.pk for p in paragraphs if p.pk]).update(
-            position=F("position") + PARKING_OFFSET, number=None
-        )
-        for paragraph in paragraphs:
-            paragraph.save()
-        formset.save_m2m()
-        # A changed text cites afresh, unless the editor also picked its resolutions.
-        paragraphs_relink(
-            paragraphs=[
-                paragraph_form.instance
-                for paragraph_form in formset.forms
-                if paragraph_form.instance in paragraphs
-                and "text" in paragraph_form.changed_data
-                and "resolutions" not in paragraph_form.changed_data
-            ]
+    def _save(self, request, form, formsets, change):
+        (paragraphs,) = formsets
+        fields = dict(form.cleaned_data)
+        common = {
+            "paragraphs": paragraph_rows(paragraphs),
+            "meetings": fields.pop("meetings"),
+            "user": request.user,
+        }
+        if not change:
+            return statement_create(**common, **fields)
+        statement = form.instance
+        live = getattr(request, LIVE_VERSION_ATTR, None)
+        if live is not None:
+            # revision.revert() rewound the counter too; put back the live one so a form
+            # opened before the revert is refused, not silently obeyed.
+            Statement.objects.filter(pk=statement.pk).update(version=live)
+        if "title" in form.changed_data:
+            fields["title_derived"] = False
+        statement_update(
+            statement=statement, expected_version=fields.pop("version"), **common, **fields
         )
         return None
+
+    def delete_model(self, request, obj):
+        statement_delete(statement=obj, user=request.user)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         try:
@@ -697,7 +724,7 @@ class StatementPreviewView(StatementDetailView):
 
 
 @admin.register(Resolution)
-class ResolutionAdmin(RetiresCachedPages, CompareVersionAdmin):
+class ResolutionAdmin(WritesThroughServices, CompareVersionAdmin):
     formfield_overrides = HTTPS_URLS
     list_display = ["number", "symbol", "adopted_on", "vote", "title", "paragraph_count"]
     list_display_links = ["number", "symbol"]
@@ -718,6 +745,15 @@ class ResolutionAdmin(RetiresCachedPages, CompareVersionAdmin):
             .get_queryset(request)
             .annotate(paragraph_count=Count("paragraphs", distinct=True))
         )
+
+    def _save(self, request, form, formsets, change):
+        if not change:
+            return resolution_create(user=request.user, **form.cleaned_data)
+        resolution_update(resolution=form.instance, user=request.user, **form.cleaned_data)
+        return None
+
+    def delete_model(self, request, obj):
+        resolution_delete(resolution=obj, user=request.user)
 
     @admin.display(description=_("citing paragraphs"), ordering="paragraph_count")
     def paragraph_count(self, resolution: Resolution) -> int:
@@ -765,7 +801,7 @@ class ParticipantInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(RetiresCachedPages, CompareVersionAdmin):
+class MeetingAdmin(WritesThroughServices, CompareVersionAdmin):
     form = MeetingAdminForm
     list_display = ["title", "date", "start_time", "japan_time", "kind", "location"]
     list_filter = ["kind", "date"]
@@ -786,6 +822,17 @@ class MeetingAdmin(RetiresCachedPages, CompareVersionAdmin):
             },
         ),
     ]
+
+    def _save(self, request, form, formsets, change):
+        (participants,) = formsets
+        common = {"participants": participant_rows(participants), "user": request.user}
+        if not change:
+            return meeting_create(**common, **form.cleaned_data)
+        meeting_update(meeting=form.instance, **common, **form.cleaned_data)
+        return None
+
+    def delete_model(self, request, obj):
+        meeting_delete(meeting=obj, user=request.user)
 
     @admin.display(description=_("Japan time"))
     def japan_time(self, meeting: Meeting) -> str:

@@ -25,8 +25,8 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
-from statements.caching import content_changed
-from statements.models import Statement
+from statements.caching import content_changed, content_generation
+from statements.models import ContentGeneration, Statement
 
 # What a backup holds, as dumpdata labels.
 BACKED_UP = [
@@ -48,6 +48,10 @@ NOT_BACKED_UP = {
         "derived: the database's triggers write it again as the citations are loaded"
     ),
     "statements.tally": "derived: migrate writes it and triggers count as the backup loads",
+    "statements.contentgeneration": (
+        "the page cache's counter, not content: the restoring database's own goes on, so "
+        "no page cached before the restore is served after it"
+    ),
 }
 # Left-out models of apps that are backed up as a whole: dumpdata's exclusions.
 EXCLUDED_MODELS = [label for label in NOT_BACKED_UP if label.startswith("statements.")]
@@ -136,11 +140,14 @@ def restore(*, path: Path) -> dict[str, int]:
             "The database already holds statements or users: restore only into an empty, "
             "freshly migrated database, so nothing in it is overwritten or mixed in."
         )
+    generation = content_generation()
     with transaction.atomic():
         # The Editors group made by the migration gives way to the one in the backup
         # (same name, perhaps another id, and the permissions it had then).
         Group.objects.all().delete()
         call_command("loaddata", str(path), verbosity=0)
+        # A backup written before the counter was left out would set it back.
+        ContentGeneration.objects.filter(number__lt=generation).update(number=generation)
         # Not a service: pages cached before the restore describe another database.
         content_changed()
     cache.clear()

@@ -6,7 +6,7 @@ database and part of every page's cache key. Every write to the archive calls
 ``content_changed()``, which bumps the generation once the transaction commits: the
 services (``statements/services/``) do it for every write they make, and the few paths
 that write outside them (``seed``'s and ``restore``'s ``loaddata``, ``rebuild_derived``,
-``generate_corpus``, the admin's revert and recover) call it themselves. A reader reads
+``generate_corpus``) call it themselves. A reader reads
 the generation before rendering, so a page stored under the current generation was
 rendered from everything committed before it: nothing stale can be served, in any process,
 whatever the cache backend (per-process local memory included).

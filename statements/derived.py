@@ -199,6 +199,9 @@ COUNTS = (
         f"SELECT COUNT(*) FROM {MEETING} WHERE statement_count != {_STATEMENT_COUNT}",
     ),
 )
+# The content rows' columns the triggers keep, as "Model.field": no Python save writes
+# them (services.recording.save_existing), or a stale instance would put back an old count.
+KEPT_COLUMNS = frozenset(count.label for count in COUNTS)
 _SAME_ROW = (
     "i.resolution_id = e.resolution_id AND i.paragraph_id = e.paragraph_id "
     "AND i.statement_id = e.statement_id AND i.date = e.date AND i.position = e.position"

@@ -327,7 +327,9 @@ def test_a_save_that_loses_the_race_after_validation_rolls_back_and_shows_the_co
         Statement.objects.filter(pk=statement.pk).update(version=expected_version + 1)
         return real_claim(statement=statement, expected_version=expected_version)
 
-    monkeypatch.setattr("statements.admin.statement_claim_version", someone_saves_first)
+    monkeypatch.setattr(
+        "statements.services.statements.statement_claim_version", someone_saves_first
+    )
     paragraphs = [{**current_paragraphs(statement)[0], "text": "Mine, typed with care."}]
     response = editor_client.post(
         change_url(statement), statement_data(statement, paragraphs, title="Mine")

@@ -16,13 +16,17 @@ from django.core.cache import cache, caches
 from django.db import OperationalError, connection, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.throttling import AnonRateThrottle
+from reversion.models import Revision, Version
 
 from statements import caching, filters, services
-from statements.models import Meeting, Statement
+from statements.backup import backup, restore
+from statements.models import Meeting, Resolution, Statement
 from tests.conftest import reachable, require, unused_port
+from tests.test_admin import error_text, statement_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -275,7 +279,58 @@ CHANGES = {
 
 @pytest.mark.parametrize("change", list(CHANGES))
 def test_a_change_shows_on_every_cached_page_at_once(settings, archive, change):
-    write, must_change = CHANGES[change]
+    shows_on_every_cached_page_at_once(settings, archive, *CHANGES[change])
+
+
+def revert_in_admin(archive):
+    """Back to the published statement's first version, with the revert form as shown."""
+    statement = Statement.objects.get(pk=archive["published"].pk)
+    first = Version.objects.get_for_object(statement).order_by("pk").first()
+    url = reverse("admin:statements_statement_revision", args=[statement.pk, first.pk])
+    client = staff_client()
+    shown = client.get(url).context["inline_admin_formsets"][0].formset.forms
+    paragraphs = [
+        {
+            **form.initial,
+            "id": form.instance.pk,
+            "resolutions": [r.pk for r in form.initial["resolutions"]],
+        }
+        for form in shown
+    ]
+    data = statement_data(statement, paragraphs, meetings=[str(archive["meeting"].pk)])
+    response = client.post(url, data)
+    assert response.status_code == 302, error_text(response)
+
+
+def test_a_revert_in_the_admin_shows_on_every_cached_page_at_once(settings, archive):
+    edit_paragraph_through_the_api(archive)  # a version to go back from
+    must_change = CHANGES["edit a paragraph"][1]
+    shows_on_every_cached_page_at_once(settings, archive, revert_in_admin, must_change)
+
+
+def test_a_restore_retires_every_page_cached_before_it(settings, archive, tmp_path):
+    result = backup(directory=tmp_path)
+    for room in ("Room 1", "Room 2"):  # the site goes on after its last backup
+        services.meeting_update(meeting=archive["meeting"], location=room)
+    with transaction.atomic():  # then the operator empties the database to restore into it
+        for model in (Statement, Meeting, Resolution, Revision, User):
+            model.objects.all().delete()
+        caching.content_changed()
+    paths = pages(archive)
+    emptied = snapshot(paths)
+    cached_at = caching.content_generation()
+
+    restore(path=result.files[0])
+
+    # The generation moves on from the one pages were cached under, in every process,
+    # not back to the backup's.
+    assert caching.content_generation() > cached_at
+    restored = snapshot(paths)
+    assert restored == uncached(settings, paths)
+    assert restored["/statements/"] != emptied["/statements/"]
+
+
+def shows_on_every_cached_page_at_once(settings, archive, write, must_change) -> None:
     paths = pages(archive)
     before = snapshot(paths)
     assert snapshot(paths) == before  # served again, now from the cache

@@ -1,15 +1,17 @@
 import pytest
 from reversion.models import Version
 
-from statements.models import Resolution, Statement
+from statements.models import Meeting, Resolution, Statement
 from statements.services import (
     StaleVersionError,
+    meeting_update,
     paragraphs_relink,
+    resolution_update,
     statement_claim_version,
     statement_publish,
     statement_withdraw,
 )
-from tests.factories import ParagraphFactory, StatementFactory
+from tests.factories import MeetingFactory, ParagraphFactory, ResolutionFactory, StatementFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +92,21 @@ def test_relinking_recomputes_citations_from_the_current_text():
     assert sorted(r.number for r in paragraph.resolutions.all()) == [2270, 2321]
     # The resolution no longer cited stays, with whatever editors wrote about it.
     assert Resolution.objects.filter(number=2397).exists()
+
+
+def test_an_update_from_a_stale_instance_keeps_the_counts_the_database_keeps():
+    meeting, resolution = MeetingFactory(), ResolutionFactory(number=2397)
+    stale_meeting = Meeting.objects.get(pk=meeting.pk)
+    stale_resolution = Resolution.objects.get(pk=resolution.pk)
+    paragraph = ParagraphFactory(statement__status=Statement.Status.DRAFT)
+    paragraph.resolutions.add(resolution)
+    paragraph.statement.meetings.add(meeting)
+    statement_publish(statements=[paragraph.statement])  # the triggers count it
+
+    meeting_update(meeting=stale_meeting, location="Geneva")
+    resolution_update(resolution=stale_resolution, title="Non-proliferation")
+
+    meeting.refresh_from_db()
+    resolution.refresh_from_db()
+    assert (meeting.location, meeting.statement_count) == ("Geneva", 1)
+    assert (resolution.title, resolution.citation_count) == ("Non-proliferation", 1)

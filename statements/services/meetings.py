@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext as _
 
 from statements.models import Meeting, Participant, Resolution
-from statements.services.recording import recorded
+from statements.services.recording import recorded, save_existing
 
 
 def _write_participants(meeting: Meeting, participants: Sequence[Mapping[str, Any]]) -> None:
@@ -50,7 +50,7 @@ def meeting_update(
         setattr(meeting, name, value)
     meeting.full_clean()
     with recorded(user=user, comment=comment or _("Changed.")):
-        meeting.save()
+        save_existing(meeting)
         if participants is not None:
             _write_participants(meeting, participants)
         reversion.add_to_revision(meeting)
@@ -88,7 +88,7 @@ def resolution_update(
         setattr(resolution, name, value)
     resolution.full_clean(exclude=["symbol"])  # computed by save()
     with recorded(user=user, comment=comment or _("Changed.")):
-        resolution.save()
+        save_existing(resolution)
         reversion.add_to_revision(resolution)
     return resolution
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from statements.models import Meeting, Paragraph, Resolution, Statement, paragraph_order_errors
 from statements.services.citations import paragraphs_cite_from_text
-from statements.services.recording import recorded
+from statements.services.recording import recorded, save_existing
 
 # Paragraphs step out of the way here while a reorder is saved, so that swapping two
 # positions (or printed numbers) never trips the unique constraints half-way.
@@ -74,6 +74,7 @@ def statement_publish(
                 statement.save(
                     update_fields=["status", "withdrawn_note", "published_at", "updated_at"]
                 )
+                reversion.add_to_revision(statement)
     return statements
 
 
@@ -97,6 +98,7 @@ def statement_withdraw(
                 statement.status = Statement.Status.WITHDRAWN
                 statement.withdrawn_note = note
                 statement.save(update_fields=["status", "withdrawn_note", "updated_at"])
+                reversion.add_to_revision(statement)
     return statements
 
 
@@ -234,7 +236,7 @@ def statement_update(
         statement_claim_version(statement=statement, expected_version=expected_version)
         if statement.is_published and statement.published_at is None:
             statement.published_at = timezone.now()
-        statement.save()
+        save_existing(statement)
         if meetings is not None:
             statement.meetings.set(meetings)
         if rows is not None:
