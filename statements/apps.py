@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate, pre_migrate
+from django.db.models.signals import post_migrate, pre_migrate, pre_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,3 +15,9 @@ class StatementsConfig(AppConfig):
         # (and everything else derived) back.
         pre_migrate.connect(derived.before_migrate, sender=self, dispatch_uid="statements-derived")
         post_migrate.connect(derived.after_migrate, sender=self, dispatch_uid="statements-derived")
+        # Reverting a meeting's or resolution's history must not zero its counts.
+        for label in derived.KEPT_COLUMNS:
+            model = self.get_model(label.split(".", 1)[0])
+            pre_save.connect(
+                derived.keep_counts_on_raw_save, sender=model, dispatch_uid=f"kept-{label}"
+            )

@@ -202,6 +202,26 @@ COUNTS = (
 # The content rows' columns the triggers keep, as "Model.field": no Python save writes
 # them (services.recording.save_existing), or a stale instance would put back an old count.
 KEPT_COLUMNS = frozenset(count.label for count in COUNTS)
+
+
+def keep_counts_on_raw_save(
+    sender: type, instance: object, raw: bool, using: str, **kwargs
+) -> None:
+    """``pre_save`` receiver. A raw save writes a row from serialized data (loaddata, a
+    revert or recover of history), which never carries the counts (``serialize=False``):
+    an existing row keeps the counts the triggers left it, instead of 0."""
+    names = [
+        label.split(".", 1)[1]
+        for label in KEPT_COLUMNS
+        if label.split(".", 1)[0] == sender._meta.object_name
+    ]
+    if not raw or not names or instance.pk is None:
+        return
+    current = sender._base_manager.using(using).filter(pk=instance.pk).values(*names).first()
+    for name, value in (current or {}).items():
+        setattr(instance, name, value)
+
+
 _SAME_ROW = (
     "i.resolution_id = e.resolution_id AND i.paragraph_id = e.paragraph_id "
     "AND i.statement_id = e.statement_id AND i.date = e.date AND i.position = e.position"

@@ -15,7 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from statements import derived
-from statements.models import PublishedCitation, Resolution, Statement, Tally
+from statements.models import Meeting, PublishedCitation, Resolution, Statement, Tally
 from tests.factories import MeetingFactory, ParagraphFactory, ResolutionFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -267,3 +267,26 @@ def test_the_database_system_check_warns_of_a_missing_trigger(content):
     assert [(m.id, m.msg) for m in messages] == [
         ("statements.W001", f"missing trigger {trigger.name} on {trigger.table}")
     ]
+
+
+@pytest.mark.django_db
+def test_reverting_a_meeting_or_resolution_keeps_the_counts_the_database_keeps():
+    import reversion
+    from reversion.models import Version
+
+    from tests.factories import MeetingFactory, ParagraphFactory, ResolutionFactory
+
+    meeting, resolution = MeetingFactory(), ResolutionFactory()
+    for instance in (meeting, resolution):
+        with reversion.create_revision():
+            reversion.add_to_revision(instance)
+    paragraph = ParagraphFactory(statement__status="published")
+    paragraph.statement.meetings.add(meeting)
+    paragraph.resolutions.add(resolution)
+    for instance in (meeting, resolution):
+        # History never carries the counts (serialize=False): a revert wrote them as 0.
+        Version.objects.get_for_object(instance).first().revision.revert()
+    meeting.refresh_from_db()
+    resolution.refresh_from_db()
+    assert (meeting.statement_count, resolution.citation_count) == (1, 1)
+    assert Meeting.objects.published().filter(pk=meeting.pk).exists()
