@@ -22,6 +22,7 @@ from statements.models import Meeting, Paragraph, Participant, Resolution, State
 from statements.services.citations import paragraphs_link
 from statements.services.recording import author, chunks
 from statements.services.statements import _paragraphs_apply, statement_claim_version
+from statements.version_json import prefetched_as
 
 _chunks = chunks
 
@@ -401,11 +402,18 @@ def _record_imports(
     as its registration follows them, its paragraphs), and for each meeting the import
     created or completed (with its participants), naming the pages they came from (or
     saying ``comment``). They are loaded with everything a version stores of them, a
-    hundred at a time, so that serializing one costs no query."""
+    hundred at a time, so that serializing one costs no query; many-to-manys as plain
+    lists, which the history's format reads (statements/version_json.py)."""
     statements = Statement.objects.prefetch_related(
         "paragraphs",
-        Prefetch("paragraphs__resolutions", queryset=Resolution.objects.only("pk")),
-        Prefetch("meetings", queryset=Meeting.objects.only("pk")),
+        Prefetch(
+            "paragraphs__resolutions",
+            queryset=Resolution.objects.only("pk"),
+            to_attr=prefetched_as("resolutions"),
+        ),
+        Prefetch(
+            "meetings", queryset=Meeting.objects.only("pk"), to_attr=prefetched_as("meetings")
+        ),
     )
     meetings = Meeting.objects.prefetch_related("participants")
     for queryset, named in ((statements, labels), (meetings, meeting_labels)):
