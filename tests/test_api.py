@@ -520,6 +520,24 @@ def test_lists_serve_no_page_past_the_result_window(client, monkeypatch, url):
     assert body["code"] == "not_found" and "at most 4" in body["detail"]
 
 
+def test_ordering_statements_by_title_reads_them_in_title_order_instead_of_sorting_all(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's planner is rule-based; PostgreSQL's picks by cost and table size")
+    archive_of_matches()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/api/v1/statements/", {"ordering": "title", "page_size": 3})
+    assert response.status_code == 200
+    [page] = [q["sql"] for q in captured.captured_queries if "LIMIT 3" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + page)
+        plan = " ".join(row[-1] for row in cursor.fetchall())
+    # Sorting every published statement took 4.5 s cold at 100,000 statements.
+    assert "statement_status_title_idx" in plan and "TEMP B-TREE FOR ORDER BY" not in plan, plan
+
+
 def test_a_page_past_the_window_is_refused_before_any_search(client):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
