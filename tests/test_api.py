@@ -520,7 +520,9 @@ def test_lists_serve_no_page_past_the_result_window(client, monkeypatch, url):
     assert body["code"] == "not_found" and "at most 4" in body["detail"]
 
 
-def test_ordering_statements_by_title_reads_them_in_title_order_instead_of_sorting_all(client):
+def sqlite_plan_of_a_page(client, url: str, params: dict) -> str:
+    """SQLite's plan for the query that reads a page of three (``page_size`` 3) of ``url``
+    over ``archive_of_matches()``: how the list reads its order."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -528,12 +530,16 @@ def test_ordering_statements_by_title_reads_them_in_title_order_instead_of_sorti
         pytest.skip("SQLite's planner is rule-based; PostgreSQL's picks by cost and table size")
     archive_of_matches()
     with CaptureQueriesContext(connection) as captured:
-        response = client.get("/api/v1/statements/", {"ordering": "title", "page_size": 3})
+        response = client.get(url, {**params, "page_size": 3})
     assert response.status_code == 200
     [page] = [q["sql"] for q in captured.captured_queries if "LIMIT 3" in q["sql"]]
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN QUERY PLAN " + page)
-        plan = " ".join(row[-1] for row in cursor.fetchall())
+        return " ".join(row[-1] for row in cursor.fetchall())
+
+
+def test_ordering_statements_by_title_reads_them_in_title_order_instead_of_sorting_all(client):
+    plan = sqlite_plan_of_a_page(client, "/api/v1/statements/", {"ordering": "title"})
     # Sorting every published statement took 4.5 s cold at 100,000 statements.
     assert "statement_status_title_idx" in plan and "TEMP B-TREE FOR ORDER BY" not in plan, plan
 
@@ -607,19 +613,7 @@ def test_position_orders_paragraphs_within_each_statement(client):
 
 
 def test_ordering_by_position_walks_the_statements_instead_of_sorting_every_paragraph(client):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite's planner is rule-based; PostgreSQL's picks by cost and table size")
-    archive_of_matches()
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get("/api/v1/paragraphs/", {"ordering": "position", "page_size": 3})
-    assert response.status_code == 200
-    [page] = [q["sql"] for q in captured.captured_queries if "LIMIT 3" in q["sql"]]
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN QUERY PLAN " + page)
-        plan = " ".join(row[-1] for row in cursor.fetchall())
+    plan = sqlite_plan_of_a_page(client, "/api/v1/paragraphs/", {"ordering": "position"})
     # Statements in list order from their index, each one's few paragraphs sorted in turn;
     # a global sort by position read and sorted every paragraph (9 s at 100,000 statements).
     assert "statement_list_order_idx" in plan and "TEMP B-TREE FOR ORDER BY" not in plan, plan
