@@ -16,8 +16,9 @@ class StatementsConfig(AppConfig):
         pre_migrate.connect(derived.before_migrate, sender=self, dispatch_uid="statements-derived")
         post_migrate.connect(derived.after_migrate, sender=self, dispatch_uid="statements-derived")
         # Reverting a meeting's or resolution's history must not zero its counts.
-        for label in derived.KEPT_COLUMNS:
-            model = self.get_model(label.split(".", 1)[0])
+        for name in derived.KEPT_BY_MODEL:
             pre_save.connect(
-                derived.keep_counts_on_raw_save, sender=model, dispatch_uid=f"kept-{label}"
+                derived.keep_counts_on_raw_save,
+                sender=self.get_model(name),
+                dispatch_uid=f"kept-counts-{name}",
             )

@@ -204,18 +204,21 @@ COUNTS = (
 KEPT_COLUMNS = frozenset(count.label for count in COUNTS)
 
 
+# The same columns by model name, for the receiver below.
+KEPT_BY_MODEL: dict[str, list[str]] = {}
+for _label in sorted(KEPT_COLUMNS):
+    _model, _field = _label.split(".", 1)
+    KEPT_BY_MODEL.setdefault(_model, []).append(_field)
+
+
 def keep_counts_on_raw_save(
     sender: type, instance: object, raw: bool, using: str, **kwargs
 ) -> None:
     """``pre_save`` receiver. A raw save writes a row from serialized data (loaddata, a
     revert or recover of history), which never carries the counts (``serialize=False``):
     an existing row keeps the counts the triggers left it, instead of 0."""
-    names = [
-        label.split(".", 1)[1]
-        for label in KEPT_COLUMNS
-        if label.split(".", 1)[0] == sender._meta.object_name
-    ]
-    if not raw or not names or instance.pk is None:
+    names = KEPT_BY_MODEL.get(sender._meta.object_name) if raw else None
+    if not names or instance.pk is None:
         return
     current = sender._base_manager.using(using).filter(pk=instance.pk).values(*names).first()
     for name, value in (current or {}).items():
