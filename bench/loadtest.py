@@ -1,6 +1,6 @@
 """`make loadtest`: a soak of the production server under a mix of pages and API calls.
 
-Generates a corpus in a scratch database (bench/run.py's, with generate_corpus), serves it
+Generates a corpus in a scratch database (bench/run.py's, with bench/corpus.py), serves it
 with gunicorn and mofa_site/gunicorn.conf.py in production mode, and drives it with wrk
 (bench/mix.lua) rotating through home, the statement list, a statement, a resolution, a
 meeting, two searches, and the API list and detail. Reports requests/s, latency p50/p99,
@@ -146,7 +146,7 @@ def main() -> int:
     bench.manage(env, "migrate", "--noinput")
     bench.manage(env, "collectstatic", "--noinput", "-v0")
     say(f"generating {STATEMENTS} statements")
-    bench.manage(env, "generate_corpus", f"--statements={STATEMENTS}", "--seed=0")
+    bench.generate_corpus(env, f"--statements={STATEMENTS}", "--seed=0")
     exclude = [word for word in os.environ.get("LOADTEST_EXCLUDE", "").split(",") if word]
     paths = mixed_paths(bench.probe(env, "targets"), exclude)
 

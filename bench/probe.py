@@ -33,7 +33,8 @@ from django.db.models.functions import Abs  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from statements import search, synthetic  # noqa: E402
+from bench import synthetic  # noqa: E402
+from statements import search  # noqa: E402
 from statements.api.pagination import MAX_PAGE_SIZE, MAX_RESULT_WINDOW  # noqa: E402
 from statements.models import Meeting, Resolution, Statement  # noqa: E402
 

@@ -132,6 +132,16 @@ def manage(env: dict[str, str], *args: str, check: bool = True) -> subprocess.Co
     return result
 
 
+def generate_corpus(env: dict[str, str], *args: str) -> None:
+    """Fill the scratch database with bench/corpus.py."""
+    result = subprocess.run(
+        [PYTHON, "-m", "bench.corpus", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if result.returncode:
+        sys.exit(f"bench.corpus failed:\n{result.stdout}{result.stderr}")
+    print(result.stdout.strip())
+
+
 def probe(env: dict[str, str], *args: str):
     # probe.py answers in JSON on stdout and sends the site's log lines to stderr.
     quiet = {**env, "DJANGO_LOG_LEVEL": "WARNING"}
@@ -491,7 +501,7 @@ def main() -> int:
     manage(env, "collectstatic", "--noinput", "-v0")
     say(f"generating {STATEMENTS} statements")
     generation_started = time.perf_counter()
-    manage(env, "generate_corpus", f"--statements={STATEMENTS}", f"--seed={SEED}")
+    generate_corpus(env, f"--statements={STATEMENTS}", f"--seed={SEED}")
     corpus = {
         "statements": STATEMENTS,
         "seed": SEED,

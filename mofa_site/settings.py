@@ -76,16 +76,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First, so the access line times the whole stack and every log line has the request id.
-    "statements.middleware.RequestLogMiddleware",
+    "mofa_site.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    "statements.middleware.PermissionsPolicyMiddleware",
+    "mofa_site.middleware.PermissionsPolicyMiddleware",
     # Right after SecurityMiddleware, as WhiteNoise documents: static files skip the rest.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     # After HTTPS redirects and CORS (both per request), before the session middleware: a
-    # cached page needs no session, user or view (statements/caching.py).
-    "statements.caching.PageCacheMiddleware",
+    # cached page needs no session, user or view (mofa_site/caching.py).
+    "mofa_site.caching.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -96,7 +96,7 @@ MIDDLEWARE = [
     # Last, as django-axes documents: it turns a lockout into its lockout page.
     "axes.middleware.AxesMiddleware",
     # Innermost, so a database outage's 503 still passes through every other middleware.
-    "statements.middleware.DatabaseUnavailableMiddleware",
+    "mofa_site.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "mofa_site.urls"
@@ -116,6 +116,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # The public pages' tags live with the pages face, not in the app's
+            # templatetags package.
+            "libraries": {"archive": "statements.pages.templatetags"},
         },
     },
 ]
@@ -279,7 +282,7 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [csp.NONE],
     },
 }
-# Powerful browser features nobody here needs (statements.middleware).
+# Powerful browser features nobody here needs (mofa_site.middleware).
 PERMISSIONS_POLICY = {
     feature: []
     for feature in (
@@ -328,7 +331,7 @@ LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_context": {"()": "statements.logging.RequestContextFilter"}},
+    "filters": {"request_context": {"()": "mofa_site.logging.RequestContextFilter"}},
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
@@ -366,7 +369,7 @@ SERIALIZATION_MODULES = {
 if os.environ.get("DJANGO_STATIC_ROOT"):
     STATIC_ROOT = Path(os.environ["DJANGO_STATIC_ROOT"])
 
-# --- The cache and the page cache (statements/caching.py) ------------------------------
+# --- The cache and the page cache (mofa_site/caching.py) ------------------------------
 
 # Local memory (one cache per process) unless REDIS_URL names a Redis shared by every
 # process. Either way the page cache is exact: its invalidation lives in the database. A
@@ -375,7 +378,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "statements.caching.ResilientRedisCache",
+            "BACKEND": "mofa_site.caching.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
         },

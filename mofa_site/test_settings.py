@@ -12,5 +12,5 @@ from mofa_site.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Most tests change content inside a transaction that never commits, so the page cache
-# (invalidated on commit) would serve them stale pages: tests/test_caching.py turns it on.
+# (invalidated on commit) would serve them stale pages: tests/mofa_site/test_caching.py turns it on.
 PAGE_CACHE_SECONDS = 0

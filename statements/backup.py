@@ -25,7 +25,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
-from statements.caching import content_changed, content_generation
+from mofa_site.caching import content_changed, content_generation
 from statements.models import ContentGeneration, Statement
 
 # What a backup holds, as dumpdata labels.
@@ -37,7 +37,7 @@ BACKED_UP = [
     "authtoken.token",  # API tokens of editors' tools (they keep working after a restore)
     "admin.logentry",  # the admin's record of who changed what
 ]
-# What it leaves out on purpose, and why (tests/test_backup.py checks every model is in
+# What it leaves out on purpose, and why (tests/statements/test_backup.py checks every model is in
 # one list or the other, so a new app cannot be forgotten silently).
 NOT_BACKED_UP = {
     "contenttypes": "made again by migrate; the backup names them by natural key",

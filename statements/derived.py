@@ -52,7 +52,7 @@ TALLY = Tally._meta.db_table
 CITATIONS = Paragraph.resolutions.through._meta.db_table
 LINKS = Statement.meetings.through._meta.db_table
 _APP = Statement._meta.app_label
-# SQLite full-text tables (statements/search.py reads them).
+# SQLite full-text tables (statements/search/ reads them).
 PARAGRAPH_FTS = f"{PARAGRAPH}_fts"
 TITLE_FTS = f"{STATEMENT}_fts"
 PUBLISHED_PARAGRAPHS = f"{_APP}_search_paragraph"

@@ -629,7 +629,7 @@ class Statement(TimeStampedModel):
             # Published statements in list order, to the id: lists, neighbours and the
             # year choices read it in order and never sort.
             models.Index(fields=["status", "-date", "-id"], name="statement_list_order_idx"),
-            # The speaker filter's choices and matches (statements.filters).
+            # The speaker filter's choices and matches (statements.pages.filters).
             models.Index(fields=["status", "speaker"], name="statement_status_speaker_idx"),
             # The API's ordering=title reads a page of published statements in title order
             # instead of sorting them all (at 100,000: 4.5 s cold, 0.4 s warm; now 0.06 s).
@@ -940,7 +940,7 @@ class Tally(models.Model):
 
 class ContentGeneration(models.Model):
     """One row whose ``number`` goes up after every committed write to the archive's
-    tables (statements/caching.py). Cached pages are keyed by it, so one change retires
+    tables (mofa_site/caching.py). Cached pages are keyed by it, so one change retires
     every cached page at once, in every process, whatever the cache backend."""
 
     number = models.PositiveBigIntegerField(_("number"), default=0)

@@ -19,7 +19,8 @@ class SwaggerView(SpectacularSwaggerSplitView):
 # <style> elements at run time and tags them with the nonce it is given; two it writes
 # while loading, before it knows the nonce, are allowed by hash (an empty one and its
 # bundled scrollbar CSS; a sidecar upgrade that changes them shows in
-# tests/test_security_browser.py); its search index runs in a worker made from a blob: URL.
+# tests/mofa_site/test_security_browser.py); its search index runs in a worker made from
+# a blob: URL.
 REDOC_POLICY = {
     "style-src": [
         NONCE,

@@ -6,23 +6,17 @@
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import JsonResponse
 from django.utils.translation import gettext as _
-from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from mofa_site.errors import error_body
 from statements.services import StaleVersionError
 
-API_PREFIX = "/api/"
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
 NON_FIELD_DJANGO = "__all__"
-
-
-def error_body(status_code: int, code: str, detail: str, **extra) -> dict:
-    return {"status": status_code, "code": code, "detail": str(detail), **extra}
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
@@ -54,23 +48,3 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         code = detail.code if isinstance(detail, exceptions.ErrorDetail) else "error"
         response.data = error_body(response.status_code, code, detail)
     return response
-
-
-def page_not_found(request, exception=None):
-    """A JSON 404 under /api/ (URLs that match no route), Django's page everywhere else."""
-    if request.path.startswith(API_PREFIX):
-        return JsonResponse(
-            error_body(
-                404, "not_found", _("No API resource at %(path)s.") % {"path": request.path}
-            ),
-            status=404,
-        )
-    return defaults.page_not_found(request, exception)
-
-
-def server_error(request):
-    if request.path.startswith(API_PREFIX):
-        return JsonResponse(
-            error_body(500, "server_error", _("Something went wrong on our side.")), status=500
-        )
-    return defaults.server_error(request)

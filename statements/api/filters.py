@@ -105,7 +105,7 @@ class BooleanFilter(django_filters.BooleanFilter):
 
 
 class SearchFilter(filters.CharFilter):
-    """Full-text ``q``, through the search the public site uses (statements/search.py);
+    """Full-text ``q``, through the search the public site uses (statements/search/);
     its FilterSet (a ``SearchFilterSet``) says how.
 
     Longer queries are refused rather than cut as the search page cuts them: a client

@@ -24,10 +24,10 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mofa_site.caching import honour_if_modified_since
 from statements import services
 from statements.api import filters, serializers
 from statements.api.permissions import can_see_unpublished
-from statements.caching import honour_if_modified_since
 from statements.models import Meeting, Paragraph, Resolution, Statement, Tally
 
 # Anonymous responses may sit in shared caches this long; ETags make revalidation cheap.

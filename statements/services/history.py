@@ -12,7 +12,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
-from statements.caching import content_changed
+from mofa_site.caching import content_changed
 from statements.models import Meeting, Resolution, Statement
 from statements.services.recording import author, chunks
 

@@ -16,7 +16,7 @@ from django.db.models import Count, Model, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from statements.caching import content_changed
+from mofa_site.caching import content_changed
 from statements.importing import ParsedDocument, ParsedMeeting, ParseError, parse_document
 from statements.models import Meeting, Paragraph, Participant, Resolution, Statement, dated_slug
 from statements.services.citations import paragraphs_link

@@ -11,7 +11,7 @@ import reversion
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import models, transaction
 
-from statements.caching import content_changed
+from mofa_site.caching import content_changed
 from statements.derived import KEPT_COLUMNS
 
 

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
+from mofa_site.caching import content_changed
 from statements import derived
-from statements.caching import content_changed
 
 
 class Command(BaseCommand):

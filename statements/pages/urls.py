@@ -1,0 +1,38 @@
+from django.contrib.sitemaps import views as sitemaps
+from django.urls import path
+
+from statements.pages import feeds, views
+from statements.pages.sitemaps import SITEMAPS
+
+app_name = "statements"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("statements/", views.statement_list, name="statement-list"),
+    path("statements/feed/", views.cache_for_readers(feeds.StatementFeed()), name="statement-feed"),
+    path("statements/preview/<int:pk>/", views.statement_preview, name="statement-preview"),
+    path("statements/<slug:slug>/", views.statement_detail, name="statement-detail"),
+    path("resolutions/", views.resolution_list, name="resolution-list"),
+    path("resolutions/<int:number>/", views.resolution_detail, name="resolution-detail"),
+    path(
+        "resolutions/<int:number>/feed/",
+        views.cache_for_readers(feeds.ResolutionFeed()),
+        name="resolution-feed",
+    ),
+    path("meetings/", views.meeting_list, name="meeting-list"),
+    path("meetings/<slug:slug>/", views.meeting_detail, name="meeting-detail"),
+    path("search/", views.search_page, name="search"),
+    path(
+        "sitemap.xml",
+        views.cache_for_readers(sitemaps.index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "statements:sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        views.cache_for_readers(sitemaps.sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
+    path("robots.txt", views.robots_txt, name="robots-txt"),
+]

@@ -1,0 +1,588 @@
+"""Full-text search over published statements: one interface, two engines.
+
+PostgreSQL uses its own full-text search over stored ``tsvector`` columns with GIN
+indexes (migrations 0003, 0005, 0011); SQLite uses FTS5 tables that triggers keep in step
+with the content (0003 for every paragraph and title, 0011 for published ones in reading
+order). Both ignore accents ("Antonio" finds "António"). Callers never see which one runs:
+
+- ``search_paragraphs(query, ...)`` for the search page: the hits, counted up to
+  ``MAX_HITS`` and served a page at a time (Django's ``Paginator`` accepts it);
+- ``newest_paragraphs(query, filters)`` and ``newest_statements(query, filters)`` for the
+  API's ``q``: the ids of the same bounded read, newest first, unranked, with ``more``;
+- ``filter_statements(queryset, query)`` narrows a QuerySet by reading every match: for
+  an editor's drafts and withdrawn statements, which the bounded read does not index.
+
+A search does a bounded amount of work, whatever the size of the archive: it reads at
+most ``MAX_HITS + 1`` matches, newest statement first, from an index that keeps them in
+that order (FTS5's rowid on SQLite; the statements' date index on PostgreSQL, each row's
+stored vector checked as it goes). When there are at most ``MAX_HITS``, they are ranked
+best first; beyond that, they stay newest first and the count says "more than". SQLite
+also keeps the newest-first order when a query word is very common: FTS5's bm25() weighs
+a word by counting every paragraph that holds it, which would be the whole-archive scan
+this design avoids.
+
+Whatever the reader types is treated as words, phrases in double quotes, ``or`` and
+``-excluded`` words (the "web search" syntax); nothing they type reaches an engine as syntax.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from django.db import connections
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString
+from django.utils.text import Truncator
+
+from statements.models import Paragraph, Resolution, Statement
+from statements.search.query import (
+    MARK_END,
+    MARK_START,
+    can_match,
+    clean_query,
+    fts5_query,
+    highlight,
+    query_words,
+    websearch_query,
+)
+
+# Made by migration 0005: English stemming after unaccent, as FTS5 removes diacritics.
+POSTGRES_CONFIG = "english_unaccent"
+SNIPPET_WORDS = 30
+# The hits a search counts, pages through and ranks; more are "more than MAX_HITS".
+MAX_HITS = 1000
+# SQLite ranks only when every word of the query is in at most this many published
+# paragraphs (bm25() reads the index entry of each word in full to weigh it).
+RANKABLE_WORD_PARAGRAPHS = 10_000
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    paragraph: Paragraph
+    snippet: SafeString
+    title: SafeString
+
+    @property
+    def statement(self) -> Statement:
+        return self.paragraph.statement
+
+
+@dataclass(frozen=True)
+class Filters:
+    year: int | None = None
+    kind: str | None = None
+    resolution_id: int | None = None  # the primary key, so planners see the value itself
+    date_after: dt.date | None = None  # on or after
+    date_before: dt.date | None = None  # on or before
+    statement_id: int | None = None
+
+    def dates(self) -> tuple[dt.date | None, dt.date | None]:
+        """The first and last day the year and the dates allow (None: no bound)."""
+        firsts = [self.date_after] if self.date_after else []
+        lasts = [self.date_before] if self.date_before else []
+        if self.year is not None:
+            firsts.append(dt.date(self.year, 1, 1))
+            lasts.append(dt.date(self.year, 12, 31))
+        return max(firsts, default=None), min(lasts, default=None)
+
+
+PARAGRAPHS, TITLES = "paragraphs", "titles"
+
+# A hit's place in reading order: (day, statement id, -position). Newest first is the
+# descending order of places; a title match takes the place of its statement's opening
+# paragraph.
+Place = tuple[int, int, int]
+EPOCH = dt.date(1900, 1, 1)
+
+
+def _day(date: dt.date) -> int:
+    return date.toordinal() - EPOCH.toordinal()
+
+
+def _day_key(date: dt.date | None, default: int) -> int:
+    """The day's part of an FTS5 key (SQLite), within the 17 bits it has; ``default``
+    0 or 1 for an open bound (the first or the last day there can be)."""
+    most = (1 << 17) - 1
+    day = most * default if date is None else min(max(_day(date), 0), most)
+    return day << 46
+
+
+@dataclass
+class _Matches:
+    """What an engine found in one source (paragraph texts or titles): each place with a
+    score (higher is better; 0 when not ranked), and whether it stopped at its limit."""
+
+    places: dict[Place, float] = field(default_factory=dict)
+    capped: bool = False
+
+    @classmethod
+    def of(cls, rows: list[tuple], limit: int, day: Callable[[Any], int]) -> _Matches:
+        """From rows of (date or day, statement id, position, score)."""
+        found = cls(capped=len(rows) >= limit)
+        for date, statement_id, position, score in rows:
+            if position is not None:  # a published statement without paragraphs
+                found.places[(day(date), statement_id, -position)] = score or 0.0
+        return found
+
+
+class Match(NamedTuple):
+    """A match of the API's filters: its statement's day and id, and the paragraph's id
+    (None for a title)."""
+
+    day: int
+    statement_id: int
+    paragraph_id: int | None
+
+
+def _merged(*sources: _Matches) -> dict[Place, float]:
+    merged: dict[Place, float] = {}
+    for source in sources:
+        for place, score in source.places.items():
+            merged[place] = merged.get(place, 0.0) + score
+    return merged
+
+
+# --- Engines -----------------------------------------------------------------------------
+
+
+class _Postgres:
+    def __init__(self, query: str, connection):
+        self.connection = connection
+        self.websearch = websearch_query(query)
+
+    # For the API's filters: every paragraph and title, whatever its status.
+    def paragraph_ids(self) -> RawSQL:
+        return RawSQL(
+            "SELECT id FROM statements_paragraph WHERE search_document @@ "
+            "websearch_to_tsquery(%s::regconfig, %s)",
+            [POSTGRES_CONFIG, self.websearch],
+        )
+
+    def statement_ids_by_title(self) -> RawSQL:
+        return RawSQL(
+            "SELECT id FROM statements_statement WHERE search_title @@ "
+            "websearch_to_tsquery(%s::regconfig, %s)",
+            [POSTGRES_CONFIG, self.websearch],
+        )
+
+    def _filters(self, filters: Filters) -> tuple[str, list]:
+        sql, params = "", []
+        first, last = filters.dates()
+        if first is not None:
+            sql += " AND s.date >= %s"
+            params.append(first)
+        if last is not None:
+            sql += " AND s.date <= %s"
+            params.append(last)
+        if filters.statement_id is not None:
+            sql += " AND s.id = %s"
+            params.append(filters.statement_id)
+        if filters.kind:
+            sql += " AND s.kind = %s"
+            params.append(filters.kind)
+        if filters.resolution_id is not None:
+            sql += (
+                " AND EXISTS (SELECT 1 FROM statements_publishedcitation c "
+                "WHERE c.statement_id = s.id AND c.resolution_id = %s)"
+            )
+            params.append(filters.resolution_id)
+        return sql, params
+
+    QUERY = "websearch_to_tsquery(%s::regconfig, %s)"
+
+    def _newest(self, source: str, columns: str, filters: Filters, limit: int) -> list[tuple]:
+        """``columns`` of up to ``limit`` matches, newest first. The statements' (status,
+        date) index gives the order; the planner walks it and checks each row's stored
+        vector when the words are common, or collects the matches from the GIN index and
+        sorts them when they are rare."""
+        where, params = self._filters(filters)
+        if source == PARAGRAPHS:
+            sql = f"""
+                SELECT {columns}
+                FROM statements_paragraph p JOIN statements_statement s ON s.id = p.statement_id
+                WHERE s.status = 'published' AND p.search_document @@ {self.QUERY}{where}
+                ORDER BY s.date DESC, s.id DESC, p.position LIMIT %s
+            """
+        else:
+            sql = f"""
+                SELECT {columns} FROM statements_statement s
+                WHERE s.status = 'published' AND s.search_title @@ {self.QUERY}{where}
+                ORDER BY s.date DESC, s.id DESC LIMIT %s
+            """
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, [POSTGRES_CONFIG, self.websearch, *params, limit])
+            return cursor.fetchall()
+
+    def matches(self, source: str, filters: Filters, limit: int) -> _Matches:
+        """Up to ``limit`` matching places, newest first."""
+        position = (
+            "p.position"
+            if source == PARAGRAPHS
+            else "(SELECT MIN(position) FROM statements_paragraph WHERE statement_id = s.id)"
+        )
+        rows = self._newest(source, f"s.date, s.id, {position}, 0", filters, limit)
+        return _Matches.of(rows, limit, _day)
+
+    def newest(self, source: str, filters: Filters, limit: int) -> list[Match]:
+        paragraph = "p.id" if source == PARAGRAPHS else "NULL"
+        rows = self._newest(source, f"s.date, s.id, {paragraph}", filters, limit)
+        return [Match(_day(date), statement, paragraph) for date, statement, paragraph in rows]
+
+    def scores(self, texts: _Matches, titles: _Matches) -> dict[Place, float]:
+        """ts_rank() of the places found, text and title (weighted A) added up: read
+        for these rows only, once they are known to be few."""
+        sql = f"""
+            SELECT p.statement_id, p.position, ts_rank(p.search_document, {self.QUERY})
+            FROM statements_paragraph p JOIN unnest(%s::bigint[], %s::integer[]) AS t(sid, pos)
+                ON p.statement_id = t.sid AND p.position = t.pos
+            UNION ALL
+            SELECT s.id, t.pos, ts_rank(setweight(s.search_title, 'A'), {self.QUERY})
+            FROM statements_statement s JOIN unnest(%s::bigint[], %s::integer[]) AS t(sid, pos)
+                ON s.id = t.sid
+        """
+        params: list[Any] = []
+        for found in (texts, titles):  # per half: the query's words, then the rows
+            statements = [statement_id for _day, statement_id, _position in found.places]
+            positions = [-position for _day, _statement_id, position in found.places]
+            params += [POSTGRES_CONFIG, self.websearch, statements, positions]
+        places = {(place[1], -place[2]): place for place in [*texts.places, *titles.places]}
+        scored: dict[Place, float] = {}
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for statement_id, position, score in cursor.fetchall():
+                place = places[(statement_id, position)]
+                scored[place] = scored.get(place, 0.0) + score
+        return scored
+
+    def annotate(self, paragraphs: QuerySet) -> QuerySet:
+        from django.contrib.postgres.search import SearchHeadline, SearchQuery
+
+        query = SearchQuery(self.websearch, search_type="websearch", config=POSTGRES_CONFIG)
+        marks = {"start_sel": MARK_START, "stop_sel": MARK_END, "config": POSTGRES_CONFIG}
+        return paragraphs.annotate(
+            snippet=SearchHeadline(
+                "text",
+                query,
+                max_words=SNIPPET_WORDS,
+                min_words=SNIPPET_WORDS // 2,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+                **marks,
+            ),
+            title_highlight=SearchHeadline("statement__title", query, highlight_all=True, **marks),
+        )
+
+
+class _SQLite:
+    # 0003: every paragraph and title, by id (the API's filters, snippets, highlights).
+    PARAGRAPHS = "statements_paragraph_fts"
+    TITLES = "statements_statement_fts"
+    # 0011: published paragraphs and titles, keyed in reading order (see the migration).
+    PUBLISHED_PARAGRAPHS = "statements_search_paragraph"
+    PUBLISHED_TITLES = "statements_search_title"
+    STATEMENT = "(({table}.rowid >> 16) & 1073741823)"
+
+    def __init__(self, query: str, connection):
+        self.match = fts5_query(query)
+        self.words = query_words(query)
+        self.connection = connection
+
+    def _ids(self, table: str) -> RawSQL:
+        return RawSQL(f"SELECT rowid FROM {table} WHERE {table} MATCH %s", [self.match])
+
+    def paragraph_ids(self) -> RawSQL:
+        return self._ids(self.PARAGRAPHS)
+
+    def statement_ids_by_title(self) -> RawSQL:
+        return self._ids(self.TITLES)
+
+    def rankable(self) -> bool:
+        """Whether every word is rare enough for bm25() to weigh: one capped count per
+        word, each reading at most RANKABLE_WORD_PARAGRAPHS index entries."""
+        table = self.PUBLISHED_PARAGRAPHS
+        count = f"(SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {table} MATCH %s LIMIT %s))"
+        sql = "SELECT " + ", ".join([count] * len(self.words))
+        params = []
+        for word in self.words:
+            params += [f'"{word}"', RANKABLE_WORD_PARAGRAPHS + 1]
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            counts = cursor.fetchone()
+        return all(n <= RANKABLE_WORD_PARAGRAPHS for n in counts)
+
+    def _filters(self, table: str, filters: Filters) -> tuple[str, list]:
+        statement = self.STATEMENT.format(table=table)
+        sql, params = "", []
+        first, last = filters.dates()
+        if first is not None or last is not None:
+            # The key starts with the day: a range of days is a range of rowids.
+            sql += f" AND {table}.rowid BETWEEN %s AND %s"
+            params += [_day_key(first, 0), _day_key(last, 1) | (1 << 46) - 1]
+        if filters.statement_id is not None:
+            sql += f" AND {statement} = %s"
+            params.append(filters.statement_id)
+        if filters.kind:
+            sql += f" AND (SELECT kind FROM statements_statement WHERE id = {statement}) = %s"
+            params.append(filters.kind)
+        if filters.resolution_id is not None:
+            # By the statement's few citations ("+" keeps SQLite off the resolution's
+            # index, which would read every citation of the resolution for each hit).
+            sql += (
+                " AND EXISTS (SELECT 1 FROM statements_publishedcitation c "
+                f"WHERE c.statement_id = {statement} AND +c.resolution_id = %s)"
+            )
+            params.append(filters.resolution_id)
+        return sql, params
+
+    def _newest(
+        self, source: str, columns: Callable[[str, str], str], filters: Filters, limit: int
+    ) -> list[tuple]:
+        """``columns(table, statement)`` of up to ``limit`` matches, newest first: FTS5
+        reads its match list in rowid order, which 0011's keys make the reading order."""
+        table = self.PUBLISHED_PARAGRAPHS if source == PARAGRAPHS else self.PUBLISHED_TITLES
+        where, params = self._filters(table, filters)
+        sql = (
+            f"SELECT {columns(table, self.STATEMENT.format(table=table))} FROM {table} "
+            f"WHERE {table} MATCH %s{where} ORDER BY {table}.rowid DESC LIMIT %s"
+        )
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, [self.match, *params, limit])
+            return cursor.fetchall()
+
+    @staticmethod
+    def _position(table: str) -> str:
+        return f"(65535 - ({table}.rowid & 65535))"
+
+    def matches(self, source: str, filters: Filters, limit: int, *, ranked: bool) -> _Matches:
+        """Up to ``limit`` matching places, newest first."""
+        # bm25() is lower for better matches; a title counts twice a paragraph.
+        weight = -1 if source == PARAGRAPHS else -2
+
+        def columns(table: str, statement: str) -> str:
+            score = f"{weight} * bm25({table})" if ranked else "0"
+            position = (
+                self._position(table)
+                if source == PARAGRAPHS
+                # A title lands on its statement's opening paragraph.
+                else "(SELECT MIN(position) FROM statements_paragraph "
+                f"WHERE statement_id = {statement})"
+            )
+            return f"{table}.rowid >> 46, {statement}, {position}, {score}"
+
+        return _Matches.of(self._newest(source, columns, filters, limit), limit, int)
+
+    def newest(self, source: str, filters: Filters, limit: int) -> list[Match]:
+        def columns(table: str, statement: str) -> str:
+            # The paragraph's id through its (statement, position) index, for these rows only.
+            paragraph = (
+                "(SELECT id FROM statements_paragraph "
+                f"WHERE statement_id = {statement} AND position = {self._position(table)})"
+                if source == PARAGRAPHS
+                else "NULL"
+            )
+            return f"{table}.rowid >> 46, {statement}, {paragraph}"
+
+        return [Match(*row) for row in self._newest(source, columns, filters, limit)]
+
+    def annotate(self, paragraphs: QuerySet) -> QuerySet:
+        snippet = (
+            f"SELECT snippet({self.PARAGRAPHS}, 0, %s, %s, ' … ', {SNIPPET_WORDS}) "
+            f"FROM {self.PARAGRAPHS} WHERE {self.PARAGRAPHS} MATCH %s "
+            'AND rowid = "statements_paragraph"."id"'
+        )
+        title = (
+            f"SELECT highlight({self.TITLES}, 0, %s, %s) FROM {self.TITLES} "
+            f'WHERE {self.TITLES} MATCH %s AND rowid = "statements_paragraph"."statement_id"'
+        )
+        marks = [MARK_START, MARK_END, self.match]
+        return paragraphs.annotate(
+            snippet=RawSQL(snippet, marks), title_highlight=RawSQL(title, marks)
+        )
+
+
+def _engine(queryset: QuerySet, query: str) -> _Postgres | _SQLite | None:
+    """The engine for the queryset's database, or None when the query cannot match: no
+    words, or only excluded ones (which would otherwise match nearly everything)."""
+    query = clean_query(query)
+    if not can_match(query):
+        return None
+    connection = connections[queryset.db]
+    if connection.vendor == "postgresql":
+        return _Postgres(query, connection)
+    return _SQLite(query, connection)
+
+
+# --- The interface -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Newest:
+    """The ids of the newest matches of a search (the API's ``q``), newest first. With
+    ``more``, it matched more than it read: ``ids`` are then every match newer than the
+    oldest one read, and the older ones are not served."""
+
+    ids: list[int]
+    more: bool = False
+    published: bool = True  # all of them: read from the index of published text
+
+
+def newest_paragraphs(query: str, filters: Filters = Filters()) -> Newest:
+    """Published paragraphs whose text matches, newest statement first and then in
+    reading order: at most ``MAX_HITS``, read as the search page reads them."""
+    engine = _engine(Paragraph.objects.all(), query)
+    if engine is None:
+        return Newest([])
+    found = engine.newest(PARAGRAPHS, filters, MAX_HITS + 1)
+    return Newest([match.paragraph_id for match in found[:MAX_HITS]], len(found) > MAX_HITS)
+
+
+def newest_statements(query: str, filters: Filters = Filters()) -> Newest:
+    """Published statements whose title or any paragraph matches, newest first: those of
+    the newest ``MAX_HITS + 1`` matching paragraphs and as many matching titles."""
+    engine = _engine(Statement.objects.all(), query)
+    if engine is None:
+        return Newest([])
+    limit = MAX_HITS + 1
+    sources = [engine.newest(PARAGRAPHS, filters, limit), engine.newest(TITLES, filters, limit)]
+    # A source cut short knows every matching statement down to its last match, not
+    # beyond: the newer of the cuts bounds what both can vouch for.
+    cut = max(
+        ((rows[-1].day, rows[-1].statement_id) for rows in sources if len(rows) >= limit),
+        default=None,
+    )
+    found = {(match.day, match.statement_id) for rows in sources for match in rows}
+    known = sorted((key for key in found if cut is None or key >= cut), reverse=True)
+    return Newest([statement_id for _day, statement_id in known], cut is not None)
+
+
+def filter_statements(queryset: QuerySet[Statement], query: str) -> QuerySet[Statement]:
+    """The statements of ``queryset`` whose title or any paragraph matches ``query``,
+    whatever their status. It reads every match: for narrow querysets (an editor's
+    drafts); published ones go through ``newest_statements()``."""
+    engine = _engine(queryset, query)
+    if engine is None:
+        return queryset.none()
+    by_text = Paragraph.objects.filter(id__in=engine.paragraph_ids()).values("statement_id")
+    return queryset.filter(Q(id__in=engine.statement_ids_by_title()) | Q(id__in=by_text))
+
+
+def resolution_pk(number: int | None) -> int | None:
+    """The primary key of the resolution with this number, for ``Filters``; 0 when there
+    is none (nothing cites it), None when no number is given."""
+    if number is None:
+        return None
+    pks = Resolution.objects.filter(number=number).values_list("pk", flat=True)
+    return pks.first() or 0
+
+
+class ParagraphSearch:
+    """The hits of one search of published paragraphs, a page at a time; a ``Paginator``
+    accepts it as its list.
+
+    A paragraph is a hit when its text matches, or when it opens a statement whose title
+    matches (so a title match lands on the statement's first paragraph). ``count()`` is
+    exact up to ``MAX_HITS``; ``more`` says there are more, which are not served.
+    ``ranked`` says whether the hits are best first (else newest first).
+    """
+
+    def __init__(self, query: str, filters: Filters = Filters()):
+        self.query = clean_query(query)
+        self.filters = filters
+        self.engine = _engine(Paragraph.objects.all(), self.query)
+        self.more = False
+        self.ranked = False
+        self.places: list[Place] = []
+        self.texts = _Matches()
+        if self.engine is None:
+            return
+        limit = MAX_HITS + 1
+        # SQLite weighs words while it reads the matches, and only words it can afford to.
+        inline = isinstance(self.engine, _SQLite) and self.engine.rankable()
+        self.texts = self._matches(PARAGRAPHS, limit, ranked=inline)
+        if self.texts.capped:
+            # More than MAX_HITS already: newest first, and titles are read only as far
+            # as the page asked for needs (a common title word would read thousands).
+            self.more = True
+            return
+        titles = self._matches(TITLES, limit, ranked=inline)
+        found = _merged(self.texts, titles)
+        self.places = sorted(found, reverse=True)
+        if titles.capped or len(self.places) > MAX_HITS:
+            self.more = True
+            self.places = self.places[:MAX_HITS]
+            return
+        if inline or isinstance(self.engine, _Postgres):
+            scores = found if inline else self.engine.scores(self.texts, titles)
+            self.ranked = True
+            # Best first; equals stay newest first (sorted() is stable).
+            self.places.sort(key=lambda place: scores.get(place, 0.0), reverse=True)
+
+    def _matches(self, source: str, limit: int, *, ranked: bool = False) -> _Matches:
+        if isinstance(self.engine, _SQLite):
+            return self.engine.matches(source, self.filters, limit, ranked=ranked)
+        return self.engine.matches(source, self.filters, limit)
+
+    def _places_until(self, stop: int) -> list[Place]:
+        """The first ``stop`` places; with more than MAX_HITS texts, the titles needed
+        to put them in order are read now, up to ``stop`` of them."""
+        if not self.more or self.places:
+            return self.places
+        titles = self._matches(TITLES, stop)
+        return sorted(_merged(self.texts, titles), reverse=True)[:stop]
+
+    def count(self) -> int:
+        return MAX_HITS if self.more else len(self.places)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[SearchHit]:
+        if not isinstance(index, slice) or index.step not in (None, 1):
+            raise TypeError("ParagraphSearch supports plain slices only.")
+        start, stop = index.start or 0, min(index.stop or MAX_HITS, MAX_HITS)
+        if self.engine is None or stop <= start:
+            return []
+        places = self._places_until(stop)[start:stop]
+        if not places:
+            return []
+        # Written out: the ORM took longer to build and compile this OR of twenty pairs
+        # (a third of a search) than the database took to run the whole query.
+        wanted = RawSQL(
+            "SELECT id FROM statements_paragraph WHERE "
+            + " OR ".join(["(statement_id = %s AND position = %s)"] * len(places)),
+            [value for _day, statement, position in places for value in (statement, -position)],
+        )
+        paragraphs = self.engine.annotate(Paragraph.objects.filter(pk__in=wanted).with_related())
+        by_place = {(p.statement_id, p.position): p for p in paragraphs}
+        hits = []
+        for _day, statement_id, position in places:
+            paragraph = by_place.get((statement_id, -position))
+            if paragraph is None:  # changed since the hits were read
+                continue
+            hits.append(
+                SearchHit(
+                    paragraph=paragraph,
+                    snippet=highlight(paragraph.snippet)
+                    or conditional_escape(Truncator(paragraph.text).words(SNIPPET_WORDS)),
+                    title=highlight(paragraph.title_highlight, paragraph.statement.title),
+                )
+            )
+        return hits
+
+
+def search_paragraphs(
+    query: str,
+    *,
+    year: int | None = None,
+    kind: str | None = None,
+    resolution: int | None = None,
+) -> ParagraphSearch:
+    """Published paragraphs (and titles) matching ``query``, optionally only those of one
+    year, one kind of statement, or of statements citing one resolution."""
+    filters = Filters(year=year, kind=kind, resolution_id=resolution_pk(resolution))
+    return ParagraphSearch(query, filters)

@@ -1,0 +1,670 @@
+"""The page cache (mofa_site/caching.py): anonymous pages and API reads are served from the
+cache, and every committed change to the archive shows on every page at once.
+
+These tests commit for real (``transactional_db``): the content generation goes up on
+commit, as in production."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.cache import cache, caches
+from django.db import OperationalError, connection, connections, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+from rest_framework.throttling import AnonRateThrottle
+from reversion.models import Revision, Version
+
+from mofa_site import caching
+from statements import services
+from statements.backup import backup, restore
+from statements.models import Meeting, Resolution, Statement
+from statements.pages import filters
+from tests.conftest import reachable, require, unused_port
+from tests.statements.admin.test_admin import error_text, statement_data
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+RESILIENT = "mofa_site.caching.ResilientRedisCache"
+TIMEOUTS = {"socket_connect_timeout": 0.25, "socket_timeout": 0.25}
+REDIS = {"BACKEND": RESILIENT, "LOCATION": "redis://127.0.0.1:6379/3", "OPTIONS": TIMEOUTS}
+
+
+@pytest.fixture(autouse=True)
+def page_cache(settings):
+    settings.PAGE_CACHE_SECONDS = 600
+
+
+@pytest.fixture
+def archive():
+    """A published statement citing 2397 at a meeting, and a draft citing it too."""
+    meeting = services.meeting_create(
+        participants=[{"name": "Shinzo Abe", "role": "Prime Minister"}],
+        slug="abe-guterres",
+        title="Meeting with the Secretary-General",
+        kind=Meeting.Kind.BILATERAL,
+        date=dt.date(2017, 9, 19),
+        timezone="America/New_York",
+        location="New York",
+    )
+    common = {"kind": Statement.Kind.STATEMENT, "section": "Japan and the United Nations"}
+    published = services.statement_create(
+        paragraphs=[
+            {"number": 1, "text": "Japan condemns the launch, contrary to resolution 2397."},
+            {"number": 2, "text": "Japan calls on all States to apply the sanctions."},
+        ],
+        meetings=[meeting],
+        slug="on-the-launch",
+        title="Statement on the launch",
+        date=dt.date(2017, 12, 23),
+        status=Statement.Status.PUBLISHED,
+        **common,
+    )
+    draft = services.statement_create(
+        paragraphs=[{"number": 1, "text": "Japan welcomes resolution 2397 and its sanctions."}],
+        slug="on-the-adoption",
+        title="Statement on the adoption",
+        date=dt.date(2017, 12, 24),
+        status=Statement.Status.DRAFT,
+        **common,
+    )
+    return {"published": published, "draft": draft, "meeting": meeting}
+
+
+def pages(archive) -> list[str]:
+    slug, draft, meeting = archive["published"].slug, archive["draft"].slug, archive["meeting"].slug
+    return [
+        "/",
+        "/statements/",
+        f"/statements/{slug}/",
+        f"/statements/{draft}/",
+        "/resolutions/",
+        "/resolutions/2397/",
+        "/meetings/",
+        f"/meetings/{meeting}/",
+        "/search/?q=sanctions",
+        "/statements/feed/",
+        "/resolutions/2397/feed/",
+        "/sitemap.xml",
+        "/sitemap-statements.xml",
+        "/api/v1/statements/",
+        f"/api/v1/statements/{slug}/",
+        f"/api/v1/statements/{draft}/",
+        "/api/v1/resolutions/2397/",
+        f"/api/v1/meetings/{meeting}/",
+        "/api/v1/export/statements.jsonl",
+    ]
+
+
+def read(path: str) -> tuple[int, bytes]:
+    response = Client().get(path)
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if b"<feed" in body and b"<entry>" not in body:
+        # An empty feed is "updated" at the time it is rendered (Django's syndication).
+        body = re.sub(rb"<updated>[^<]*</updated>", b"", body)
+    return response.status_code, body
+
+
+def snapshot(paths: list[str]) -> dict[str, tuple[int, bytes]]:
+    return {path: read(path) for path in paths}
+
+
+def uncached(settings, paths: list[str]) -> dict[str, tuple[int, bytes]]:
+    settings.PAGE_CACHE_SECONDS = 0
+    try:
+        return snapshot(paths)
+    finally:
+        settings.PAGE_CACHE_SECONDS = 600
+
+
+def staff_client() -> Client:
+    client = Client()
+    client.force_login(User.objects.create_superuser("chief", "chief@example.org", "pw"))
+    return client
+
+
+def editor_api() -> APIClient:
+    """An editors' tool, authenticated as in production: a token in the header."""
+    user = User.objects.filter(username="tool").first() or User.objects.create_superuser(
+        "tool", "tool@example.org", "pw"
+    )
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0]}")
+    return client
+
+
+def publish_in_admin(archive):
+    response = staff_client().post(
+        "/admin/statements/statement/",
+        {"action": "publish", "_selected_action": [archive["draft"].pk]},
+    )
+    assert response.status_code == 302
+
+
+def edit_paragraph_through_the_api(archive):
+    statement = archive["published"]
+    response = editor_api().patch(
+        f"/api/v1/statements/{statement.slug}/",
+        {
+            "version": statement.version,
+            "paragraphs": [
+                {"number": 1, "text": "Japan condemns the launch, contrary to resolution 2397."},
+                {"number": 2, "text": "Japan calls on all States to enforce the sanctions now."},
+            ],
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+
+
+def withdraw_with_the_service(archive):
+    services.statement_withdraw(statements=[archive["published"]], note="Issued in error.")
+
+
+def uncite_through_the_api(archive):
+    statement = archive["published"]
+    response = editor_api().patch(
+        f"/api/v1/statements/{statement.slug}/",
+        {
+            "version": statement.version,
+            "paragraphs": [{"number": 1, "text": "Japan condemns the launch and the sanctions."}],
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+
+
+def rename_a_participant_through_the_api(archive):
+    response = editor_api().patch(
+        f"/api/v1/meetings/{archive['meeting'].slug}/",
+        {"participants": [{"name": "Taro Kono", "role": "Foreign Minister"}]},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+
+
+def delete_through_the_api(archive):
+    response = editor_api().delete(f"/api/v1/statements/{archive['published'].slug}/")
+    assert response.status_code == 204
+
+
+# Each change, and pages it must visibly change (every page is checked against a fresh
+# render; these make sure the test would notice a stale cache).
+CHANGES = {
+    "publish": (
+        publish_in_admin,
+        [
+            "/",
+            "/statements/",
+            "/statements/on-the-adoption/",
+            "/resolutions/2397/",
+            "/search/?q=sanctions",
+            "/statements/feed/",
+            "/resolutions/2397/feed/",
+            "/sitemap.xml",
+            "/sitemap-statements.xml",
+            "/api/v1/statements/",
+            "/api/v1/statements/on-the-adoption/",
+            "/api/v1/export/statements.jsonl",
+        ],
+    ),
+    "edit a paragraph": (
+        edit_paragraph_through_the_api,
+        [
+            "/statements/on-the-launch/",
+            "/search/?q=sanctions",
+            "/api/v1/statements/on-the-launch/",
+            "/api/v1/export/statements.jsonl",
+        ],
+    ),
+    "withdraw": (
+        withdraw_with_the_service,
+        [
+            "/",
+            "/statements/",
+            "/statements/on-the-launch/",
+            "/resolutions/",
+            "/resolutions/2397/",
+            "/meetings/",
+            "/search/?q=sanctions",
+            "/statements/feed/",
+            "/sitemap.xml",
+            "/sitemap-statements.xml",
+            "/api/v1/statements/",
+            "/api/v1/export/statements.jsonl",
+        ],
+    ),
+    "un-cite a resolution": (
+        uncite_through_the_api,
+        [
+            "/",
+            "/statements/on-the-launch/",
+            "/resolutions/",
+            "/resolutions/2397/",
+            "/resolutions/2397/feed/",
+            "/api/v1/statements/on-the-launch/",
+            "/api/v1/resolutions/2397/",
+        ],
+    ),
+    "edit a meeting participant": (
+        rename_a_participant_through_the_api,
+        [
+            "/statements/on-the-launch/",
+            "/meetings/abe-guterres/",
+            "/api/v1/meetings/abe-guterres/",
+        ],
+    ),
+    "delete": (
+        delete_through_the_api,
+        [
+            "/",
+            "/statements/",
+            "/statements/on-the-launch/",
+            "/meetings/",
+            "/sitemap.xml",
+            "/sitemap-statements.xml",
+            "/statements/feed/",
+            "/api/v1/statements/",
+            "/api/v1/statements/on-the-launch/",
+            "/api/v1/export/statements.jsonl",
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_a_change_shows_on_every_cached_page_at_once(settings, archive, change):
+    shows_on_every_cached_page_at_once(settings, archive, *CHANGES[change])
+
+
+def revert_in_admin(archive):
+    """Back to the published statement's first version, with the revert form as shown."""
+    statement = Statement.objects.get(pk=archive["published"].pk)
+    first = Version.objects.get_for_object(statement).order_by("pk").first()
+    url = reverse("admin:statements_statement_revision", args=[statement.pk, first.pk])
+    client = staff_client()
+    shown = client.get(url).context["inline_admin_formsets"][0].formset.forms
+    paragraphs = [
+        {
+            **form.initial,
+            "id": form.instance.pk,
+            "resolutions": [r.pk for r in form.initial["resolutions"]],
+        }
+        for form in shown
+    ]
+    data = statement_data(statement, paragraphs, meetings=[str(archive["meeting"].pk)])
+    response = client.post(url, data)
+    assert response.status_code == 302, error_text(response)
+
+
+def test_a_revert_in_the_admin_shows_on_every_cached_page_at_once(settings, archive):
+    edit_paragraph_through_the_api(archive)  # a version to go back from
+    must_change = CHANGES["edit a paragraph"][1]
+    shows_on_every_cached_page_at_once(settings, archive, revert_in_admin, must_change)
+
+
+def test_a_restore_retires_every_page_cached_before_it(settings, archive, tmp_path):
+    result = backup(directory=tmp_path)
+    for room in ("Room 1", "Room 2"):  # the site goes on after its last backup
+        services.meeting_update(meeting=archive["meeting"], location=room)
+    with transaction.atomic():  # then the operator empties the database to restore into it
+        for model in (Statement, Meeting, Resolution, Revision, User):
+            model.objects.all().delete()
+        caching.content_changed()
+    paths = pages(archive)
+    emptied = snapshot(paths)
+    cached_at = caching.content_generation()
+
+    restore(path=result.files[0])
+
+    # The generation moves on from the one pages were cached under, in every process,
+    # not back to the backup's.
+    assert caching.content_generation() > cached_at
+    restored = snapshot(paths)
+    assert restored == uncached(settings, paths)
+    assert restored["/statements/"] != emptied["/statements/"]
+
+
+def shows_on_every_cached_page_at_once(settings, archive, write, must_change) -> None:
+    paths = pages(archive)
+    before = snapshot(paths)
+    assert snapshot(paths) == before  # served again, now from the cache
+    assert len(cache._cache) >= 10  # the HTML pages and API reads were stored
+
+    write(archive)
+
+    after = snapshot(paths)
+    fresh = uncached(settings, paths)
+    stale = [path for path in paths if after[path] != fresh[path]]
+    assert stale == []
+    unchanged = [path for path in must_change if before[path] == fresh[path]]
+    assert unchanged == []
+
+
+def test_a_cached_page_costs_one_query_and_answers_conditional_gets(
+    archive, django_assert_num_queries
+):
+    path = f"/statements/{archive['published'].slug}/"
+    first = Client().get(path)
+    with django_assert_num_queries(1):  # the content generation
+        again = Client().get(path)
+    assert again.content == first.content
+    assert again["Cache-Control"] == first["Cache-Control"]
+    with django_assert_num_queries(1):
+        revalidated = Client().get(path, headers={"if-none-match": first["ETag"]})
+    assert revalidated.status_code == 304
+    assert revalidated.content == b""
+
+
+def start_request() -> None:
+    # What Django does to a persistent connection as each request starts (the test client
+    # leaves it out): its health check is due again.
+    connection.close_if_unusable_or_obsolete()
+    assert connection.connection is None or not connection.health_check_done
+
+
+def test_a_cached_hit_spends_no_health_check_round_trip(archive, monkeypatch):
+    path = f"/statements/{archive['published'].slug}/"
+    first = Client().get(path)
+    checks = []
+    monkeypatch.setattr(connection, "is_usable", lambda: checks.append(1) or True)
+    start_request()
+    with CaptureQueriesContext(connection) as queries:
+        again = Client().get(path)
+    assert again.content == first.content
+    assert len(queries) == 1
+    assert checks == []
+
+
+def test_a_cached_hit_retries_the_generation_on_a_dropped_connection(archive, monkeypatch):
+    path = f"/statements/{archive['published'].slug}/"
+    first = Client().get(path)
+    real = caching.content_generation
+    failures = [OperationalError("server closed the connection unexpectedly")]
+
+    def dropped_once() -> int:
+        if failures:
+            raise failures.pop()
+        return real()
+
+    monkeypatch.setattr(caching, "content_generation", dropped_once)
+    start_request()
+    with CaptureQueriesContext(connection) as queries:
+        again = Client().get(path)
+    assert len(queries) == 1  # served from the cache, not rendered again
+    assert again.content == first.content
+    assert failures == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL drops the backend")
+def test_a_cached_hit_survives_the_server_dropping_the_connection(archive):
+    path = f"/statements/{archive['published'].slug}/"
+    first = Client().get(path)
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    finally:
+        other.close()
+    start_request()
+    with CaptureQueriesContext(connection) as queries:
+        again = Client().get(path)
+    # The read that met the dropped connection, then the retry: served from the cache.
+    assert [q["sql"] for q in queries.captured_queries] == [caching.GENERATION_SQL] * 2
+    assert again.content == first.content
+    assert connection.connection.info.backend_pid != pid
+
+
+def test_list_pages_get_an_etag_and_a_304_from_the_cache(archive):
+    first = Client().get("/statements/")
+    assert first["ETag"]
+    response = Client().get("/statements/", headers={"if-none-match": first["ETag"]})
+    assert response.status_code == 304
+
+
+def test_query_order_does_not_split_the_cache(archive, django_assert_num_queries):
+    Client().get("/statements/?year=2017&kind=statement")
+    with django_assert_num_queries(1):
+        response = Client().get("/statements/?kind=statement&year=2017")
+    assert response.status_code == 200
+
+
+def test_signed_in_editors_never_get_or_leave_cached_pages(archive):
+    draft = f"/api/v1/statements/{archive['draft'].slug}/"
+    editor = staff_client()
+    assert editor.get(draft).status_code == 200  # an editor may preview the draft
+    assert Client().get(draft).status_code == 404  # and that was not cached for readers
+
+    public = Client().get("/statements/")
+    assert "public" in public["Cache-Control"]
+    mine = editor.get("/statements/")
+    assert "private" in mine["Cache-Control"]  # rendered for the editor, not the cached copy
+    assert "public" in Client().get("/statements/")["Cache-Control"]
+
+
+def test_api_token_clients_bypass_the_cache(archive):
+    draft = f"/api/v1/statements/{archive['draft'].slug}/"
+    assert Client().get(draft).status_code == 404
+    assert Client().get("/api/v1/statements/").json()["count"] == 1
+    tool = editor_api()
+    assert tool.get(draft).status_code == 200
+    listed = tool.get("/api/v1/statements/?status=draft")
+    assert [s["slug"] for s in listed.json()["results"]] == [archive["draft"].slug]
+    assert "private" in tool.get("/api/v1/statements/")["Cache-Control"]
+
+
+# Every kind of page that writes the request's host and scheme into its body.
+ABSOLUTE_URL_PAGES = [
+    "/api/v1/meetings/?ordering=title",  # the API's `url` fields
+    "/api/v1/statements/on-the-launch/",
+    "/statements/on-the-launch/",  # canonical link, og:url, JSON-LD
+    "/statements/feed/",
+    "/sitemap-statements.xml",
+]
+
+
+@pytest.mark.parametrize("path", ABSOLUTE_URL_PAGES)
+def test_a_page_cached_for_one_host_or_scheme_is_never_served_for_another(settings, archive, path):
+    settings.ALLOWED_HOSTS = ["testserver", "127.0.0.1"]
+    odd = Client().get(path, HTTP_HOST="127.0.0.1:6666")
+    assert odd.status_code == 200
+    assert b"http://127.0.0.1:6666/" in odd.content
+    assert b"https://testserver/" in Client().get(path, secure=True).content
+
+    body = Client().get(path).content
+    assert b"http://testserver/" in body
+    assert b"127.0.0.1:6666" not in body
+    assert b"https://testserver" not in body
+    assert len([key for key in cache._cache if ":page:" in key]) == 3  # none shared
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_a_host_that_is_not_allowed_is_refused_whether_or_not_the_page_is_cached(
+    settings, archive, cached
+):
+    settings.ALLOWED_HOSTS = ["testserver"]
+    path = "/api/v1/meetings/?ordering=title"
+    if cached:
+        assert Client().get(path).status_code == 200
+    assert Client().get(path, HTTP_HOST="evil.example").status_code == 400
+
+
+def miss_and_hit(path: str, headers: dict[str, str]) -> tuple[int, int]:
+    """The status of one conditional GET rendered by the view, and of the same GET
+    answered from the cache."""
+    cache.clear()
+    miss = Client().get(path, headers=headers).status_code
+    Client().get(path)  # stores the page
+    hit = Client().get(path, headers=headers).status_code
+    return miss, hit
+
+
+# The views' own rules: detail pages (HTML and API) honour If-Modified-Since; lists, feeds
+# and sitemaps send Last-Modified but can change without it moving, so only their ETag
+# answers; If-None-Match wins over If-Modified-Since (RFC 9110).
+CONDITIONAL_RULES = [
+    ("/statements/on-the-launch/", 304, 304),
+    ("/resolutions/2397/", 304, 304),
+    ("/meetings/abe-guterres/", 304, 304),
+    ("/api/v1/statements/on-the-launch/", 304, 304),
+    ("/api/v1/statements/", 304, 200),
+    ("/statements/feed/", 304, 200),
+    ("/sitemap-statements.xml", 304, 200),
+]
+
+
+@pytest.mark.parametrize(("path", "on_etag", "on_date"), CONDITIONAL_RULES)
+def test_a_cached_page_answers_conditional_gets_exactly_as_its_view_does(
+    archive, path, on_etag, on_date
+):
+    page = Client().get(path)
+    etag, last_modified = page["ETag"], page["Last-Modified"]
+    stale_etag = '"not-the-current-one"'
+    assert miss_and_hit(path, {"if-none-match": etag}) == (on_etag, on_etag)
+    assert miss_and_hit(path, {"if-modified-since": last_modified}) == (on_date, on_date)
+    both = {"if-none-match": stale_etag, "if-modified-since": last_modified}
+    assert miss_and_hit(path, both) == (200, 200)
+    earlier = {"if-modified-since": "Mon, 01 Jan 2001 00:00:00 GMT"}
+    assert miss_and_hit(path, earlier) == (200, 200)
+
+
+def test_the_api_throttle_counts_only_the_reads_the_cache_cannot_answer(archive, monkeypatch):
+    # Decided: the anonymous throttle protects the database and the CPU from uncached
+    # work. A hit costs one indexed query and is not counted; every read that reaches a
+    # view is. The counts live in the `default` cache: per process in local memory,
+    # shared by every process only with REDIS_URL.
+    monkeypatch.setitem(AnonRateThrottle.THROTTLE_RATES, "anon", "3/minute")
+    assert Client().get("/api/v1/resolutions/").status_code == 200  # rendered: 1
+    hits = [Client().get("/api/v1/resolutions/").status_code for _ in range(10)]
+    assert hits == [200] * 10
+    assert Client().get("/api/v1/statements/").status_code == 200  # 2
+    assert Client().get("/api/v1/meetings/").status_code == 200  # 3
+    assert Client().get("/api/v1/statements/on-the-launch/").status_code == 429
+    assert Client().get("/api/v1/statements/on-the-launch/").status_code == 429  # not stored
+    assert Client().get("/api/v1/resolutions/").status_code == 200  # still a hit
+    assert len(cache.get("throttle_anon_127.0.0.1")) == 3
+
+
+# --- The content generation --------------------------------------------------------------
+
+
+def test_every_service_bumps_the_generation_once_per_transaction(archive):
+    start = caching.content_generation()
+    services.statement_publish(statements=[archive["draft"]])
+    assert caching.content_generation() == start + 1
+    with transaction.atomic():
+        services.statement_withdraw(statements=[archive["published"]], note="Issued in error.")
+        services.meeting_update(meeting=Meeting.objects.get(), location="Geneva")
+        caching.content_changed()  # a write outside the services, in the same transaction
+    assert caching.content_generation() == start + 2
+
+
+def test_a_rolled_back_write_does_not_lose_the_next_bump(archive):
+    start = caching.content_generation()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                services.meeting_update(meeting=Meeting.objects.get(), location="Never")
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        assert caching.content_generation() == start
+        services.meeting_update(meeting=Meeting.objects.get(), location="Kept")
+    assert caching.content_generation() == start + 1
+
+
+def test_reads_do_not_bump_the_generation(archive):
+    start = caching.content_generation()
+    read("/statements/")
+    read("/api/v1/statements/")
+    assert caching.content_generation() == start
+
+
+# --- Redis -------------------------------------------------------------------------------
+
+
+def test_pages_are_served_when_redis_is_down_and_the_outage_is_logged_once(
+    settings, archive, caplog
+):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": RESILIENT,
+            "LOCATION": f"redis://127.0.0.1:{unused_port()}/3",
+            "OPTIONS": TIMEOUTS,
+        }
+    }
+    caplog.set_level(logging.WARNING, logger="mofa_site.caching")
+    for path in ["/", f"/statements/{archive['published'].slug}/", "/api/v1/statements/"] * 3:
+        assert Client().get(path).status_code == 200, path
+    warnings = [r for r in caplog.records if r.name == "mofa_site.caching"]
+    assert len(warnings) == 1
+    assert "Redis cache unavailable" in warnings[0].getMessage()
+    ready = Client().get("/healthz/ready")
+    assert ready.status_code == 200
+    assert ready.json()["status"] == "degraded"
+    assert ready.json()["down"] == ["cache"]
+
+
+@pytest.fixture
+def redis_server():
+    require(reachable("127.0.0.1", 6379), "a Redis server at 127.0.0.1:6379")
+
+
+def test_redis_stores_and_serves_pages_and_forgets_them_on_change(
+    redis_server, settings, archive, django_assert_num_queries
+):
+    settings.CACHES = {"default": REDIS}
+    cache.clear()
+    path = f"/statements/{archive['published'].slug}/"
+    first = read(path)
+    with django_assert_num_queries(1):
+        assert read(path) == first
+    withdraw_with_the_service(archive)
+    assert b"Issued in error." in read(path)[1]
+    assert Client().get("/healthz/ready").json()["status"] == "ok"
+    cache.clear()
+
+
+def test_with_redis_each_process_serves_its_own_copy_and_still_sees_every_change(
+    redis_server, settings, archive, django_assert_num_queries
+):
+    settings.CACHES = {
+        "default": REDIS,
+        caching.LOCAL_ALIAS: {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "test-pages-local",
+        },
+    }
+    local = caches[caching.LOCAL_ALIAS]
+    cache.clear()
+    local.clear()
+    path = f"/statements/{archive['published'].slug}/"
+    first = read(path)
+    # Filled by another process: this one finds it in Redis and keeps a copy.
+    local.clear()
+    with django_assert_num_queries(1):
+        assert read(path) == first
+    # Redis loses it (restart, eviction): the local copy still answers.
+    cache.clear()
+    with django_assert_num_queries(1):
+        assert read(path) == first
+    withdraw_with_the_service(archive)
+    assert b"Issued in error." in read(path)[1]
+    cache.clear()
+    local.clear()
+
+
+def test_filter_choices_and_citation_counts_follow_the_content(archive):
+    assert [number for number, _ in filters.resolution_choices()] == [2397]
+    assert [r.citation_count for r in filters.cited_resolutions()] == [1]
+    publish_in_admin(archive)  # a second published paragraph cites 2397
+    assert [r.citation_count for r in filters.cited_resolutions()] == [2]

@@ -1,0 +1,100 @@
+"""The readers' filter choices: only what published statements have, found by index."""
+
+import datetime as dt
+import re
+
+import pytest
+from django import forms
+from django.db import connection
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from statements.pages import filters
+from statements.pages.templatetags import choice_select
+from tests.factories import StatementFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def statements():
+    for day, speaker, status in [
+        (dt.date(2017, 12, 23), "Taro Kono", "published"),
+        (dt.date(2017, 1, 1), "Taro Kono", "published"),
+        (dt.date(2016, 12, 31), "Fumio Kishida", "published"),
+        (dt.date(2014, 6, 1), "", "published"),
+        (dt.date(2019, 5, 5), "Shinzo Abe", "draft"),
+        (dt.date(2018, 5, 5), "Taro Aso", "withdrawn"),
+    ]:
+        StatementFactory(
+            date=day,
+            speaker=speaker,
+            status=status,
+            withdrawn_note="Withdrawn." if status == "withdrawn" else "",
+        )
+
+
+def test_year_choices_are_the_years_of_published_statements_newest_first(statements):
+    assert filters.year_choices() == [(2017, 2017), (2016, 2016), (2014, 2014)]
+
+
+def test_speaker_choices_are_the_named_speakers_of_published_statements(statements):
+    assert filters.speaker_choices() == [
+        ("Fumio Kishida", "Fumio Kishida"),
+        ("Taro Kono", "Taro Kono"),
+    ]
+
+
+def test_an_empty_archive_offers_no_choices():
+    assert filters.year_choices() == [] and filters.speaker_choices() == []
+
+
+def test_the_choices_seek_through_indexes_and_never_read_every_statement(statements):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's planner is rule-based; PostgreSQL's picks by cost and table size")
+    with connection.cursor() as cursor:
+        plans = []
+        for sql in (filters.years_sql(), filters.SPEAKERS_SQL):
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, {"published": "published"})
+            plans.append("\n".join(str(row) for row in cursor.fetchall()))
+    years, speakers = plans
+    assert "statement_list_order_idx" in years
+    assert "statement_status_speaker_idx" in speakers
+    for plan in plans:
+        assert "SCAN statements_statement" not in plan
+
+
+# --- The filter forms' selects ------------------------------------------------------------
+
+
+class ChoiceForm(forms.Form):
+    year = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    kind = forms.ChoiceField(required=False)
+
+
+def options(html: str) -> list[tuple[str, bool, str]]:
+    return [
+        (value, bool(selected), label)
+        for value, selected, label in re.findall(
+            r'<option value="([^"]*)"( selected)?>([^<]*)</option>', html
+        )
+    ]
+
+
+@settings(max_examples=100)
+@given(
+    years=st.lists(st.integers(1990, 2030), unique=True, max_size=5),
+    labels=st.lists(st.text(max_size=12), min_size=1, max_size=4),
+    year=st.one_of(st.none(), st.integers(1985, 2035).map(str), st.text(max_size=5)),
+    kind=st.one_of(st.none(), st.sampled_from(["k0", "k1", "x"])),
+)
+def test_choice_select_writes_what_djangos_select_widget_writes(years, labels, year, kind):
+    form = ChoiceForm({k: v for k, v in {"year": year, "kind": kind}.items() if v is not None})
+    form.fields["year"].choices = [("", "Any year"), *((y, y) for y in years)]
+    form.fields["kind"].choices = [("", "Any kind"), *((f"k{i}", t) for i, t in enumerate(labels))]
+    form.is_valid()
+    for name in ("year", "kind"):
+        ours, django = str(choice_select(form[name])), str(form[name])
+        assert options(ours) == options(django)
+        assert ('aria-invalid="true"' in ours) == bool(form[name].errors)
+        assert f'name="{name}" id="id_{name}"' in ours

@@ -1,0 +1,552 @@
+"""The public pages: content, filters, pagination, visibility, caching and query counts."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils.http import http_date
+
+from statements import services
+from statements.models import Meeting, Paragraph, Participant, Resolution, Statement, Tally
+from tests.factories import (
+    MeetingFactory,
+    ParagraphFactory,
+    ParticipantFactory,
+    ResolutionFactory,
+    StatementFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+STATEMENT_2397 = "2017-12-23-statement-on-the-adoption-of-un-security-council-resolution-2397"
+SUMMARY = (
+    "2017-09-19-meeting-between-prime-minister-shinzo-abe-and-secretary-general-antonio-guterres"
+)
+ABE_GUTERRES = SUMMARY  # the meeting and the statement reporting it share a slug
+UNSC_MEETING = "2017-12-15-un-security-council-ministerial-level-meeting-on-the-north-korean-issue"
+
+
+def statement_url(slug: str) -> str:
+    return reverse("statements:statement-detail", kwargs={"slug": slug})
+
+
+def page(client, url: str, status: int = 200) -> str:
+    response = client.get(url)
+    assert response.status_code == status
+    return response.content.decode()
+
+
+def statement_with_paragraphs(count: int, resolution=None, **kwargs) -> Statement:
+    statement = StatementFactory(**kwargs)
+    number = resolution.number if resolution else 1
+    for position in range(1, count + 1):
+        paragraph = ParagraphFactory(
+            statement=statement,
+            position=position,
+            number=position,
+            text=f"Paragraph {position} recalls resolution {number}.",
+        )
+        if resolution:
+            paragraph.resolutions.add(resolution)
+    return statement
+
+
+# --- Home and layout ---------------------------------------------------------------------
+
+
+def test_home_lists_latest_statements_meetings_and_most_cited_resolutions(client, seeded):
+    html = page(client, "/")
+    assert "Statement on the adoption of UN Security Council Resolution 2397" in html
+    assert "UN Security Council Ministerial-Level Meeting on the North Korean issue" in html
+    assert "S/RES/2397 (2017)" in html and "cited by 4 paragraphs" in html
+    assert 'role="search"' in html and 'name="q"' in html
+
+
+def test_every_page_has_landmarks_skip_link_navigation_and_the_feed(client, seeded):
+    html = page(client, "/")
+    assert '<a class="skip-link" href="#main">' in html
+    assert '<main id="main"' in html and "<header" in html and "<footer" in html
+    assert '<nav class="site-nav" aria-label="Main">' in html
+    for name in ("statement-list", "resolution-list", "meeting-list", "search"):
+        assert f'href="{reverse(f"statements:{name}")}"' in html
+    assert (
+        '<link rel="alternate" type="application/atom+xml" title="New statements" '
+        f'href="{reverse("statements:statement-feed")}">' in html
+    )
+    assert re.search(r'<link rel="stylesheet" href="/static/statements/site[^"]*\.css">', html)
+
+
+def test_templates_carry_no_inline_style_or_script(client, seeded):
+    for url in ("/", statement_url(STATEMENT_2397), "/resolutions/2397/", "/search/?q=japan"):
+        html = page(client, url)
+        assert " style=" not in html and "<style" not in html
+        scripts = re.findall(r"<script[^>]*>", html)
+        # Only JSON-LD: a data block, which the Content-Security-Policy never blocks.
+        assert all(re.fullmatch(r'<script type="application/ld\+json">', tag) for tag in scripts)
+
+
+def test_unknown_pages_get_the_custom_404(client, db):
+    html = page(client, "/no-such-page/", status=404)
+    assert "Page not found" in html and 'role="search"' in html
+
+
+def test_the_500_page_renders_without_a_request_or_database():
+    from django.template import loader
+
+    html = loader.get_template("500.html").render()
+    assert "Something went wrong" in html and 'lang="en"' in html
+
+
+# --- Statement list ----------------------------------------------------------------------
+
+
+def test_statement_list_shows_published_newest_first_and_never_drafts(client, seeded):
+    StatementFactory(title="A draft nobody may see", status=Statement.Status.DRAFT)
+    html = page(client, reverse("statements:statement-list"))
+    assert "A draft nobody may see" not in html
+    assert "2 statements" in html
+    assert html.index("Resolution 2397") < html.index("Secretary-General António Guterres")
+
+
+def test_statement_list_filters_combine_in_the_url(client, db):
+    resolution = ResolutionFactory(number=2397)
+    wanted = statement_with_paragraphs(
+        1, resolution, title="Wanted", date=dt.date(2017, 12, 23), speaker="Taro Kono"
+    )
+    StatementFactory(title="Other year", date=dt.date(2016, 1, 1), speaker="Taro Kono")
+    StatementFactory(
+        title="Other kind", kind=Statement.Kind.PRESS_RELEASE, date=dt.date(2017, 5, 5)
+    )
+    statement_with_paragraphs(1, ResolutionFactory(number=2375), title="Other resolution")
+    url = reverse("statements:statement-list")
+
+    html = page(client, f"{url}?year=2017&kind=statement&speaker=Taro+Kono&resolution=2397")
+    assert wanted.title in html
+    for other in ("Other year", "Other kind", "Other resolution"):
+        assert other not in html
+    assert '<option value="2016">2016</option>' in html
+    assert '<option value="Taro Kono" selected>Taro Kono</option>' in html
+    html = page(client, f"{url}?year=2016")
+    assert "Other year" in html and "Wanted" not in html
+
+
+def test_statement_list_ignores_nonsense_filters_with_a_message(client, seeded):
+    url = reverse("statements:statement-list")
+    html = page(client, url + "?year=abc&resolution=x&kind=%3Cscript%3E")
+    assert "Select a valid choice" in html and "2 statements" in html
+    assert "<script>" not in html
+    page(client, url + "?page=zz", status=404)
+    page(client, url + "?page=99", status=404)
+
+
+def test_statement_list_pages_by_twenty_and_keeps_filters(client, db):
+    for day in range(1, 26):
+        StatementFactory(title=f"Day {day:02d}", date=dt.date(2017, 1, day))
+    url = reverse("statements:statement-list")
+    first = page(client, f"{url}?year=2017")
+    assert "Day 25" in first and "Day 06" in first and "Day 05" not in first
+    assert 'href="?year=2017&amp;page=2" rel="next"' in first
+    second = page(client, f"{url}?year=2017&page=2")
+    assert "Day 05" in second and "Day 06" not in second and "Page 2 of 2" in second
+
+
+# --- Statement detail --------------------------------------------------------------------
+
+
+def test_statement_page_shows_paragraphs_with_anchors_and_permalinks(client, seeded):
+    html = page(client, statement_url(STATEMENT_2397))
+    for number in range(1, 8):
+        assert f'id="p{number}"' in html
+        assert f'href="#p{number}" aria-label="Paragraph {number}, permalink">{number}</a>' in html
+    summary = page(client, statement_url(SUMMARY))
+    assert 'id="p-1"' in summary and 'href="#p-1"' in summary and 'id="p1"' in summary
+
+
+def test_statement_page_links_every_cited_resolution_mention(client, seeded):
+    html = page(client, statement_url(STATEMENT_2397))
+    link = '<a href="/resolutions/2397/">2397</a>'
+    assert html.count(link) == 4  # paragraphs 1, 3, 4 and 6 mention it
+    assert "Resolution " + link in html
+
+
+def test_mentions_of_uncited_resolutions_stay_plain_text(client, db):
+    statement = StatementFactory()
+    ParagraphFactory(statement=statement, text="Resolution 2231 is mentioned but not cited.")
+    html = page(client, statement_url(statement.slug))
+    assert "Resolution 2231 is mentioned" in html and "/resolutions/2231/" not in html
+
+
+def test_hostile_paragraph_text_is_shown_as_text(client, db):
+    resolution = ResolutionFactory(number=2397)
+    statement = StatementFactory(title="<b>Bold</b> title")
+    paragraph = ParagraphFactory(
+        statement=statement,
+        text='<script>alert("x")</script> Resolution 2397 & <img src=x onerror=alert(1)>',
+    )
+    paragraph.resolutions.add(resolution)
+    html = page(client, statement_url(statement.slug))
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; Resolution " in html
+    assert '<a href="/resolutions/2397/">2397</a> &amp; &lt;img src=x' in html
+    assert "&lt;b&gt;Bold&lt;/b&gt; title" in html
+
+
+def test_statement_page_has_sidebar_neighbours_and_metadata(client, seeded):
+    html = page(client, statement_url(STATEMENT_2397))
+    assert "Resolutions cited" in html and "S/RES/2397 (2017)" in html
+    assert f'href="/meetings/{UNSC_MEETING}/"' in html
+    assert f'href="{statement_url(SUMMARY)}" rel="prev"' in html and 'rel="next"' not in html
+    assert (
+        "<title>Statement on the adoption of UN Security Council Resolution 2397 · "
+        "MOFA UN archive</title>" in html
+    )
+    assert f'<link rel="canonical" href="http://testserver{statement_url(STATEMENT_2397)}">' in html
+    assert '<meta property="og:title" content="Statement on the adoption' in html
+    assert '<meta name="description" content="Japan highly appreciates' in html
+
+
+def test_statement_json_ld_describes_the_document_and_the_meeting(client, seeded):
+    import json
+
+    html = page(client, statement_url(SUMMARY))
+    raw = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+    data = json.loads(raw)
+    assert data["@type"] == "Article" and data["datePublished"] == "2017-09-19"
+    event = data["about"][0]
+    assert event["@type"] == "Event"
+    assert event["startDate"] == "2017-09-19T12:05:00-04:00"
+    assert event["duration"] == "PT15M"
+    assert {a["name"] for a in event["attendee"]} == {"Shinzo Abe", "António Guterres"}
+    assert data["mentions"][0]["legislationIdentifier"] == "S/RES/2375 (2017)"
+
+
+def test_json_ld_cannot_be_broken_out_of(client, db):
+    statement = StatementFactory(title="</script><script>alert(1)</script>")
+    html = page(client, statement_url(statement.slug))
+    ld = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+    assert "<" not in ld and "\\u003C/script\\u003E" in ld
+
+
+def test_drafts_are_404_and_withdrawn_statements_show_their_notice(client, db):
+    draft = StatementFactory(status=Statement.Status.DRAFT)
+    page(client, statement_url(draft.slug), status=404)
+    page(client, statement_url("no-such-statement"), status=404)
+    withdrawn = StatementFactory(
+        status=Statement.Status.WITHDRAWN, withdrawn_note="Published in error; see the 24th."
+    )
+    ParagraphFactory(statement=withdrawn, text="The withdrawn words.")
+    html = page(client, statement_url(withdrawn.slug)).split("<main", 1)[1]
+    assert html.index("This statement has been withdrawn") < html.index("The withdrawn words.")
+    assert "Published in error; see the 24th." in html
+    assert '<meta name="robots" content="noindex">' in page(client, statement_url(withdrawn.slug))
+
+
+# --- Resolutions -------------------------------------------------------------------------
+
+
+def test_resolution_list_shows_number_symbol_adoption_and_citation_count(client, seeded):
+    html = page(client, reverse("statements:resolution-list"))
+    assert 'href="/resolutions/2397/">S/RES/2397 (2017)</a>' in html
+    assert '<time datetime="2017-12-22">22 December 2017</time>' in html
+    counts = re.findall(r'<td class="numeric"[^>]*>(\d+)</td>', html)
+    assert counts == ["4", "1"]
+
+
+def test_resolution_page_groups_citing_paragraphs_by_statement_newest_first(client, db):
+    resolution = ResolutionFactory(number=2397, document_url="https://undocs.org/S/RES/2397(2017)")
+    old = statement_with_paragraphs(2, resolution, title="Older", date=dt.date(2017, 1, 1))
+    new = statement_with_paragraphs(1, resolution, title="Newer", date=dt.date(2018, 1, 1))
+    draft = statement_with_paragraphs(1, resolution, title="Draft", status="draft")
+    html = page(client, "/resolutions/2397/")
+    assert html.index("Newer") < html.index("Older")
+    assert "Draft" not in html and draft.slug not in html
+    assert f'href="{statement_url(old.slug)}#p2"' in html
+    assert f'href="{statement_url(new.slug)}#p1"' in html
+    assert "Cited by 3 paragraphs" in html
+    assert 'href="https://undocs.org/S/RES/2397(2017)"' in html
+    assert (
+        '<link rel="alternate" type="application/atom+xml" title="New statements citing 2397" '
+        'href="/resolutions/2397/feed/">' in html
+    )
+
+
+def test_resolutions_unknown_or_cited_only_by_drafts_are_404(client, db):
+    resolution = ResolutionFactory(number=2500)
+    statement_with_paragraphs(1, resolution, status="draft")
+    page(client, "/resolutions/2500/", status=404)
+    page(client, "/resolutions/9999/", status=404)
+    assert "2500" not in page(client, reverse("statements:resolution-list"))
+
+
+# --- Meetings ----------------------------------------------------------------------------
+
+
+def test_meeting_page_shows_local_and_japan_time_across_the_date_line(client, seeded):
+    html = page(client, f"/meetings/{ABE_GUTERRES}/")
+    assert '<time datetime="2017-09-19T12:05:00-04:00">Tuesday 19 September 2017, 12:05' in html
+    assert '<time datetime="2017-09-20T01:05:00+09:00">Wednesday 20 September 2017, 01:05' in html
+    assert "about 15 minutes" in html and "72nd UN General Assembly" in html
+    assert "Secretary-General of the UN" in html and "Shinzo Abe" in html
+    assert "At the outset, Secretary-General Guterres expressed gratitude" in html
+    assert '<a href="/resolutions/2375/">2375</a>' in html
+
+
+def test_meeting_without_start_time_shows_its_date(client, seeded):
+    html = page(client, f"/meetings/{UNSC_MEETING}/")
+    assert "start time not recorded" in html and "Japan time" not in html
+
+
+def test_meetings_only_of_published_statements_are_public(client, db):
+    hidden = MeetingFactory(title="Hidden meeting")
+    hidden.statements.add(StatementFactory(status=Statement.Status.DRAFT))
+    page(client, f"/meetings/{hidden.slug}/", status=404)
+    shown = MeetingFactory(title="Shown meeting")
+    shown.statements.add(StatementFactory())
+    html = page(client, reverse("statements:meeting-list"))
+    assert "Shown meeting" in html and "Hidden meeting" not in html
+
+
+# --- Caching -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url", [statement_url(STATEMENT_2397), "/resolutions/2397/", f"/meetings/{ABE_GUTERRES}/"]
+)
+def test_detail_pages_answer_conditional_gets_with_304(client, seeded, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Last-Modified"] and response["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+    since = client.get(url, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"])
+    assert since.status_code == 304
+
+
+def rename(participant: Participant) -> None:
+    participant.name = "Renamed"
+    participant.save()  # as the admin and the API save, stamping updated_at
+
+
+def changes_validators(client, url: str, change) -> bool:
+    before = client.get(url)
+    assert before.status_code == 200
+    change()
+    return client.get(url, HTTP_IF_NONE_MATCH=before["ETag"]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "delete a paragraph",
+        "un-cite a resolution",
+        "delete the neighbour",
+        "rename a participant",
+        "unlink the meeting",
+    ],
+)
+def test_whatever_a_statement_page_shows_changes_its_validators(client, seeded, change):
+    statement = Statement.objects.get(slug=STATEMENT_2397)
+    summary = Statement.objects.get(slug=SUMMARY)  # reports a meeting with participants
+    changes = {
+        "delete a paragraph": (
+            statement,
+            lambda: Paragraph.objects.filter(pk=statement.paragraphs.get(number=2).pk).delete(),
+        ),
+        "un-cite a resolution": (
+            statement,
+            lambda: statement.paragraphs.get(number=1).resolutions.clear(),
+        ),
+        "delete the neighbour": (
+            statement,
+            lambda: Statement.objects.filter(pk=summary.pk).delete(),
+        ),
+        "rename a participant": (
+            summary,
+            lambda: rename(Participant.objects.filter(meeting__statements=summary).first()),
+        ),
+        "unlink the meeting": (statement, lambda: statement.meetings.clear()),
+    }
+    page, change_it = changes[change]
+    assert changes_validators(client, statement_url(page.slug), change_it)
+
+
+@pytest.mark.parametrize("change", ["rename a participant", "delete a paragraph", "withdraw"])
+def test_whatever_a_meeting_page_shows_changes_its_validators(client, seeded, change):
+    meeting = Meeting.objects.get(slug=ABE_GUTERRES)
+    statement = meeting.statements.get()
+    StatementFactory(title="Also reporting").meetings.add(meeting)  # keeps it public
+    changes = {
+        "rename a participant": lambda: rename(meeting.participants.first()),
+        "delete a paragraph": lambda: Paragraph.objects.filter(
+            pk=statement.paragraphs.last().pk
+        ).delete(),
+        "withdraw": lambda: services.statement_withdraw(statements=[statement], note="Gone."),
+    }
+    assert changes_validators(client, f"/meetings/{ABE_GUTERRES}/", changes[change])
+
+
+def test_an_edit_to_a_paragraph_changes_the_statements_validators(client, seeded):
+    url = statement_url(STATEMENT_2397)
+    before = client.get(url)
+    paragraph = Statement.objects.get(slug=STATEMENT_2397).paragraphs.get(number=2)
+    paragraph.text += " Corrected."
+    paragraph.save()
+    after = client.get(url, HTTP_IF_NONE_MATCH=before["ETag"])
+    assert after.status_code == 200 and after["ETag"] != before["ETag"]
+    old_date = http_date(dt.datetime(2017, 12, 23, tzinfo=dt.UTC).timestamp())
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=old_date).status_code == 200
+
+
+def test_a_new_citation_changes_the_resolution_pages_validators(client, seeded):
+    url = "/resolutions/2397/"
+    before = client.get(url)
+    resolution = Resolution.objects.get(number=2397)
+    ParagraphFactory(statement=StatementFactory(date=dt.date(2018, 3, 1))).resolutions.add(
+        resolution
+    )
+    after = client.get(url, HTTP_IF_NONE_MATCH=before["ETag"])
+    assert after.status_code == 200 and after["ETag"] != before["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=after["ETag"]).status_code == 304
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("/statements/", "4 statements"),
+        ("/meetings/", None),
+        ("/api/v1/statements/", None),
+        ("/api/v1/meetings/", None),
+        ("/api/v1/paragraphs/", None),
+        ("/api/v1/paragraphs/?resolution=2397", None),
+    ],
+)
+def test_unfiltered_lists_take_their_length_from_the_tallies_not_a_count(client, db, url, says):
+    resolution = ResolutionFactory(number=2397)
+    for _ in range(4):
+        statement = StatementFactory()
+        statement.meetings.add(MeetingFactory())
+        ParagraphFactory(statement=statement).resolutions.add(resolution)
+    draft = StatementFactory(status=Statement.Status.DRAFT)
+    draft.meetings.add(MeetingFactory())
+    ParagraphFactory(statement=draft).resolutions.add(resolution)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert not [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    if says:
+        assert says in response.content.decode()
+    if url.startswith("/api/"):
+        assert response.json()["count"] == 4
+    if url.startswith("/api/"):  # narrowed further, the list counts what is left
+        narrowing = {"meetings": {"date_after": "2999-01-01"}, "paragraphs": {"statement": "x"}}
+        narrowed = client.get(url, narrowing.get(url.split("/")[3], {"year": 1990}))
+        assert narrowed.json()["count"] == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_list_lengths_are_right_after_a_flush_empties_the_tallies(client):
+    call_command("flush", interactive=False, verbosity=0)
+    StatementFactory.create_batch(2)
+    assert "2 statements" in client.get("/statements/").content.decode()
+    Tally.objects.all().delete()  # as a flush without post_migrate would leave it
+    StatementFactory()
+    assert "3 statements" in client.get("/statements/").content.decode()
+    Tally.objects.restore_missing()
+    assert Tally.objects.published_statements() == 3
+
+
+def test_anonymous_pages_are_publicly_cacheable_but_not_for_signed_in_users(client, seeded):
+    response = client.get("/")
+    assert "public" in response["Cache-Control"] and "max-age=300" in response["Cache-Control"]
+    client.force_login(User.objects.create_user("editor"))
+    response = client.get(statement_url(STATEMENT_2397))
+    assert "private" in response["Cache-Control"] and "public" not in response["Cache-Control"]
+
+
+def test_static_files_are_hashed_and_compressed_in_production():
+    from django.conf import settings
+
+    from tests.mofa_site.test_settings import load_settings
+
+    assert settings.STORAGES["staticfiles"]["BACKEND"].endswith("StaticFilesStorage")
+    result = load_settings(
+        DJANGO_SECRET_KEY="k3y-" + "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+        DJANGO_ALLOWED_HOSTS="archive.example.org",
+        DJANGO_DEBUG="0",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "whitenoise.middleware.WhiteNoiseMiddleware" in settings.MIDDLEWARE
+
+
+# --- Query counts ------------------------------------------------------------------------
+
+
+def test_statement_page_runs_the_same_queries_for_2_or_200_paragraphs(
+    client, db, django_assert_num_queries
+):
+    resolution = ResolutionFactory(number=2397)
+    small = statement_with_paragraphs(2, resolution)
+    small.meetings.add(ParticipantFactory().meeting)
+    large = statement_with_paragraphs(200, resolution)
+    large.meetings.add(*[MeetingFactory() for _ in range(3)])
+    ParticipantFactory.create_batch(3, meeting=large.meetings.first())
+    # statement, paragraphs, resolutions, meetings, participants, previous, next, validators
+    for statement in (small, large):
+        with django_assert_num_queries(8):
+            assert client.get(statement_url(statement.slug)).status_code == 200
+
+
+def test_resolution_page_runs_the_same_queries_for_3_or_300_citing_statements(
+    client, db, django_assert_num_queries
+):
+    few, many = ResolutionFactory(number=2375), ResolutionFactory(number=2397)
+    for _ in range(3):
+        statement_with_paragraphs(1, few)
+    for _ in range(300):
+        statement_with_paragraphs(1, many)
+    # validators: the resolution (with its count) and the page's rows; the page's
+    # paragraphs with their statements; their resolutions
+    for number in (2375, 2397):
+        with django_assert_num_queries(4):
+            assert client.get(f"/resolutions/{number}/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        # count, page; filter choices: years, speakers, resolutions
+        (reverse("statements:statement-list"), 5),
+        (reverse("statements:statement-list") + "?resolution=2397&year=2017", 5),
+        # every cited resolution with its count (kept by the database)
+        (reverse("statements:resolution-list"), 1),
+        # count, page, participants, reporting statements (no text: the list shows none)
+        (reverse("statements:meeting-list"), 4),
+        # statements, meetings, resolutions
+        ("/", 3),
+    ],
+)
+def test_list_pages_run_the_same_queries_for_3_or_300_statements(
+    client, db, django_assert_num_queries, url, expected
+):
+    resolution = ResolutionFactory(number=2397)
+    for count in (3, 297):
+        for _ in range(count):
+            statement = statement_with_paragraphs(2, resolution, speaker="Taro Kono")
+            statement.meetings.add(MeetingFactory())
+        with django_assert_num_queries(expected):
+            assert client.get(url).status_code == 200
+
+
+def test_meeting_page_runs_the_same_queries_for_2_or_200_summary_paragraphs(
+    client, db, django_assert_num_queries
+):
+    for count in (2, 200):
+        meeting = MeetingFactory()
+        ParticipantFactory.create_batch(3, meeting=meeting)
+        meeting.statements.add(statement_with_paragraphs(count, ResolutionFactory(number=2397)))
+        # validators, meeting, participants, statements, paragraphs, resolutions
+        with django_assert_num_queries(6):
+            assert client.get(meeting.get_absolute_url()).status_code == 200
