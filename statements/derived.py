@@ -1300,7 +1300,37 @@ def after_migrate(sender, using: str = "default", plan=None, **kwargs) -> None:
         return
     if plan is not None:
         install(connection)
+        if not may_change_content(plan):
+            return  # schema alone: rows are copied as they were, derived values with them
     rebuild(connection)
+
+
+def _operations(operations: list) -> list:
+    from django.db.migrations.operations import SeparateDatabaseAndState
+
+    found = []
+    for operation in operations:
+        found.append(operation)
+        if isinstance(operation, SeparateDatabaseAndState):
+            found += _operations(operation.database_operations)
+    return found
+
+
+def may_change_content(plan: list) -> bool:
+    """Could this plan have changed content, or what the declared set derives from it,
+    while the triggers were away? Yes for a migration run backwards, data written by
+    RunPython or RunSQL, and a new declared set (InstallDerived). Schema operations alone
+    keep every row (SQLite's table rebuild copies them, ids included), so the rebuild,
+    which reads the whole archive, is skipped for them."""
+    from django.db.migrations.operations import RunPython, RunSQL
+
+    from statements.migration_operations import InstallDerived
+
+    writes = (RunPython, RunSQL, InstallDerived)
+    return any(
+        backwards or any(isinstance(op, writes) for op in _operations(migration.operations))
+        for migration, backwards in plan
+    )
 
 
 @checks.register(checks.Tags.database)

@@ -11,10 +11,11 @@ from pathlib import Path
 import dj_database_url
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, migrations, models
 from django.test.utils import CaptureQueriesContext
 
 from statements import derived
+from statements.migration_operations import InstallDerived
 from statements.models import Meeting, PublishedCitation, Resolution, Statement, Tally
 from tests.factories import MeetingFactory, ParagraphFactory, ResolutionFactory
 from tests.paths import ROOT
@@ -244,6 +245,38 @@ def test_a_migrate_with_nothing_to_apply_leaves_the_triggers_alone(db):
         call_command("migrate", verbosity=0)
     touched = [q["sql"] for q in queries if "TRIGGER" in q["sql"] or "statements_tally" in q["sql"]]
     assert touched == []
+
+
+def plan_of(*operations, backwards: bool = False) -> list:
+    migration = migrations.Migration("0099_example", "statements")
+    migration.operations = list(operations)
+    return [(migration, backwards)]
+
+
+ADD_FIELD = migrations.AddField("statement", "note", models.CharField(max_length=5, default=""))
+
+
+def test_only_a_migration_that_may_write_content_rebuilds_what_is_derived():
+    assert not derived.may_change_content(plan_of(ADD_FIELD))
+    assert derived.may_change_content(plan_of(ADD_FIELD, backwards=True))
+    assert derived.may_change_content(plan_of(migrations.RunPython(migrations.RunPython.noop)))
+    assert derived.may_change_content(plan_of(migrations.RunSQL("SELECT 1")))
+    assert derived.may_change_content(plan_of(InstallDerived()))
+    hidden = migrations.SeparateDatabaseAndState(database_operations=[migrations.RunSQL("")])
+    assert derived.may_change_content(plan_of(hidden))
+
+
+def test_a_schema_only_migrate_installs_the_triggers_without_reading_the_archive(
+    content, monkeypatch
+):
+    rebuilt = []
+    monkeypatch.setattr(derived, "rebuild", lambda connection: rebuilt.append(connection))
+    derived.before_migrate(None, using="default", plan=plan_of(ADD_FIELD))
+    assert derived.missing_or_extra(connection)  # away while migrations run
+    derived.after_migrate(None, using="default", plan=plan_of(ADD_FIELD))
+    assert (derived.missing_or_extra(connection), rebuilt) == ([], [])
+    derived.after_migrate(None, using="default", plan=plan_of(migrations.RunSQL("SELECT 1")))
+    assert rebuilt == [connection]
 
 
 def test_the_declared_set_names_its_tables_from_the_models():
