@@ -215,8 +215,9 @@ class StatementFilterSet(SearchFilterSet):
     status = filters.ChoiceFilter(
         choices=Statement.Status.choices,
         help_text=_(
-            "Published statements by default; `draft` and `withdrawn` need an editor's "
-            "credentials (the change permission on statements)."
+            "Published statements by default; `withdrawn` lists the withdrawn ones (public, "
+            "as their pages are); `draft` needs an editor's credentials (the change "
+            "permission on statements)."
         ),
     )
     ordering = OrderingFilter(

@@ -140,7 +140,13 @@ STATEMENT_WRITE_RESPONSES = {
 
 @extend_schema_view(
     list=extend_schema(summary=_("List published statements")),
-    retrieve=extend_schema(summary=_("A statement with its paragraphs")),
+    retrieve=extend_schema(
+        summary=_("A statement with its paragraphs"),
+        description=_(
+            "Published and withdrawn statements (a withdrawn one has `status` `withdrawn` "
+            "and its `withdrawn_note`, as its page shows); drafts for editors only."
+        ),
+    ),
     create=extend_schema(
         summary=_("Create a statement with its paragraphs (editors)"),
         responses={201: serializers.StatementDetailSerializer},
@@ -175,14 +181,18 @@ class StatementViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet
             )
             wanted = self.request.query_params.get("status")
             if wanted in (Statement.Status.DRAFT, Statement.Status.WITHDRAWN):
-                if not can_see_unpublished(self.request.user, Statement):
+                # Withdrawn statements are public, as their pages are; drafts are not.
+                if wanted == Statement.Status.DRAFT and not can_see_unpublished(
+                    self.request.user, Statement
+                ):
                     self.permission_denied(
                         self.request, message=_("Only editors may list unpublished statements.")
                     )
                 return statements
             return statements  # published() after the filters: see filter_queryset()
         statements = Statement.objects.with_related()
-        return visible(self.request.user, Statement, statements, statements.published())
+        # Like the page: a withdrawn statement opens, marked withdrawn, with its notice.
+        return visible(self.request.user, Statement, statements, statements.readable())
 
     def get_serializer_class(self):
         if self.action == "list":

@@ -4,6 +4,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from statements import search
@@ -296,22 +297,37 @@ def mixed_statuses():
 
 
 @pytest.mark.parametrize("user_fixture", [None, "reader"])
-def test_drafts_and_withdrawn_statements_are_invisible_to_the_public(
+def test_drafts_are_invisible_to_the_public_and_withdrawn_statements_kept_out_of_lists(
     client, mixed_statuses, request, user_fixture
 ):
     if user_fixture:
         client.force_authenticate(request.getfixturevalue(user_fixture))
     _, body = get(client, "/api/v1/statements/")
     assert slugs(body) == ["published"]
-    for slug in ("draft", "withdrawn"):
-        response = client.get(f"/api/v1/statements/{slug}/")
-        assert response.status_code == 404
-        assert response.json()["code"] == "not_found"
+    response = client.get("/api/v1/statements/draft/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
     _, paragraphs = get(client, "/api/v1/paragraphs/")
     assert [p["statement"] for p in paragraphs["results"]] == ["published"]
     _, resolution = get(client, "/api/v1/resolutions/2397/")
     assert resolution["citation_count"] == 1
     assert [p["statement"] for p in resolution["citing_paragraphs"]] == ["published"]
+
+
+@pytest.mark.parametrize("user_fixture", [None, "reader"])
+def test_a_withdrawn_statement_opens_marked_withdrawn_as_its_page_does(
+    client, mixed_statuses, request, user_fixture
+):
+    if user_fixture:
+        client.force_authenticate(request.getfixturevalue(user_fixture))
+    response, body = get(client, "/api/v1/statements/withdrawn/")
+    assert response.status_code == 200
+    assert (body["status"], body["withdrawn_note"]) == ("withdrawn", "Duplicate.")
+    assert [p["text"] for p in body["paragraphs"]] == ["withdrawn: resolution 2397"]
+    assert Client().get("/statements/withdrawn/").status_code == 200  # the page agrees
+    _, listed = get(client, "/api/v1/statements/", status="withdrawn")
+    assert slugs(listed) == ["withdrawn"]
+    assert [s["status"] for s in listed["results"]] == ["withdrawn"]
 
 
 @pytest.mark.parametrize(("user_fixture", "status_code"), [(None, 401), ("reader", 403)])
