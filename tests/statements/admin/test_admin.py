@@ -508,8 +508,13 @@ def test_a_draft_preview_uses_the_public_template_for_staff_only(editor_client, 
     response = editor_client.get(preview_url)
     assert response.status_code == 200
     assert "statements/statement_detail.html" in [t.name for t in response.templates]
-    assert "A draft paragraph, not public yet." in response.content.decode()
+    page = response.content.decode()
+    assert "A draft paragraph, not public yet." in page
     assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert response["Cache-Control"] == "private, no-store"
+    assert '<meta name="robots" content="noindex, nofollow">' in page
+    banner = page.index('<h2 id="preview-heading">Draft — not published</h2>')
+    assert banner < page.index("<h1>")  # above the title, where a screenshot catches it
 
     change_form = editor_client.get(change_url(statement)).content.decode()
     assert preview_url in change_form
@@ -518,6 +523,20 @@ def test_a_draft_preview_uses_the_public_template_for_staff_only(editor_client, 
     client.logout()
     assert client.get(preview_url).status_code == 302  # to the admin login
     assert client.get(statement.get_absolute_url()).status_code == 404
+
+
+def test_the_preview_of_a_published_statement_says_so_and_links_the_public_page(
+    editor_client, client
+):
+    statement = ParagraphFactory(text="Already public.").statement
+    page = editor_client.get(
+        reverse("statements:statement-preview", args=[statement.pk])
+    ).content.decode()
+    assert "Preview of a published statement" in page
+    assert f'href="{statement.get_absolute_url()}"' in page
+    public = client.get(statement.get_absolute_url()).content.decode()
+    assert "preview-heading" not in public
+    assert 'name="robots"' not in public
 
 
 def test_a_resolution_page_lists_every_paragraph_citing_it(editor_client):
