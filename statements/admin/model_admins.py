@@ -48,6 +48,7 @@ from statements.models import (
     Statement,
 )
 from statements.services import (
+    ImportOutcome,
     ImportPage,
     StaleVersionError,
     meeting_create,
@@ -532,26 +533,9 @@ class StatementAdmin(WritesThroughServices, CompareVersionAdmin):
             user=request.user,
         )
         for outcome in outcomes:
-            statement = outcome.statement
-            template = {
-                "created": _(
-                    "Saved “%(title)s” as a draft: %(paragraphs)s paragraphs, "
-                    "%(citations)s citations. Review it, then publish."
-                ),
-                "updated": _(
-                    "Updated “%(title)s” from the page: %(paragraphs)s paragraphs, "
-                    "%(citations)s citations."
-                ),
-                "unchanged": _("“%(title)s” was already in the archive, unchanged."),
-            }[outcome.action]
             self.message_user(
                 request,
-                template
-                % {
-                    "title": statement.title,
-                    "paragraphs": outcome.paragraph_count,
-                    "citations": outcome.citation_count,
-                },
+                _import_message(outcome),
                 messages.SUCCESS if outcome.action != "unchanged" else messages.INFO,
             )
         if len(outcomes) == 1:
@@ -638,6 +622,26 @@ def _as_text(obj_compare) -> tuple[str, str]:
         "" if v in (None, DOES_NOT_EXIST) else str(v)
         for v in (obj_compare.value1, obj_compare.value2)
     )
+
+
+def _import_message(outcome: ImportOutcome) -> str:
+    title = outcome.statement.title
+    if outcome.action == "unchanged":
+        return _("“%(title)s” was already in the archive, unchanged.") % {"title": title}
+    counts = _("%(paragraphs)s and %(citations)s") % {
+        "paragraphs": ngettext(
+            "%(count)s paragraph", "%(count)s paragraphs", outcome.paragraph_count
+        )
+        % {"count": outcome.paragraph_count},
+        "citations": ngettext("%(count)s citation", "%(count)s citations", outcome.citation_count)
+        % {"count": outcome.citation_count},
+    }
+    if outcome.action == "created":
+        return _("Saved “%(title)s” as a draft: %(counts)s. Review it, then publish.") % {
+            "title": title,
+            "counts": counts,
+        }
+    return _("Updated “%(title)s” from the page: %(counts)s.") % {"title": title, "counts": counts}
 
 
 def _highlight_citations(text: str) -> str:

@@ -31,6 +31,11 @@ _chunks = chunks
 SOURCE_FIELDS = ("title", "title_derived", "kind", "date", "section", "speaker")
 
 
+def _counted(count: int, noun: str) -> str:
+    """'1 citation', '2 citations': the command's English summary lines."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 @dataclass(frozen=True)
 class ImportOutcome:
     statement: Statement
@@ -41,8 +46,9 @@ class ImportOutcome:
 
     def summary(self) -> str:
         line = (
-            f"{self.action} {self.statement.slug}: {self.paragraph_count} paragraphs, "
-            f"{self.citation_count} citations"
+            f"{self.action} {self.statement.slug}: "
+            f"{_counted(self.paragraph_count, 'paragraph')}, "
+            f"{_counted(self.citation_count, 'citation')}"
         )
         if self.kept:
             line += f" (kept editors' {', '.join(self.kept)})"

@@ -753,6 +753,14 @@ def test_saving_a_reviewed_page_makes_a_draft_with_its_citations(editor_client):
     assert Statement.objects.count() == 1
 
 
+def test_the_import_message_counts_in_the_singular_when_there_is_one(editor_client):
+    preview = editor_client.post(IMPORT, {"text": ABE_PAGE, "_preview": "1"})
+    carried = preview.context["carried"]
+    saved = editor_client.post(IMPORT, {"pages": carried, "_save": "1"}, follow=True)
+    (message,) = [str(m) for m in saved.context["messages"]]
+    assert message.endswith(": 5 paragraphs and 1 citation. Review it, then publish.")
+
+
 def test_uploading_several_pages_imports_them_together(editor_client):
     files = [
         SimpleUploadedFile("kono.txt", KONO_PAGE.encode(), "text/plain"),
