@@ -19,10 +19,10 @@ $(STAMP): requirements.lock
 
 install: $(STAMP) ## Create .venv with the locked dependencies and the dev tools
 
-run: install ## Set up the SQLite database with the seed data and serve on http://127.0.0.1:8000
+run: install ## Set up the SQLite database with the seed data and serve on http://127.0.0.1:8000 (PORT=8001 for another port)
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(PY) manage.py seed
-	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	DJANGO_DEBUG=1 DJANGO_LOG_FORMAT=$${DJANGO_LOG_FORMAT:-text} $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install ## Run the whole test suite (DATABASE_URL picks the database; SQLite by default)
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -328,6 +328,10 @@ else:
 # errors with their tracebacks (django.request), each with the request's id. Nothing a
 # request brings in is logged but its method and path (no query string, no headers).
 LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "INFO").upper()
+# `make run` asks for text: a developer reads the lines, a log collector reads JSON.
+LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "json").lower()
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT must be json or text, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -339,12 +343,13 @@ LOGGING = {
             "rename_fields": {"levelname": "level", "name": "logger"},
             "timestamp": "time",  # ISO 8601, UTC
         },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
     },
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
-            "formatter": "json",
+            "formatter": LOG_FORMAT,
             "filters": ["request_context"],
         },
     },

@@ -159,3 +159,22 @@ def test_production_logging_writes_json_lines_to_stdout_at_the_configured_level(
     quiet = run(env={**env, "DJANGO_LOG_LEVEL": "WARNING"})
     assert quiet.returncode == 0, quiet.stderr
     assert quiet.stdout == ""
+
+
+def test_make_run_logs_readable_lines_and_an_unknown_format_is_refused():
+    code = (
+        "import django; django.setup(); from django.test import Client; "
+        "Client().get('/healthz/live')"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(DJANGO_SETTINGS_MODULE="mofa_site.settings", DJANGO_DEBUG="1")
+    run = functools.partial(
+        subprocess.run, [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True
+    )
+    text = run(env={**env, "DJANGO_LOG_FORMAT": "text"})
+    assert text.returncode == 0, text.stderr
+    [line] = [line for line in text.stdout.splitlines() if " mofa.access: " in line]
+    assert line.endswith(" INFO mofa.access: GET /healthz/live 200")
+    wrong = run(env={**env, "DJANGO_LOG_FORMAT": "xml"})
+    assert wrong.returncode != 0
+    assert "DJANGO_LOG_FORMAT must be json or text, not 'xml'" in wrong.stderr
