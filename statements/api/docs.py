@@ -5,7 +5,11 @@ from __future__ import annotations
 from csp.constants import NONCE
 from csp.decorators import csp_update
 from django.utils.decorators import method_decorator
-from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
 
 class SwaggerView(SpectacularSwaggerSplitView):
@@ -34,3 +38,19 @@ REDOC_POLICY = {
 @method_decorator(csp_update(REDOC_POLICY), name="get")
 class RedocView(SpectacularRedocView):
     template_name = "api/redoc.html"
+
+
+SCHEMA_FILENAME = "mofa-un-archive-api"
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI schema, saved under a plain file name: drf-spectacular names the file
+    after the API's title, whose em dash browsers cannot take from the header (they saved
+    a file called "download")."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.has_header("Content-Disposition"):
+            suffix = response.accepted_renderer.format
+            response["Content-Disposition"] = f'inline; filename="{SCHEMA_FILENAME}.{suffix}"'
+        return response

@@ -86,6 +86,29 @@ def test_the_documentation_is_served_from_local_static_files(client):
     assert "/static/drf_spectacular_sidecar/redoc/" in redoc
 
 
+@pytest.mark.parametrize(("accept", "suffix"), [("", "yaml"), ("application/json", "json")])
+def test_the_schema_downloads_under_a_file_name_browsers_keep(client, accept, suffix):
+    response = client.get("/api/schema/", headers={"Accept": accept} if accept else {})
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'inline; filename="mofa-un-archive-api.{suffix}"'
+
+
+@pytest.mark.django_db
+def test_the_api_root_links_the_collections_the_export_the_docs_and_the_schema(client):
+    body = client.get("/api/v1/", headers={"Accept": "application/json"}).json()
+    assert body == {
+        "statements": "http://testserver/api/v1/statements/",
+        "paragraphs": "http://testserver/api/v1/paragraphs/",
+        "resolutions": "http://testserver/api/v1/resolutions/",
+        "meetings": "http://testserver/api/v1/meetings/",
+        "export": "http://testserver/api/v1/export/statements.jsonl",
+        "docs": "http://testserver/api/docs/",
+        "schema": "http://testserver/api/schema/",
+    }
+    for url in body.values():
+        assert client.head(url).status_code == 200, url
+
+
 def test_the_schema_describes_what_the_api_does(client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     statements = schema["paths"]["/api/v1/statements/"]
