@@ -550,3 +550,13 @@ def test_meeting_page_runs_the_same_queries_for_2_or_200_summary_paragraphs(
         # validators, meeting, participants, statements, paragraphs, resolutions
         with django_assert_num_queries(6):
             assert client.get(meeting.get_absolute_url()).status_code == 200
+
+
+def test_a_title_the_archive_wrote_is_marked_and_a_printout_carries_the_address(client, db):
+    written = ParagraphFactory(statement__title_derived=True, statement__slug="derived").statement
+    page = client.get(written.get_absolute_url()).content.decode()
+    assert "the archive wrote this one from its text" in page
+    assert '<p class="print-address">http://testserver/statements/derived/</p>' in page
+    assert 'rel="icon" href="/static/statements/favicon.svg"' in page
+    given = ParagraphFactory(statement__slug="given").statement
+    assert "the archive wrote this one" not in client.get(given.get_absolute_url()).content.decode()
