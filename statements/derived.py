@@ -24,6 +24,7 @@ set only on a database at or after the latest such migration.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import re
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from statements.models import (
     Meeting,
     Paragraph,
+    Participant,
     PublishedCitation,
     Resolution,
     Statement,
@@ -46,6 +48,7 @@ from statements.models import (
 STATEMENT = Statement._meta.db_table
 PARAGRAPH = Paragraph._meta.db_table
 MEETING = Meeting._meta.db_table
+PARTICIPANT = Participant._meta.db_table
 RESOLUTION = Resolution._meta.db_table
 INDEXED = PublishedCitation._meta.db_table
 TALLY = Tally._meta.db_table
@@ -303,17 +306,54 @@ def _meeting_count(sign: str, meetings: str) -> str:
     )
 
 
-# Reading-order search (0011): key = days since 1900 << 46 | statement << 16 | 65535 - position.
-JULIAN_DAY_1900 = 2415020
+# --- Reading-order keys (SQLite search, 0011) ----------------------------------------------
+# The rowid of a published paragraph is days since 1900 << 46 | statement << 16 | 65535 -
+# position (a title's: its statement's key), so FTS5's rowid order is the reading order
+# and a range of days is a range of rowids. statements/search/ reads keys with these too.
+KEY_EPOCH = dt.date(1900, 1, 1)
+JULIAN_DAY_1900 = 2415020  # CAST(julianday('1900-01-01') AS INTEGER)
+DAY_SHIFT = 46
+STATEMENT_SHIFT = 16
+LAST_DAY = (1 << (63 - DAY_SHIFT)) - 1  # 17 bits of days: to the year 2258
+STATEMENT_MASK = (1 << (DAY_SHIFT - STATEMENT_SHIFT)) - 1  # 30 bits of statement id
+LAST_POSITION = (1 << STATEMENT_SHIFT) - 1  # later positions share the last slot
 
 
 def statement_key(date: str, statement: str) -> str:
     days = f"(CAST(julianday({date}) AS INTEGER) - {JULIAN_DAY_1900})"
-    return f"(({days} << 46) | ({statement} << 16))"
+    return f"(({days} << {DAY_SHIFT}) | ({statement} << {STATEMENT_SHIFT}))"
 
 
 def paragraph_key(date: str, statement: str, position: str) -> str:
-    return f"({statement_key(date, statement)} | (65535 - min({position}, 65535)))"
+    last = LAST_POSITION
+    return f"({statement_key(date, statement)} | ({last} - min({position}, {last})))"
+
+
+def key_day(key: str) -> str:
+    """SQL: the days since 1900 of a key."""
+    return f"({key} >> {DAY_SHIFT})"
+
+
+def key_statement(key: str) -> str:
+    """SQL: the statement id of a key."""
+    return f"(({key} >> {STATEMENT_SHIFT}) & {STATEMENT_MASK})"
+
+
+def key_position(key: str) -> str:
+    """SQL: the paragraph position of a key."""
+    return f"({LAST_POSITION} - ({key} & {LAST_POSITION}))"
+
+
+def day_number(date: dt.date) -> int:
+    """The days since 1900 of a date, as keys count them."""
+    return date.toordinal() - KEY_EPOCH.toordinal()
+
+
+def day_keys(first: int, last: int) -> tuple[int, int]:
+    """The lowest and highest key of the days ``first`` to ``last`` (clamped to the days a
+    key holds)."""
+    first, last = (min(max(day, 0), LAST_DAY) for day in (first, last))
+    return first << DAY_SHIFT, (last << DAY_SHIFT) | ((1 << DAY_SHIFT) - 1)
 
 
 def _search_row(row: str, command: str) -> str:

@@ -8,6 +8,7 @@ from django import forms
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
+from statements import derived
 from statements.models import Resolution, Statement
 
 # The choices are the distinct years and speakers of published statements. DISTINCT would
@@ -19,24 +20,24 @@ _START_OF_YEAR = {
     "sqlite": "date(years.day, 'start of year')",
     "postgresql": "date_trunc('year', years.day)::date",
 }
-_YEARS = """
+_YEARS = f"""
 WITH RECURSIVE years(day) AS (
-    SELECT MAX(date) FROM statements_statement WHERE status = %(published)s
+    SELECT MAX(date) FROM {derived.STATEMENT} WHERE status = %(published)s
     UNION ALL
     SELECT (
-        SELECT MAX(date) FROM statements_statement
-        WHERE status = %(published)s AND date < {start_of_year}
+        SELECT MAX(date) FROM {derived.STATEMENT}
+        WHERE status = %(published)s AND date < {{start_of_year}}
     ) FROM years WHERE day IS NOT NULL
 )
 SELECT day FROM years WHERE day IS NOT NULL
 """
-SPEAKERS_SQL = """
+SPEAKERS_SQL = f"""
 WITH RECURSIVE speakers(name) AS (
-    SELECT MIN(speaker) FROM statements_statement
+    SELECT MIN(speaker) FROM {derived.STATEMENT}
     WHERE status = %(published)s AND speaker > ''
     UNION ALL
     SELECT (
-        SELECT MIN(speaker) FROM statements_statement
+        SELECT MIN(speaker) FROM {derived.STATEMENT}
         WHERE status = %(published)s AND speaker > speakers.name
     ) FROM speakers WHERE name IS NOT NULL
 )

@@ -39,6 +39,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
+from statements import derived
 from statements.models import Paragraph, Resolution, Statement
 from statements.search.query import (
     MARK_END,
@@ -97,19 +98,6 @@ PARAGRAPHS, TITLES = "paragraphs", "titles"
 # descending order of places; a title match takes the place of its statement's opening
 # paragraph.
 Place = tuple[int, int, int]
-EPOCH = dt.date(1900, 1, 1)
-
-
-def _day(date: dt.date) -> int:
-    return date.toordinal() - EPOCH.toordinal()
-
-
-def _day_key(date: dt.date | None, default: int) -> int:
-    """The day's part of an FTS5 key (SQLite), within the 17 bits it has; ``default``
-    0 or 1 for an open bound (the first or the last day there can be)."""
-    most = (1 << 17) - 1
-    day = most * default if date is None else min(max(_day(date), 0), most)
-    return day << 46
 
 
 @dataclass
@@ -158,15 +146,13 @@ class _Postgres:
     # For the API's filters: every paragraph and title, whatever its status.
     def paragraph_ids(self) -> RawSQL:
         return RawSQL(
-            "SELECT id FROM statements_paragraph WHERE search_document @@ "
-            "websearch_to_tsquery(%s::regconfig, %s)",
+            f"SELECT id FROM {derived.PARAGRAPH} WHERE search_document @@ {self.QUERY}",
             [POSTGRES_CONFIG, self.websearch],
         )
 
     def statement_ids_by_title(self) -> RawSQL:
         return RawSQL(
-            "SELECT id FROM statements_statement WHERE search_title @@ "
-            "websearch_to_tsquery(%s::regconfig, %s)",
+            f"SELECT id FROM {derived.STATEMENT} WHERE search_title @@ {self.QUERY}",
             [POSTGRES_CONFIG, self.websearch],
         )
 
@@ -187,7 +173,7 @@ class _Postgres:
             params.append(filters.kind)
         if filters.resolution_id is not None:
             sql += (
-                " AND EXISTS (SELECT 1 FROM statements_publishedcitation c "
+                f" AND EXISTS (SELECT 1 FROM {derived.INDEXED} c "
                 "WHERE c.statement_id = s.id AND c.resolution_id = %s)"
             )
             params.append(filters.resolution_id)
@@ -204,14 +190,14 @@ class _Postgres:
         if source == PARAGRAPHS:
             sql = f"""
                 SELECT {columns}
-                FROM statements_paragraph p JOIN statements_statement s ON s.id = p.statement_id
-                WHERE s.status = 'published' AND p.search_document @@ {self.QUERY}{where}
+                FROM {derived.PARAGRAPH} p JOIN {derived.STATEMENT} s ON s.id = p.statement_id
+                WHERE s.status = {derived.PUBLISHED} AND p.search_document @@ {self.QUERY}{where}
                 ORDER BY s.date DESC, s.id DESC, p.position LIMIT %s
             """
         else:
             sql = f"""
-                SELECT {columns} FROM statements_statement s
-                WHERE s.status = 'published' AND s.search_title @@ {self.QUERY}{where}
+                SELECT {columns} FROM {derived.STATEMENT} s
+                WHERE s.status = {derived.PUBLISHED} AND s.search_title @@ {self.QUERY}{where}
                 ORDER BY s.date DESC, s.id DESC LIMIT %s
             """
         with self.connection.cursor() as cursor:
@@ -223,26 +209,29 @@ class _Postgres:
         position = (
             "p.position"
             if source == PARAGRAPHS
-            else "(SELECT MIN(position) FROM statements_paragraph WHERE statement_id = s.id)"
+            else f"(SELECT MIN(position) FROM {derived.PARAGRAPH} WHERE statement_id = s.id)"
         )
         rows = self._newest(source, f"s.date, s.id, {position}, 0", filters, limit)
-        return _Matches.of(rows, limit, _day)
+        return _Matches.of(rows, limit, derived.day_number)
 
     def newest(self, source: str, filters: Filters, limit: int) -> list[Match]:
         paragraph = "p.id" if source == PARAGRAPHS else "NULL"
         rows = self._newest(source, f"s.date, s.id, {paragraph}", filters, limit)
-        return [Match(_day(date), statement, paragraph) for date, statement, paragraph in rows]
+        return [
+            Match(derived.day_number(date), statement, paragraph)
+            for date, statement, paragraph in rows
+        ]
 
     def scores(self, texts: _Matches, titles: _Matches) -> dict[Place, float]:
         """ts_rank() of the places found, text and title (weighted A) added up: read
         for these rows only, once they are known to be few."""
         sql = f"""
             SELECT p.statement_id, p.position, ts_rank(p.search_document, {self.QUERY})
-            FROM statements_paragraph p JOIN unnest(%s::bigint[], %s::integer[]) AS t(sid, pos)
+            FROM {derived.PARAGRAPH} p JOIN unnest(%s::bigint[], %s::integer[]) AS t(sid, pos)
                 ON p.statement_id = t.sid AND p.position = t.pos
             UNION ALL
             SELECT s.id, t.pos, ts_rank(setweight(s.search_title, 'A'), {self.QUERY})
-            FROM statements_statement s JOIN unnest(%s::bigint[], %s::integer[]) AS t(sid, pos)
+            FROM {derived.STATEMENT} s JOIN unnest(%s::bigint[], %s::integer[]) AS t(sid, pos)
                 ON s.id = t.sid
         """
         params: list[Any] = []
@@ -279,13 +268,12 @@ class _Postgres:
 
 
 class _SQLite:
-    # 0003: every paragraph and title, by id (the API's filters, snippets, highlights).
-    PARAGRAPHS = "statements_paragraph_fts"
-    TITLES = "statements_statement_fts"
-    # 0011: published paragraphs and titles, keyed in reading order (see the migration).
-    PUBLISHED_PARAGRAPHS = "statements_search_paragraph"
-    PUBLISHED_TITLES = "statements_search_title"
-    STATEMENT = "(({table}.rowid >> 16) & 1073741823)"
+    # Every paragraph and title, by id (the API's filters, snippets, highlights).
+    PARAGRAPHS = derived.PARAGRAPH_FTS
+    TITLES = derived.TITLE_FTS
+    # Published paragraphs and titles, keyed in reading order (derived.paragraph_key).
+    PUBLISHED_PARAGRAPHS = derived.PUBLISHED_PARAGRAPHS
+    PUBLISHED_TITLES = derived.PUBLISHED_TITLES
 
     def __init__(self, query: str, connection):
         self.match = fts5_query(query)
@@ -316,24 +304,27 @@ class _SQLite:
         return all(n <= RANKABLE_WORD_PARAGRAPHS for n in counts)
 
     def _filters(self, table: str, filters: Filters) -> tuple[str, list]:
-        statement = self.STATEMENT.format(table=table)
+        statement = derived.key_statement(f"{table}.rowid")
         sql, params = "", []
         first, last = filters.dates()
         if first is not None or last is not None:
             # The key starts with the day: a range of days is a range of rowids.
             sql += f" AND {table}.rowid BETWEEN %s AND %s"
-            params += [_day_key(first, 0), _day_key(last, 1) | (1 << 46) - 1]
+            params += derived.day_keys(
+                0 if first is None else derived.day_number(first),
+                derived.LAST_DAY if last is None else derived.day_number(last),
+            )
         if filters.statement_id is not None:
             sql += f" AND {statement} = %s"
             params.append(filters.statement_id)
         if filters.kind:
-            sql += f" AND (SELECT kind FROM statements_statement WHERE id = {statement}) = %s"
+            sql += f" AND (SELECT kind FROM {derived.STATEMENT} WHERE id = {statement}) = %s"
             params.append(filters.kind)
         if filters.resolution_id is not None:
             # By the statement's few citations ("+" keeps SQLite off the resolution's
             # index, which would read every citation of the resolution for each hit).
             sql += (
-                " AND EXISTS (SELECT 1 FROM statements_publishedcitation c "
+                f" AND EXISTS (SELECT 1 FROM {derived.INDEXED} c "
                 f"WHERE c.statement_id = {statement} AND +c.resolution_id = %s)"
             )
             params.append(filters.resolution_id)
@@ -347,16 +338,12 @@ class _SQLite:
         table = self.PUBLISHED_PARAGRAPHS if source == PARAGRAPHS else self.PUBLISHED_TITLES
         where, params = self._filters(table, filters)
         sql = (
-            f"SELECT {columns(table, self.STATEMENT.format(table=table))} FROM {table} "
+            f"SELECT {columns(table, derived.key_statement(f'{table}.rowid'))} FROM {table} "
             f"WHERE {table} MATCH %s{where} ORDER BY {table}.rowid DESC LIMIT %s"
         )
         with self.connection.cursor() as cursor:
             cursor.execute(sql, [self.match, *params, limit])
             return cursor.fetchall()
-
-    @staticmethod
-    def _position(table: str) -> str:
-        return f"(65535 - ({table}.rowid & 65535))"
 
     def matches(self, source: str, filters: Filters, limit: int, *, ranked: bool) -> _Matches:
         """Up to ``limit`` matching places, newest first."""
@@ -366,13 +353,13 @@ class _SQLite:
         def columns(table: str, statement: str) -> str:
             score = f"{weight} * bm25({table})" if ranked else "0"
             position = (
-                self._position(table)
+                derived.key_position(f"{table}.rowid")
                 if source == PARAGRAPHS
                 # A title lands on its statement's opening paragraph.
-                else "(SELECT MIN(position) FROM statements_paragraph "
+                else f"(SELECT MIN(position) FROM {derived.PARAGRAPH} "
                 f"WHERE statement_id = {statement})"
             )
-            return f"{table}.rowid >> 46, {statement}, {position}, {score}"
+            return f"{derived.key_day(f'{table}.rowid')}, {statement}, {position}, {score}"
 
         return _Matches.of(self._newest(source, columns, filters, limit), limit, int)
 
@@ -380,24 +367,26 @@ class _SQLite:
         def columns(table: str, statement: str) -> str:
             # The paragraph's id through its (statement, position) index, for these rows only.
             paragraph = (
-                "(SELECT id FROM statements_paragraph "
-                f"WHERE statement_id = {statement} AND position = {self._position(table)})"
+                f"(SELECT id FROM {derived.PARAGRAPH} WHERE statement_id = {statement} "
+                f"AND position = {derived.key_position(f'{table}.rowid')})"
                 if source == PARAGRAPHS
                 else "NULL"
             )
-            return f"{table}.rowid >> 46, {statement}, {paragraph}"
+            return f"{derived.key_day(f'{table}.rowid')}, {statement}, {paragraph}"
 
         return [Match(*row) for row in self._newest(source, columns, filters, limit)]
 
     def annotate(self, paragraphs: QuerySet) -> QuerySet:
+        # The outer query's paragraph row, by the name Django gives its table.
+        outer = self.connection.ops.quote_name(derived.PARAGRAPH)
         snippet = (
             f"SELECT snippet({self.PARAGRAPHS}, 0, %s, %s, ' … ', {SNIPPET_WORDS}) "
             f"FROM {self.PARAGRAPHS} WHERE {self.PARAGRAPHS} MATCH %s "
-            'AND rowid = "statements_paragraph"."id"'
+            f'AND rowid = {outer}."id"'
         )
         title = (
             f"SELECT highlight({self.TITLES}, 0, %s, %s) FROM {self.TITLES} "
-            f'WHERE {self.TITLES} MATCH %s AND rowid = "statements_paragraph"."statement_id"'
+            f'WHERE {self.TITLES} MATCH %s AND rowid = {outer}."statement_id"'
         )
         marks = [MARK_START, MARK_END, self.match]
         return paragraphs.annotate(
@@ -553,7 +542,7 @@ class ParagraphSearch:
         # Written out: the ORM took longer to build and compile this OR of twenty pairs
         # (a third of a search) than the database took to run the whole query.
         wanted = RawSQL(
-            "SELECT id FROM statements_paragraph WHERE "
+            f"SELECT id FROM {derived.PARAGRAPH} WHERE "
             + " OR ".join(["(statement_id = %s AND position = %s)"] * len(places)),
             [value for _day, statement, position in places for value in (statement, -position)],
         )

@@ -1,9 +1,12 @@
 """What the database keeps for us (statements/derived.py): declared once, installed by
 migrations, checked and rebuilt by commands, and out of the way of ordinary migrations."""
 
+import contextlib
+import datetime as dt
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +16,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, migrations, models
 from django.test.utils import CaptureQueriesContext
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from statements import derived
 from statements.migration_operations import InstallDerived
@@ -285,6 +290,32 @@ def test_the_declared_set_names_its_tables_from_the_models():
         assert trigger.reason and f" ON {trigger.table} " in trigger.definition
     for function in derived.postgresql_functions():
         assert function.reason
+
+
+@example(date=derived.KEY_EPOCH, statement=1, position=0)
+@given(
+    date=st.dates(min_value=derived.KEY_EPOCH, max_value=dt.date(2258, 1, 1)),
+    statement=st.integers(min_value=1, max_value=derived.STATEMENT_MASK),
+    position=st.integers(min_value=0, max_value=100_000),
+)
+def test_a_reading_order_key_reads_back_as_its_day_statement_and_position(
+    date, statement, position
+):
+    # The triggers write keys with paragraph_key(); search reads them with key_*() and
+    # looks days up with day_keys(): one layout, both ways (SQLite's own arithmetic).
+    with contextlib.closing(sqlite3.connect(":memory:")) as database:
+        written = derived.paragraph_key("?", "?", "?")
+        (key,) = database.execute(
+            f"SELECT {written}", (date.isoformat(), statement, position)
+        ).fetchone()
+        readers = (derived.key_day, derived.key_statement, derived.key_position)
+        read = ", ".join(reader(str(key)) for reader in readers)
+        day, statement_read, position_read = database.execute(f"SELECT {read}").fetchone()
+    assert day == derived.day_number(date)
+    assert (statement_read, position_read) == (statement, min(position, derived.LAST_POSITION))
+    first, last = derived.day_keys(day, day)
+    assert first <= key <= last
+    assert derived.day_keys(day + 1, day + 1)[0] == last + 1  # the days tile the keys
 
 
 def test_the_database_system_check_warns_of_a_missing_trigger(content):
