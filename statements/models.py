@@ -109,6 +109,17 @@ class NumberList(models.Aggregate):
         )
 
 
+class UnorderedManager(models.Manager):
+    """The base manager (``Meta.base_manager_name``) of a model whose default ordering
+    goes through its parent: what Django and django-reversion look up by id (a save, a
+    refresh, reversion's check that each version's objects still exist, a query per
+    model and revision) needs no order, and that one joins the parent's table to sort.
+    An import of 1,000 pages made 1,253 such checks of paragraphs and participants."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().order_by()
+
+
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -426,8 +437,10 @@ class Participant(TimeStampedModel):
     )
 
     objects = ParticipantQuerySet.as_manager()
+    unordered = UnorderedManager()
 
     class Meta:
+        base_manager_name = "unordered"
         ordering = ["meeting", "position", "id"]
         verbose_name = _("participant")
         verbose_name_plural = _("participants")
@@ -772,8 +785,10 @@ class Paragraph(TimeStampedModel):
     )
 
     objects = ParagraphQuerySet.as_manager()
+    unordered = UnorderedManager()
 
     class Meta:
+        base_manager_name = "unordered"
         ordering = ["statement", "position"]
         verbose_name = _("paragraph")
         verbose_name_plural = _("paragraphs")

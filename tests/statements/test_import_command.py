@@ -419,3 +419,14 @@ def test_an_import_gives_the_meeting_it_creates_a_first_version_with_its_partici
     run(str(MEETING_PAGE))  # completed: a version of what the import wrote
     assert Version.objects.get_for_object(meeting).count() == 2
     assert Version.objects.get_for_object(meeting).first().field_dict["location"]
+
+
+def test_reverting_one_imported_statement_leaves_the_others_of_its_import_alone():
+    # Why an import records a revision per statement, not one for the run: reversion
+    # reverts a whole revision.
+    run(str(STATEMENT_PAGE), str(MEETING_PAGE))
+    reverted, other = Statement.objects.order_by("pk")
+    Statement.objects.filter(pk__in=[reverted.pk, other.pk]).update(title="Edited")
+    Version.objects.get_for_object(reverted).get().revision.revert(delete=True)
+    assert Statement.objects.get(pk=reverted.pk).title == reverted.title
+    assert Statement.objects.get(pk=other.pk).title == "Edited"

@@ -8,7 +8,10 @@ import datetime as dt
 from io import StringIO
 
 import pytest
+import reversion
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 from reversion.models import Version
@@ -22,7 +25,7 @@ from tests.statements.admin.test_admin import (
     error_text,
     statement_data,
 )
-from tests.statements.test_import_command import STATEMENT_PAGE
+from tests.statements.test_import_command import MEETING_PAGE, STATEMENT_PAGE
 
 pytestmark = pytest.mark.django_db
 
@@ -266,3 +269,24 @@ def test_deleting_in_the_admin_goes_through_the_services_and_can_be_recovered(ad
     form = {"number": "2397", "vote": "", "title": "", "document_url": "", "summary": ""}
     assert admin_client.post(recover, form).status_code == 302
     assert list(Resolution.objects.values_list("number", flat=True)) == [2397]
+
+
+def test_recording_a_version_checks_paragraphs_and_participants_without_a_join():
+    # Reversion checks that every object of a revision still exists, a query per model
+    # and revision, through the base manager: the default ordering of paragraphs and
+    # participants (through their statement, their meeting) would join and sort.
+    call_command("import_statements", str(MEETING_PAGE), stdout=StringIO())
+    statement, meeting = Statement.objects.get(), Meeting.objects.get()
+    assert statement.paragraphs.exists() and meeting.participants.exists()
+    with CaptureQueriesContext(connection) as queries:
+        for obj in (statement, meeting):
+            with reversion.create_revision():
+                reversion.add_to_revision(obj)
+    checks = {
+        table: [q["sql"] for q in queries if q["sql"].startswith(f'SELECT "{table}"."id" AS')]
+        for table in ("statements_paragraph", "statements_participant")
+    }
+    for table, sql in checks.items():
+        assert len(sql) == 1, (table, sql)
+        assert "JOIN" not in sql[0] and "ORDER BY" not in sql[0]
+    assert len(Version.objects.get_for_object(statement)) == 2
