@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -439,8 +439,11 @@ def test_everything_the_database_keeps_equals_a_recount_after_any_edits(steps):
                 Statement.objects.filter(pk=statement.pk).update(date=dt.date(2010 + n, 1, 1))
             elif kind == "move":
                 target = paragraphs[(n + 1) % len(paragraphs)].statement_id
+                # A free position: the factory's positions come from a sequence shared by
+                # the whole session, so any fixed number may already be taken there.
+                last = Paragraph.objects.filter(statement_id=target).aggregate(Max("position"))
                 Paragraph.objects.filter(pk=paragraph.pk).update(
-                    statement_id=target, position=100 + n
+                    statement_id=target, position=(last["position__max"] or 0) + 1
                 )
             elif kind == "link":
                 statement.meetings.add(meeting)
