@@ -1,7 +1,6 @@
 """Structured logs: one JSON access line per request with its id, errors with their
 tracebacks, and never a password, token, cookie or query string."""
 
-import functools
 import io
 import json
 import logging
@@ -141,40 +140,36 @@ def test_an_error_is_logged_with_its_traceback_and_request_id(client, db, log_li
     assert "query-secret-000" not in log_lines.text() and "t0k3n" not in log_lines.text()
 
 
-def test_production_logging_writes_json_lines_to_stdout_at_the_configured_level():
+def probe_site(**variables: str) -> subprocess.CompletedProcess:
+    """A fresh interpreter with the development settings and ``variables`` (no other
+    DJANGO_ variable) requests /healthz/live once, sending X-Request-ID probe-1."""
     code = (
         "import django; django.setup(); from django.test import Client; "
         "Client().get('/healthz/live', headers={'X-Request-ID': 'probe-1'})"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update(DJANGO_SETTINGS_MODULE="mofa_site.settings", DJANGO_DEBUG="1")
-    run = functools.partial(
-        subprocess.run, [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True
+    env.update(DJANGO_SETTINGS_MODULE="mofa_site.settings", DJANGO_DEBUG="1", **variables)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
     )
-    info = run(env={**env, "DJANGO_LOG_LEVEL": "info"})
+
+
+def test_production_logging_writes_json_lines_to_stdout_at_the_configured_level():
+    info = probe_site(DJANGO_LOG_LEVEL="info")
     assert info.returncode == 0, info.stderr
     lines = [json.loads(text) for text in info.stdout.splitlines()]
     [line] = [line for line in lines if line["logger"] == "mofa.access"]
     assert line["request_id"] == "probe-1" and line["time"].endswith("+00:00")
-    quiet = run(env={**env, "DJANGO_LOG_LEVEL": "WARNING"})
+    quiet = probe_site(DJANGO_LOG_LEVEL="WARNING")
     assert quiet.returncode == 0, quiet.stderr
     assert quiet.stdout == ""
 
 
 def test_make_run_logs_readable_lines_and_an_unknown_format_is_refused():
-    code = (
-        "import django; django.setup(); from django.test import Client; "
-        "Client().get('/healthz/live')"
-    )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update(DJANGO_SETTINGS_MODULE="mofa_site.settings", DJANGO_DEBUG="1")
-    run = functools.partial(
-        subprocess.run, [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True
-    )
-    text = run(env={**env, "DJANGO_LOG_FORMAT": "text"})
+    text = probe_site(DJANGO_LOG_FORMAT="text")
     assert text.returncode == 0, text.stderr
     [line] = [line for line in text.stdout.splitlines() if " mofa.access: " in line]
     assert line.endswith(" INFO mofa.access: GET /healthz/live 200")
-    wrong = run(env={**env, "DJANGO_LOG_FORMAT": "xml"})
+    wrong = probe_site(DJANGO_LOG_FORMAT="xml")
     assert wrong.returncode != 0
     assert "DJANGO_LOG_FORMAT must be json or text, not 'xml'" in wrong.stderr
