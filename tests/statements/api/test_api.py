@@ -296,12 +296,18 @@ def mixed_statuses():
     return published, draft, withdrawn
 
 
-@pytest.mark.parametrize("user_fixture", [None, "reader"])
+@pytest.fixture(params=[None, "reader"])
+def public_client(client, request):
+    """Anonymous, then signed in without any editor's permission: the public either way."""
+    if request.param:
+        client.force_authenticate(request.getfixturevalue(request.param))
+    return client
+
+
 def test_drafts_are_invisible_to_the_public_and_withdrawn_statements_kept_out_of_lists(
-    client, mixed_statuses, request, user_fixture
+    public_client, mixed_statuses
 ):
-    if user_fixture:
-        client.force_authenticate(request.getfixturevalue(user_fixture))
+    client = public_client
     _, body = get(client, "/api/v1/statements/")
     assert slugs(body) == ["published"]
     response = client.get("/api/v1/statements/draft/")
@@ -314,12 +320,10 @@ def test_drafts_are_invisible_to_the_public_and_withdrawn_statements_kept_out_of
     assert [p["statement"] for p in resolution["citing_paragraphs"]] == ["published"]
 
 
-@pytest.mark.parametrize("user_fixture", [None, "reader"])
 def test_a_withdrawn_statement_opens_marked_withdrawn_as_its_page_does(
-    client, mixed_statuses, request, user_fixture
+    public_client, mixed_statuses
 ):
-    if user_fixture:
-        client.force_authenticate(request.getfixturevalue(user_fixture))
+    client = public_client
     response, body = get(client, "/api/v1/statements/withdrawn/")
     assert response.status_code == 200
     assert (body["status"], body["withdrawn_note"]) == ("withdrawn", "Duplicate.")
