@@ -302,9 +302,13 @@ class StatementDetailView(SectionMixin, DetailView):
     context_object_name = "statement"
     section = "statements"
 
+    def shown(self) -> QuerySet[Statement]:
+        """The statements this view opens: what the public may read."""
+        return Statement.objects.readable()
+
     def get_queryset(self) -> QuerySet[Statement]:
         # Not the source page: kept for editors and re-imports, never shown.
-        return Statement.objects.readable().with_related().defer("source_text", "import_baseline")
+        return self.shown().with_related().defer("source_text", "import_baseline")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         statement = self.object
@@ -327,8 +331,8 @@ class StatementDetailView(SectionMixin, DetailView):
 class StatementPreviewView(StatementDetailView):
     """The public page of any statement, drafts and withdrawn ones included: for editors."""
 
-    def get_queryset(self) -> QuerySet[Statement]:
-        return Statement.objects.with_related().defer("source_text", "import_baseline")
+    def shown(self) -> QuerySet[Statement]:
+        return Statement.objects.all()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_context_data(**kwargs), "is_preview": True}

@@ -15,6 +15,7 @@ from django.db import connections, router, transaction
 from django.db.models import Count, Model, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from mofa_site.caching import content_changed
 from statements.importing import ParsedDocument, ParsedMeeting, ParseError, parse_document
@@ -31,11 +32,6 @@ _chunks = chunks
 SOURCE_FIELDS = ("title", "title_derived", "kind", "date", "section", "speaker")
 
 
-def _counted(count: int, noun: str) -> str:
-    """'1 citation', '2 citations': the command's English summary lines."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
 @dataclass(frozen=True)
 class ImportOutcome:
     statement: Statement
@@ -47,8 +43,9 @@ class ImportOutcome:
     def summary(self) -> str:
         line = (
             f"{self.action} {self.statement.slug}: "
-            f"{_counted(self.paragraph_count, 'paragraph')}, "
-            f"{_counted(self.citation_count, 'citation')}"
+            + ngettext("%d paragraph", "%d paragraphs", self.paragraph_count) % self.paragraph_count
+            + ", "
+            + ngettext("%d citation", "%d citations", self.citation_count) % self.citation_count
         )
         if self.kept:
             line += f" (kept editors' {', '.join(self.kept)})"
