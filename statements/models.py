@@ -22,6 +22,8 @@ from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from statements.importing import resolution_mentions
+
 JAPAN_TZ = zoneinfo.ZoneInfo("Asia/Tokyo")
 MAX_RESOLUTION_NUMBER = 9999
 
@@ -659,6 +661,10 @@ class Statement(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return page_url("statements:statement-detail", slug=self.slug)
 
+    def get_akn_url(self) -> str:
+        """Its Akoma Ntoso XML document on the public site."""
+        return page_url("statements:statement-akn", slug=self.slug)
+
     def clean(self) -> None:
         errors = {}
         if error := future_date_error(self.date):
@@ -832,6 +838,21 @@ class Paragraph(TimeStampedModel):
         a query."""
         loaded = self.__dict__.get("cited_list")
         return loaded if loaded is not None else list(self.resolutions.order_by("number"))
+
+    def cited_spans(self) -> list[tuple[int, int, Resolution]]:
+        """(start, end, resolution) for each mention in the text of a resolution it cites,
+        in order, overlaps skipped: what the page and the Akoma Ntoso export link. Reads
+        ``citations``, so no query after ``with_related()``."""
+        cited = {resolution.number: resolution for resolution in self.citations}
+        spans: list[tuple[int, int, Resolution]] = []
+        done = 0
+        for mention in resolution_mentions(self.text):
+            resolution = cited.get(mention.number)
+            if resolution is None or mention.start < done:
+                continue
+            spans.append((mention.start, mention.end, resolution))
+            done = mention.end
+        return spans
 
     @property
     def anchor(self) -> str:

@@ -22,6 +22,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.text import Truncator
 from django.views.decorators.http import condition
 from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic.detail import BaseDetailView
 
 from mofa_site import caching
 from statements import derived, search
@@ -33,7 +34,7 @@ from statements.models import (
     Statement,
     Tally,
 )
-from statements.pages import structured_data
+from statements.pages import akn, structured_data
 from statements.pages.filters import SearchForm, StatementFilter, cited_resolutions
 
 STATEMENTS_PER_PAGE = 20
@@ -328,6 +329,17 @@ class StatementDetailView(SectionMixin, DetailView):
         )
 
 
+class StatementAknView(BaseDetailView):
+    """The statement as an Akoma Ntoso 3.0 document: what the public may read, as XML."""
+
+    def get_queryset(self) -> QuerySet[Statement]:
+        return Statement.objects.readable().with_related().defer("source_text", "import_baseline")
+
+    def render_to_response(self, context: dict[str, Any]) -> HttpResponse:
+        document = akn.statement_document(self.object, self.request.build_absolute_uri)
+        return HttpResponse(document, content_type=f"{akn.MEDIA_TYPE}; charset=utf-8")
+
+
 class StatementPreviewView(StatementDetailView):
     """The public page of any statement, drafts and withdrawn ones included: for editors."""
 
@@ -458,6 +470,7 @@ statement_list = cache_for_readers(StatementListView.as_view())
 statement_detail = cache_for_readers(
     conditional_on(statement_stamps)(StatementDetailView.as_view())
 )
+statement_akn = cache_for_readers(conditional_on(statement_stamps)(StatementAknView.as_view()))
 resolution_list = cache_for_readers(ResolutionListView.as_view())
 resolution_detail = cache_for_readers(
     conditional_on(resolution_stamps)(ResolutionDetailView.as_view())

@@ -19,6 +19,7 @@ from tests.factories import (
     ParticipantFactory,
     ResolutionFactory,
     StatementFactory,
+    statement_with_paragraphs,
 )
 
 pytestmark = pytest.mark.django_db
@@ -39,21 +40,6 @@ def page(client, url: str, status: int = 200) -> str:
     response = client.get(url)
     assert response.status_code == status
     return response.content.decode()
-
-
-def statement_with_paragraphs(count: int, resolution=None, **kwargs) -> Statement:
-    statement = StatementFactory(**kwargs)
-    number = resolution.number if resolution else 1
-    for position in range(1, count + 1):
-        paragraph = ParagraphFactory(
-            statement=statement,
-            position=position,
-            number=position,
-            text=f"Paragraph {position} recalls resolution {number}.",
-        )
-        if resolution:
-            paragraph.resolutions.add(resolution)
-    return statement
 
 
 # --- Home and layout ---------------------------------------------------------------------
