@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, ExtractYear, TruncMonth
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -109,6 +109,11 @@ class NumberList(models.Aggregate):
             template="%(function)s(%(distinct)s(%(expressions)s)::text, ',')",
             **extra,
         )
+
+
+def _as_date(value: dt.date | dt.datetime) -> dt.date:
+    # TruncMonth of a DateField is a date on PostgreSQL and may come back as a datetime.
+    return value.date() if isinstance(value, dt.datetime) else value
 
 
 class UnorderedManager(models.Manager):
@@ -489,6 +494,15 @@ class StatementQuerySet(models.QuerySet):
         """Statements the public may list, count, search and syndicate."""
         return self.filter(status=Statement.Status.PUBLISHED)
 
+    def per_year_by_kind(self) -> list[tuple[int, str, int]]:
+        """(year, kind, statements) for these statements, by year."""
+        return list(
+            self.order_by()
+            .values_list(ExtractYear("date"), "kind")
+            .annotate(count=Count("pk"))
+            .order_by(ExtractYear("date"), "kind")
+        )
+
     def readable(self) -> StatementQuerySet:
         """Statements the public may open: published ones, and withdrawn ones (shown with
         their withdrawal notice)."""
@@ -867,6 +881,17 @@ class PublishedCitationQuerySet(models.QuerySet):
     def newest_first(self) -> PublishedCitationQuerySet:
         """Newest statement first, then reading order: the order of the index."""
         return self.order_by("-date", "-statement_id", "position")
+
+    def per_month(self) -> list[tuple[dt.date, int]]:
+        """(first day of the month, citations) in date order: a resolution's timeline,
+        read from the index it is filtered by."""
+        rows = (
+            self.order_by()
+            .values_list(TruncMonth("date"))
+            .annotate(count=Count("paragraph"))
+            .order_by(TruncMonth("date"))
+        )
+        return [(_as_date(month), count) for month, count in rows]
 
 
 class PublishedCitation(models.Model):

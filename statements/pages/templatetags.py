@@ -14,6 +14,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from statements.models import Paragraph
+from statements.pages import charts
 
 register = template.Library()
 
@@ -94,3 +95,9 @@ def choice_select(field: BoundField) -> SafeString:
         invalid,
         mark_safe(options),  # every key and label is escaped above
     )
+
+
+@register.simple_tag
+def share_bar(value: int, peak: int) -> SafeString:
+    """``charts.share``: a decorative bar beside a printed count."""
+    return charts.share(value, peak)
