@@ -8,14 +8,14 @@ from django import forms
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
-from statements import derived
+from statements import derived, search
 from statements.models import Resolution, Statement
 
 # The choices are the distinct years and speakers of published statements. DISTINCT would
 # read every statement; these recursive queries jump from one value to the next through
 # the (status, date) and (status, speaker) indexes, so they cost one index seek per
-# value, however large the archive. The same SQL runs on SQLite and PostgreSQL, but for
-# the start of a year.
+# value, however large the archive (the speakers' is the search's, which matches names).
+# The same SQL runs on SQLite and PostgreSQL, but for the start of a year.
 _START_OF_YEAR = {
     "sqlite": "date(years.day, 'start of year')",
     "postgresql": "date_trunc('year', years.day)::date",
@@ -30,18 +30,6 @@ WITH RECURSIVE years(day) AS (
     ) FROM years WHERE day IS NOT NULL
 )
 SELECT day FROM years WHERE day IS NOT NULL
-"""
-SPEAKERS_SQL = f"""
-WITH RECURSIVE speakers(name) AS (
-    SELECT MIN(speaker) FROM {derived.STATEMENT}
-    WHERE status = %(published)s AND speaker > ''
-    UNION ALL
-    SELECT (
-        SELECT MIN(speaker) FROM {derived.STATEMENT}
-        WHERE status = %(published)s AND speaker > speakers.name
-    ) FROM speakers WHERE name IS NOT NULL
-)
-SELECT name FROM speakers WHERE name IS NOT NULL
 """
 
 
@@ -63,7 +51,7 @@ def year_choices() -> list[tuple[int, int]]:
 
 def speaker_choices() -> list[tuple[str, str]]:
     """Speakers of published statements, in the database's order."""
-    return [(speaker, speaker) for speaker in _column(SPEAKERS_SQL)]
+    return [(speaker, speaker) for speaker in search.published_speakers()]
 
 
 def cited_resolutions() -> list[Resolution]:
@@ -116,11 +104,23 @@ class StatementFilter(django_filters.FilterSet):
 
 
 class SearchForm(forms.Form):
+    """What the search page reads from its URL: the query, the filters, the order and a
+    range of dates (``from``, ``to``; Python keywords, so the fields are added by name)."""
+
     q = forms.CharField(label=_("Search the archive"), required=False)
     year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
     kind = forms.ChoiceField(label=_("Kind"), required=False)
     resolution = forms.TypedChoiceField(
         label=_("Cites resolution"), required=False, coerce=int, empty_value=None
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            (search.RELEVANCE, _("Relevance")),
+            (search.NEWEST, _("Newest first")),
+            (search.OLDEST, _("Oldest first")),
+        ],
     )
 
     def __init__(self, *args, **kwargs):
@@ -128,3 +128,27 @@ class SearchForm(forms.Form):
         self.fields["year"].choices = [("", _("Any year")), *year_choices()]
         self.fields["kind"].choices = [("", _("Any kind")), *Statement.Kind.choices]
         self.fields["resolution"].choices = [("", _("Any resolution")), *resolution_choices()]
+        self.fields["from"] = forms.DateField(
+            label=_("From"), required=False, help_text=_("YYYY-MM-DD"), input_formats=["%Y-%m-%d"]
+        )
+        self.fields["to"] = forms.DateField(
+            label=_("To"), required=False, help_text=_("YYYY-MM-DD"), input_formats=["%Y-%m-%d"]
+        )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        first, last = data.get("from"), data.get("to")
+        if first and last and first > last:
+            self.add_error("to", _("The end of the range comes before its start."))
+        return data
+
+    def filters(self) -> search.Filters:
+        """The search's filters, from a valid form."""
+        data = self.cleaned_data
+        return search.Filters(
+            year=data["year"],
+            kind=data["kind"] or None,
+            resolution_id=search.resolution_pk(data["resolution"]),
+            date_after=data["from"],
+            date_before=data["to"],
+        )
