@@ -22,6 +22,7 @@ urlpatterns = [
     path("meetings/", views.meeting_list, name="meeting-list"),
     path("meetings/<slug:slug>/", views.meeting_detail, name="meeting-detail"),
     path("search/", views.search_page, name="search"),
+    path("search/feed/", views.cache_for_readers(feeds.SearchFeed()), name="search-feed"),
     path(
         "sitemap.xml",
         views.cache_for_readers(sitemaps.index),
