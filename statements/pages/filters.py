@@ -3,13 +3,19 @@ are only those that published content has, so no filter leads to an empty page."
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import django_filters
 from django import forms
+from django.core.validators import EMPTY_VALUES
 from django.db import connection
+from django.db.models import Count, QuerySet
+from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from statements import derived, search
-from statements.models import Resolution, Statement
+from statements.models import PublishedCitation, Resolution, Statement
 
 # The choices are the distinct years and speakers of published statements. DISTINCT would
 # read every statement; these recursive queries jump from one value to the next through
@@ -101,6 +107,65 @@ class StatementFilter(django_filters.FilterSet):
 
     def filter_resolution(self, queryset, name, value):
         return queryset.citing(int(value))
+
+    def count_choices(self) -> None:
+        """Label every choice with how many published statements it would list, the other
+        filters as chosen ("2017 (12)"): one grouped count per filter, whatever the number
+        of values. Call once the list is filtered (the form is then validated)."""
+        chosen = self.form.cleaned_data if self.is_bound else {}
+        for name, counted in FACETS.items():
+            others = self.queryset
+            for other, value in chosen.items():
+                if other != name and value not in EMPTY_VALUES:
+                    others = self.filters[other].filter(others, value)
+            narrowed = any(o != name and v not in EMPTY_VALUES for o, v in chosen.items())
+            counts = {str(value): n for value, n in counted(others, narrowed)}
+            field = self.form.fields[name]
+            # The field puts its empty label ("Any year") first by itself.
+            field.choices = [
+                (value, f"{label} ({counts.get(str(value), 0)})")
+                for value, label in field.choices
+                if value != ""
+            ]
+
+
+def _grouped(statements: QuerySet, column: str) -> list[tuple[Any, int]]:
+    # order_by(): the default order would join the GROUP BY.
+    return list(statements.order_by().values_list(column).annotate(n=Count("pk")))
+
+
+def _years(statements: QuerySet, narrowed: bool) -> list[tuple[Any, int]]:
+    return _grouped(statements.annotate(year=ExtractYear("date")), "year")
+
+
+def _kinds(statements: QuerySet, narrowed: bool) -> list[tuple[Any, int]]:
+    return _grouped(statements, "kind")
+
+
+def _speakers(statements: QuerySet, narrowed: bool) -> list[tuple[Any, int]]:
+    return _grouped(statements.exclude(speaker=""), "speaker")
+
+
+def _resolutions(statements: QuerySet, narrowed: bool) -> list[tuple[Any, int]]:
+    # Statements, not paragraphs, citing each: from the index of published citations,
+    # which holds only published statements (so unfiltered, no join to them).
+    citations = PublishedCitation.objects.all()
+    if narrowed:
+        citations = citations.filter(statement__in=statements.values("pk"))
+    return list(
+        citations.order_by()
+        .values_list("resolution__number")
+        .annotate(n=Count("statement_id", distinct=True))
+    )
+
+
+# What each filter's counts are grouped by.
+FACETS: dict[str, Callable[[QuerySet, bool], list[tuple[Any, int]]]] = {
+    "year": _years,
+    "kind": _kinds,
+    "speaker": _speakers,
+    "resolution": _resolutions,
+}
 
 
 class SearchForm(forms.Form):

@@ -294,6 +294,7 @@ class StatementListView(SectionMixin, TalliedListView):
         return Tally.objects.published_statements()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        self.filterset.count_choices()
         return super().get_context_data(filter=self.filterset, **kwargs)
 
 
