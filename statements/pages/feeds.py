@@ -72,16 +72,17 @@ class StatementEntries(Feed):
 
 @dataclass(frozen=True)
 class Listed:
-    """A filtered statement list, as its feed reads it."""
+    """A statement list, filtered or not, as its feed reads it."""
 
-    filterset: StatementFilter
+    statements: QuerySet[Statement]
     query: str  # the list's query string, "?…" or ""
+    filterset: StatementFilter | None = None  # None: unfiltered (no choices to read)
 
     def described(self) -> str:
-        """The filters chosen, in words: "2017, Taro Kono, citing S/RES/2397"."""
-        form = self.filterset.form
-        if not form.is_bound:
+        """The filters chosen, in words: "2017, Taro Kono, S/RES/2397 (2017)"."""
+        if self.filterset is None:
             return ""
+        form = self.filterset.form
         words = []
         for name, field in form.fields.items():
             value = form.cleaned_data.get(name)
@@ -96,10 +97,13 @@ class StatementFeed(StatementEntries):
     holds exactly what ``/statements/?year=2017`` lists, newest first."""
 
     def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Listed:
-        filterset = StatementFilter(request.GET or None, queryset=Statement.objects.published())
-        if filterset.is_bound and not filterset.is_valid():
+        published = Statement.objects.published()
+        if not request.GET:
+            return Listed(published, "")
+        filterset = StatementFilter(request.GET, queryset=published)
+        if not filterset.is_valid():
             raise refused(filterset.errors)
-        return Listed(filterset, query_string(request))
+        return Listed(filterset.qs, query_string(request), filterset)
 
     def title(self, obj: Listed) -> str:
         described = obj.described()
@@ -117,7 +121,7 @@ class StatementFeed(StatementEntries):
         return reverse("statements:statement-feed") + obj.query
 
     def items(self, obj: Listed) -> QuerySet[Statement]:
-        return obj.filterset.qs.with_related()[:FEED_LENGTH]
+        return obj.statements.with_related()[:FEED_LENGTH]
 
 
 class ResolutionFeed(StatementEntries):
