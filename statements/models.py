@@ -661,6 +661,9 @@ class Statement(TimeStampedModel):
             models.Index(fields=["status", "-date", "-id"], name="statement_list_order_idx"),
             # The speaker filter's choices and matches (statements.pages.filters).
             models.Index(fields=["status", "speaker"], name="statement_status_speaker_idx"),
+            # The kind filter's counts, one index-only read instead of every row (whose
+            # source text makes a scan slow: 32 of a 140 ms list at 10,000 statements).
+            models.Index(fields=["status", "kind"], name="statement_status_kind_idx"),
             # The API's ordering=title reads a page of published statements in title order
             # instead of sorting them all (at 100,000: 4.5 s cold, 0.4 s warm; now 0.06 s).
             models.Index(fields=["status", "title"], name="statement_status_title_idx"),
