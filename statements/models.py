@@ -7,6 +7,7 @@ import datetime as dt
 import functools
 import unicodedata
 import zoneinfo
+from dataclasses import dataclass
 from typing import Any
 
 import reversion
@@ -21,6 +22,8 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+
+from statements.importing.mentions import mentioning
 
 JAPAN_TZ = zoneinfo.ZoneInfo("Asia/Tokyo")
 MAX_RESOLUTION_NUMBER = 9999
@@ -390,6 +393,29 @@ class Meeting(TimeStampedModel):
         return [statement for statement in reporting if statement.is_published]
 
     @property
+    def summaries(self) -> list[Statement]:
+        """The published meeting summaries linked to it: what reports the meeting, shown
+        in full on its page."""
+        return [s for s in self.published_statements if s.kind == StatementKind.MEETING_SUMMARY]
+
+    @cached_property
+    def mentions(self) -> list[MeetingMention]:
+        """The other published statements linked to it, newest first, each with the
+        paragraphs that name the meeting (by its date, its title's words or two of its
+        participants: ``importing.mentions``). Reads what ``with_reports()`` loaded."""
+        names = [participant.name for participant in self.participants.all()]
+        found = []
+        for statement in self.published_statements:
+            if statement.kind == StatementKind.MEETING_SUMMARY:
+                continue
+            paragraphs = list(statement.paragraphs.all())
+            indexes = mentioning(
+                [p.text for p in paragraphs], date=self.date, title=self.title, names=names
+            )
+            found.append(MeetingMention(statement, [paragraphs[i] for i in indexes]))
+        return found
+
+    @property
     def starts_at(self) -> dt.datetime | None:
         """The start as an aware datetime in the place's own time zone."""
         if self.start_time is None or not self.timezone:
@@ -403,6 +429,15 @@ class Meeting(TimeStampedModel):
         """The same instant in Japan time, computed, never typed."""
         starts_at = self.starts_at
         return starts_at.astimezone(JAPAN_TZ) if starts_at else None
+
+
+@dataclass(frozen=True)
+class MeetingMention:
+    """A statement that mentions a meeting without reporting it, and the paragraphs that
+    name the meeting (none when no single paragraph does)."""
+
+    statement: Statement
+    paragraphs: list[Paragraph]
 
 
 class ParticipantQuerySet(models.QuerySet):
