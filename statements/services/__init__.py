@@ -31,6 +31,7 @@ from statements.services.meetings import (
 )
 from statements.services.statements import (
     StaleVersionError,
+    change_note_checked,
     statement_claim_version,
     statement_create,
     statement_delete,
@@ -46,6 +47,7 @@ __all__ = [
     "ImportPage",
     "ReparseOutcome",
     "StaleVersionError",
+    "change_note_checked",
     "fixtures_load",
     "history_start",
     "meeting_create",

@@ -531,9 +531,10 @@ def test_statement_page_runs_the_same_queries_for_2_or_200_paragraphs(
     large = statement_with_paragraphs(200, resolution)
     large.meetings.add(*[MeetingFactory() for _ in range(3)])
     ParticipantFactory.create_batch(3, meeting=large.meetings.first())
-    # statement, paragraphs, resolutions, meetings, participants, previous, next, validators
+    # statement, paragraphs, resolutions, meetings, participants, change notes, previous,
+    # next, validators
     for statement in (small, large):
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(9):
             assert client.get(statement_url(statement.slug)).status_code == 200
 
 
