@@ -61,8 +61,8 @@ class StatementCitationsField(CitedResolutionsField):
 class PublicURLField(serializers.ReadOnlyField):
     """The absolute URL of the record's page on the public site."""
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__(source="get_absolute_url", **kwargs)
+    def __init__(self, source: str = "get_absolute_url", **kwargs) -> None:
+        super().__init__(source=source, **kwargs)
 
     def to_representation(self, value: str) -> str:
         return absolute(self.parent, value)
@@ -290,6 +290,10 @@ class StatementDetailSerializer(StatementListSerializer):
         read_only=True,
         help_text=_("What each major change did, for readers, newest first."),
     )
+    akn_url = PublicURLField(
+        source="get_akn_url",
+        help_text=_("The statement as an Akoma Ntoso 3.0 XML document on the public site."),
+    )
 
     class Meta(StatementListSerializer.Meta):
         fields = [
@@ -302,6 +306,7 @@ class StatementDetailSerializer(StatementListSerializer):
             "public_updated_at",
             "change_notes",
             "withdrawn_note",
+            "akn_url",
             "paragraphs",
         ]
         read_only_fields = fields

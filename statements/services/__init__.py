@@ -3,6 +3,18 @@ transaction and one history revision (or one a statement), called by the admin, 
 the import and the commands alike. Each retires the cached pages when it commits
 (``recording.recorded``). See docs/architecture.md, "Writes"."""
 
+from statements.services.alerts import (
+    AlertCriteria,
+    AlertLinkError,
+    AlertRateLimited,
+    SendReport,
+    alert_confirm,
+    alert_request,
+    alert_unsubscribe,
+    alerts_send,
+    subscription_for,
+    unsubscribe_token,
+)
 from statements.services.citations import (
     paragraphs_link,
     paragraphs_relink,
@@ -42,11 +54,19 @@ from statements.services.statements import (
 
 __all__ = [
     "SOURCE_FIELDS",
+    "AlertCriteria",
+    "AlertLinkError",
+    "AlertRateLimited",
     "FieldChange",
     "ImportOutcome",
     "ImportPage",
     "ReparseOutcome",
+    "SendReport",
     "StaleVersionError",
+    "alert_confirm",
+    "alert_request",
+    "alert_unsubscribe",
+    "alerts_send",
     "change_note_checked",
     "fixtures_load",
     "history_start",
@@ -70,4 +90,6 @@ __all__ = [
     "statements_find_imported",
     "statements_import",
     "statements_reparse",
+    "subscription_for",
+    "unsubscribe_token",
 ]

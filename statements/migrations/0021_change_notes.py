@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('reversion', '0002_add_index_on_version_for_content_type_and_db'),
-        ('statements', '0019_alter_paragraph_options_alter_participant_options_and_more'),
+        ('statements', '0020_email_alerts'),
     ]
 
     operations = [
