@@ -8,6 +8,7 @@ import functools
 import secrets
 import unicodedata
 import zoneinfo
+from dataclasses import dataclass
 from typing import Any
 
 import reversion
@@ -22,8 +23,10 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from reversion.models import Revision
 
 from statements.importing import resolution_mentions
+from statements.importing.mentions import mentioning
 
 JAPAN_TZ = zoneinfo.ZoneInfo("Asia/Tokyo")
 MAX_RESOLUTION_NUMBER = 9999
@@ -398,6 +401,29 @@ class Meeting(TimeStampedModel):
         return [statement for statement in reporting if statement.is_published]
 
     @property
+    def summaries(self) -> list[Statement]:
+        """The published meeting summaries linked to it: what reports the meeting, shown
+        in full on its page."""
+        return [s for s in self.published_statements if s.kind == StatementKind.MEETING_SUMMARY]
+
+    @cached_property
+    def mentions(self) -> list[MeetingMention]:
+        """The other published statements linked to it, newest first, each with the
+        paragraphs that name the meeting (by its date, its title's words or two of its
+        participants: ``importing.mentions``). Reads what ``with_reports()`` loaded."""
+        names = [participant.name for participant in self.participants.all()]
+        found = []
+        for statement in self.published_statements:
+            if statement.kind == StatementKind.MEETING_SUMMARY:
+                continue
+            paragraphs = list(statement.paragraphs.all())
+            indexes = mentioning(
+                [p.text for p in paragraphs], date=self.date, title=self.title, names=names
+            )
+            found.append(MeetingMention(statement, [paragraphs[i] for i in indexes]))
+        return found
+
+    @property
     def starts_at(self) -> dt.datetime | None:
         """The start as an aware datetime in the place's own time zone."""
         if self.start_time is None or not self.timezone:
@@ -411,6 +437,15 @@ class Meeting(TimeStampedModel):
         """The same instant in Japan time, computed, never typed."""
         starts_at = self.starts_at
         return starts_at.astimezone(JAPAN_TZ) if starts_at else None
+
+
+@dataclass(frozen=True)
+class MeetingMention:
+    """A statement that mentions a meeting without reporting it, and the paragraphs that
+    name the meeting (none when no single paragraph does)."""
+
+    statement: Statement
+    paragraphs: list[Paragraph]
 
 
 class ParticipantQuerySet(models.QuerySet):
@@ -551,6 +586,14 @@ class StatementQuerySet(models.QuerySet):
             Prefetch("meetings", queryset=Meeting.objects.prefetch_related("participants")),
         )
 
+    def with_change_notes(self) -> StatementQuerySet:
+        """Load each statement's public change notes, newest first (see
+        ``Statement.public_change_notes``): for a statement's page, its API detail and
+        the feeds."""
+        return self.prefetch_related(
+            Prefetch("change_notes", queryset=ChangeNote.objects.public(), to_attr="public_notes")
+        )
+
     def with_cited_numbers(self) -> StatementQuerySet:
         """Annotate the numbers of the resolutions each statement cites (see
         ``Statement.cited_numbers``), one subquery per row: for lists of statements."""
@@ -617,6 +660,16 @@ class Statement(TimeStampedModel):
     )
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
     published_at = models.DateTimeField(_("first published at"), null=True, blank=True)
+    # The last major change readers were told of (or the first publication): the page's
+    # "Last updated" and the feeds' <updated>, kept by the services with the change notes
+    # (ChangeNote) so that a typo fixed never moves it.
+    public_updated_at = models.DateTimeField(
+        _("last updated for readers"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The last major change, or the first publication."),
+    )
     withdrawn_note = models.TextField(
         _("withdrawal notice"),
         blank=True,
@@ -724,6 +777,86 @@ class Statement(TimeStampedModel):
     @property
     def is_withdrawn(self) -> bool:
         return self.status == self.Status.WITHDRAWN
+
+    @property
+    def first_published_at(self) -> dt.datetime | None:
+        return self.published_at
+
+    @property
+    def public_change_notes(self) -> list[ChangeNote]:
+        """The notes of its major changes, newest first: what ``with_change_notes()``
+        loaded, else a query."""
+        loaded = self.__dict__.get("public_notes")
+        return loaded if loaded is not None else list(self.change_notes.public())
+
+    @property
+    def latest_change_note(self) -> ChangeNote | None:
+        notes = self.public_change_notes
+        return notes[0] if notes else None
+
+    @property
+    def was_updated(self) -> bool:
+        """Changed for readers since it was first published (a "Last updated" to show)."""
+        return bool(
+            self.public_updated_at
+            and self.published_at
+            and self.public_updated_at > self.published_at
+        )
+
+
+class ChangeNoteQuerySet(models.QuerySet):
+    def public(self) -> ChangeNoteQuerySet:
+        """The notes of major changes, the ones readers see, newest first."""
+        return self.filter(major=True).order_by("-date", "-id")
+
+
+class ChangeNote(models.Model):
+    """Whether one saved change to a statement was major, and the note that tells readers
+    what changed (GOV.UK's change notes). Kept with the history it describes: a
+    revision's own meta (``reversion.add_meta``, one row per revision that the services
+    write for a statement), not a field of the statement. A minor change (a typo, a
+    link) has no note and tells nobody; imports of drafts record none.
+
+    ``statement`` finds a statement's notes without reading its versions; no database
+    constraint, like the history's own ``object_id``: a deleted statement recovered from
+    the history comes back with its id, and so with its notes."""
+
+    revision = models.OneToOneField(
+        Revision, on_delete=models.CASCADE, related_name="change_note", verbose_name=_("revision")
+    )
+    statement = models.ForeignKey(
+        Statement,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="change_notes",
+        verbose_name=_("statement"),
+    )
+    major = models.BooleanField(_("major change"), default=False)
+    note = models.TextField(_("public change note"), blank=True)
+    # When readers were told: the revision's time, or the first publication's for the
+    # "First published." of content that arrived published (seeds, older archives).
+    date = models.DateTimeField(_("date"))
+
+    objects = ChangeNoteQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("change note")
+        verbose_name_plural = _("change notes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(major=False) | ~Q(note=""),
+                name="change_note_major_has_note",
+                violation_error_message=_("A major change needs a note for readers."),
+            ),
+            models.CheckConstraint(
+                condition=Q(major=True) | Q(note=""),
+                name="change_note_minor_has_none",
+                violation_error_message=_("A minor change has no public note."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.note if self.major else str(_("Minor change"))
 
 
 def paragraph_order_errors(rows: list[tuple[int, int | None]]) -> list[str]:

@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _t
@@ -58,13 +59,23 @@ class StatementEntries(Feed):
         # Atom marks the summary type="html", so readers render it as HTML: escape the
         # plain text once here (the feed framework's XML escaping is undone by the reader).
         paragraphs = list(item.paragraphs.all())
-        return escape(Truncator(paragraphs[0].text).words(SUMMARY_WORDS)) if paragraphs else ""
+        opening = escape(Truncator(paragraphs[0].text).words(SUMMARY_WORDS)) if paragraphs else ""
+        change = item.latest_change_note
+        if not (item.was_updated and change):
+            return opening
+        # An updated entry says first what changed, as the page's "Updates" list does.
+        updated = _("Updated %(date)s: %(note)s") % {
+            "date": date_format(change.date, "j F Y"),
+            "note": change.note,
+        }
+        return f"<p>{escape(updated)}</p><p>{opening}</p>"
 
     def item_pubdate(self, item: Statement) -> dt.datetime:
         return item.published_at or dt.datetime.combine(item.date, dt.time(), tzinfo=dt.UTC)
 
     def item_updateddate(self, item: Statement) -> dt.datetime:
-        return item.updated_at
+        # Its last change for readers (a major one), not every typo fixed.
+        return item.public_updated_at or self.item_pubdate(item)
 
     def item_categories(self, item: Statement) -> list[str]:
         return [str(item.get_kind_display())] + [str(r) for r in item.cited_resolutions]
@@ -121,7 +132,7 @@ class StatementFeed(StatementEntries):
         return reverse("statements:statement-feed") + obj.query
 
     def items(self, obj: Listed) -> QuerySet[Statement]:
-        return obj.statements.with_related()[:FEED_LENGTH]
+        return obj.statements.with_related().with_change_notes()[:FEED_LENGTH]
 
 
 class ResolutionFeed(StatementEntries):
@@ -145,9 +156,13 @@ class ResolutionFeed(StatementEntries):
         return obj.get_absolute_url()
 
     def items(self, obj: Resolution) -> QuerySet[Statement]:
-        return (Statement.objects.published().citing(obj).with_related().order_by("-date", "-id"))[
-            :FEED_LENGTH
-        ]
+        return (
+            Statement.objects.published()
+            .citing(obj)
+            .with_related()
+            .with_change_notes()
+            .order_by("-date", "-id")
+        )[:FEED_LENGTH]
 
 
 @dataclass(frozen=True)

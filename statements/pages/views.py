@@ -320,7 +320,9 @@ class StatementDetailView(SectionMixin, DetailView):
 
     def get_queryset(self) -> QuerySet[Statement]:
         # Not the source page: kept for editors and re-imports, never shown.
-        return self.shown().with_related().defer("source_text", "import_baseline")
+        return (
+            self.shown().with_related().with_change_notes().defer("source_text", "import_baseline")
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         statement = self.object
@@ -333,6 +335,7 @@ class StatementDetailView(SectionMixin, DetailView):
             ),
             resolutions=statement.cited_resolutions,
             meetings=statement.meetings.all(),
+            change_notes=statement.public_change_notes,
             previous=published.older_than(statement).first(),
             next=published.newer_than(statement).first(),
             json_ld=structured_data.statement_data(statement, self.request.build_absolute_uri),

@@ -43,6 +43,7 @@ from statements.services.meetings import (
 )
 from statements.services.statements import (
     StaleVersionError,
+    change_note_checked,
     paragraphs_anchor,
     statement_claim_version,
     statement_create,
@@ -67,6 +68,7 @@ __all__ = [
     "alert_request",
     "alert_unsubscribe",
     "alerts_send",
+    "change_note_checked",
     "fixtures_load",
     "history_start",
     "meeting_create",

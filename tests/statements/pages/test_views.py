@@ -288,6 +288,44 @@ def test_meeting_without_start_time_shows_its_date(client, seeded):
     assert "start time not recorded" in html and "Japan time" not in html
 
 
+def test_a_meeting_page_shows_only_the_paragraph_of_a_statement_that_mentions_it(client, seeded):
+    html = page(client, f"/meetings/{UNSC_MEETING}/")
+    assert "Mentioned in" in html and "Summary" not in html
+    assert f'<a href="{statement_url(STATEMENT_2397)}">Statement on the adoption' in html
+    # Paragraph 3, linked to its place in the statement; nothing of the other six.
+    assert f'href="{statement_url(STATEMENT_2397)}#p3"' in html
+    assert "The UNSC Ministerial-Level Meeting on the North Korean issue presided" in html
+    assert "Japan highly appreciates the unanimous adoption" not in html
+    assert "North Korea has an industrious labor force" not in html
+    assert f"{statement_url(STATEMENT_2397)}#p1" not in html
+
+
+def test_a_meeting_page_shows_its_summary_in_full(client, seeded):
+    html = page(client, f"/meetings/{ABE_GUTERRES}/")
+    assert '<h2 id="summary-' in html and "Mentioned in" not in html
+    for number in range(1, 5):
+        assert f'href="{statement_url(SUMMARY)}#p{number}"' in html
+    assert "Prime Minister Abe proceeded further that the abductions issue" in html
+
+
+def test_a_linked_statement_naming_no_meeting_in_any_paragraph_is_listed_without_text(client, db):
+    meeting = MeetingFactory(title="Japan-Australia Foreign Ministers' Meeting")
+    ParticipantFactory(meeting=meeting, name="Taro Kono")
+    ParticipantFactory(meeting=meeting, name="Julie Bishop")
+    summary = statement_with_paragraphs(2, kind=Statement.Kind.MEETING_SUMMARY, title="Talks")
+    vague = statement_with_paragraphs(2, title="Vague statement")
+    named = StatementFactory(title="Named statement")
+    ParagraphFactory(statement=named, position=1, text="Japan thanks its partners.")
+    ParagraphFactory(statement=named, position=2, text="Minister Kono met Minister Bishop.")
+    meeting.statements.add(summary, vague, named)
+    html = page(client, meeting.get_absolute_url())
+    assert html.count("Paragraph 1 recalls") == 1 and html.count("Paragraph 2 recalls") == 1
+    assert "Vague statement" in html and "no single paragraph names it" in html
+    assert "Minister Kono met Minister Bishop." in html
+    assert f'href="{named.get_absolute_url()}#p2"' in html
+    assert "Japan thanks its partners." not in html
+
+
 def test_meetings_only_of_published_statements_are_public(client, db):
     hidden = MeetingFactory(title="Hidden meeting")
     hidden.statements.add(StatementFactory(status=Statement.Status.DRAFT))
@@ -483,9 +521,10 @@ def test_statement_page_runs_the_same_queries_for_2_or_200_paragraphs(
     large = statement_with_paragraphs(200, resolution)
     large.meetings.add(*[MeetingFactory() for _ in range(3)])
     ParticipantFactory.create_batch(3, meeting=large.meetings.first())
-    # statement, paragraphs, resolutions, meetings, participants, previous, next, validators
+    # statement, paragraphs, resolutions, meetings, participants, change notes, previous,
+    # next, validators
     for statement in (small, large):
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(9):
             assert client.get(statement_url(statement.slug)).status_code == 200
 
 
@@ -534,10 +573,14 @@ def test_list_pages_run_the_same_queries_for_3_or_300_statements(
 def test_meeting_page_runs_the_same_queries_for_2_or_200_summary_paragraphs(
     client, db, django_assert_num_queries
 ):
+    resolution = ResolutionFactory(number=2397)
     for count in (2, 200):
         meeting = MeetingFactory()
         ParticipantFactory.create_batch(3, meeting=meeting)
-        meeting.statements.add(statement_with_paragraphs(count, ResolutionFactory(number=2397)))
+        meeting.statements.add(
+            statement_with_paragraphs(count, resolution, kind=Statement.Kind.MEETING_SUMMARY),
+            *[statement_with_paragraphs(count // 2, resolution) for _ in range(count // 20 + 1)],
+        )
         # validators, meeting, participants, statements, paragraphs, resolutions
         with django_assert_num_queries(6):
             assert client.get(meeting.get_absolute_url()).status_code == 200
