@@ -208,10 +208,11 @@ def test_feeds_run_the_same_queries_for_few_or_many_entries(client, db, django_a
                 statement=StatementFactory(speaker="Taro Kono"), text="Sanctions."
             ).resolutions.add(resolution)
         # The list's filter choices (years, speakers, resolutions); the statements, their
-        # paragraphs, the resolutions these cite, their meetings. Unfiltered, no choices.
-        with django_assert_num_queries(7):
+        # paragraphs, the resolutions these cite, their meetings, their change notes.
+        # Unfiltered, no choices.
+        with django_assert_num_queries(8):
             client.get(LIST_FEED, {"year": "2017", "resolution": "2397"})
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(5):
             client.get(LIST_FEED)
         # The search form's choices (years, resolutions); texts, titles, speakers; the
         # page of paragraphs and the resolutions they cite.
