@@ -656,14 +656,14 @@ def _highlight_citations(text: str) -> str:
 
 
 def _import_preview(name: str, document: ParsedDocument, existing: Statement | None) -> dict:
-    meeting = document.meeting
-    japan_time = None
-    if meeting is not None:
+    meetings = []
+    for meeting in document.meetings:
         starts = Meeting(
             date=meeting.date, start_time=meeting.start_time, timezone=meeting.timezone
         ).starts_at_japan
         # Formatted here: the template's date filter would show it in UTC.
         japan_time = f"{starts:%Y-%m-%d %H:%M}" if starts else None
+        meetings.append({"meeting": meeting, "japan_time": japan_time})
     return {
         "name": name,
         "document": document,
@@ -671,8 +671,7 @@ def _import_preview(name: str, document: ParsedDocument, existing: Statement | N
         "paragraphs": [
             {"paragraph": p, "text": _highlight_citations(p.text)} for p in document.paragraphs
         ],
-        "meeting": meeting,
-        "meeting_japan_time": japan_time,
+        "meetings": meetings,
         "existing": existing,
     }
 

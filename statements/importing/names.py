@@ -9,6 +9,7 @@ print "Taro Kono"; one form keeps a speaker's pages together ("Takeshi Iwaya").
 from __future__ import annotations
 
 import re
+import unicodedata
 
 
 def words(text: str) -> frozenset[str]:
@@ -127,3 +128,44 @@ def person_from_phrase(phrase: str) -> tuple[str | None, str]:
     if len(run) < 2:
         return None, phrase
     return normalise_name(" ".join(run)), ""
+
+
+# Words of what a minister is for, never of the country they stand for: the "of" they
+# follow is not the one before a country ("Minister of State for Foreign Affairs of India").
+_PORTFOLIO_WORDS = words(
+    "foreign external affairs relations state defence defense economy economic trade "
+    "industry finance justice health education interior home cabinet staff international "
+    "cooperation development security policy political mission ministers minister "
+    "secretary delegation embassy the"
+)
+_OF = re.compile(r"\s+of\s+(?:the\s+)?")
+
+
+def organisation_from_role(role: str) -> str:
+    """The country or organisation a role names last: "Prime Minister of Japan" ->
+    "Japan", "Secretary-General of the UN" -> "UN", "Minister of State for Foreign Affairs
+    of India" -> "India"; "" when the role names none ("Minister of Foreign Affairs")."""
+    role = re.sub(r"\s*\([^()]*\)\s*$", "", role).strip(" ,")
+    for match in _OF.finditer(role):
+        rest = role[match.end() :].strip(" ,.")
+        tokens = re.findall(r"[\w'’-]+", rest)
+        if not tokens or not rest[0].isupper():
+            continue
+        if any(token.lower() in _PORTFOLIO_WORDS for token in tokens):
+            continue
+        return rest
+    return ""
+
+
+def name_key(name: str) -> str:
+    """A name casefolded without accents or punctuation: how two spellings are compared."""
+    plain = unicodedata.normalize("NFKD", name)
+    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
+    return " ".join(re.findall(r"\w+", plain.casefold()))
+
+
+def surname_of(full_name: str, short: str) -> bool:
+    """Whether ``short`` (one word: "Kamikawa") is the family name of ``full_name``
+    ("Yoko Kamikawa"): its last word, or its first (a name printed family name first)."""
+    short_key, parts = name_key(short), name_key(full_name).split()
+    return len(parts) >= 2 and " " not in short_key and short_key in (parts[-1], parts[0])

@@ -102,10 +102,27 @@ def test_dry_run_json_prints_the_parsed_pages_and_writes_nothing():
     documents = json.loads(output)
     assert [d["date"] for d in documents] == ["2017-12-23", "2017-09-19"]
     assert documents[0]["resolutions"] == [2397]
-    assert documents[1]["meeting"]["start_time"] == "12:05"
+    assert documents[1]["meetings"][0]["start_time"] == "12:05"
+    assert documents[0]["meetings"] == []
+    (meeting,) = documents[1]["meetings"]
+    assert meeting["location"] == "New York"
+    assert meeting["participants"] == [
+        {
+            "name": "Shinzo Abe",
+            "role": "Prime Minister of Japan",
+            "organisation": "Japan",
+            "in_attendance": False,
+        },
+        {
+            "name": "António Guterres",
+            "role": "Secretary-General of the UN",
+            "organisation": "UN",
+            "in_attendance": False,
+        },
+    ]
     assert set(documents[0]) == {
         "section", "title", "title_derived", "kind", "date", "speaker", "paragraphs",
-        "resolutions", "meeting",
+        "resolutions", "meetings",
     }  # fmt: skip
     assert counts() == dict.fromkeys(counts(), 0)
 
