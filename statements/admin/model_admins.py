@@ -131,13 +131,13 @@ def paragraph_rows(formset: BaseModelFormSet) -> list[dict]:
     return rows
 
 
+PARTICIPANT_FIELDS = ("name", "role", "organisation", "in_attendance")
+
+
 def participant_rows(formset: BaseModelFormSet) -> list[dict]:
     """The participants in the order given (the service numbers them 1, 2, 3...)."""
     forms = sorted(kept_forms(formset), key=lambda form: form.cleaned_data["position"])
-    return [
-        {name: form.cleaned_data[name] for name in ("name", "role", "organisation")}
-        for form in forms
-    ]
+    return [{name: form.cleaned_data[name] for name in PARTICIPANT_FIELDS} for form in forms]
 
 
 class YearListFilter(admin.SimpleListFilter):
@@ -773,7 +773,7 @@ def _excerpt(text: str, length: int = 160) -> str:
 
 class ParticipantInline(admin.TabularInline):
     model = Participant
-    fields = ["position", "name", "role", "organisation"]
+    fields = ["position", *PARTICIPANT_FIELDS]
     ordering = ["position"]
     extra = 0
 

@@ -292,6 +292,7 @@ def meetings_import(*, meetings: Sequence[ParsedMeeting]) -> tuple[list[Meeting]
                     name=p.name,
                     role=p.role,
                     organisation=p.organisation,
+                    in_attendance=p.in_attendance,
                 )
             )
             names.add(p.name)

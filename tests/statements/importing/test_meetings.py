@@ -302,3 +302,16 @@ def test_a_baseline_stored_in_the_old_shape_reads_back():
     ]
     assert ParsedDocument.from_json({**old, "meeting": None}).meetings == ()
     assert ParsedDocument.from_json(document.as_json()) == document
+
+
+def test_real_visit_report_dates_its_meeting_from_the_heading_and_names_the_visitor_once():
+    # The corpus page is cut after its first sub-section: "(1) Japan-US-Republic of Korea
+    # (ROK) Trilateral Foreign Ministers' Meeting (September 18)", "chaired by Minister
+    # Kishida"; the bullets name "Mr. Fumio Kishida" visiting New York.
+    text = (GOLDEN / "fp_unp_page3e_000610.txt").read_text(encoding="utf-8")
+    document = parse_document(text)
+    (meeting,) = document.meetings
+    assert document.title_derived and "visited New York" in document.title
+    assert (meeting.date, meeting.kind) == (datetime.date(2016, 9, 18), "multilateral")
+    assert (meeting.location, meeting.timezone) == ("New York", "America/New_York")
+    assert people(meeting) == [("Fumio Kishida", "Minister for Foreign Affairs", "", False)]

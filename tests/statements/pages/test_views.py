@@ -301,6 +301,31 @@ def test_meeting_without_start_time_shows_its_date(client, seeded):
     assert "start time not recorded" in html and "Japan time" not in html
 
 
+def test_meeting_page_lists_the_officials_in_attendance_by_country(client, db):
+    meeting = MeetingFactory(title="G4 Summit Meeting")
+    for name, organisation, attending in [
+        ("Narendra Modi", "India", False),
+        ("Shinzo Abe", "Japan", False),
+        ("Hiroshige Seko", "Japan", True),
+        ("Vikas Swarup", "India", True),
+        ("Motohide Yoshikawa", "Japan", True),
+    ]:
+        ParticipantFactory(
+            meeting=meeting, name=name, organisation=organisation, in_attendance=attending
+        )
+    meeting.statements.add(StatementFactory())
+    html = page(client, meeting.get_absolute_url())
+    sidebar = html.split('id="participants-heading"')[1]
+    principals, attendance = sidebar.split(">In attendance</h3>")
+    assert "Narendra Modi" in principals and "Shinzo Abe" in principals
+    assert "Hiroshige Seko" not in principals
+    groups = re.findall(r'<h4 class="meta"[^>]*>([^<]+)</h4>', attendance)
+    assert groups == ["Japan", "India"]
+    japan, india = attendance.split('<h4 class="meta"')[1:3]
+    assert "Hiroshige Seko" in japan and "Motohide Yoshikawa" in japan and "Swarup" not in japan
+    assert "Vikas Swarup" in india
+
+
 def test_meetings_only_of_published_statements_are_public(client, db):
     hidden = MeetingFactory(title="Hidden meeting")
     hidden.statements.add(StatementFactory(status=Statement.Status.DRAFT))
@@ -546,6 +571,7 @@ def test_meeting_page_runs_the_same_queries_for_2_or_200_summary_paragraphs(
     for count in (2, 200):
         meeting = MeetingFactory()
         ParticipantFactory.create_batch(3, meeting=meeting)
+        ParticipantFactory.create_batch(2, meeting=meeting, in_attendance=True)
         meeting.statements.add(statement_with_paragraphs(count, ResolutionFactory(number=2397)))
         # validators, meeting, participants, statements, paragraphs, resolutions
         with django_assert_num_queries(6):
