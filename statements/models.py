@@ -15,12 +15,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, ExtractYear, TruncMonth
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+
+from statements.importing import resolution_mentions
 
 JAPAN_TZ = zoneinfo.ZoneInfo("Asia/Tokyo")
 MAX_RESOLUTION_NUMBER = 9999
@@ -107,6 +109,11 @@ class NumberList(models.Aggregate):
             template="%(function)s(%(distinct)s(%(expressions)s)::text, ',')",
             **extra,
         )
+
+
+def _as_date(value: dt.date | dt.datetime) -> dt.date:
+    # TruncMonth of a DateField is a date on PostgreSQL and may come back as a datetime.
+    return value.date() if isinstance(value, dt.datetime) else value
 
 
 class UnorderedManager(models.Manager):
@@ -508,6 +515,15 @@ class StatementQuerySet(models.QuerySet):
         """Statements the public may list, count, search and syndicate."""
         return self.filter(status=Statement.Status.PUBLISHED)
 
+    def per_year_by_kind(self) -> list[tuple[int, str, int]]:
+        """(year, kind, statements) for these statements, by year."""
+        return list(
+            self.order_by()
+            .values_list(ExtractYear("date"), "kind")
+            .annotate(count=Count("pk"))
+            .order_by(ExtractYear("date"), "kind")
+        )
+
     def readable(self) -> StatementQuerySet:
         """Statements the public may open: published ones, and withdrawn ones (shown with
         their withdrawal notice)."""
@@ -679,6 +695,10 @@ class Statement(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return page_url("statements:statement-detail", slug=self.slug)
+
+    def get_akn_url(self) -> str:
+        """Its Akoma Ntoso XML document on the public site."""
+        return page_url("statements:statement-akn", slug=self.slug)
 
     def clean(self) -> None:
         errors = {}
@@ -854,6 +874,21 @@ class Paragraph(TimeStampedModel):
         loaded = self.__dict__.get("cited_list")
         return loaded if loaded is not None else list(self.resolutions.order_by("number"))
 
+    def cited_spans(self) -> list[tuple[int, int, Resolution]]:
+        """(start, end, resolution) for each mention in the text of a resolution it cites,
+        in order, overlaps skipped: what the page and the Akoma Ntoso export link. Reads
+        ``citations``, so no query after ``with_related()``."""
+        cited = {resolution.number: resolution for resolution in self.citations}
+        spans: list[tuple[int, int, Resolution]] = []
+        done = 0
+        for mention in resolution_mentions(self.text):
+            resolution = cited.get(mention.number)
+            if resolution is None or mention.start < done:
+                continue
+            spans.append((mention.start, mention.end, resolution))
+            done = mention.end
+        return spans
+
     @property
     def anchor(self) -> str:
         """The fragment that cites this paragraph: ``p3``, or ``p-1`` when un-numbered."""
@@ -867,6 +902,17 @@ class PublishedCitationQuerySet(models.QuerySet):
     def newest_first(self) -> PublishedCitationQuerySet:
         """Newest statement first, then reading order: the order of the index."""
         return self.order_by("-date", "-statement_id", "position")
+
+    def per_month(self) -> list[tuple[dt.date, int]]:
+        """(first day of the month, citations) in date order: a resolution's timeline,
+        read from the index it is filtered by."""
+        rows = (
+            self.order_by()
+            .values_list(TruncMonth("date"))
+            .annotate(count=Count("paragraph"))
+            .order_by(TruncMonth("date"))
+        )
+        return [(_as_date(month), count) for month, count in rows]
 
 
 class PublishedCitation(models.Model):

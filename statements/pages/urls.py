@@ -12,6 +12,7 @@ urlpatterns = [
     path("statements/feed/", views.cache_for_readers(feeds.StatementFeed()), name="statement-feed"),
     path("statements/preview/<int:pk>/", views.statement_preview, name="statement-preview"),
     path("statements/<slug:slug>/", views.statement_detail, name="statement-detail"),
+    path("statements/<slug:slug>/akn.xml", views.statement_akn, name="statement-akn"),
     path("resolutions/", views.resolution_list, name="resolution-list"),
     path("resolutions/<int:number>/", views.resolution_detail, name="resolution-detail"),
     path(
