@@ -201,6 +201,11 @@ _LEAD_IN = re.compile(
     r"|^including\s+",
     re.IGNORECASE,
 )
+_JOINED_BY = re.compile(
+    r"\b(?:with\s+the\s+(?:participation|attendance)\s+of|(?:co-)?(?:hosted|chaired)\s+by|"
+    r"attended\s+by|joined\s+by)\s",
+    re.IGNORECASE,
+)
 _IN_ATTENDANCE = re.compile(r"\s*[(（]\s*(?:also\s+)?in\s+attendance\s*[)）]", re.IGNORECASE)
 # A bracket that lists who took part: "(participants from each country were ...)".
 _PEOPLE_BRACKET = re.compile(
@@ -509,7 +514,10 @@ def participant_list(lines: Sequence[str]) -> list[ParsedParticipant]:
             continue
         entry = _LIST_ENTRY.match(text)
         if entry is None:
-            inside = False  # the list is over: another reference, a trailer, a paragraph
+            if _starts_with_person(text) and (named := participants_from(text)):
+                people += named  # a person without a country before: "Mr. X, President of Y"
+            else:
+                inside = False  # the list is over: another reference, a trailer, a paragraph
             continue
         organisation = entry.group("org").strip()
         listed = entry.group("people")
@@ -638,7 +646,10 @@ def parse_meeting(
             if more := _EVENT_OF.match(masked, end):
                 end = more.end()
             named = _event_name(sentence[verb.start("event") : end])
-            rest = ""
+            # Only the people the sentence says took part with them: "chaired the G7
+            # Summit, with the participation of ...".
+            joined = _JOINED_BY.search(mask_brackets(rest))
+            rest = rest[joined.start() :] if joined else ""
         elif verb.group("invited"):
             invited_to = _INVITED_TO.search(mask_brackets(rest))
             if invited_to is not None:

@@ -315,3 +315,44 @@ def test_real_visit_report_dates_its_meeting_from_the_heading_and_names_the_visi
     assert (meeting.date, meeting.kind) == (datetime.date(2016, 9, 18), "multilateral")
     assert (meeting.location, meeting.timezone) == ("New York", "America/New_York")
     assert people(meeting) == [("Fumio Kishida", "Minister for Foreign Affairs", "", False)]
+
+
+def test_a_summit_chaired_with_the_participation_of_others_names_them_all():
+    (meeting,) = parse_document(
+        "May 26, 2016\n"
+        "On May 26, Mr. Shinzo Abe, Prime Minister of Japan, chaired the G7 Ise-Shima Summit, "
+        "with the participation of Mr. Barack Obama, President of the United States; Mr. "
+        "Justin Trudeau, Prime Minister of Canada; and Ms. Angela Merkel, Chancellor of "
+        "Germany.\n"
+        "  1. The leaders discussed the world economy.\n"
+    ).meetings
+    assert meeting.kind == "summit"
+    assert [(p.name, p.organisation) for p in meeting.participants] == [
+        ("Shinzo Abe", "Japan"),
+        ("Barack Obama", "United States"),
+        ("Justin Trudeau", "Canada"),
+        ("Angela Merkel", "Germany"),
+    ]
+
+
+def test_a_participants_list_without_countries_before_the_names():
+    (meeting,) = parse_document(
+        "July 1, 2019\n"
+        "On July 1, the Japan-Pacific Islands Ministerial Meeting was held in Tokyo.\n"
+        "  1. The ministers agreed.\n\n"
+        "[Participants]\n"
+        "  • Mr. Taro Kono, Minister for Foreign Affairs of Japan (Chair)\n"
+        "  • Mr. Xavier Yves, Minister of Foreign Affairs of Ruritania\n"
+        "  • Mr. Zed Quill, Deputy Minister of Utopia (in attendance)\n"
+        "Back to Index\n"
+    ).meetings
+    assert (meeting.kind, meeting.location, meeting.timezone) == (
+        "multilateral",
+        "Tokyo",
+        "Asia/Tokyo",
+    )
+    assert people(meeting) == [
+        ("Taro Kono", "Minister for Foreign Affairs of Japan (Chair)", "Japan", False),
+        ("Xavier Yves", "Minister of Foreign Affairs of Ruritania", "Ruritania", False),
+        ("Zed Quill", "Deputy Minister of Utopia", "Utopia", True),
+    ]
