@@ -310,6 +310,8 @@ def test_meeting_page_lists_the_officials_in_attendance_by_country(client, db):
     japan, india = attendance.split('<h4 class="meta"')[1:3]
     assert "Hiroshige Seko" in japan and "Motohide Yoshikawa" in japan and "Swarup" not in japan
     assert "Vikas Swarup" in india
+    listed = page(client, reverse("statements:meeting-list"))
+    assert "With Narendra Modi, Shinzo Abe</p>" in listed and "Hiroshige Seko" not in listed
 
 
 def test_meetings_only_of_published_statements_are_public(client, db):
