@@ -213,7 +213,7 @@ _PEOPLE_BRACKET = re.compile(
 )
 _INVITED_TO = re.compile(r"\s+to\s+(?:an?|the)\s+(?P<name>[^,.]*?\bmeeting\b)", re.IGNORECASE)
 _OCCASION = re.compile(
-    r"\b(?:to\s+attend|attending|on\s+the\s+occasion\s+of|(?:on|in)\s+the\s+(?:margins|"
+    r"\b(?:to\s+attend|attending|(?:on|at)\s+the\s+occasion\s+of|(?:on|in)\s+the\s+(?:margins|"
     r"sidelines)\s+of)\s+(?:the\s+)?(?P<what>[^,;]+)",
     re.IGNORECASE,
 )

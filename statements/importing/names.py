@@ -19,7 +19,7 @@ def words(text: str) -> frozenset[str]:
 
 HONORIFIC = re.compile(
     r"(?<![\w.])(?:H\.\s?E\.|His\s+Excellency|Her\s+Excellency|Mr\.?|Ms\.?|Mrs\.?|Dr\.?|Prof\.?|"
-    r"Hon\.|Sir|Dame)(?=\s)"
+    r"Hon\.|(?:The\s+|the\s+)?Honou?rable|Sir|Dame)(?=\s)"
 )
 _LEADING_HONORIFICS = re.compile(r"^(?:the\s+)?(?:" + HONORIFIC.pattern + r"\s+)+")
 
@@ -101,7 +101,7 @@ def person_from_phrase(phrase: str) -> tuple[str | None, str]:
         honorific = honorifics[-1]
         # Everything after the last honorific is the name ("H.E. Mr. X").
         role = _LEADING_HONORIFICS.sub("", phrase[: honorific.start()]).strip(" ,")
-        role = re.sub(r"^the\s+", "", HONORIFIC.sub("", role)).strip()
+        role = re.sub(r"^the\b\s*", "", HONORIFIC.sub("", role)).strip()
         tokens = phrase[honorific.end() :].split()
         run: list[str] = []
         for token in tokens:

@@ -356,3 +356,39 @@ def test_a_participants_list_without_countries_before_the_names():
         ("Xavier Yves", "Minister of Foreign Affairs of Ruritania", "Ruritania", False),
         ("Zed Quill", "Deputy Minister of Utopia", "Utopia", True),
     ]
+
+
+def test_visit_report_with_captions_above_the_bullets_and_an_honorable_counterpart():
+    document = parse_document(
+        "Japan and the United Nations\n\nSeptember 24, 2021\n"
+        "(photo 1) The Foreign Ministers of the G4\n"
+        "  • Mr. MOTEGI Toshimitsu, Minister for Foreign Affairs of Japan visited New York "
+        "from September 22 to 24 at the occasion of the 76th Session of the United Nations "
+        "General Assembly.\n\n"
+        "1. Multilateral meetings (in chronological order)\n\n"
+        "(1) Meeting of the Foreign Ministers of the G4 Countries (September 22)\n\n"
+        "(photo 4) Foreign ministers attending the meeting\n\n"
+        "Together with the Foreign Ministers of Brazil, Germany, and India, Minister Motegi, "
+        "who served as the chair of the meeting, shared their understanding.\n\n"
+        "2. Bilateral meetings\n\n"
+        "(1) Japan-U.S. Foreign Ministers' Meeting (September 23)\n\n"
+        "On September 23, commencing at 9:00 a.m. (local time; 10:00 p.m. Japan time) for "
+        "about 40 minutes, Mr. MOTEGI Toshimitsu, Minister for Foreign Affairs, held a meeting "
+        "with the Honorable Antony Blinken, Secretary of State of the United States.\n"
+    )
+    g4, us = document.meetings
+    assert (g4.date, g4.kind, [p.name for p in g4.participants]) == (
+        datetime.date(2021, 9, 22),
+        "multilateral",
+        ["Toshimitsu Motegi"],
+    )
+    assert us.occasion == "76th Session of the United Nations General Assembly"
+    assert (us.start_time, us.timezone, us.duration_minutes) == (
+        datetime.time(9, 0),
+        "America/New_York",
+        40,
+    )
+    assert people(us) == [
+        ("Toshimitsu Motegi", "Minister for Foreign Affairs of Japan", "Japan", False),
+        ("Antony Blinken", "Secretary of State of the United States", "United States", False),
+    ]
