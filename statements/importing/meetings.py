@@ -183,10 +183,10 @@ _VERB = re.compile(
     re.IGNORECASE,
 )
 # "the G4 Summit Meeting was held": the meeting is the subject, the people follow.
-_HELD = re.compile(
-    r"(?P<event>[^,;]{0,160}?\b(?:meeting|summit|conference|dialogue|session|talks|"
-    r"consultations|luncheon|lunch|dinner|breakfast|call|conversation)\b[^,;]{0,80}?)"
-    r"\s+(?:was|were)\s+(?:held|convened|organi[sz]ed)\b",
+_WAS_HELD = re.compile(r"\s+(?:was|were)\s+(?:held|convened|organi[sz]ed)\b", re.IGNORECASE)
+_EVENT_WORD = re.compile(
+    r"\b(?:meeting|summit|conference|dialogue|session|talks|consultations|luncheon|lunch|"
+    r"dinner|breakfast|call|conversation)\b",
     re.IGNORECASE,
 )
 # A meeting's name goes on with "of ...": "the Meeting of the Foreign Ministers of the G4".
@@ -601,6 +601,19 @@ def _people_in_brackets(text: str) -> list[ParsedParticipant]:
     return people
 
 
+def _held(masked: str, start: int) -> tuple[int, int, int] | None:
+    """Where "<the meeting> was held" is in a sentence: the start and end of the
+    meeting's words (its clause, from the last comma) and the end of "was held". Found
+    from "was held" backwards: one regular expression for both spent a second on a long
+    sentence without commas."""
+    for held in _WAS_HELD.finditer(masked, start):
+        clause = max(masked.rfind(",", start, held.start()), masked.rfind(";", start, held.start()))
+        clause = max(clause + 1, start)
+        if held.start() - clause <= 240 and _EVENT_WORD.search(masked, clause, held.start()):
+            return clause, held.start(), held.end()
+    return None
+
+
 def _event_name(text: str) -> str:
     """A meeting's name as the sentence gives it, without its brackets or article."""
     text = re.sub(r"\s*\([^()]*\)", "", text)
@@ -624,8 +637,8 @@ def parse_meeting(
     masked = mask_brackets(sentence)
     after_date = on_date.end() if on_date else 0
     verb = _VERB.search(masked)
-    held = _HELD.search(masked, after_date)
-    passive = held is not None and (verb is None or held.start() < verb.start())
+    held = _held(masked, after_date)
+    passive = held is not None and (verb is None or held[0] < verb.start())
     if verb is None and not passive:
         return None
 
@@ -633,8 +646,8 @@ def parse_meeting(
     if passive:
         # "the G4 Summit Meeting was held in New York, hosted by X, with the
         # participation of Y; Z": the meeting is the subject, the people follow.
-        named = _event_name(sentence[held.start("event") : held.end("event")])
-        subject, rest = "", sentence[held.end() :]
+        named = _event_name(sentence[held[0] : held[1]])
+        subject, rest = "", sentence[held[2] :]
     else:
         subject, rest = sentence[: verb.start()], sentence[verb.end() :]
         if on_date is None and not _starts_with_person(subject):
