@@ -8,6 +8,7 @@ print "Taro Kono"; one form keeps a speaker's pages together ("Takeshi Iwaya").
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -157,6 +158,7 @@ def organisation_from_role(role: str) -> str:
     return ""
 
 
+@functools.lru_cache(maxsize=4096)  # asked again for every pair a meeting's list compares
 def name_key(name: str) -> str:
     """A name casefolded without accents or punctuation: how two spellings are compared."""
     plain = unicodedata.normalize("NFKD", name)

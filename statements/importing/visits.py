@@ -131,14 +131,16 @@ def _one_meeting(
 def visit_meetings(lines: Sequence[str], page_date: datetime.date) -> tuple[ParsedMeeting, ...]:
     """One meeting per dated sub-section of the page's sections of meetings (the lines
     after the date line); none when the page is not a visit report."""
+    texts = [_clean(raw) for raw in lines]
+    if not any(_SUB_SECTION.match(text) for text in texts if text.startswith(("(", "（"))):
+        return ()  # most pages: no need to read their bullets for a visitor
     visitors: list[ParsedParticipant] = []
     location = occasion = ""
     section = ""
     current: tuple[str, datetime.date, str] | None = None  # name, date, section
     paragraphs: list[str] = []
     found: list[tuple[tuple[str, datetime.date, str], list[str]]] = []
-    for raw in lines:
-        text = _clean(raw)
+    for text in texts:
         if not text:
             continue
         if match := _SECTION.match(text):
