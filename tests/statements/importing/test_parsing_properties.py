@@ -7,7 +7,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from statements.importing import ParsedDocument, ParseError, parse_document, resolution_mentions
-from statements.importing.meetings import merge_participants, parse_meeting, participants_from
+from statements.importing.meetings import (
+    merge_participants,
+    parse_meeting,
+    participant_list,
+    participants_from,
+)
 from statements.importing.visits import visit_meetings
 from tests.paths import GOLDEN
 
@@ -252,3 +257,28 @@ def test_parse_meeting_and_visit_meetings_never_raise(text, day):
         assert all(p.name for p in meeting.participants)
     for found in visit_meetings(text.splitlines(), day):
         assert abs((found.date - day).days) <= 366
+
+
+@FAST
+@given(
+    st.lists(
+        st.tuples(NAME_WORD, PERSON, st.booleans()),
+        min_size=1,
+        max_size=6,
+        unique_by=lambda e: e[1][2],
+    ),
+    st.sampled_from(["[Reference 1] Participants", "[Participants]", "Participants:"]),
+    st.sampled_from(["  • ", "- ", ""]),
+)
+def test_a_participants_list_by_country_yields_each_person_with_their_country(
+    entries, heading, bullet
+):
+    lines = [heading]
+    for country, person, attending in entries:
+        honorific, given, family, _, _ = person
+        mark = " (in attendance)" if attending else ""
+        lines.append(f"{bullet}{country}: {honorific} {given} {family}, Minister{mark}")
+    listed = participant_list([*lines, "", "Back to Index"])
+    assert [(p.name, p.organisation, p.in_attendance) for p in listed] == [
+        (f"{person[1]} {person[2]}", country, attending) for country, person, attending in entries
+    ]
