@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import secrets
 import unicodedata
 import zoneinfo
 from typing import Any
@@ -1032,3 +1033,75 @@ class ContentGeneration(models.Model):
 
     def __str__(self) -> str:
         return str(self.number)
+
+
+# --- Email alerts (statements/services/alerts.py) ----------------------------------------
+
+
+class SubscriptionFrequency(models.TextChoices):
+    IMMEDIATE = "immediate", _("As soon as they are published")
+    DAILY = "daily", _("A daily digest")
+
+
+def _subscription_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Subscription(models.Model):
+    """A confirmed request to be emailed new published statements that match ``criteria``
+    (the filters of a list or a search). Only confirmed addresses are stored: a request
+    lives in its signed confirmation link until the reader follows it."""
+
+    Frequency = SubscriptionFrequency
+
+    email = models.EmailField(_("email address"))
+    criteria = models.JSONField(_("criteria"), help_text=_("The filters, as the lists name them."))
+    criteria_key = models.CharField(_("criteria key"), max_length=64, editable=False)
+    frequency = models.CharField(
+        _("frequency"), max_length=10, choices=Frequency, default=Frequency.IMMEDIATE
+    )
+    # What unsubscribe links carry (signed): never the address or the primary key.
+    key = models.CharField(max_length=32, unique=True, default=_subscription_key, editable=False)
+    confirmed_at = models.DateTimeField(_("confirmed at"))
+    last_sent_at = models.DateTimeField(_("last sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("alert subscription")
+        verbose_name_plural = _("alert subscriptions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email", "criteria_key"], name="subscription_unique_criteria"
+            ),
+            models.CheckConstraint(
+                condition=Q(frequency__in=SubscriptionFrequency.values),
+                name="subscription_frequency_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email}: {self.criteria}"
+
+
+class AlertDelivery(models.Model):
+    """A statement claimed for a subscription's message. Claimed before the message is
+    sent, so a statement is never sent twice, whatever interrupts ``send_alerts``; a
+    message that fails to send gives its claims back."""
+
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="+")
+    claimed_at = models.DateTimeField(_("claimed at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("alert delivery")
+        verbose_name_plural = _("alert deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "statement"], name="alert_delivery_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.statement_id} → {self.subscription_id}"

@@ -1,7 +1,7 @@
 from django.contrib.sitemaps import views as sitemaps
 from django.urls import path
 
-from statements.pages import feeds, views
+from statements.pages import alerts, feeds, views
 from statements.pages.sitemaps import SITEMAPS
 
 app_name = "statements"
@@ -23,6 +23,10 @@ urlpatterns = [
     path("meetings/", views.meeting_list, name="meeting-list"),
     path("meetings/<slug:slug>/", views.meeting_detail, name="meeting-detail"),
     path("search/", views.search_page, name="search"),
+    path("alerts/", alerts.alert_form, name="alert"),
+    path("alerts/sent/", alerts.alert_sent, name="alert-sent"),
+    path("alerts/confirm/<str:token>/", alerts.alert_confirm, name="alert-confirm"),
+    path("alerts/unsubscribe/<str:token>/", alerts.alert_unsubscribe, name="alert-unsubscribe"),
     path(
         "sitemap.xml",
         views.cache_for_readers(sitemaps.index),
