@@ -211,6 +211,8 @@ _IN_ATTENDANCE = re.compile(r"\s*[(（]\s*(?:also\s+)?in\s+attendance\s*[)）]",
 _PEOPLE_BRACKET = re.compile(
     r"\b(?:participants?|participation\s+of|attended\s+by|joined\s+by)\b", re.IGNORECASE
 )
+# "..., was also in attendance": the people before it accompanied a principal.
+_ATTENDING = re.compile(r",?\s+(?:was|were)\s+(?:also\s+)?in\s+attendance\b", re.IGNORECASE)
 _INVITED_TO = re.compile(r"\s+to\s+(?:an?|the)\s+(?P<name>[^,.]*?\bmeeting\b)", re.IGNORECASE)
 _OCCASION = re.compile(
     r"\b(?:to\s+attend|attending|(?:on|at)\s+the\s+occasion\s+of|(?:on|in)\s+the\s+(?:margins|"
@@ -593,11 +595,18 @@ def _starts_with_person(subject: str) -> bool:
 
 
 def _people_in_brackets(text: str) -> list[ParsedParticipant]:
-    """The people a bracket of the opening paragraph lists as taking part."""
+    """The people a bracket of the opening paragraph lists as taking part, or as in
+    attendance: "(Mr. X, Deputy Chief Cabinet Secretary, was also in attendance)"."""
     people: list[ParsedParticipant] = []
     for bracket in re.finditer(r"\(([^()]*(?:\([^()]*\)[^()]*)*)\)", text):
-        if _PEOPLE_BRACKET.search(bracket.group(1)):
-            people += participants_from(bracket.group(1))
+        inside = bracket.group(1)
+        if attending := _ATTENDING.search(inside):
+            people += [
+                ParsedParticipant(p.name, p.role, p.organisation, True)
+                for p in participants_from(inside[: attending.start()])
+            ]
+        elif _PEOPLE_BRACKET.search(inside):
+            people += participants_from(inside)
     return people
 
 

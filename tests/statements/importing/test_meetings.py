@@ -392,3 +392,26 @@ def test_visit_report_with_captions_above_the_bullets_and_an_honorable_counterpa
         ("Toshimitsu Motegi", "Minister for Foreign Affairs of Japan", "Japan", False),
         ("Antony Blinken", "Secretary of State of the United States", "United States", False),
     ]
+
+
+def test_a_telephone_talk_opening_with_a_name_and_an_official_in_attendance_in_a_bracket():
+    (meeting,) = parse_document(
+        "June 3, 2020\n"
+        "Prime Minister Shinzo Abe held a telephone talk with Mr. Xavier Yves, President of "
+        "Ruritania, for about 25 minutes from 8:00 p.m. (Mr. Yasutoshi Nishimura, Minister "
+        "of State, and Mr. Zed Quill, Deputy Chief Cabinet Secretary, were also in "
+        "attendance). The overview is as follows.\n"
+        "  1. Prime Minister Abe said.\n"
+    ).meetings
+    assert (meeting.kind, meeting.date, meeting.start_time, meeting.timezone) == (
+        "telephone",
+        datetime.date(2020, 6, 3),  # no date in the sentence: the page's
+        datetime.time(20, 0),
+        "Asia/Tokyo",
+    )
+    assert people(meeting) == [
+        ("Shinzo Abe", "Prime Minister", "", False),
+        ("Xavier Yves", "President of Ruritania", "Ruritania", False),
+        ("Yasutoshi Nishimura", "Minister of State", "", True),
+        ("Zed Quill", "Deputy Chief Cabinet Secretary", "", True),
+    ]
