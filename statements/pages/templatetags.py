@@ -10,11 +10,13 @@ from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.forms import BoundField
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from statements.models import Paragraph
 from statements.pages import charts
+from statements.pages.feeds import query_string
 
 register = template.Library()
 
@@ -66,6 +68,13 @@ def query_with(context, **changes: Any) -> str:
             query[key] = value
     encoded = query.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag(takes_context=True)
+def feed_of(context, url_name: str) -> str:
+    """The address of the feed named, with this page's filters (not its page number): the
+    feed of exactly these results."""
+    return reverse(url_name) + query_string(context["request"])
 
 
 @register.simple_tag

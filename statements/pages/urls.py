@@ -23,6 +23,7 @@ urlpatterns = [
     path("meetings/", views.meeting_list, name="meeting-list"),
     path("meetings/<slug:slug>/", views.meeting_detail, name="meeting-detail"),
     path("search/", views.search_page, name="search"),
+    path("search/feed/", views.cache_for_readers(feeds.SearchFeed()), name="search-feed"),
     path("alerts/", alerts.alert_form, name="alert"),
     path("alerts/sent/", alerts.alert_sent, name="alert-sent"),
     path("alerts/confirm/<str:token>/", alerts.alert_confirm, name="alert-confirm"),

@@ -305,6 +305,7 @@ class StatementListView(SectionMixin, TalliedListView):
         return Tally.objects.published_statements()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        self.filterset.count_choices()
         return super().get_context_data(filter=self.filterset, **kwargs)
 
 
@@ -460,22 +461,23 @@ class SearchView(SectionMixin, TemplateView):
         form = SearchForm(self.request.GET)
         context: dict[str, Any] = {"form": form, "query": ""}
         if form.is_valid() and search.clean_query(form.cleaned_data["q"]):
-            data = form.cleaned_data
-            hits = search.search_paragraphs(
-                data["q"],
-                year=data["year"],
-                kind=data["kind"] or None,
-                resolution=data["resolution"],
-            )
+            sort = form.cleaned_data["sort"] or search.RELEVANCE
+            answer = search.search_archive(form.cleaned_data["q"], form.filters(), sort)
+            hits = answer.hits
             page = Paginator(hits, RESULTS_PER_PAGE).get_page(self.request.GET.get("page"))
             context.update(
                 searched=True,
-                query=hits.query,
+                query=search.clean_query(form.cleaned_data["q"]),
+                sort=sort,
+                resolution=answer.resolution,
+                # In quotes, the number is text again: its mentions, cited or not.
+                text_query=answer.resolution and f'"{answer.resolution.number}"',
+                missing=answer.missing,
                 page_obj=page,
                 hits=page.object_list,
                 more=hits.more,
                 ranked=hits.ranked,
-                truncated=search.is_truncated(data["q"]),
+                truncated=search.is_truncated(form.cleaned_data["q"]),
             )
         return super().get_context_data(**context, **kwargs)
 

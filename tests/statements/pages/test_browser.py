@@ -33,6 +33,10 @@ PAGES = {
     "meeting": "/meetings/2017-09-19-meeting-between-prime-minister-shinzo-abe-and-"
     "secretary-general-antonio-guterres/",
     "search": "/search/?q=abductions",
+    "search-symbol": "/search/?q=S/RES/2397",
+    "search-sorted": "/search/?q=sanctions&sort=oldest&from=2017-01-01&to=2017-12-31",
+    "search-bad-date": "/search/?q=sanctions&from=2017-13-01",
+    "statement-list-filtered": "/statements/?year=2017&resolution=2397",
     "not-found": "/no-such-page/",
 }
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('statements', '0020_email_alerts'),
+        ('statements', '0022_statement_status_kind_index'),
     ]
 
     operations = [
