@@ -415,3 +415,20 @@ def test_a_telephone_talk_opening_with_a_name_and_an_official_in_attendance_in_a
         ("Yasutoshi Nishimura", "Minister of State", "", True),
         ("Zed Quill", "Deputy Chief Cabinet Secretary", "", True),
     ]
+
+
+def test_handmade_visit_report_gives_its_three_meetings_with_the_visitor_named_in_full():
+    # "Mr. KAMIKAWA Yoko ... visited New York"; each sub-section says "Minister Kamikawa".
+    text = (GOLDEN / "handmade_visit_report.txt").read_text(encoding="utf-8")
+    meetings = parse_document(text).meetings
+    assert [(m.title, m.kind, m.date) for m in meetings] == [
+        ("G4 Foreign Ministers' Meeting", "multilateral", datetime.date(2024, 9, 21)),
+        (
+            "Japan-Pacific Island Countries Foreign Ministers' Meeting",
+            "multilateral",
+            datetime.date(2024, 9, 22),
+        ),
+        ("Japan-Brazil Foreign Ministers' Meeting", "bilateral", datetime.date(2024, 9, 23)),
+    ]
+    assert {tuple(p.name for p in m.participants) for m in meetings} == {("Yoko Kamikawa",)}
+    assert {(m.location, m.timezone) for m in meetings} == {("New York", "America/New_York")}
