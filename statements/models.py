@@ -424,6 +424,22 @@ class Meeting(TimeStampedModel):
         return found
 
     @property
+    def principals(self) -> list[Participant]:
+        """The participants who met, in protocol order, without the officials in
+        attendance (prefetched by ``with_related()`` or ``with_reports()``)."""
+        return [p for p in self.participants.all() if not p.in_attendance]
+
+    @property
+    def attendance_by_organisation(self) -> list[tuple[str, list[Participant]]]:
+        """The officials in attendance, by country or organisation in the order first
+        named: what a page lists under "In attendance"."""
+        groups: dict[str, list[Participant]] = {}
+        for participant in self.participants.all():
+            if participant.in_attendance:
+                groups.setdefault(participant.organisation, []).append(participant)
+        return list(groups.items())
+
+    @property
     def starts_at(self) -> dt.datetime | None:
         """The start as an aware datetime in the place's own time zone."""
         if self.start_time is None or not self.timezone:
@@ -470,6 +486,11 @@ class Participant(TimeStampedModel):
     name = models.CharField(_("name"), max_length=200)
     role = models.CharField(_("title or role"), max_length=300, blank=True)
     organisation = models.CharField(_("organisation or country"), max_length=200, blank=True)
+    in_attendance = models.BooleanField(
+        _("in attendance"),
+        default=False,
+        help_text=_("An official accompanying a principal, not a principal of the meeting."),
+    )
     # Derived from ``name`` so lookups ignore case and accents on SQLite and PostgreSQL alike.
     name_search = models.CharField(
         _("name, casefolded without accents"),

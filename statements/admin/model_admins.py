@@ -131,13 +131,13 @@ def paragraph_rows(formset: BaseModelFormSet) -> list[dict]:
     return rows
 
 
+PARTICIPANT_FIELDS = ("name", "role", "organisation", "in_attendance")
+
+
 def participant_rows(formset: BaseModelFormSet) -> list[dict]:
     """The participants in the order given (the service numbers them 1, 2, 3...)."""
     forms = sorted(kept_forms(formset), key=lambda form: form.cleaned_data["position"])
-    return [
-        {name: form.cleaned_data[name] for name in ("name", "role", "organisation")}
-        for form in forms
-    ]
+    return [{name: form.cleaned_data[name] for name in PARTICIPANT_FIELDS} for form in forms]
 
 
 class YearListFilter(admin.SimpleListFilter):
@@ -703,14 +703,14 @@ def _highlight_citations(text: str) -> str:
 
 
 def _import_preview(name: str, document: ParsedDocument, existing: Statement | None) -> dict:
-    meeting = document.meeting
-    japan_time = None
-    if meeting is not None:
+    meetings = []
+    for meeting in document.meetings:
         starts = Meeting(
             date=meeting.date, start_time=meeting.start_time, timezone=meeting.timezone
         ).starts_at_japan
         # Formatted here: the template's date filter would show it in UTC.
         japan_time = f"{starts:%Y-%m-%d %H:%M}" if starts else None
+        meetings.append({"meeting": meeting, "japan_time": japan_time})
     return {
         "name": name,
         "document": document,
@@ -718,8 +718,7 @@ def _import_preview(name: str, document: ParsedDocument, existing: Statement | N
         "paragraphs": [
             {"paragraph": p, "text": _highlight_citations(p.text)} for p in document.paragraphs
         ],
-        "meeting": meeting,
-        "meeting_japan_time": japan_time,
+        "meetings": meetings,
         "existing": existing,
     }
 
@@ -821,7 +820,7 @@ def _excerpt(text: str, length: int = 160) -> str:
 
 class ParticipantInline(admin.TabularInline):
     model = Participant
-    fields = ["position", "name", "role", "organisation"]
+    fields = ["position", *PARTICIPANT_FIELDS]
     ordering = ["position"]
     extra = 0
 

@@ -427,7 +427,7 @@ class ResolutionDetailSerializer(ResolutionSerializer):
 class ParticipantSerializer(WholeItemMixin, serializers.ModelSerializer):
     class Meta:
         model = Participant
-        fields = ["name", "role", "organisation"]
+        fields = ["name", "role", "organisation", "in_attendance"]
 
 
 class MeetingSerializer(StrictStringsMixin, serializers.HyperlinkedModelSerializer):

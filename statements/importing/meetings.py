@@ -1,19 +1,38 @@
 """Facts of a meeting from the opening sentence of a MOFA meeting summary.
 
-The sentence has a fixed shape: "On <date>, commencing at <time> (<Japan time>) for
-approximately <duration>, <person>, <role>, who is visiting <place> to attend <occasion>,
-held a meeting with <person>, <role>." Everything here is best effort: a fact the
-sentence does not give stays unknown ("" or None); nothing in this module raises.
+The sentence has a few shapes:
+- "On <date>, commencing at <time> (<Japan time>) for approximately <duration>, <person>,
+  <role>, who is visiting <place> to attend <occasion>, held a meeting with <person>,
+  <role>." (also "met", "held telephone talks", "paid a courtesy call on", "held a
+  luncheon meeting with", "attended the <meeting>");
+- the same opening with a person instead of the date ("Mr. X, Minister ..., paid a
+  courtesy call on ... on <date>");
+- a meeting of several: "On <date>, the <meeting> was held in <place>, hosted by <person>,
+  with the participation of <person>; <person>; and <person>", or its participants in a
+  bracket ("(participants from each country were ...)").
+A page may list the participants again below the overview ("[Reference 1] Participants",
+then "<country>: <person>, <role>" lines, officials "in attendance"): ``participant_list``
+reads it. A person named in full once and by family name alone elsewhere is one
+participant. Everything here is best effort: a fact the page does not give stays unknown
+("" or None); nothing in this module raises.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Iterable, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .cleaning import collapse_acronyms
-from .names import HONORIFIC, person_from_phrase, words
+from .names import (
+    HONORIFIC,
+    name_key,
+    organisation_from_role,
+    person_from_phrase,
+    surname_of,
+    words,
+)
 from .types import ParsedMeeting, ParsedParticipant
 
 JAPAN_TZ = "Asia/Tokyo"
@@ -81,7 +100,7 @@ PLACES: dict[str, str] = {
 _PLACE_ALT = "|".join(re.escape(p) for p in sorted(PLACES, key=len, reverse=True))
 # A place is where the meeting is only after a preposition ("in New York", "visiting
 # New York"); "Prime Minister of Japan" names no place.
-_PLACE = re.compile(rf"\b(?:in|visiting|at|to)\s+(?:the\s+)?({_PLACE_ALT})\b")
+_PLACE = re.compile(rf"\b(?:in|visiting|visited|at|to)\s+(?:the\s+)?({_PLACE_ALT})\b")
 _PLACE_TIME = re.compile(rf"\b({_PLACE_ALT})\s+time\b", re.IGNORECASE)
 
 MONTHS = {
@@ -150,9 +169,11 @@ _DURATION = re.compile(
 
 # What makes the opening sentence a meeting, and what kind of one.
 _VERB = re.compile(
-    r"\b(?:(?:held|had|conducted)\s+(?:an?\s+|the\s+)?"
+    r"\b(?:(?:held|had|conducted|hosted)\s+(?:an?\s+|the\s+)?"
     r"(?P<what>[\w'’.\- ]{0,60}?\b(?:meeting|talks?|conversation|summit|teleconference|"
     r"conference|call|dialogue|consultations?|discussions?))\s+with"
+    r"|(?:held|had|hosted|gave)\s+(?:an?\s+|the\s+)?(?P<meal>(?:working\s+|official\s+)?"
+    r"(?:luncheon|lunch|dinner|breakfast)(?:\s+meeting)?)\s+(?:with|for|in\s+honou?r\s+of)"
     r"|(?P<met>met)(?:\s+with)?"
     r"|(?P<spoke>spoke|talked)\s+(?:on|over|by)\s+(?:the\s+)?(?:tele)?phone\s+with"
     r"|(?P<courtesy>paid\s+a\s+courtesy\s+call\s+on|received\s+a\s+courtesy\s+call\s+from)"
@@ -161,9 +182,40 @@ _VERB = re.compile(
     r"(?P<event>[^,.;]{0,80}?\b(?:meeting|debate|session|summit|conference|dialogue)))\b",
     re.IGNORECASE,
 )
+# "the G4 Summit Meeting was held": the meeting is the subject, the people follow.
+_WAS_HELD = re.compile(r"\s+(?:was|were)\s+(?:held|convened|organi[sz]ed)\b", re.IGNORECASE)
+_EVENT_WORD = re.compile(
+    r"\b(?:meeting|summit|conference|dialogue|session|talks|consultations|luncheon|lunch|"
+    r"dinner|breakfast|call|conversation)\b",
+    re.IGNORECASE,
+)
+# A meeting's name goes on with "of ...": "the Meeting of the Foreign Ministers of the G4".
+_EVENT_OF = re.compile(r"\s+of\s+[^,;]*?(?=\s*\(|\s+(?:on|from|at|in|for|with)\s|[,;.]|$)")
+# Words that introduce people in a list rather than name them.
+_LEAD_IN = re.compile(
+    r"^(?:(?:and|while)\s+)?(?:(?:was|were)\s+)?(?:(?:co-)?(?:hosted|chaired)|presided\s+over|"
+    r"attended|joined|accompanied)\s+by\s+"
+    r"|^(?:and\s+)?with\s+the\s+(?:participation|attendance)\s+of\s+"
+    r"|^(?:the\s+)?participants?\b[^:]*?\b(?:were|was|are|is|included?)\s+"
+    r"|^(?:the\s+)?participants?\s*[:：]\s*"
+    r"|^including\s+",
+    re.IGNORECASE,
+)
+_JOINED_BY = re.compile(
+    r"\b(?:with\s+the\s+(?:participation|attendance)\s+of|(?:co-)?(?:hosted|chaired)\s+by|"
+    r"attended\s+by|joined\s+by)\s",
+    re.IGNORECASE,
+)
+_IN_ATTENDANCE = re.compile(r"\s*[(（]\s*(?:also\s+)?in\s+attendance\s*[)）]", re.IGNORECASE)
+# A bracket that lists who took part: "(participants from each country were ...)".
+_PEOPLE_BRACKET = re.compile(
+    r"\b(?:participants?|participation\s+of|attended\s+by|joined\s+by)\b", re.IGNORECASE
+)
+# "..., was also in attendance": the people before it accompanied a principal.
+_ATTENDING = re.compile(r",?\s+(?:was|were)\s+(?:also\s+)?in\s+attendance\b", re.IGNORECASE)
 _INVITED_TO = re.compile(r"\s+to\s+(?:an?|the)\s+(?P<name>[^,.]*?\bmeeting\b)", re.IGNORECASE)
 _OCCASION = re.compile(
-    r"\b(?:to\s+attend|attending|on\s+the\s+occasion\s+of|(?:on|in)\s+the\s+(?:margins|"
+    r"\b(?:to\s+attend|attending|(?:on|at)\s+the\s+occasion\s+of|(?:on|in)\s+the\s+(?:margins|"
     r"sidelines)\s+of)\s+(?:the\s+)?(?P<what>[^,;]+)",
     re.IGNORECASE,
 )
@@ -296,11 +348,11 @@ def _zone_for_offset(local: datetime.datetime, offset: datetime.timedelta) -> st
 
 
 def _split_people(text: str) -> list[str]:
-    """Comma-separated pieces of a list of people, brackets kept whole."""
+    """Pieces of a list of people, cut at commas and semicolons, brackets kept whole."""
     masked = mask_brackets(text)
     pieces: list[str] = []
     start = 0
-    cuts = [m.start() for m in re.finditer(",", masked)]
+    cuts = [m.start() for m in re.finditer("[,;]", masked)]
     for cut in [*cuts, len(text)]:
         piece, piece_masked = text[start:cut], masked[start:cut]
         offset = 0
@@ -315,11 +367,14 @@ def _split_people(text: str) -> list[str]:
 def participants_from(text: str) -> list[ParsedParticipant]:
     """People named in a MOFA list: "Mr. Shinzo Abe, Prime Minister of Japan" or
     "the Secretary-General of the United Nations, Ban Ki-Moon"."""
-    people: list[list[str]] = []
+    people: list[list] = []  # [name, role, in attendance]
     pending_role = ""
     last_was_person = False
     for raw in _split_people(text):
         piece = raw.strip()
+        piece = _LEAD_IN.sub("", piece)
+        attending = _IN_ATTENDANCE.search(piece) is not None
+        piece = _IN_ATTENDANCE.sub("", piece)
         if re.match(r"^(?:and|with)\s+", piece):
             piece = re.sub(r"^(?:and|with)\s+", "", piece)
         cut = _ROLE_END.search(" " + piece)
@@ -335,7 +390,7 @@ def participants_from(text: str) -> list[ParsedParticipant]:
             continue
         name, role_before = person_from_phrase(piece)
         if name:
-            people.append([name, collapse_acronyms(role_before or pending_role)])
+            people.append([name, collapse_acronyms(role_before or pending_role), attending])
             pending_role = ""
             last_was_person = True
             continue
@@ -347,13 +402,140 @@ def participants_from(text: str) -> list[ParsedParticipant]:
         else:
             pending_role = role
             last_was_person = False
-    seen: set[str] = set()
-    result = []
-    for name, role in people:
-        if name not in seen:
-            seen.add(name)
-            result.append(ParsedParticipant(name=name, role=role))
-    return result
+        if attending and people and last_was_person:
+            people[-1][2] = True
+    return merge_participants(
+        [
+            ParsedParticipant(name, role, organisation_from_role(role), attending)
+            for name, role, attending in people
+        ]
+    )
+
+
+def _same_person(people: Sequence[ParsedParticipant], name: str) -> int | None:
+    """Where ``name`` is already among ``people``: the same name (case and accents
+    aside), or a family name alone matching a full name either way round."""
+    key = name_key(name)
+    for i, person in enumerate(people):
+        if name_key(person.name) == key:
+            return i
+    for i, person in enumerate(people):
+        if surname_of(person.name, name) or surname_of(name, person.name):
+            return i
+    return None
+
+
+def merge_participants(*groups: Iterable[ParsedParticipant]) -> list[ParsedParticipant]:
+    """The people of several lists, each once, in the order first named: a later mention
+    fills in what an earlier one left blank, a full name replaces a family name alone
+    ("Minister Kamikawa" and "Ms. KAMIKAWA Yoko" are one participant), the longer of two
+    roles is kept, and a principal named anywhere is a principal."""
+    merged: list[ParsedParticipant] = []
+    for group in groups:
+        for person in group:
+            index = _same_person(merged, person.name)
+            if index is None:
+                merged.append(person)
+                continue
+            old = merged[index]
+            fuller = person.name if len(person.name.split()) > len(old.name.split()) else old.name
+            merged[index] = ParsedParticipant(
+                fuller,
+                # "Minister" (beside a family name) says less than "Minister for Foreign
+                # Affairs" (in the list): the longer one is the fuller reading.
+                person.role if len(person.role) > len(old.role) else old.role,
+                old.organisation or person.organisation,
+                old.in_attendance and person.in_attendance,
+            )
+    return merged
+
+
+def resolve_known(
+    people: Iterable[ParsedParticipant], known: Sequence[ParsedParticipant]
+) -> list[ParsedParticipant]:
+    """``people`` with a family name alone replaced by the full name of the one person of
+    ``known`` (named elsewhere on the page) it belongs to."""
+    resolved = []
+    for person in people:
+        index = _same_person(known, person.name) if len(person.name.split()) == 1 else None
+        if index is not None:
+            full = known[index]
+            person = ParsedParticipant(
+                full.name,
+                person.role if len(person.role) > len(full.role) else full.role,
+                person.organisation or full.organisation,
+                person.in_attendance,
+            )
+        resolved.append(person)
+    return merge_participants(resolved)
+
+
+_LIST_HEAD = re.compile(
+    r"^[\[【(（]?\s*(?:Reference\s*\d*\s*[\]】)）]?\s*[\[【]?\s*)?(?:List\s+of\s+)?"
+    r"(?:Participants?|Attendees|Participating\s+(?:countries|leaders|ministers))\b"
+    r"[\]】)）]?\s*[:：]?\s*$",
+    re.IGNORECASE,
+)
+_LIST_ENTRY = re.compile(r"^(?P<org>[A-Z][^:：()]{0,60}?)\s*[:：]\s*(?P<people>\S.*)$")
+_ATTENDANCE_LINE = re.compile(r"^(?:also\s+)?in\s+attendance\s*[:：]\s*(?P<people>.+)$", re.I)
+_ATTENDANCE_BRACKET = re.compile(
+    r"[(（]\s*(?:also\s+)?in\s+attendance\s*[:：]\s*(?P<people>[^()（）]*(?:[(（][^()（）]*[)）]"
+    r"[^()（）]*)*)[)）]",
+    re.IGNORECASE,
+)
+_ATTENDANCE_INLINE = re.compile(r"[;,]?\s*(?:also\s+)?in\s+attendance\s*[:：]\s*", re.I)
+BULLET = re.compile(r"^(?:[-–—]\s+|[•・●■◆○◎▪►]\s*)")
+
+
+def _attendees(text: str, organisation: str) -> list[ParsedParticipant]:
+    return [
+        ParsedParticipant(p.name, p.role, organisation or p.organisation, True)
+        for p in participants_from(text)
+    ]
+
+
+def participant_list(lines: Sequence[str]) -> list[ParsedParticipant]:
+    """The people a page lists under a "Participants" heading ("[Reference 1]
+    Participants"), one "<country or organisation>: <person>, <role>" line each, officials
+    accompanying them "in attendance" (in a bracket, on a line of their own, or marked
+    "(in attendance)" one by one). Empty when the page has no such list."""
+    people: list[ParsedParticipant] = []
+    inside = False
+    organisation = ""
+    for raw in lines:
+        text = BULLET.sub("", raw.strip()).strip()
+        if not text:
+            continue
+        if _LIST_HEAD.match(text):
+            inside, organisation = True, ""
+            continue
+        if not inside:
+            continue
+        if attendance := _ATTENDANCE_LINE.match(text):
+            people += _attendees(attendance.group("people"), organisation)
+            continue
+        entry = _LIST_ENTRY.match(text)
+        if entry is None:
+            if _starts_with_person(text) and (named := participants_from(text)):
+                people += named  # a person without a country before: "Mr. X, President of Y"
+            else:
+                inside = False  # the list is over: another reference, a trailer, a paragraph
+            continue
+        organisation = entry.group("org").strip()
+        listed = entry.group("people")
+        attending: list[ParsedParticipant] = []
+        for bracket in _ATTENDANCE_BRACKET.finditer(listed):
+            attending += _attendees(bracket.group("people"), organisation)
+        listed = _ATTENDANCE_BRACKET.sub("", listed)
+        if inline := _ATTENDANCE_INLINE.search(listed):
+            attending += _attendees(listed[inline.end() :], organisation)
+            listed = listed[: inline.start()]
+        principals = [
+            ParsedParticipant(p.name, p.role, organisation, p.in_attendance)
+            for p in participants_from(listed)
+        ]
+        people += principals + attending
+    return merge_participants(people)
 
 
 def short_role(role: str) -> str:
@@ -399,45 +581,125 @@ def looks_like_meeting_title(title: str) -> bool:
     return re.search(r"\b(?:meeting|talks?|summit|conversation|call)\b", title, re.I) is not None
 
 
+def _starts_with_person(subject: str) -> bool:
+    """Whether a sentence opens with a person ("Mr. X, Minister ...", "Minister Kishida"),
+    not with a clause that happens to name one ("Japan welcomes that Mr. X ...")."""
+    pieces = _split_people(subject.strip())
+    piece = pieces[0].strip() if pieces else ""
+    name, before = person_from_phrase(piece)
+    if name is None:
+        return False
+    if HONORIFIC.match(re.sub(r"^the\s+", "", piece)):
+        return True
+    return all(word[:1].isupper() for word in before.split())
+
+
+def _people_in_brackets(text: str) -> list[ParsedParticipant]:
+    """The people a bracket of the opening paragraph lists as taking part, or as in
+    attendance: "(Mr. X, Deputy Chief Cabinet Secretary, was also in attendance)"."""
+    people: list[ParsedParticipant] = []
+    for bracket in re.finditer(r"\(([^()]*(?:\([^()]*\)[^()]*)*)\)", text):
+        inside = bracket.group(1)
+        if attending := _ATTENDING.search(inside):
+            people += [
+                ParsedParticipant(p.name, p.role, p.organisation, True)
+                for p in participants_from(inside[: attending.start()])
+            ]
+        elif _PEOPLE_BRACKET.search(inside):
+            people += participants_from(inside)
+    return people
+
+
+def _held(masked: str, start: int) -> tuple[int, int, int] | None:
+    """Where "<the meeting> was held" is in a sentence: the start and end of the
+    meeting's words (its clause, from the last comma) and the end of "was held". Found
+    from "was held" backwards: one regular expression for both spent a second on a long
+    sentence without commas."""
+    for held in _WAS_HELD.finditer(masked, start):
+        clause = max(masked.rfind(",", start, held.start()), masked.rfind(";", start, held.start()))
+        clause = max(clause + 1, start)
+        if held.start() - clause <= 240 and _EVENT_WORD.search(masked, clause, held.start()):
+            return clause, held.start(), held.end()
+    return None
+
+
+def _event_name(text: str) -> str:
+    """A meeting's name as the sentence gives it, without its brackets or article."""
+    text = re.sub(r"\s*\([^()]*\)", "", text)
+    text = re.sub(r"^(?:the|an?)\s+", "", text.strip(), flags=re.IGNORECASE)
+    return " ".join(text.split()).strip(" ,")
+
+
 def parse_meeting(
-    opening: str, page_date: datetime.date, title: str | None
+    opening: str,
+    page_date: datetime.date,
+    title: str | None,
+    *,
+    listed: Sequence[ParsedParticipant] = (),
+    known: Sequence[ParsedParticipant] = (),
 ) -> ParsedMeeting | None:
-    """The meeting the opening paragraph reports, or None if it reports none."""
+    """The meeting the opening paragraph reports, or None if it reports none. ``listed``
+    are the people the page lists below (``participant_list``); ``known``, people the
+    page names elsewhere, whom a family name alone in the opening may mean."""
     sentence = first_sentence(opening)
     on_date = _ON_DATE.match(sentence)
-    if on_date is None:
-        return None
     masked = mask_brackets(sentence)
+    after_date = on_date.end() if on_date else 0
     verb = _VERB.search(masked)
-    if verb is None:
+    held = _held(masked, after_date)
+    passive = held is not None and (verb is None or held[0] < verb.start())
+    if verb is None and not passive:
         return None
 
-    subject = sentence[: verb.start()]
-    rest = sentence[verb.end() :]
     named = ""
-    if verb.group("attended"):
-        # "presided over the UN Security Council Ministerial-Level Meeting": the event is
-        # the meeting; only the subject's side is named.
-        named = sentence[verb.start("event") : verb.end("event")]
-        rest = ""
-    elif verb.group("invited"):
-        invited_to = _INVITED_TO.search(mask_brackets(rest))
-        if invited_to is not None:
-            named = rest[invited_to.start("name") : invited_to.end("name")]
-            rest = rest[: invited_to.start()]
-    participants = participants_from(subject.rstrip(" ,")) + participants_from(rest.rstrip(" ."))
-    # The same person can appear on both sides only by a parsing slip; keep the first.
-    unique: dict[str, ParsedParticipant] = {}
-    for person in participants:
-        unique.setdefault(person.name, person)
-    people = list(unique.values())
+    if passive:
+        # "the G4 Summit Meeting was held in New York, hosted by X, with the
+        # participation of Y; Z": the meeting is the subject, the people follow.
+        named = _event_name(sentence[held[0] : held[1]])
+        subject, rest = "", sentence[held[2] :]
+    else:
+        subject, rest = sentence[: verb.start()], sentence[verb.end() :]
+        if on_date is None and not _starts_with_person(subject):
+            return None
+        if verb.group("attended"):
+            # "presided over the UN Security Council Ministerial-Level Meeting": the event
+            # is the meeting; only the subject's side is named.
+            end = verb.end("event")
+            if more := _EVENT_OF.match(masked, end):
+                end = more.end()
+            named = _event_name(sentence[verb.start("event") : end])
+            # Only the people the sentence says took part with them: "chaired the G7
+            # Summit, with the participation of ...".
+            joined = _JOINED_BY.search(mask_brackets(rest))
+            rest = rest[joined.start() :] if joined else ""
+        elif verb.group("invited"):
+            invited_to = _INVITED_TO.search(mask_brackets(rest))
+            if invited_to is not None:
+                named = rest[invited_to.start("name") : invited_to.end("name")]
+                rest = rest[: invited_to.start()]
+    # The same person can appear twice only by a parsing slip, or by family name alone.
+    people = merge_participants(
+        participants_from(subject.rstrip(" ,")),
+        participants_from(rest.rstrip(" .")),
+        _people_in_brackets(opening),
+        listed,
+    )
+    people = resolve_known(people, known)
+    if passive and on_date is None and not people:
+        return None
 
-    day = _date_of(on_date, page_date) or page_date
+    if on_date is not None:
+        day = _date_of(on_date, page_date) or page_date
+    else:
+        # "..., paid a courtesy call on ... on September 5": the first date outside a
+        # bracket (a bracket gives Japan's date).
+        in_text = _DATE_IN.search(masked)
+        day = (_date_of(in_text, page_date) if in_text else None) or page_date
 
     # Kind: what the verb says, then how many took part.
-    what = (verb.group("what") or "").lower()
+    what = "" if passive else (verb.group("what") or verb.group("meal") or "").lower()
     words = f"{what} {(title or '').lower()}"
-    if verb.group("spoke") or re.search(r"\b(?:tele)?phone\b", words):
+    if (not passive and verb.group("spoke")) or re.search(r"\b(?:tele)?phone\b", words):
         kind = "telephone"
     elif "security council" in f"{what} {named.lower()}":
         kind = "security_council"
@@ -445,7 +707,7 @@ def parse_meeting(
         kind = "summit"
     elif named or len(people) > 2:
         kind = "multilateral"
-    elif people or verb.group("met") or what or verb.group("courtesy"):
+    elif people or what or (not passive and (verb.group("met") or verb.group("courtesy"))):
         kind = "bilateral"
     else:
         kind = "other"

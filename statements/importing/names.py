@@ -8,7 +8,9 @@ print "Taro Kono"; one form keeps a speaker's pages together ("Takeshi Iwaya").
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 
 
 def words(text: str) -> frozenset[str]:
@@ -18,7 +20,7 @@ def words(text: str) -> frozenset[str]:
 
 HONORIFIC = re.compile(
     r"(?<![\w.])(?:H\.\s?E\.|His\s+Excellency|Her\s+Excellency|Mr\.?|Ms\.?|Mrs\.?|Dr\.?|Prof\.?|"
-    r"Hon\.|Sir|Dame)(?=\s)"
+    r"Hon\.|(?:The\s+|the\s+)?Honou?rable|Sir|Dame)(?=\s)"
 )
 _LEADING_HONORIFICS = re.compile(r"^(?:the\s+)?(?:" + HONORIFIC.pattern + r"\s+)+")
 
@@ -100,7 +102,7 @@ def person_from_phrase(phrase: str) -> tuple[str | None, str]:
         honorific = honorifics[-1]
         # Everything after the last honorific is the name ("H.E. Mr. X").
         role = _LEADING_HONORIFICS.sub("", phrase[: honorific.start()]).strip(" ,")
-        role = re.sub(r"^the\s+", "", HONORIFIC.sub("", role)).strip()
+        role = re.sub(r"^the\b\s*", "", HONORIFIC.sub("", role)).strip()
         tokens = phrase[honorific.end() :].split()
         run: list[str] = []
         for token in tokens:
@@ -127,3 +129,45 @@ def person_from_phrase(phrase: str) -> tuple[str | None, str]:
     if len(run) < 2:
         return None, phrase
     return normalise_name(" ".join(run)), ""
+
+
+# Words of what a minister is for, never of the country they stand for: the "of" they
+# follow is not the one before a country ("Minister of State for Foreign Affairs of India").
+_PORTFOLIO_WORDS = words(
+    "foreign external affairs relations state defence defense economy economic trade "
+    "industry finance justice health education interior home cabinet staff international "
+    "cooperation development security policy political mission ministers minister "
+    "secretary delegation embassy the"
+)
+_OF = re.compile(r"\s+of\s+(?:the\s+)?")
+
+
+def organisation_from_role(role: str) -> str:
+    """The country or organisation a role names last: "Prime Minister of Japan" ->
+    "Japan", "Secretary-General of the UN" -> "UN", "Minister of State for Foreign Affairs
+    of India" -> "India"; "" when the role names none ("Minister of Foreign Affairs")."""
+    role = re.sub(r"\s*\([^()]*\)\s*$", "", role).strip(" ,")
+    for match in _OF.finditer(role):
+        rest = role[match.end() :].strip(" ,.")
+        tokens = re.findall(r"[\w'’-]+", rest)
+        if not tokens or not rest[0].isupper():
+            continue
+        if any(token.lower() in _PORTFOLIO_WORDS for token in tokens):
+            continue
+        return rest
+    return ""
+
+
+@functools.lru_cache(maxsize=4096)  # asked again for every pair a meeting's list compares
+def name_key(name: str) -> str:
+    """A name casefolded without accents or punctuation: how two spellings are compared."""
+    plain = unicodedata.normalize("NFKD", name)
+    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
+    return " ".join(re.findall(r"\w+", plain.casefold()))
+
+
+def surname_of(full_name: str, short: str) -> bool:
+    """Whether ``short`` (one word: "Kamikawa") is the family name of ``full_name``
+    ("Yoko Kamikawa"): its last word, or its first (a name printed family name first)."""
+    short_key, parts = name_key(short), name_key(full_name).split()
+    return len(parts) >= 2 and " " not in short_key and short_key in (parts[-1], parts[0])

@@ -52,9 +52,17 @@ from dataclasses import dataclass
 from .anchors import label_key
 from .citations import cited_resolutions, resolution_mentions
 from .cleaning import clean_text, has_artefact
-from .meetings import MONTHS, first_sentence, format_date, looks_like_meeting_title, parse_meeting
+from .meetings import (
+    MONTHS,
+    first_sentence,
+    format_date,
+    looks_like_meeting_title,
+    parse_meeting,
+    participant_list,
+)
 from .names import person_from_phrase
 from .types import ParsedDocument, ParsedMeeting, ParsedParagraph
+from .visits import visit_meetings_from_blocks
 
 DATE_EXPECTED = "a date line like 'December 23, 2017'"
 
@@ -588,6 +596,19 @@ def _fallback_meeting(title: str, date: datetime.date) -> ParsedMeeting:
     return ParsedMeeting(title, kind, date, None, "", None, "", "", ())
 
 
+def _meeting(
+    body: list[str], header: _Header, paragraphs: list[ParsedParagraph]
+) -> tuple[ParsedMeeting, ...]:
+    """The meeting the opening paragraph reports, with the participants the page lists
+    below it, if any."""
+    title = header.title
+    listed = participant_list(body)
+    meeting = parse_meeting(paragraphs[0].text, header.date, title, listed=listed)
+    if meeting is None and title and looks_like_meeting_title(title):
+        meeting = _fallback_meeting(title, header.date)
+    return (meeting,) if meeting is not None else ()
+
+
 def _parse(text: str) -> ParsedDocument:
     lines = _split_lines(text)
     header = _parse_header(lines)
@@ -614,15 +635,20 @@ def _parse(text: str) -> ParsedDocument:
 
     title = header.title
     statement = bool(header.speaker_phrase or (title and _STATEMENT_TITLE.search(title)))
-    meeting = None
+    meetings: tuple[ParsedMeeting, ...] = ()
+    visit = False
     if not statement:
-        meeting = parse_meeting(paragraphs[0].text, header.date, title)
-        if meeting is None and title and looks_like_meeting_title(title):
-            meeting = _fallback_meeting(title, header.date)
+        body = [line.text for line in lines[header.date_line :]]
+        # The tree's blocks: sections and dated sub-sections are headings, captions gone,
+        # wrapped lines joined.
+        blocks = [(p.label or None, p.text, p.depth) for p in paragraphs]
+        meetings = visit_meetings_from_blocks(blocks, header.date)
+        visit = bool(meetings)
+        meetings = meetings or _meeting(body, header, paragraphs)
 
     if statement:
         kind = "statement"
-    elif meeting is not None:
+    elif meetings:
         kind = "meeting_summary"
     elif any(_POSITION.search(p.text) for p in paragraphs[:2]):
         kind = "statement"
@@ -635,8 +661,8 @@ def _parse(text: str) -> ParsedDocument:
         derived = False
     else:
         derived = True
-        if meeting is not None:
-            title = meeting.title
+        if len(meetings) == 1 and not visit:
+            title = meetings[0].title
         elif kind == "statement":
             title = _statement_title(header, paragraphs)
         else:
@@ -650,7 +676,7 @@ def _parse(text: str) -> ParsedDocument:
         date=header.date,
         speaker=_speaker(header),
         paragraphs=tuple(paragraphs),
-        meeting=meeting,
+        meetings=meetings,
     )
 
 

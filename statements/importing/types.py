@@ -24,13 +24,26 @@ def page_key(date: datetime.date, opening: str) -> str:
 class ParsedParticipant:
     name: str
     role: str
+    organisation: str = ""  # the country or organisation they stand for, when the page says
+    in_attendance: bool = False  # an official accompanying a principal, not a principal
 
     def as_json(self) -> dict[str, Any]:
-        return {"name": self.name, "role": self.role}
+        return {
+            "name": self.name,
+            "role": self.role,
+            "organisation": self.organisation,
+            "in_attendance": self.in_attendance,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ParsedParticipant:
-        return cls(data["name"], data["role"])
+        # Baselines stored before organisation and in_attendance existed lack them.
+        return cls(
+            data["name"],
+            data["role"],
+            data.get("organisation", ""),
+            bool(data.get("in_attendance", False)),
+        )
 
 
 @dataclass(frozen=True)
@@ -131,7 +144,9 @@ class ParsedDocument:
     date: datetime.date
     speaker: str | None
     paragraphs: tuple[ParsedParagraph, ...]
-    meeting: ParsedMeeting | None
+    # One for a meeting summary, one per reported meeting for a visit report, none for a
+    # statement.
+    meetings: tuple[ParsedMeeting, ...] = ()
 
     @cached_property  # read several times a page by an import; the page never changes
     def key(self) -> str:
@@ -153,14 +168,18 @@ class ParsedDocument:
             "speaker": self.speaker,
             "paragraphs": [p.as_json() for p in self.paragraphs],
             "resolutions": list(self.resolutions),
-            "meeting": self.meeting.as_json() if self.meeting else None,
+            "meetings": [m.as_json() for m in self.meetings],
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ParsedDocument:
         """The document ``as_json()`` gave (its derived ``resolutions`` aside): how an
-        import's stored reading of a page is read back."""
-        meeting = data["meeting"]
+        import's stored reading of a page is read back. Baselines stored before a page
+        could report several meetings hold ``meeting``: one or null."""
+        if "meetings" in data:
+            meetings = data["meetings"]
+        else:
+            meetings = [data["meeting"]] if data.get("meeting") else []
         return cls(
             section=data["section"],
             title=data["title"],
@@ -169,5 +188,5 @@ class ParsedDocument:
             date=datetime.date.fromisoformat(data["date"]),
             speaker=data["speaker"],
             paragraphs=tuple(ParsedParagraph.from_json(p) for p in data["paragraphs"]),
-            meeting=ParsedMeeting.from_json(meeting) if meeting else None,
+            meetings=tuple(ParsedMeeting.from_json(m) for m in meetings),
         )

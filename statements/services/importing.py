@@ -260,8 +260,8 @@ def meetings_import(*, meetings: Sequence[ParsedMeeting]) -> tuple[list[Meeting]
     """Create each reported meeting, or complete the one an earlier import (or an earlier
     page of this one) created: fields an editor has filled are never overwritten, missing
     participants are added after the others. In a few queries for any number of pages
-    (one page at a time was a fifth of an import on PostgreSQL). Returns each page's
-    meeting, and the meetings created or completed, which the caller records."""
+    (one page at a time was a fifth of an import on PostgreSQL). Returns the row of each
+    meeting given, and the meetings created or completed, which the caller records."""
     slugs = [dated_slug(meeting.date, meeting.title) for meeting in meetings]
     rows: dict[str, Meeting] = {}
     for chunk in _chunks(list(set(slugs))):
@@ -306,7 +306,14 @@ def meetings_import(*, meetings: Sequence[ParsedMeeting]) -> tuple[list[Meeting]
         missing = [p for p in meeting.participants if p.name not in names]
         for i, p in enumerate(missing, start=1):
             participants.append(
-                Participant(meeting=row, position=start + i, name=p.name, role=p.role)
+                Participant(
+                    meeting=row,
+                    position=start + i,
+                    name=p.name,
+                    role=p.role,
+                    organisation=p.organisation,
+                    in_attendance=p.in_attendance,
+                )
             )
             names.add(p.name)
     Participant.objects.bulk_create(participants)
@@ -391,13 +398,18 @@ def statements_import(
 
 
 def _meetings_write(pages: Sequence[tuple[ImportPage, Statement]]) -> dict[int, list[str]]:
-    """Create or complete the meetings the pages report and link each statement to its
-    own. Returns the pages that created or completed each meeting, for its history."""
-    reporting = [(page, statement) for page, statement in pages if page.document.meeting]
-    meetings, written = meetings_import(meetings=[page.document.meeting for page, _ in reporting])
-    _meetings_link([(s, m) for (_, s), m in zip(reporting, meetings, strict=True)])
+    """Create or complete every meeting the pages report (one for a meeting summary, one
+    per reported meeting for a visit report) and link each statement to all of its own.
+    Returns the pages that created or completed each meeting, for its history."""
+    reporting = [
+        (page, statement, meeting)
+        for page, statement in pages
+        for meeting in page.document.meetings
+    ]
+    meetings, written = meetings_import(meetings=[meeting for _, _, meeting in reporting])
+    _meetings_link([(s, m) for (_, s, _), m in zip(reporting, meetings, strict=True)])
     labels: dict[int, list[str]] = {}
-    for (page, _statement), meeting in zip(reporting, meetings, strict=True):
+    for (page, _statement, _parsed), meeting in zip(reporting, meetings, strict=True):
         if meeting in written:
             named = labels.setdefault(meeting.pk, [])
             if (label := page.label or _("source text")) not in named:

@@ -102,10 +102,27 @@ def test_dry_run_json_prints_the_parsed_pages_and_writes_nothing():
     documents = json.loads(output)
     assert [d["date"] for d in documents] == ["2017-12-23", "2017-09-19"]
     assert documents[0]["resolutions"] == [2397]
-    assert documents[1]["meeting"]["start_time"] == "12:05"
+    assert documents[1]["meetings"][0]["start_time"] == "12:05"
+    assert documents[0]["meetings"] == []
+    (meeting,) = documents[1]["meetings"]
+    assert meeting["location"] == "New York"
+    assert meeting["participants"] == [
+        {
+            "name": "Shinzo Abe",
+            "role": "Prime Minister of Japan",
+            "organisation": "Japan",
+            "in_attendance": False,
+        },
+        {
+            "name": "António Guterres",
+            "role": "Secretary-General of the UN",
+            "organisation": "UN",
+            "in_attendance": False,
+        },
+    ]
     assert set(documents[0]) == {
         "section", "title", "title_derived", "kind", "date", "speaker", "paragraphs",
-        "resolutions", "meeting",
+        "resolutions", "meetings",
     }  # fmt: skip
     assert counts() == dict.fromkeys(counts(), 0)
 
@@ -443,3 +460,66 @@ def test_reverting_one_imported_statement_leaves_the_others_of_its_import_alone(
     Version.objects.get_for_object(reverted).get().revision.revert(delete=True)
     assert Statement.objects.get(pk=reverted.pk).title == reverted.title
     assert Statement.objects.get(pk=other.pk).title == "Edited"
+
+
+def test_a_visit_report_stores_every_meeting_linked_to_its_statement_and_reimports_unchanged(
+    tmp_path,
+):
+    from tests.statements.importing.test_meetings import G4_SUMMIT, VISIT
+
+    (tmp_path / "visit.txt").write_text(VISIT, encoding="utf-8")
+    (tmp_path / "summit.txt").write_text(G4_SUMMIT, encoding="utf-8")
+    run(str(tmp_path))
+
+    visit = Statement.objects.get(date="2019-10-02")
+    assert list(visit.meetings.order_by("date", "title").values_list("date", "kind")) == [
+        (datetime.date(2019, 9, 29), "multilateral"),
+        (datetime.date(2019, 9, 30), "multilateral"),
+        (datetime.date(2019, 10, 1), "bilateral"),
+        (datetime.date(2019, 10, 1), "telephone"),
+    ]
+    summit = Statement.objects.get(date="2015-09-26").meetings.get()
+    rows = summit.participants.order_by("position").values_list(
+        "name", "organisation", "in_attendance"
+    )
+    assert list(rows) == [
+        ("Narendra Modi", "India", False),
+        ("Shinzo Abe", "Japan", False),
+        ("Dilma Rousseff", "Brazil", False),
+        ("Angela Merkel", "Germany", False),
+        ("Hiroshige Seko", "Japan", True),
+        ("Motohide Yoshikawa", "Japan", True),
+        ("Mauro Vieira", "Brazil", True),
+        ("Christoph Heusgen", "Germany", True),
+    ]
+
+    def snapshot():
+        return (
+            counts(),
+            list(Meeting.objects.order_by("pk").values()),
+            list(Participant.objects.order_by("pk").values()),
+            list(Statement.meetings.through.objects.order_by("pk").values()),
+        )
+
+    before = snapshot()
+    output = run(str(tmp_path))
+    assert snapshot() == before
+    assert "2 unchanged" in output
+
+
+def test_a_baseline_stored_in_the_old_shape_reimports_unchanged():
+    run(str(MEETING_PAGE))
+    statement = Statement.objects.get()
+    old = dict(statement.import_baseline)
+    (meeting,) = old.pop("meetings")
+    meeting["participants"] = [
+        {"name": p["name"], "role": p["role"]} for p in meeting["participants"]
+    ]
+    Statement.objects.filter(pk=statement.pk).update(import_baseline={**old, "meeting": meeting})
+    before = counts()
+
+    output = run(str(MEETING_PAGE))
+
+    assert "1 unchanged" in output and counts() == before
+    statement.refresh_from_db()
+    assert statement.import_baseline == parse_document(MEETING_PAGE.read_text("utf-8")).as_json()

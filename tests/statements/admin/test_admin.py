@@ -735,6 +735,18 @@ def test_pasting_a_page_shows_what_was_understood_and_writes_nothing(editor_clie
     assert not Statement.objects.exists()
 
 
+def test_the_import_preview_shows_every_meeting_a_page_reports(editor_client):
+    from tests.statements.importing.test_meetings import G4_SUMMIT, VISIT
+
+    preview = editor_client.post(IMPORT, {"text": VISIT, "_preview": "1"}).content.decode()
+    assert preview.count("<dt>Meeting</dt>") == 4
+    assert "Japan-Australia Foreign Ministers&#x27; Meeting" in preview
+    assert "Marise Payne (Minister for Foreign Affairs of Australia, Australia)" in preview
+    summit = editor_client.post(IMPORT, {"text": G4_SUMMIT, "_preview": "1"}).content.decode()
+    assert "Hiroshige Seko (Deputy Chief Cabinet Secretary, Japan) [in attendance]" in summit
+    assert not Statement.objects.exists()
+
+
 def test_saving_a_reviewed_page_makes_a_draft_with_its_citations(editor_client):
     preview = editor_client.post(IMPORT, {"text": KONO_PAGE, "_preview": "1"})
     carried = preview.context["carried"]

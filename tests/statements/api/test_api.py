@@ -803,6 +803,14 @@ def meetings():
         role="Secretary-General",
         organisation="United Nations",
     )
+    ParticipantFactory(
+        meeting=new_york,
+        position=3,
+        name="Motohide Yoshikawa",
+        role="Ambassador",
+        organisation="Japan",
+        in_attendance=True,
+    )
     tokyo = MeetingFactory(
         slug="tokyo-talks", date=dt.date(2017, 11, 6), timezone="Asia/Tokyo", location="Tokyo"
     )
@@ -823,8 +831,24 @@ def test_meeting_shows_participants_and_the_start_in_local_and_japan_time(client
     assert body["location"] == "New York"
     assert body["occasion"] == "72nd UN General Assembly"
     assert body["participants"] == [
-        {"name": "Shinzo Abe", "role": "Prime Minister", "organisation": ""},
-        {"name": "António Guterres", "role": "Secretary-General", "organisation": "United Nations"},
+        {
+            "name": "Shinzo Abe",
+            "role": "Prime Minister",
+            "organisation": "",
+            "in_attendance": False,
+        },
+        {
+            "name": "António Guterres",
+            "role": "Secretary-General",
+            "organisation": "United Nations",
+            "in_attendance": False,
+        },
+        {
+            "name": "Motohide Yoshikawa",
+            "role": "Ambassador",
+            "organisation": "Japan",
+            "in_attendance": True,
+        },
     ]
     assert body["statements"] == ["summary"]
     assert body["public_url"] == "http://testserver/meetings/abe-guterres/"

@@ -473,6 +473,26 @@ def test_editors_record_meetings_with_participants(editor_client):
     assert [p["name"] for p in response.json()["participants"]] == ["Taro Kono"]
 
 
+def test_editors_record_officials_in_attendance_with_their_country(editor_client):
+    official = {
+        "name": "Motohide Yoshikawa",
+        "role": "Ambassador",
+        "organisation": "Japan",
+        "in_attendance": True,
+    }
+    payload = meeting_payload()
+    payload["participants"] = [*payload["participants"], official]
+    response = editor_client.post("/api/v1/meetings/", payload, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["participants"][2] == official
+    rows = Meeting.objects.get().participants.values_list("name", "in_attendance")
+    assert list(rows) == [
+        ("Shinzo Abe", False),
+        ("António Guterres", False),
+        ("Motohide Yoshikawa", True),
+    ]
+
+
 @pytest.mark.parametrize(
     "participants",
     [[{}], [{"role": "Prime Minister"}], [{"name": "Taro Kono"}, {"organisation": "Japan"}]],

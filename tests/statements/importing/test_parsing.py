@@ -386,7 +386,7 @@ def test_page_that_is_neither_is_other():
 
 def test_meeting_summary_facts_from_the_opening_sentence():
     document = meeting_page(OPENING)
-    meeting = document.meeting
+    (meeting,) = document.meetings
     assert document.kind == "meeting_summary"
     assert meeting is not None
     assert meeting.kind == "bilateral"
@@ -421,7 +421,7 @@ def test_meeting_durations(phrase, minutes):
     opening = (
         f"On May 1, commencing at 3:00 p.m. {phrase}, Mr. Taro Kono held a meeting with Mr. X Y."
     )
-    assert meeting_page(opening, "May 1, 2018").meeting.duration_minutes == minutes
+    assert meeting_page(opening, "May 1, 2018").meetings[0].duration_minutes == minutes
 
 
 @pytest.mark.parametrize(
@@ -436,11 +436,11 @@ def test_meeting_durations(phrase, minutes):
 )
 def test_meeting_start_times(phrase, start):
     opening = f"On May 1, {phrase} for about 20 minutes, Mr. Taro Kono held a meeting with Mr. X Y."
-    assert meeting_page(opening, "May 1, 2018").meeting.start_time == start
+    assert meeting_page(opening, "May 1, 2018").meetings[0].start_time == start
 
 
 def test_meeting_without_time_or_duration_has_none():
-    meeting = meeting_page("On May 1, Mr. Taro Kono met with Mr. Xavier Yves.").meeting
+    meeting = meeting_page("On May 1, Mr. Taro Kono met with Mr. Xavier Yves.").meetings[0]
     assert (meeting.start_time, meeting.duration_minutes) == (None, None)
 
 
@@ -450,7 +450,7 @@ def test_telephone_talks_without_place_are_japan_time():
         "Prime Minister of Japan, held telephone talks with Mr. António Guterres, "
         "Secretary-General-designate of the United Nations (UN)."
     )
-    meeting = meeting_page(opening, "December 21, 2016").meeting
+    meeting = meeting_page(opening, "December 21, 2016").meetings[0]
     assert (meeting.kind, meeting.timezone, meeting.location) == ("telephone", "Asia/Tokyo", "")
     assert meeting.participants[1].role == "Secretary-General-designate of the UN"
     assert meeting.title == (
@@ -466,7 +466,7 @@ def test_timezone_is_inferred_from_local_and_japan_time_offset():
         "Affairs, held a meeting with H.E. Mr. António Manuel de Oliveira Guterres, "
         "Secretary-General of the United Nations."
     )
-    meeting = meeting_page(opening, "April 28, 2025").meeting
+    meeting = meeting_page(opening, "April 28, 2025").meetings[0]
     assert meeting.timezone == "America/New_York"
     assert meeting.location == ""
 
@@ -476,14 +476,14 @@ def test_offset_inference_picks_europe_for_a_european_offset():
         "On June 10, commencing at 10:00 a.m. (local time; 5:00 p.m. Japan time), Mr. Taro "
         "Kono held a meeting with Mr. Xavier Yves."
     )
-    assert meeting_page(opening, "June 10, 2018").meeting.timezone == "Europe/Zurich"
+    assert meeting_page(opening, "June 10, 2018").meetings[0].timezone == "Europe/Zurich"
 
 
 def test_named_place_gives_location_and_timezone():
     opening = (
         "On May 1, Mr. Taro Kono, who is visiting Geneva, held a meeting with Mr. Xavier Yves."
     )
-    meeting = meeting_page(opening, "May 1, 2018").meeting
+    meeting = meeting_page(opening, "May 1, 2018").meetings[0]
     assert (meeting.location, meeting.timezone) == ("Geneva", "Europe/Zurich")
 
 
@@ -492,7 +492,7 @@ def test_local_time_with_no_place_leaves_timezone_unknown():
         "On September 26, Prime Minister Noda met with the Secretary-General of the United "
         "Nations, Ban Ki-Moon, for about 20 minutes from 11:30 a.m. (local time)."
     )
-    meeting = meeting_page(opening, "September 26, 2012").meeting
+    meeting = meeting_page(opening, "September 26, 2012").meetings[0]
     assert (meeting.timezone, meeting.location) == ("", "")
     assert [(p.name, p.role) for p in meeting.participants] == [
         ("Noda", "Prime Minister"),
@@ -504,7 +504,7 @@ def test_capitalised_family_name_is_normalised_given_name_first():
     opening = (
         "On April 28, Mr. IWAYA Takeshi, Minister for Foreign Affairs, met with Mr. Xavier Yves."
     )
-    meeting = meeting_page(opening, "April 28, 2025").meeting
+    meeting = meeting_page(opening, "April 28, 2025").meetings[0]
     assert meeting.participants[0].name == "Takeshi Iwaya"
 
 
@@ -514,7 +514,7 @@ def test_honorifics_are_stripped_from_participant_names():
         "Germany, invited H.E. Mr. José Serra, Foreign Minister of Brazil and H.E. Mr. M. J. "
         "Akbar, Minister of State for External Affairs of India to a G4 meeting in New York."
     )
-    meeting = meeting_page(opening, "September 21, 2016").meeting
+    meeting = meeting_page(opening, "September 21, 2016").meetings[0]
     assert [p.name for p in meeting.participants] == [
         "Frank-Walter Steinmeier",
         "José Serra",
@@ -526,11 +526,13 @@ def test_honorifics_are_stripped_from_participant_names():
 
 def test_meeting_date_takes_the_year_nearest_the_page_date():
     opening = "On December 31, Mr. Taro Kono held a meeting with Mr. Xavier Yves."
-    assert meeting_page(opening, "January 2, 2018").meeting.date == datetime.date(2017, 12, 31)
+    assert meeting_page(opening, "January 2, 2018").meetings[0].date == datetime.date(2017, 12, 31)
 
 
 def test_meeting_date_is_the_local_date_even_when_japan_date_is_later():
-    assert meeting_page(OPENING, "September 20, 2017").meeting.date == datetime.date(2017, 9, 19)
+    assert meeting_page(OPENING, "September 20, 2017").meetings[0].date == datetime.date(
+        2017, 9, 19
+    )
 
 
 def test_a_meeting_title_line_becomes_the_meeting_title():
@@ -539,7 +541,7 @@ def test_a_meeting_title_line_becomes_the_meeting_title():
         "September 26, 2012",
         "On September 26, Prime Minister Noda met with Mr. Ban Ki-moon.",
     )
-    assert document.meeting.title == document.title
+    assert document.meetings[0].title == document.title
     assert document.title_derived is False
 
 
@@ -550,7 +552,7 @@ def test_statement_pages_report_no_meeting():
         "1 On December 19, the Council held a meeting with the parties.",
         "2 Japan welcomes it.",
     )
-    assert (document.kind, document.meeting) == ("statement", None)
+    assert (document.kind, document.meetings) == ("statement", ())
 
 
 # --- JSON shape -----------------------------------------------------------------------
@@ -567,7 +569,7 @@ def test_as_json_has_exactly_the_contract_keys():
         "speaker",
         "paragraphs",
         "resolutions",
-        "meeting",
+        "meetings",
     ]
     assert list(data["paragraphs"][0]) == [
         "position",
@@ -579,7 +581,7 @@ def test_as_json_has_exactly_the_contract_keys():
         "text",
         "resolutions",
     ]
-    assert list(data["meeting"]) == [
+    assert list(data["meetings"][0]) == [
         "title",
         "kind",
         "date",
@@ -590,7 +592,13 @@ def test_as_json_has_exactly_the_contract_keys():
         "occasion",
         "participants",
     ]
-    assert data["meeting"]["start_time"] == "12:05"
+    assert list(data["meetings"][0]["participants"][0]) == [
+        "name",
+        "role",
+        "organisation",
+        "in_attendance",
+    ]
+    assert data["meetings"][0]["start_time"] == "12:05"
     assert data["date"] == "2017-09-19"
     json.dumps(data)  # serialisable as is
 

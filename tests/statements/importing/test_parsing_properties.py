@@ -1,11 +1,20 @@
 """Properties of parse_document and the citation finder on generated input."""
 
+import datetime
 import re
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from statements.importing import ParsedDocument, ParseError, parse_document, resolution_mentions
+from statements.importing.meetings import (
+    merge_participants,
+    parse_meeting,
+    participant_list,
+    participants_from,
+)
+from statements.importing.names import HONORIFIC
+from statements.importing.visits import visit_meetings
 from tests.paths import GOLDEN
 
 GOLDEN_TEXTS = [p.read_text(encoding="utf-8") for p in sorted(GOLDEN.glob("*.txt"))]
@@ -216,3 +225,103 @@ def test_listed_resolutions_are_all_found(numbers, keyword):
     else:
         text = f"the {keyword} {joined} were adopted."
     assert [m.number for m in resolution_mentions(text)] == numbers
+
+
+# --- people of a meeting ----------------------------------------------------------------
+
+# Capitalised made-up words: never a role word or particle (too short), nor an honorific.
+NAME_WORD = st.from_regex(
+    r"[BCDFGJKLPQVXZ][aeiou][bdgklmnrtvz][aeiou][bdgklmnrtvz]?", fullmatch=True
+).filter(lambda word: not HONORIFIC.match(word + " "))  # "Dame" is a title, not a name
+PERSON = st.tuples(
+    st.sampled_from(["Mr.", "Ms.", "Dr.", "H.E. Mr."]),
+    NAME_WORD,
+    NAME_WORD,
+    st.sampled_from(
+        [
+            "",
+            ", Prime Minister of {}",
+            ", Minister for Foreign Affairs of {}",
+            ", Minister of State for Foreign Affairs of {}",
+            ", President",
+        ]
+    ),
+    NAME_WORD,
+)
+
+
+def _phrase(person: tuple[str, str, str, str, str]) -> str:
+    honorific, given, family, role, country = person
+    return f"{honorific} {given} {family}{role.format(country)}"
+
+
+@FAST
+@given(st.lists(PERSON, min_size=1, max_size=6, unique_by=lambda p: p[2]))
+@example([("Mr.", "Baba", "Kemi", "", "Zolo"), ("Ms.", "Dale", "Boro", ", President", "Kuvi")])
+def test_a_list_of_n_people_joined_with_semicolons_and_and_yields_n(persons):
+    phrases = [_phrase(p) for p in persons]
+    text = phrases[0] if len(phrases) == 1 else "; ".join(phrases[:-1]) + "; and " + phrases[-1]
+    found = participants_from(text)
+    assert [p.name for p in found] == [f"{given} {family}" for _, given, family, _, _ in persons]
+    for person, participant in zip(persons, found, strict=True):
+        if "of {}" in person[3]:
+            assert participant.organisation == person[4]
+
+
+@FAST
+@given(st.lists(PERSON, min_size=1, max_size=4, unique_by=lambda p: p[2]), st.data())
+def test_a_family_name_alone_is_never_a_second_participant(persons, data):
+    listed = participants_from(", ".join(_phrase(p) for p in persons))
+    _, _, family, _, _ = data.draw(st.sampled_from(persons))
+    again = merge_participants(listed, participants_from(f"Minister {family}"))
+    assert [p.name for p in again] == [p.name for p in listed]
+
+
+@FAST
+@given(
+    st.one_of(
+        st.text(max_size=200),
+        st.lists(PERSON, max_size=4)
+        .map(lambda ps: "; ".join(_phrase(p) for p in ps))
+        .flatmap(lambda t: st.text(max_size=40).map(lambda noise: t + noise)),
+    )
+)
+def test_no_participant_name_is_empty_or_padded(text):
+    for participant in participants_from(text):
+        assert participant.name and participant.name == participant.name.strip()
+        assert participant.name.split()
+
+
+@FAST
+@given(st.text(max_size=300), st.dates(datetime.date(1990, 1, 1), datetime.date(2100, 12, 31)))
+def test_parse_meeting_and_visit_meetings_never_raise(text, day):
+    meeting = parse_meeting(text, day, None)
+    if meeting is not None:
+        assert all(p.name for p in meeting.participants)
+    for found in visit_meetings(text.splitlines(), day):
+        assert abs((found.date - day).days) <= 366
+
+
+@FAST
+@given(
+    st.lists(
+        st.tuples(NAME_WORD, PERSON, st.booleans()),
+        min_size=1,
+        max_size=6,
+        unique_by=lambda e: e[1][2],
+    ),
+    st.sampled_from(["[Reference 1] Participants", "[Participants]", "Participants:"]),
+    st.sampled_from(["  • ", "- ", ""]),
+)
+def test_a_participants_list_by_country_yields_each_person_with_their_country(
+    entries, heading, bullet
+):
+    lines = [heading]
+    for country, person, attending in entries:
+        honorific, given, family, _, _ = person
+        mark = " (in attendance)" if attending else ""
+        lines.append(f"{bullet}{country}: {honorific} {given} {family}, Minister{mark}")
+    listed = participant_list([*lines, "", "Back to Index"])
+    assert [(p.name, p.organisation, p.in_attendance) for p in listed] == [
+        (f"{person[1]} {person[2]}", country, attending) for country, person, attending in entries
+    ]

@@ -326,6 +326,33 @@ def test_a_linked_statement_naming_no_meeting_in_any_paragraph_is_listed_without
     assert "Japan thanks its partners." not in html
 
 
+def test_meeting_page_lists_the_officials_in_attendance_by_country(client, db):
+    meeting = MeetingFactory(title="G4 Summit Meeting")
+    for name, organisation, attending in [
+        ("Narendra Modi", "India", False),
+        ("Shinzo Abe", "Japan", False),
+        ("Hiroshige Seko", "Japan", True),
+        ("Vikas Swarup", "India", True),
+        ("Motohide Yoshikawa", "Japan", True),
+    ]:
+        ParticipantFactory(
+            meeting=meeting, name=name, organisation=organisation, in_attendance=attending
+        )
+    meeting.statements.add(StatementFactory())
+    html = page(client, meeting.get_absolute_url())
+    sidebar = html.split('id="participants-heading"')[1]
+    principals, attendance = sidebar.split(">In attendance</h3>")
+    assert "Narendra Modi" in principals and "Shinzo Abe" in principals
+    assert "Hiroshige Seko" not in principals
+    groups = re.findall(r'<h4 class="meta"[^>]*>([^<]+)</h4>', attendance)
+    assert groups == ["Japan", "India"]
+    japan, india = attendance.split('<h4 class="meta"')[1:3]
+    assert "Hiroshige Seko" in japan and "Motohide Yoshikawa" in japan and "Swarup" not in japan
+    assert "Vikas Swarup" in india
+    listed = page(client, reverse("statements:meeting-list"))
+    assert "With Narendra Modi, Shinzo Abe</p>" in listed and "Hiroshige Seko" not in listed
+
+
 def test_meetings_only_of_published_statements_are_public(client, db):
     hidden = MeetingFactory(title="Hidden meeting")
     hidden.statements.add(StatementFactory(status=Statement.Status.DRAFT))
@@ -577,6 +604,7 @@ def test_meeting_page_runs_the_same_queries_for_2_or_200_summary_paragraphs(
     for count in (2, 200):
         meeting = MeetingFactory()
         ParticipantFactory.create_batch(3, meeting=meeting)
+        ParticipantFactory.create_batch(2, meeting=meeting, in_attendance=True)
         meeting.statements.add(
             statement_with_paragraphs(count, resolution, kind=Statement.Kind.MEETING_SUMMARY),
             *[statement_with_paragraphs(count // 2, resolution) for _ in range(count // 20 + 1)],
