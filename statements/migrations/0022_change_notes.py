@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('reversion', '0002_add_index_on_version_for_content_type_and_db'),
-        ('statements', '0020_email_alerts'),
+        ('statements', '0021_paragraph_tree'),
     ]
 
     operations = [
