@@ -1,4 +1,4 @@
-"""Migration 0021: statements published before change notes existed start with "First
+"""Migration 0023: statements published before change notes existed start with "First
 published.", dated their first publication, and going back removes what it made."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from reversion.models import Revision
 
 from statements.models import ChangeNote, Statement
 
-BEFORE = ("statements", "0020_email_alerts")
+BEFORE = ("statements", "0022_statement_status_kind_index")
 FIRST = dt.datetime(2017, 12, 23, 9, 30, tzinfo=dt.UTC)
 
 

@@ -53,6 +53,8 @@ def test_a_major_change_shows_last_updated_and_its_note_newest_first(client, see
         '<a href="#updates">see all updates</a>'
     ) in html
     assert html.index("Corrected the vote in paragraph 1.") < html.index("First published.")
+    # Search engines read the same date: the last change for readers.
+    assert f'"dateModified": "{today.isoformat()}"' in html
 
 
 def test_a_minor_change_shows_nothing_new(client, seeded_with_history):
