@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import secrets
 import unicodedata
 import zoneinfo
 from typing import Any
@@ -15,12 +16,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, ExtractYear, TruncMonth
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+
+from statements.importing import resolution_mentions
 
 JAPAN_TZ = zoneinfo.ZoneInfo("Asia/Tokyo")
 MAX_RESOLUTION_NUMBER = 9999
@@ -107,6 +110,11 @@ class NumberList(models.Aggregate):
             template="%(function)s(%(distinct)s(%(expressions)s)::text, ',')",
             **extra,
         )
+
+
+def _as_date(value: dt.date | dt.datetime) -> dt.date:
+    # TruncMonth of a DateField is a date on PostgreSQL and may come back as a datetime.
+    return value.date() if isinstance(value, dt.datetime) else value
 
 
 class UnorderedManager(models.Manager):
@@ -487,6 +495,15 @@ class StatementQuerySet(models.QuerySet):
         """Statements the public may list, count, search and syndicate."""
         return self.filter(status=Statement.Status.PUBLISHED)
 
+    def per_year_by_kind(self) -> list[tuple[int, str, int]]:
+        """(year, kind, statements) for these statements, by year."""
+        return list(
+            self.order_by()
+            .values_list(ExtractYear("date"), "kind")
+            .annotate(count=Count("pk"))
+            .order_by(ExtractYear("date"), "kind")
+        )
+
     def readable(self) -> StatementQuerySet:
         """Statements the public may open: published ones, and withdrawn ones (shown with
         their withdrawal notice)."""
@@ -662,6 +679,10 @@ class Statement(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return page_url("statements:statement-detail", slug=self.slug)
 
+    def get_akn_url(self) -> str:
+        """Its Akoma Ntoso XML document on the public site."""
+        return page_url("statements:statement-akn", slug=self.slug)
+
     def clean(self) -> None:
         errors = {}
         if error := future_date_error(self.date):
@@ -836,6 +857,21 @@ class Paragraph(TimeStampedModel):
         loaded = self.__dict__.get("cited_list")
         return loaded if loaded is not None else list(self.resolutions.order_by("number"))
 
+    def cited_spans(self) -> list[tuple[int, int, Resolution]]:
+        """(start, end, resolution) for each mention in the text of a resolution it cites,
+        in order, overlaps skipped: what the page and the Akoma Ntoso export link. Reads
+        ``citations``, so no query after ``with_related()``."""
+        cited = {resolution.number: resolution for resolution in self.citations}
+        spans: list[tuple[int, int, Resolution]] = []
+        done = 0
+        for mention in resolution_mentions(self.text):
+            resolution = cited.get(mention.number)
+            if resolution is None or mention.start < done:
+                continue
+            spans.append((mention.start, mention.end, resolution))
+            done = mention.end
+        return spans
+
     @property
     def anchor(self) -> str:
         """The fragment that cites this paragraph: ``p3``, or ``p-1`` when un-numbered."""
@@ -849,6 +885,17 @@ class PublishedCitationQuerySet(models.QuerySet):
     def newest_first(self) -> PublishedCitationQuerySet:
         """Newest statement first, then reading order: the order of the index."""
         return self.order_by("-date", "-statement_id", "position")
+
+    def per_month(self) -> list[tuple[dt.date, int]]:
+        """(first day of the month, citations) in date order: a resolution's timeline,
+        read from the index it is filtered by."""
+        rows = (
+            self.order_by()
+            .values_list(TruncMonth("date"))
+            .annotate(count=Count("paragraph"))
+            .order_by(TruncMonth("date"))
+        )
+        return [(_as_date(month), count) for month, count in rows]
 
 
 class PublishedCitation(models.Model):
@@ -968,3 +1015,75 @@ class ContentGeneration(models.Model):
 
     def __str__(self) -> str:
         return str(self.number)
+
+
+# --- Email alerts (statements/services/alerts.py) ----------------------------------------
+
+
+class SubscriptionFrequency(models.TextChoices):
+    IMMEDIATE = "immediate", _("As soon as they are published")
+    DAILY = "daily", _("A daily digest")
+
+
+def _subscription_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Subscription(models.Model):
+    """A confirmed request to be emailed new published statements that match ``criteria``
+    (the filters of a list or a search). Only confirmed addresses are stored: a request
+    lives in its signed confirmation link until the reader follows it."""
+
+    Frequency = SubscriptionFrequency
+
+    email = models.EmailField(_("email address"))
+    criteria = models.JSONField(_("criteria"), help_text=_("The filters, as the lists name them."))
+    criteria_key = models.CharField(_("criteria key"), max_length=64, editable=False)
+    frequency = models.CharField(
+        _("frequency"), max_length=10, choices=Frequency, default=Frequency.IMMEDIATE
+    )
+    # What unsubscribe links carry (signed): never the address or the primary key.
+    key = models.CharField(max_length=32, unique=True, default=_subscription_key, editable=False)
+    confirmed_at = models.DateTimeField(_("confirmed at"))
+    last_sent_at = models.DateTimeField(_("last sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("alert subscription")
+        verbose_name_plural = _("alert subscriptions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email", "criteria_key"], name="subscription_unique_criteria"
+            ),
+            models.CheckConstraint(
+                condition=Q(frequency__in=SubscriptionFrequency.values),
+                name="subscription_frequency_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email}: {self.criteria}"
+
+
+class AlertDelivery(models.Model):
+    """A statement claimed for a subscription's message. Claimed before the message is
+    sent, so a statement is never sent twice, whatever interrupts ``send_alerts``; a
+    message that fails to send gives its claims back."""
+
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="+")
+    claimed_at = models.DateTimeField(_("claimed at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("alert delivery")
+        verbose_name_plural = _("alert deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "statement"], name="alert_delivery_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.statement_id} → {self.subscription_id}"

@@ -60,8 +60,8 @@ class StatementCitationsField(CitedResolutionsField):
 class PublicURLField(serializers.ReadOnlyField):
     """The absolute URL of the record's page on the public site."""
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__(source="get_absolute_url", **kwargs)
+    def __init__(self, source: str = "get_absolute_url", **kwargs) -> None:
+        super().__init__(source=source, **kwargs)
 
     def to_representation(self, value: str) -> str:
         return absolute(self.parent, value)
@@ -265,6 +265,10 @@ class StatementDetailSerializer(StatementListSerializer):
     source_url = OptionalURLField(
         read_only=True, help_text=_("The page on the ministry's website; null when unknown.")
     )
+    akn_url = PublicURLField(
+        source="get_akn_url",
+        help_text=_("The statement as an Akoma Ntoso 3.0 XML document on the public site."),
+    )
 
     class Meta(StatementListSerializer.Meta):
         fields = [
@@ -274,6 +278,7 @@ class StatementDetailSerializer(StatementListSerializer):
             "title_derived",
             "published_at",
             "withdrawn_note",
+            "akn_url",
             "paragraphs",
         ]
         read_only_fields = fields

@@ -20,8 +20,10 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 from django.utils.dateparse import parse_datetime
 from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 from django.views.decorators.http import condition
 from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic.detail import BaseDetailView
 
 from mofa_site import caching
 from statements import derived, search
@@ -33,7 +35,7 @@ from statements.models import (
     Statement,
     Tally,
 )
-from statements.pages import structured_data
+from statements.pages import akn, charts, structured_data
 from statements.pages.filters import SearchForm, StatementFilter, cited_resolutions
 
 STATEMENTS_PER_PAGE = 20
@@ -237,6 +239,14 @@ def resolution_stamps(request: HttpRequest, number: int) -> dict[str, Any]:
 # --- Pages -------------------------------------------------------------------------------
 
 
+def statements_per_year(statements: QuerySet[Statement]) -> charts.Chart:
+    """Statements per year, stacked by kind (only the kinds there are)."""
+    counts = statements.per_year_by_kind()
+    present = {kind for _, kind, _ in counts}
+    kinds = [(kind, label) for kind, label in Statement.Kind.choices if kind in present]
+    return charts.per_year(counts, kinds, _("Published statements per year, by kind"))
+
+
 class SectionMixin:
     """Names the navigation section a page belongs to (for aria-current)."""
 
@@ -257,6 +267,7 @@ class HomeView(SectionMixin, TemplateView):
             statements=Statement.objects.published()[: self.latest],
             meetings=Meeting.objects.published()[: self.recent],
             resolutions=Resolution.objects.most_cited()[: self.most_cited],
+            per_year=statements_per_year(Statement.objects.published()),
             **kwargs,
         )
 
@@ -329,6 +340,17 @@ class StatementDetailView(SectionMixin, DetailView):
         )
 
 
+class StatementAknView(BaseDetailView):
+    """The statement as an Akoma Ntoso 3.0 document: what the public may read, as XML."""
+
+    def get_queryset(self) -> QuerySet[Statement]:
+        return Statement.objects.readable().with_related().defer("source_text", "import_baseline")
+
+    def render_to_response(self, context: dict[str, Any]) -> HttpResponse:
+        document = akn.statement_document(self.object, self.request.build_absolute_uri)
+        return HttpResponse(document, content_type=f"{akn.MEDIA_TYPE}; charset=utf-8")
+
+
 class StatementPreviewView(StatementDetailView):
     """The public page of any statement, drafts and withdrawn ones included: for editors."""
 
@@ -359,6 +381,11 @@ class ResolutionListView(SectionMixin, ListView):
     def get_queryset(self) -> list[Resolution]:
         return cited_resolutions()
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # The list is in memory already: the bars' scale costs no query.
+        peak = max((resolution.citation_count for resolution in self.object_list), default=0)
+        return super().get_context_data(peak=peak, **kwargs)
+
 
 class ResolutionDetailView(SectionMixin, DetailView):
     """A resolution and every published paragraph that cites it, newest statement first.
@@ -386,6 +413,11 @@ class ResolutionDetailView(SectionMixin, DetailView):
         return super().get_context_data(
             page_obj=page,
             paragraphs=paragraphs,
+            timeline=charts.timeline(
+                PublishedCitation.objects.filter(resolution=self.object).per_month(),
+                _("Paragraphs citing %(resolution)s, by date") % {"resolution": self.object},
+                _("Citing paragraphs"),
+            ),
             json_ld=structured_data.resolution_page_data(
                 self.object, self.request.build_absolute_uri
             ),
@@ -460,6 +492,7 @@ statement_list = cache_for_readers(StatementListView.as_view())
 statement_detail = cache_for_readers(
     conditional_on(statement_stamps)(StatementDetailView.as_view())
 )
+statement_akn = cache_for_readers(conditional_on(statement_stamps)(StatementAknView.as_view()))
 resolution_list = cache_for_readers(ResolutionListView.as_view())
 resolution_detail = cache_for_readers(
     conditional_on(resolution_stamps)(ResolutionDetailView.as_view())

@@ -3,6 +3,18 @@ transaction and one history revision (or one a statement), called by the admin, 
 the import and the commands alike. Each retires the cached pages when it commits
 (``recording.recorded``). See docs/architecture.md, "Writes"."""
 
+from statements.services.alerts import (
+    AlertCriteria,
+    AlertLinkError,
+    AlertRateLimited,
+    SendReport,
+    alert_confirm,
+    alert_request,
+    alert_unsubscribe,
+    alerts_send,
+    subscription_for,
+    unsubscribe_token,
+)
 from statements.services.citations import (
     paragraphs_link,
     paragraphs_relink,
@@ -41,11 +53,19 @@ from statements.services.statements import (
 
 __all__ = [
     "SOURCE_FIELDS",
+    "AlertCriteria",
+    "AlertLinkError",
+    "AlertRateLimited",
     "FieldChange",
     "ImportOutcome",
     "ImportPage",
     "ReparseOutcome",
+    "SendReport",
     "StaleVersionError",
+    "alert_confirm",
+    "alert_request",
+    "alert_unsubscribe",
+    "alerts_send",
     "fixtures_load",
     "history_start",
     "meeting_create",
@@ -68,4 +88,6 @@ __all__ = [
     "statements_find_imported",
     "statements_import",
     "statements_reparse",
+    "subscription_for",
+    "unsubscribe_token",
 ]

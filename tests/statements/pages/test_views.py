@@ -19,6 +19,7 @@ from tests.factories import (
     ParticipantFactory,
     ResolutionFactory,
     StatementFactory,
+    statement_with_paragraphs,
 )
 
 pytestmark = pytest.mark.django_db
@@ -39,21 +40,6 @@ def page(client, url: str, status: int = 200) -> str:
     response = client.get(url)
     assert response.status_code == status
     return response.content.decode()
-
-
-def statement_with_paragraphs(count: int, resolution=None, **kwargs) -> Statement:
-    statement = StatementFactory(**kwargs)
-    number = resolution.number if resolution else 1
-    for position in range(1, count + 1):
-        paragraph = ParagraphFactory(
-            statement=statement,
-            position=position,
-            number=position,
-            text=f"Paragraph {position} recalls resolution {number}.",
-        )
-        if resolution:
-            paragraph.resolutions.add(resolution)
-    return statement
 
 
 # --- Home and layout ---------------------------------------------------------------------
@@ -254,7 +240,7 @@ def test_resolution_list_shows_number_symbol_adoption_and_citation_count(client,
     html = page(client, reverse("statements:resolution-list"))
     assert 'href="/resolutions/2397/">S/RES/2397 (2017)</a>' in html
     assert '<time datetime="2017-12-22">22 December 2017</time>' in html
-    counts = re.findall(r'<td class="numeric"[^>]*>(\d+)</td>', html)
+    counts = re.findall(r'<td class="numeric"[^>]*>(\d+) <svg class="share"', html)
     assert counts == ["4", "1"]
 
 
@@ -512,9 +498,9 @@ def test_resolution_page_runs_the_same_queries_for_3_or_300_citing_statements(
     for _ in range(300):
         statement_with_paragraphs(1, many)
     # validators: the resolution (with its count) and the page's rows; the page's
-    # paragraphs with their statements; their resolutions
+    # paragraphs with their statements; their resolutions; the timeline's months
     for number in (2375, 2397):
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(5):
             assert client.get(f"/resolutions/{number}/").status_code == 200
 
 
@@ -529,8 +515,8 @@ def test_resolution_page_runs_the_same_queries_for_3_or_300_citing_statements(
         (reverse("statements:resolution-list"), 1),
         # count, page, participants, reporting statements (no text: the list shows none)
         (reverse("statements:meeting-list"), 4),
-        # statements, meetings, resolutions
-        ("/", 3),
+        # statements, meetings, resolutions, statements per year and kind
+        ("/", 4),
     ],
 )
 def test_list_pages_run_the_same_queries_for_3_or_300_statements(

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('statements', '0019_alter_paragraph_options_alter_participant_options_and_more'),
+        ('statements', '0020_email_alerts'),
     ]
 
     operations = [
