@@ -36,7 +36,12 @@ from statements.models import (
     Tally,
 )
 from statements.pages import akn, charts, structured_data
-from statements.pages.filters import SearchForm, StatementFilter, cited_resolutions
+from statements.pages.filters import (
+    MeetingFilter,
+    SearchForm,
+    StatementFilter,
+    cited_resolutions,
+)
 
 STATEMENTS_PER_PAGE = 20
 RESOLUTIONS_PER_PAGE = 50
@@ -432,10 +437,18 @@ class MeetingListView(SectionMixin, TalliedListView):
     section = "meetings"
 
     def get_queryset(self) -> QuerySet[Meeting]:
-        return Meeting.objects.published().with_related()
+        self.filterset = MeetingFilter(
+            self.request.GET or None, queryset=Meeting.objects.published()
+        )
+        self.filter_parameters = tuple(self.filterset.filters)
+        return self.filterset.qs.with_related()
 
     def unfiltered_count(self) -> int:
         return Tally.objects.published_meetings()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        self.filterset.count_choices()
+        return super().get_context_data(filter=self.filterset, **kwargs)
 
 
 class MeetingDetailView(SectionMixin, DetailView):
