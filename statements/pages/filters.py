@@ -214,6 +214,41 @@ class MeetingFilter(django_filters.FilterSet):
         ]
 
 
+class ResolutionFilter(django_filters.FilterSet):
+    """Adoption dates and the order, named as the API's resolution filters."""
+
+    adopted_after = django_filters.DateFilter(
+        field_name="adopted_on",
+        lookup_expr="gte",
+        label=_("Adopted from"),
+        input_formats=["%Y-%m-%d"],
+    )
+    adopted_before = django_filters.DateFilter(
+        field_name="adopted_on",
+        lookup_expr="lte",
+        label=_("Adopted to"),
+        input_formats=["%Y-%m-%d"],
+    )
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(
+            ("number", "number"),
+            ("adopted_on", "adopted_on"),
+            ("citation_count", "citations"),
+        ),
+        field_labels={
+            "number": _("Number"),
+            "adopted_on": _("Adoption"),
+            "citation_count": _("Citations"),
+        },
+        empty_label=_("Newest number first"),
+    )
+
+    class Meta:
+        model = Resolution
+        fields = ["adopted_after", "adopted_before", "ordering"]
+
+
 class SearchForm(forms.Form):
     """What the search page reads from its URL: the query, the filters, the order and a
     range of dates (``from``, ``to``; Python keywords, so the fields are added by name)."""

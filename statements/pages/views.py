@@ -38,6 +38,7 @@ from statements.models import (
 from statements.pages import akn, charts, structured_data
 from statements.pages.filters import (
     MeetingFilter,
+    ResolutionFilter,
     SearchForm,
     StatementFilter,
     cited_resolutions,
@@ -384,12 +385,16 @@ class ResolutionListView(SectionMixin, ListView):
     section = "resolutions"
 
     def get_queryset(self) -> list[Resolution]:
-        return cited_resolutions()
+        self.filterset = ResolutionFilter(
+            self.request.GET or None, queryset=Resolution.objects.cited().order_by("-number")
+        )
+        # In memory, as cited_resolutions() gives it: a few hundred rows, and the bars' scale.
+        return list(self.filterset.qs) if self.filterset.is_bound else cited_resolutions()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         # The list is in memory already: the bars' scale costs no query.
         peak = max((resolution.citation_count for resolution in self.object_list), default=0)
-        return super().get_context_data(peak=peak, **kwargs)
+        return super().get_context_data(peak=peak, filter=self.filterset, **kwargs)
 
 
 class ResolutionDetailView(SectionMixin, DetailView):

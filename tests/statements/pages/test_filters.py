@@ -240,3 +240,44 @@ def test_meeting_filters_combine_in_the_url_with_counts(client, meetings):
 def test_bad_meeting_filters_are_shown_as_errors(client, meetings, params):
     _slugs, _kinds, html = meeting_list(client, params)
     assert 'class="error"' in html and 'aria-invalid="true"' in html
+
+
+# --- The resolution list ------------------------------------------------------------------
+
+
+@pytest.fixture
+def resolutions():
+    from tests.factories import ParagraphFactory, ResolutionFactory
+
+    for number, adopted, citations in [(2270, 2016, 1), (2375, 2017, 3), (2397, 2017, 2)]:
+        resolution = ResolutionFactory(number=number, adopted_on=dt.date(adopted, 6, 1))
+        for _ in range(citations):
+            ParagraphFactory().resolutions.add(resolution)
+    ResolutionFactory(number=1718)  # cited by nothing: never listed
+
+
+def resolution_numbers(client, params: dict) -> tuple[list[int], str]:
+    response = client.get(reverse("statements:resolution-list"), params)
+    assert response.status_code == 200
+    return [r.number for r in response.context["resolutions"]], response.content.decode()
+
+
+def test_the_resolution_list_takes_the_apis_dates_and_orders(
+    client, resolutions, django_assert_num_queries
+):
+    assert resolution_numbers(client, {})[0] == [2397, 2375, 2270]
+    numbers, html = resolution_numbers(client, {"adopted_after": "2017-01-01"})
+    assert numbers == [2397, 2375] and "2 resolutions" in html
+    assert 'type="date" name="adopted_after" id="id_adopted_after" value="2017-01-01"' in html
+    assert resolution_numbers(client, {"adopted_before": "2016-12-31"})[0] == [2270]
+    assert resolution_numbers(client, {"ordering": "-citations"})[0] == [2375, 2397, 2270]
+    assert resolution_numbers(client, {"ordering": "number"})[0] == [2270, 2375, 2397]
+    for params in ({}, {"adopted_after": "2017-01-01", "ordering": "-citations"}):
+        with django_assert_num_queries(1):  # the cited resolutions, in memory
+            client.get(reverse("statements:resolution-list"), params)
+
+
+@pytest.mark.parametrize("params", [{"adopted_after": "2017-02-30"}, {"ordering": "-votes"}])
+def test_bad_resolution_filters_are_shown_as_errors(client, resolutions, params):
+    _numbers, html = resolution_numbers(client, params)
+    assert 'class="error"' in html and 'aria-invalid="true"' in html
