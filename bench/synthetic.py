@@ -553,7 +553,15 @@ def corpus_generate(
 
             paragraph_specs = [p for spec in specs for p in spec.paragraphs]
             paragraphs = Paragraph.objects.bulk_create(
-                Paragraph(statement_id=row.id, position=position, number=p.number, text=p.text)
+                Paragraph(
+                    statement_id=row.id,
+                    position=position,
+                    number=p.number,
+                    text=p.text,
+                    # Flat bodies: the anchor a top-level block gets from its label.
+                    label="" if p.number is None else str(p.number),
+                    anchor=f"p-{position}" if p.number is None else f"p{p.number}",
+                )
                 for row, spec in zip(rows, specs, strict=True)
                 for position, p in enumerate(spec.paragraphs, 1)
             )

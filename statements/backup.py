@@ -27,6 +27,7 @@ from django.db import DatabaseError, connection, transaction
 
 from mofa_site.caching import content_changed, content_generation
 from statements.models import ContentGeneration, Statement
+from statements.services import paragraphs_anchor
 
 # What a backup holds, as dumpdata labels.
 BACKED_UP = [
@@ -146,6 +147,7 @@ def restore(*, path: Path) -> dict[str, int]:
         # (same name, perhaps another id, and the permissions it had then).
         Group.objects.all().delete()
         call_command("loaddata", str(path), verbosity=0)
+        paragraphs_anchor()  # a backup written before the tree carries no anchors
         # A backup written before the counter was left out would set it back.
         ContentGeneration.objects.filter(number__lt=generation).update(number=generation)
         # Not a service: pages cached before the restore describe another database.

@@ -808,6 +808,40 @@ class Paragraph(TimeStampedModel):
         Resolution, related_name="paragraphs", blank=True, verbose_name=_("cited resolutions")
     )
 
+    class Kind(models.TextChoices):
+        HEADING = "heading", _("heading")
+        PARAGRAPH = "paragraph", _("paragraph")
+
+    # The body is a tree (issue 18): the services compute parent, depth and anchor from
+    # the blocks' labels in reading order (statements.importing.anchors), never the database.
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind, default=Kind.PARAGRAPH)
+    label = models.CharField(
+        _("label"),
+        max_length=16,
+        blank=True,
+        help_text=_('As printed, without a final full stop: "2", "(1)", "a"; empty if none.'),
+    )
+    depth = models.PositiveSmallIntegerField(_("depth"), default=0, help_text=_("0 at the top."))
+    # CASCADE: a heading's items go with it; the services detach the items they keep first.
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
+    # Null only between a raw load (an old backup, a revert to a version older than the
+    # tree) and the service that fills it in; never empty.
+    anchor = models.CharField(  # noqa: DJ001 - NULL is "not yet computed", many at once
+        _("anchor"),
+        max_length=64,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The permalink fragment: p2, p2-1, p-1 for an un-labelled block."),
+    )
+
     objects = ParagraphQuerySet.as_manager()
     unordered = UnorderedManager()
 
@@ -833,6 +867,20 @@ class Paragraph(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(number__isnull=True) | Q(number__gte=1),
                 name="paragraph_number_positive",
+            ),
+            models.UniqueConstraint(
+                fields=["statement", "anchor"],
+                name="paragraph_unique_anchor",
+                violation_error_message=_("Two paragraphs cannot share an anchor."),
+            ),
+            models.CheckConstraint(condition=~Q(anchor=""), name="paragraph_anchor_not_empty"),
+            models.CheckConstraint(condition=Q(depth__gte=0), name="paragraph_depth_not_negative"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["heading", "paragraph"]), name="paragraph_kind_valid"
+            ),
+            # The printed number is the #pN of a top-level block only.
+            models.CheckConstraint(
+                condition=Q(number__isnull=True) | Q(depth=0), name="paragraph_number_top_level"
             ),
         ]
 
@@ -873,9 +921,8 @@ class Paragraph(TimeStampedModel):
         return spans
 
     @property
-    def anchor(self) -> str:
-        """The fragment that cites this paragraph: ``p3``, or ``p-1`` when un-numbered."""
-        return f"p{self.number}" if self.number is not None else f"p-{self.position}"
+    def is_heading(self) -> bool:
+        return self.kind == self.Kind.HEADING
 
 
 # --- What the database keeps for the pages -----------------------------------------------

@@ -58,6 +58,19 @@ class ParagraphFactory(factory.django.DjangoModelFactory):
     position = factory.Sequence(lambda n: n + 1)
     number = factory.SelfAttribute("position")
     text = factory.Sequence(lambda n: f"Paragraph text {n}.")
+    # A top-level block by default; the services compute these the same way.
+    parent = None
+    label = factory.LazyAttribute(lambda p: "" if p.number is None else str(p.number))
+    depth = factory.LazyAttribute(lambda p: p.parent.depth + 1 if p.parent else 0)
+    anchor = factory.LazyAttribute(
+        lambda p: (
+            f"{p.parent.anchor}-{p.label.strip('().')}"
+            if p.parent and p.label
+            else f"p{p.number}"
+            if p.number is not None
+            else f"p-{p.position}"
+        )
+    )
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -180,7 +180,10 @@ class CitedResolutionListFilter(admin.SimpleListFilter):
 class ParagraphInline(admin.TabularInline):
     model = Paragraph
     formset = ParagraphFormSet
-    fields = ["position", "number", "text", "resolutions"]
+    fields = ["position", "number", "placement", "text", "resolutions"]
+    # The tree is read-only here: the form keeps each block's place (the services carry
+    # kind, label and parent over) while editors fix text, numbers and citations.
+    readonly_fields = ["placement"]
     autocomplete_fields = ["resolutions"]
     ordering = ["position"]
     extra = 0
@@ -192,6 +195,17 @@ class ParagraphInline(admin.TabularInline):
             .get_queryset(request)
             .prefetch_related(Prefetch("resolutions", queryset=Resolution.objects.all()))
         )
+
+    @admin.display(description=_("place"))
+    def placement(self, paragraph: Paragraph) -> str:
+        if paragraph.pk is None:
+            return "—"
+        return _("%(kind)s %(label)s, depth %(depth)s, #%(anchor)s") % {
+            "kind": paragraph.get_kind_display(),
+            "label": paragraph.label or "—",
+            "depth": paragraph.depth,
+            "anchor": paragraph.anchor,
+        }
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "resolutions":

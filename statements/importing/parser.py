@@ -6,20 +6,40 @@ photo captions, then paragraphs (un-numbered, "1. ", "1 ", "- 1. ", "- ", "(1)")
 trailer ("Back to ...", "(END)", "Related Information (...)").
 
 Decisions (documented here because editors and tests rely on them):
-- Every non-blank line is one paragraph, except that a line starting in lower case right
-  after an unfinished line continues it (hard-wrapped text).
+- The body is a tree of blocks in reading order (``ParsedParagraph``: kind, label, depth,
+  parent). Nesting comes from the indentation the extraction keeps and from label styles:
+  an item indented under another is its child ("2." holding "1." to "3."); at the same
+  indentation, an item in a style not yet open nests under the item above ("2. ...:" then
+  "(1)"), one in an open style closes the lists opened since ("(2)" after "(1)"'s
+  children, "2" after "1"'s). An indented item in the same style that does not start a
+  list ("    2." after "  1. 1.") is only unevenly indented: the next item, not a child.
+- Labels: "1."/"1)"/"(1)" numbers, "(a)"/"a."/"A." letters, "(i)"/"i."/"IV." romans
+  ("(i)" is a letter only right after "(h)"), and "1 Title" lines when the page numbers 1
+  and 2 that way or the line heads "(1)" items. A label is stored without a trailing full
+  stop ("2." -> "2", "a." -> "a"), other brackets kept ("(1)", "3)").
+- Un-labelled lines: a line indented under the item above is an un-labelled child of that
+  item (kept as its own block, not joined, so the page's paragraphs stay as printed);
+  a line starting in lower case right after an unfinished line continues it (hard-wrapped
+  text). A non-indented paragraph belongs to the nearest topic line above it (a labelled
+  heading, "(1) <meeting> (<date>)"), else it is top-level. A short un-labelled line
+  heads the indented lines or bullets after it ("[Reference 1] Participants"), and a
+  paragraph ending in ":" heads the lettered items or bullets after it; numbered items
+  after "as follows:" stay top-level so their numbers stay the page's paragraph numbers.
+- Heading or paragraph: a block with children whose text is short (20 words at most) and
+  not a sentence (no final stop) is a heading; a full sentence with children stays a
+  paragraph.
+- ``number`` is the integer of a top-level numeric label, unique in the document (the
+  ``#pN`` permalinks of flat pages); nested and repeated ones have none.
 - A lone "1." line is a heading: its number goes to the paragraph that follows, unless
-  "(1)", "(2)"... sub-items follow, in which case the heading is dropped and the
-  sub-items keep their printed numbers 1, 2, ... . If those numbers would collide with
-  other numbers in the document, all sub-items become un-numbered paragraphs that keep
-  "(1) " at the start of their text instead, so numbers stay unique and nothing is lost.
-- "1 Text" (number, space) counts as numbering only when the page uses it for 1 and 2;
-  otherwise "70 years..." would become paragraph 70.
-- A paragraph that repeats an earlier one exactly (an extraction slip) is dropped; a
-  different paragraph reusing a printed number is an error.
-- Dropped, not paragraphs: photo credits and captions (short lines without a full stop
-  right after the date), trailers, and translation notes "(*This is a provisional
-  translation ...)" (they describe the page, not the statement).
+  "(1)", "(2)"... sub-items follow, in which case it is dropped and the sub-items are the
+  top-level paragraphs 1, 2, ... .
+- A block that repeats an earlier one exactly under the same parent (an extraction slip)
+  is dropped; a different block reusing a label in the same list is an error.
+- Dropped, not blocks: photo credits and captions (short lines without a full stop right
+  after the date; "(photo 4) ...", "Photo1", "photo (...)" anywhere), trailers ("Back to
+  ..."), link lines ("[Reference] <document> (PDF)", "Get Acrobat Reader"), and
+  translation notes "(*This is a provisional translation ...)" (they describe the page,
+  not the statement).
 """
 
 from __future__ import annotations
@@ -29,8 +49,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from .anchors import label_key
 from .citations import cited_resolutions, resolution_mentions
-from .cleaning import clean_text
+from .cleaning import clean_text, has_artefact
 from .meetings import MONTHS, first_sentence, format_date, looks_like_meeting_title, parse_meeting
 from .names import person_from_phrase
 from .types import ParsedDocument, ParsedMeeting, ParsedParagraph
@@ -80,14 +101,18 @@ class ParseError(Exception):
 class _Line:
     number: int
     text: str
+    indent: int = 0  # leading spaces of the raw line: how nesting shows in extracted text
+    linked: bool = False  # the raw line carried a link label ("(PDF)Open a New Window")
 
 
 @dataclass
 class _Draft:
-    kind: str  # "text", "bullet", "numbered", "sub"
-    number: int | None
+    kind: str  # "text", "bullet" or "item" (labelled)
+    style: str  # how the label is printed: "1.", "(1)", "(_)" letter or roman, "1 "...
+    label: str
     text: str
     line: int
+    indent: int
 
 
 def _quote(text: str) -> str:
@@ -131,11 +156,24 @@ _PHOTO = re.compile(
 )
 _BULLET = re.compile(r"^(?:[-–—]\s+|[•・●■◆○◎▪►]\s*)")
 _DOUBLED = re.compile(r"^(?P<n>[1-9]\d{0,2})\.\s+(?P<n2>[1-9]\d{0,2})\.\s+(?P<text>.+)$")
-_NUMBERED = re.compile(r"^(?P<n>[1-9]\d{0,2})[.)](?:\s+|(?=[^\d\s.,)]))(?P<text>.+)$")
+_NUMBERED = re.compile(r"^(?P<n>[1-9]\d{0,2})(?P<p>[.)])(?:\s+|(?=[^\d\s.,)]))(?P<text>.+)$")
 _HEADING = re.compile(r"^(?P<n>[1-9]\d{0,2})[.)]?$")
 _SUB = re.compile(r"^[(（](?P<n>[1-9]\d{0,2})[)）]\s*(?P<text>.*)$")
 _BARE = re.compile(r"^(?P<n>[1-9]\d{0,2})\s+(?P<text>[A-Z\u00C0-\u00DE“‘\"'(].*)$")
+_LETTER_BRACKETED = re.compile(
+    r"^(?P<p>[(（])(?P<l>[a-zA-Z]|[ivx]{2,5}|[IVX]{2,5})[)）]\s*(?P<text>.*\w.*)$"
+)
+_LETTER_STOPPED = re.compile(r"^(?P<l>[a-zA-Z]|[ivx]{2,5}|[IVX]{2,5})(?P<p>[.)])\s+(?P<text>.+)$")
+# Captions between paragraphs: "(photo 4) ...", "(photo1) ...", "Photo1", "photo (Foreign ...)".
+_CAPTION = re.compile(r"^(?:\(\s*photo\s*\d*\s*\)|photo\s*\d+\b|photo\s*\()", re.I)
+_READER = re.compile(r"^(?:Get\s+)?(?:Adobe\s+)?Acrobat\s+Reader\b", re.I)
+_REFERENCE = re.compile(r"^\[\s*Reference\b[^\]]*\]", re.I)
 _SENTENCE_END = re.compile(r"[.!?:;…][\"'”’)\]]*$")
+
+
+def _indent(raw: str) -> int:
+    expanded = raw.expandtabs(4)
+    return len(expanded) - len(expanded.lstrip())
 
 
 def _split_lines(text: str) -> list[_Line]:
@@ -155,7 +193,10 @@ def _split_lines(text: str) -> list[_Line]:
     )
     if control and control * 5 >= len("".join(text.split())):  # vs the visible characters
         raise ParseError("the text is mostly control characters: not a page")
-    result = [_Line(i, clean_text(raw)) for i, raw in enumerate(lines, start=1)]
+    result = [
+        _Line(i, clean_text(raw), _indent(raw), has_artefact(raw))
+        for i, raw in enumerate(lines, start=1)
+    ]
     if not any(line.text for line in result):
         raise ParseError("the text is empty", expected=DATE_EXPECTED)
     return result
@@ -258,48 +299,81 @@ def _is_caption(draft: _Draft) -> bool:
     )
 
 
+def _heading_like(text: str) -> bool:
+    """Short and not a sentence: a topic line, if items come under it."""
+    return len(text.split()) <= 20 and not _SENTENCE_END.search(text)
+
+
+def _is_artefact(line: _Line, text: str) -> bool:
+    return bool(
+        _TRAILER.match(text)
+        or _NOTE.match(text)
+        or _CAPTION.match(text)
+        or (_PHOTO.search(text) and len(text.split()) <= 12)
+        or _READER.match(text)
+        or (line.linked and _REFERENCE.match(text))  # "[Reference] <document> (PDF)"
+        or _SPEAKER_LINE.match(text)
+        or not any(ch.isalnum() for ch in text)
+    )
+
+
+def _item(text: str, line: _Line, bare_numbering: bool, next_text: str) -> _Draft | None:
+    """The line as a labelled item, or None when it has no label."""
+    numbered = _DOUBLED.match(text)
+    if numbered is None or numbered.group("n") != numbered.group("n2"):
+        numbered = _NUMBERED.match(text)  # "1. 2. x" is paragraph 1 reading "2. x"
+    if numbered is not None:
+        mark = numbered.group("p") if "p" in numbered.groupdict() else "."
+        label = numbered.group("n") + ("" if mark == "." else mark)
+        return _Draft("item", f"1{mark}", label, numbered.group("text"), line.number, line.indent)
+    if match := _SUB.match(text):
+        return _Draft(
+            "item", "(1)", f"({match.group('n')})", match.group("text"), line.number, line.indent
+        )
+    if match := (_LETTER_BRACKETED.match(text) or _LETTER_STOPPED.match(text)):
+        key, mark = match.group("l"), match.group("p")
+        label = f"({key})" if mark == "(" else key if mark == "." else f"{key})"
+        style = mark.replace("(", "(_)").replace(".", "_.").replace(")", "_)")
+        return _Draft("item", style, label, match.group("text"), line.number, line.indent)
+    # "1 Title" is numbering when the page numbers 1 and 2 that way, or when it heads "(1)"
+    # sub-items; otherwise "70 years have passed." would become paragraph 70.
+    match = _BARE.match(text)
+    if match and (bare_numbering or (_heading_like(match.group("text")) and _SUB.match(next_text))):
+        return _Draft("item", "1 ", match.group("n"), match.group("text"), line.number, line.indent)
+    return None
+
+
 def _parse_body(lines: list[_Line]) -> list[_Draft]:
     bare_numbers = {
         int(m.group("n")) for line in lines if (m := _BARE.match(_strip_bullet(line.text)[0]))
     }
     bare_numbering = {1, 2} <= bare_numbers
+    following = [""] * len(lines)  # the next non-blank line's text, for "1 Title" headings
+    upcoming = ""
+    for i in range(len(lines) - 1, -1, -1):
+        following[i] = upcoming
+        if lines[i].text:
+            upcoming = _strip_bullet(lines[i].text)[0]
 
     drafts: list[_Draft] = []
-    heading: int | None = None
+    heading: str | None = None
     after_blank = True
-    for line in lines:
+    for i, line in enumerate(lines):
         text = line.text
         if not text:
             after_blank = True
             continue
         text, bulleted = _strip_bullet(text)
-        if (
-            _TRAILER.match(text)
-            or _NOTE.match(text)
-            or (_PHOTO.search(text) and len(text.split()) <= 12)
-            or _SPEAKER_LINE.match(text)
-            or not any(ch.isalnum() for ch in text)
-        ):
+        if _is_artefact(line, text):
             continue
-        draft: _Draft | None = None
-        numbered = _DOUBLED.match(text)
-        if numbered is None or numbered.group("n") != numbered.group("n2"):
-            numbered = _NUMBERED.match(text)  # "1. 2. x" is paragraph 1 reading "2. x"
-        if numbered is not None:
-            draft = _Draft(
-                "numbered", int(numbered.group("n")), numbered.group("text"), line.number
-            )
-        elif match := _HEADING.match(text):
-            heading = int(match.group("n"))
+        draft = _item(text, line, bare_numbering, following[i])
+        if draft is None and (match := _HEADING.match(text)):
+            heading = match.group("n")
             after_blank = False
             continue
-        elif match := _SUB.match(text):
-            if match.group("text"):
-                draft = _Draft("sub", int(match.group("n")), match.group("text"), line.number)
-        elif bare_numbering and (match := _BARE.match(text)):
-            draft = _Draft("numbered", int(match.group("n")), match.group("text"), line.number)
-        elif (
-            not bulleted
+        if (
+            draft is None
+            and not bulleted
             and not after_blank
             and heading is None
             and drafts
@@ -308,14 +382,14 @@ def _parse_body(lines: list[_Line]) -> list[_Draft]:
         ):
             drafts[-1].text += " " + text  # a hard-wrapped line goes on
             continue
-        else:
+        if draft is None:
             kind = "bullet" if bulleted else "text"
-            draft = _Draft(kind, None, text, line.number)
+            draft = _Draft(kind, "•" if bulleted else "", "", text, line.number, line.indent)
         after_blank = False
-        if draft is None or not any(ch.isalnum() for ch in draft.text):
+        if not any(ch.isalnum() for ch in draft.text):
             continue  # a marker with nothing after it ("(1) ." once its link is gone)
         if heading is not None and draft.kind in ("text", "bullet"):
-            draft.kind, draft.number = "numbered", heading
+            draft.kind, draft.style, draft.label = "item", "1.", heading
         heading = None
         drafts.append(draft)
 
@@ -326,35 +400,147 @@ def _parse_body(lines: list[_Line]) -> list[_Draft]:
     return drafts
 
 
-def _number_paragraphs(drafts: list[_Draft]) -> list[_Draft]:
-    unique: list[_Draft] = []
-    seen: set[tuple[str, int | None, str]] = set()
-    for draft in drafts:
-        key = (draft.kind, draft.number, draft.text)
-        if key not in seen:  # an exact repeat is an extraction slip
-            seen.add(key)
-            unique.append(draft)
+@dataclass
+class _Block:
+    draft: _Draft
+    depth: int
+    parent: int | None  # the parent block's position (1-based)
+    number: int | None = None
+    kind: str = "paragraph"
+    children: int = 0
 
-    subs = [d for d in unique if d.kind == "sub"]
-    sub_numbers = [d.number for d in subs]
-    plain = {d.number for d in unique if d.kind != "sub" and d.number is not None}
-    if len(set(sub_numbers)) != len(sub_numbers) or plain & set(sub_numbers):
-        for draft in subs:
-            draft.text, draft.number = f"({draft.number}) {draft.text}", None
 
-    first_line: dict[int, int] = {}
-    for draft in unique:
-        if draft.number is None:
-            continue
-        if draft.number in first_line:
-            raise ParseError(
-                f"paragraph number {draft.number} is used again with different text "
-                f"(first on line {first_line[draft.number]})",
-                draft.line,
-                "distinct paragraph numbers",
-            )
-        first_line[draft.number] = draft.line
-    return unique
+@dataclass
+class _Frame:
+    """An open block that later lines may nest under."""
+
+    style: str
+    indent: int
+    position: int
+    key: str
+    absorbs: bool  # a labelled topic line: the un-labelled paragraphs after it are its own
+
+
+_ROMAN = re.compile(r"^(?=[ivx])x{0,3}(?:ix|iv|v?i{0,3})$")
+
+
+def _style(draft: _Draft, stack: list[_Frame]) -> str:
+    """The list a letter or roman item belongs to: "(i)" is roman unless it follows "(h)"."""
+    if "_" not in draft.style:
+        return draft.style
+    key = label_key(draft.label)
+    upper = draft.label != draft.label.lower()
+    letter = draft.style.replace("_", "A" if upper else "a")
+    roman = draft.style.replace("_", "I" if upper else "i")
+    if not _ROMAN.match(key):
+        return letter
+    if len(key) > 1:
+        return roman
+    if any(f.style == letter and ord(f.key) + 1 == ord(key) for f in stack if len(f.key) == 1):
+        return letter
+    if key == "i" or any(f.style == roman for f in stack):
+        return roman
+    return letter
+
+
+_LIST_STARTS = frozenset({"1", "a", "i"})
+
+
+def _place_item(style: str, key: str, indent: int, stack: list[_Frame]) -> None:
+    """Close the open blocks the item does not nest in; the top is then its parent."""
+    while stack:
+        top = stack[-1]
+        if indent < top.indent:
+            stack.pop()
+        elif indent > top.indent:
+            if top.style == style and key not in _LIST_STARTS:
+                stack.pop()  # "1." then an indented "2.": the same list, unevenly indented
+            return  # otherwise indented under the block above
+        elif top.style == style:
+            stack.pop()  # the next item of the same list
+            return
+        elif any(f.style == style and f.indent == indent for f in stack):
+            stack.pop()  # back out to the list this item continues
+        else:
+            return  # another kind of label under the item above ("2. ...:" then "(1)")
+
+
+def _repeat_error(draft: _Draft, first_line: int) -> ParseError:
+    what = f"number {draft.label}" if draft.label.isdigit() else f"label {draft.label}"
+    return ParseError(
+        f"paragraph {what} is used again with different text (first on line {first_line})",
+        draft.line,
+        "distinct paragraph labels within a list",
+    )
+
+
+def _build_tree(drafts: list[_Draft]) -> list[_Block]:
+    """Nest the drafts by indentation and label style; see the module's docstring."""
+    blocks: list[_Block] = []
+    stack: list[_Frame] = []
+    labelled: dict[tuple[int | None, str], tuple[str, int]] = {}
+    unlabelled: set[tuple[int | None, str]] = set()
+    for index, draft in enumerate(drafts):
+        style = _style(draft, stack)
+        continuation = False
+        if draft.kind == "text":
+            while stack and stack[-1].indent > draft.indent:
+                stack.pop()
+            if stack and draft.indent > stack[-1].indent:
+                parent: _Frame | None = stack[-1]  # an indented line goes with the item above
+                continuation = True
+            else:
+                # Under the nearest topic line, or the nearest block it is indented under;
+                # the items in between are closed, so every subtree stays contiguous.
+                while stack and not (stack[-1].absorbs or stack[-1].indent < draft.indent):
+                    stack.pop()
+                parent = stack[-1] if stack else None
+        else:
+            _place_item(style, label_key(draft.label), draft.indent, stack)
+            parent = stack[-1] if stack else None
+        parent_position = parent.position if parent else None
+
+        if draft.label:
+            key = (parent_position, draft.label)
+            if key in labelled:
+                text, line = labelled[key]
+                if text == draft.text:
+                    continue  # an exact repeat is an extraction slip
+                raise _repeat_error(draft, line)
+            labelled[key] = (draft.text, draft.line)
+        else:
+            if (parent_position, draft.text) in unlabelled:
+                continue
+            unlabelled.add((parent_position, draft.text))
+
+        depth = blocks[parent_position - 1].depth + 1 if parent_position else 0
+        blocks.append(_Block(draft, depth, parent_position))
+        if parent_position:
+            blocks[parent_position - 1].children += 1
+        position = len(blocks)
+        if draft.kind != "text":
+            topic = bool(draft.label) and _heading_like(draft.text)
+            stack.append(_Frame(style, draft.indent, position, label_key(draft.label), topic))
+        elif not continuation and index + 1 < len(drafts):
+            # "[Reference 1] Participants" heads the indented lines or bullets after it, and
+            # "... will support:" the lettered items or bullets after it; numbered items
+            # after "as follows:" stay the page's own paragraphs (1, 2, ... as cited), and
+            # a caption between paragraphs heads nothing.
+            after = drafts[index + 1]
+            listed = after.kind == "bullet" or "_" in after.style
+            topic = _heading_like(draft.text) and (after.indent > draft.indent or listed)
+            if topic or (draft.text.endswith(":") and listed):
+                stack.append(_Frame("", draft.indent, position, "", False))
+
+    numbers: set[int] = set()
+    for block in blocks:
+        if block.children and _heading_like(block.draft.text):
+            block.kind = "heading"
+        key = label_key(block.draft.label)
+        if block.depth == 0 and key.isdigit() and int(key) not in numbers:
+            block.number = int(key)
+            numbers.add(block.number)
+    return blocks
 
 
 def _speaker(header: _Header) -> str | None:
@@ -405,16 +591,25 @@ def _fallback_meeting(title: str, date: datetime.date) -> ParsedMeeting:
 def _parse(text: str) -> ParsedDocument:
     lines = _split_lines(text)
     header = _parse_header(lines)
-    drafts = _number_paragraphs(_parse_body(lines[header.date_line :]))
-    if not drafts:
+    blocks = _build_tree(_parse_body(lines[header.date_line :]))
+    if not blocks:
         raise ParseError(
             "expected paragraphs after the date line, found none",
             header.date_line,
             "at least one paragraph",
         )
     paragraphs = [
-        ParsedParagraph(i, d.number, d.text, cited_resolutions(d.text))
-        for i, d in enumerate(drafts, start=1)
+        ParsedParagraph(
+            position,
+            block.number,
+            block.draft.text,
+            cited_resolutions(block.draft.text),
+            kind=block.kind,
+            label=block.draft.label,
+            depth=block.depth,
+            parent=block.parent,
+        )
+        for position, block in enumerate(blocks, start=1)
     ]
 
     title = header.title

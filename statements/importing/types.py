@@ -76,22 +76,50 @@ class ParsedMeeting:
 
 @dataclass(frozen=True)
 class ParsedParagraph:
+    """One block of the body's tree, in reading order.
+
+    ``label`` is the printed marker normalised for storage: a trailing full stop dropped,
+    brackets made ASCII, no spaces ("2." -> "2", "(1)" -> "(1)", "a." -> "a", "(iv)" ->
+    "(iv)", "3)" -> "3)"), or "" when the block has none. ``parent`` is the ``position`` of
+    the enclosing block (None at depth 0); ``number`` is the label's integer on depth-0
+    numeric blocks only (what the ``#pN`` permalinks of flat pages were built from).
+    """
+
     position: int
     number: int | None
     text: str
     resolutions: tuple[int, ...]
+    kind: str = "paragraph"  # or "heading"
+    label: str = ""
+    depth: int = 0
+    parent: int | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
             "position": self.position,
             "number": self.number,
+            "kind": self.kind,
+            "label": self.label,
+            "depth": self.depth,
+            "parent": self.parent,
             "text": self.text,
             "resolutions": list(self.resolutions),
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ParsedParagraph:
-        return cls(data["position"], data["number"], data["text"], tuple(data["resolutions"]))
+        # Readings stored before the tree have no structure keys: a flat list of paragraphs.
+        number = data["number"]
+        return cls(
+            data["position"],
+            number,
+            data["text"],
+            tuple(data["resolutions"]),
+            kind=data.get("kind", "paragraph"),
+            label=data.get("label", "" if number is None else str(number)),
+            depth=data.get("depth", 0),
+            parent=data.get("parent"),
+        )
 
 
 @dataclass(frozen=True)

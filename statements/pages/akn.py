@@ -202,16 +202,25 @@ def document(work: Work, body: list[Part], generated: dt.date) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
+def printed(label: str) -> str:
+    """A stored label as the page prints it: "2" was "2.", "(1)" stays "(1)"."""
+    return f"{label}." if label and label[-1].isalnum() else label
+
+
 def _body(paragraphs: Iterable[Paragraph], absolute: Absolute) -> list[Part]:
-    parts = []
+    """The blocks, in reading order, as a tree of parts (a parent precedes its items)."""
+    top: list[Part] = []
+    parts: dict[int, Part] = {}
     for paragraph in paragraphs:
         links = [
             (start, end, absolute(resolution.get_absolute_url()))
             for start, end, resolution in paragraph.cited_spans()
         ]
-        label = f"{paragraph.number}." if paragraph.number is not None else ""
-        parts.append(Part("paragraph", label, paragraph.text, links))
-    return parts
+        part = Part(paragraph.kind, printed(paragraph.label), paragraph.text, links)
+        parts[paragraph.pk] = part
+        parent = parts.get(paragraph.parent_id) if paragraph.parent_id else None
+        (parent.children if parent else top).append(part)
+    return top
 
 
 def statement_document(statement: Statement, absolute: Absolute) -> bytes:

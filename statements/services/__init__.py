@@ -43,6 +43,7 @@ from statements.services.meetings import (
 )
 from statements.services.statements import (
     StaleVersionError,
+    paragraphs_anchor,
     statement_claim_version,
     statement_create,
     statement_delete,
@@ -72,6 +73,7 @@ __all__ = [
     "meeting_delete",
     "meeting_update",
     "meetings_import",
+    "paragraphs_anchor",
     "paragraphs_link",
     "paragraphs_relink",
     "paragraphs_relink_stale",

@@ -15,6 +15,7 @@ from reversion.models import Version
 from mofa_site.caching import content_changed
 from statements.models import Meeting, Resolution, Statement
 from statements.services.recording import author, chunks
+from statements.services.statements import paragraphs_anchor
 
 
 def history_start(*, user: AbstractBaseUser | None = None, comment: str = "") -> int:
@@ -56,5 +57,6 @@ def fixtures_load(*, paths: Sequence[str], user: AbstractBaseUser | None = None)
     transaction. Returns how many versions were recorded."""
     with transaction.atomic():
         call_command("loaddata", *paths, verbosity=0)
+        paragraphs_anchor()  # fixtures written before the tree carry no anchors
         content_changed()  # loaddata writes outside the services
         return history_start(user=user, comment=_("Loaded from the fixtures."))

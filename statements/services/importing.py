@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 
 from mofa_site.caching import content_changed
 from statements.importing import ParsedDocument, ParsedMeeting, ParseError, parse_document
+from statements.importing.anchors import block_anchors
 from statements.models import Meeting, Paragraph, Participant, Resolution, Statement, dated_slug
 from statements.services.citations import paragraphs_link
 from statements.services.recording import author, chunks
@@ -192,8 +193,9 @@ def statements_find_imported(
     ]
 
 
-def _paragraph_rows(paragraphs: Iterable) -> list[tuple[int | None, str]]:
-    return [(p.number, p.text) for p in paragraphs]
+def _paragraph_rows(paragraphs: Iterable) -> list[tuple[int | None, str, str, int]]:
+    # The text second: a change summary quotes it (``_paragraphs_change``).
+    return [(p.number, p.text, p.label, p.depth) for p in paragraphs]
 
 
 def _paragraphs_write(documents: dict[Statement, ParsedDocument]) -> None:
@@ -203,13 +205,23 @@ def _paragraphs_write(documents: dict[Statement, ParsedDocument]) -> None:
     stamp = Paragraph._meta.get_field("created_at").get_db_prep_save(
         now, connections[router.db_for_write(Paragraph)]
     )
+    anchors = {
+        statement: block_anchors([(p.position, p.label, p.parent) for p in document.paragraphs])
+        for statement, document in documents.items()
+    }
     _insert_rows(
         Paragraph,
-        ("statement", "position", "number", "text", "created_at", "updated_at"),
+        (
+            *("statement", "position", "number", "text", "kind", "label", "depth", "anchor"),
+            *("created_at", "updated_at"),
+        ),
         [
-            (statement.pk, p.position, p.number, p.text, stamp, stamp)
+            (
+                *(statement.pk, p.position, p.number, p.text, p.kind, p.label, p.depth),
+                *(anchor, stamp, stamp),
+            )
             for statement, document in documents.items()
-            for p in document.paragraphs
+            for p, anchor in zip(document.paragraphs, anchors[statement], strict=True)
         ],
     )
     # Read back by their unique (statement, position): rows a multi-row INSERT returns
@@ -220,6 +232,14 @@ def _paragraphs_write(documents: dict[Statement, ParsedDocument]) -> None:
             "statement", "position", "pk"
         )
         ids.update(((statement, position), pk) for statement, position, pk in rows)
+    nested = [
+        Paragraph(pk=ids[statement.pk, p.position], parent_id=ids[statement.pk, p.parent])
+        for statement, document in documents.items()
+        for p in document.paragraphs
+        if p.parent is not None
+    ]
+    if nested:  # a parent's id is known only once it is written
+        Paragraph.objects.bulk_update(nested, ["parent"], batch_size=1_000)
     citations = {
         Paragraph(
             pk=ids[statement.pk, p.position],
@@ -538,7 +558,10 @@ def _page_update(
         _paragraphs_apply(
             statement,
             [
-                {"position": p.position, "number": p.number, "text": p.text}
+                {
+                    **{"position": p.position, "number": p.number, "text": p.text},
+                    **{"kind": p.kind, "label": p.label, "parent": p.parent},
+                }
                 for p in document.paragraphs
             ],
         )

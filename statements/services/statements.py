@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from statements.importing.anchors import block_anchors
 from statements.models import Meeting, Paragraph, Resolution, Statement, paragraph_order_errors
 from statements.services.citations import paragraphs_cite_from_text
 from statements.services.recording import recorded, save_existing
@@ -111,7 +112,7 @@ def _checked_paragraph_rows(paragraphs: Sequence[Mapping[str, Any]]) -> list[dic
     forms) and ``resolutions`` are passed on as given."""
     rows = [
         {
-            **{key: p[key] for key in ("id", "resolutions") if key in p},
+            **{key: p[key] for key in ("id", "resolutions", *STRUCTURE) if key in p},
             "position": p.get("position"),
             "number": p.get("number"),
             "text": p["text"].strip(),
@@ -128,9 +129,101 @@ def _checked_paragraph_rows(paragraphs: Sequence[Mapping[str, Any]]) -> list[dic
         errors += paragraph_order_errors([(row["position"], row["number"]) for row in rows])
     if any(not row["text"] for row in rows):
         errors.append(_("A paragraph needs text."))
+    if not errors:
+        errors += _tree_errors(sorted(rows, key=lambda row: row["position"]))
     if errors:
         raise ValidationError({"paragraphs": errors})
     return sorted(rows, key=lambda row: row["position"])
+
+
+# The columns that place a block in the tree, written with its text.
+TREE_FIELDS = ("kind", "label", "depth", "anchor")
+# What a row may say of its place in the body's tree; ``parent`` is the parent's position.
+STRUCTURE = ("kind", "label", "depth", "parent")
+
+
+def _block_name(row: Mapping[str, Any]) -> str:
+    label = row.get("label") or ""
+    return (
+        _("Block %(label)s (position %(position)s)") % {"label": label, "position": row["position"]}
+        if label
+        else _("Block at position %(position)s") % {"position": row["position"]}
+    )
+
+
+def _tree_errors(rows: list[dict[str, Any]]) -> list[str]:
+    """What makes the rows' stated tree impossible (rows in position order): a parent
+    that is not in the statement or comes after its child, a depth that is not its
+    parent's plus one, a printed number below the top, an unknown kind."""
+    errors = []
+    depths: dict[int, int] = {}
+    for row in rows:
+        name = _block_name(row)
+        parent = row.get("parent")
+        if parent is not None and parent not in depths:
+            later = any(other["position"] == parent for other in rows)
+            errors.append(
+                _("%(block)s: its parent (position %(parent)s) comes after it.")
+                if later
+                else _("%(block)s: its parent (position %(parent)s) is not in this statement."),
+            )
+            errors[-1] %= {"block": name, "parent": parent}
+            depths[row["position"]] = row.get("depth") or 0
+            continue
+        expected = 0 if parent is None else depths[parent] + 1
+        if "depth" in row and row["depth"] != expected:
+            errors.append(
+                _("%(block)s: depth %(depth)s, but its parent makes it %(expected)s.")
+                % {"block": name, "depth": row["depth"], "expected": expected}
+            )
+        if expected and row.get("number") is not None:
+            errors.append(
+                _("%(block)s: only a top-level block has a printed number.") % {"block": name}
+            )
+        if "kind" in row and row["kind"] not in Paragraph.Kind.values:
+            errors.append(
+                _("%(block)s: kind must be heading or paragraph, not %(kind)s.")
+                % {"block": name, "kind": row["kind"]}
+            )
+        depths[row["position"]] = expected
+    return errors
+
+
+def _tree_rows(
+    pairs: list[tuple[Paragraph | None, dict[str, Any]]],
+) -> list[dict[str, Any]]:
+    """Each row's kind, label, parent (a position), depth and anchor: as the row states
+    them, else as its paragraph had them (an editor's form that shows text and numbers
+    only keeps the tree), else a top-level block labelled by its number."""
+    position_of = {p.pk: row["position"] for p, row in pairs if p is not None}
+    depths: dict[int, int] = {}
+    for paragraph, row in pairs:
+        if "parent" not in row:
+            parent = position_of.get(paragraph.parent_id) if paragraph is not None else None
+            # Moved above its parent: it comes out at the top rather than out of order.
+            row["parent"] = parent if parent is not None and parent < row["position"] else None
+        if "kind" not in row:
+            row["kind"] = paragraph.kind if paragraph is not None else Paragraph.Kind.PARAGRAPH
+        if "label" not in row:
+            same = paragraph is not None and paragraph.number == row["number"]
+            printed = "" if row["number"] is None else str(row["number"])
+            # A paragraph reverted to a version older than the tree has no label yet.
+            row["label"] = (paragraph.label or printed) if same else printed
+        row["depth"] = 0 if row["parent"] is None else depths[row["parent"]] + 1
+        depths[row["position"]] = row["depth"]
+        if row["depth"] and row["number"] is not None:
+            raise ValidationError(
+                {
+                    "paragraphs": [
+                        _("%(block)s: only a top-level block has a printed number.")
+                        % {"block": _block_name(row)}
+                    ]
+                }
+            )
+    anchors = block_anchors([(row["position"], row["label"], row["parent"]) for _p, row in pairs])
+    for (_paragraph, row), anchor in zip(pairs, anchors, strict=True):
+        row["anchor"] = anchor
+    return [row for _paragraph, row in pairs]
 
 
 def _check_publishable(statement: Statement, paragraph_count: int) -> None:
@@ -158,8 +251,12 @@ def _paragraphs_apply(statement: Statement, rows: list[dict[str, Any]]) -> None:
             if paragraph is not None and paragraph.pk in named:
                 paragraph = None
         pairs.append((paragraph, row))
+    _tree_rows(pairs)
     kept = {paragraph.pk for paragraph, _row in pairs if paragraph is not None}
-    Paragraph.objects.filter(pk__in=[pk for pk in existing if pk not in kept]).delete()
+    doomed = [pk for pk in existing if pk not in kept]
+    # Kept items of a removed heading are detached first, or CASCADE would take them.
+    Paragraph.objects.filter(parent__in=doomed).exclude(pk__in=doomed).update(parent=None)
+    Paragraph.objects.filter(pk__in=doomed).delete()
     moving = [
         paragraph.pk
         for paragraph, row in pairs
@@ -169,18 +266,29 @@ def _paragraphs_apply(statement: Statement, rows: list[dict[str, Any]]) -> None:
     Paragraph.objects.filter(pk__in=moving).update(
         position=F("position") + PARKING_OFFSET, number=None
     )
+    # Anchors that change are cleared first, so two blocks trading theirs never clash.
+    Paragraph.objects.filter(
+        pk__in=[p.pk for p, row in pairs if p is not None and p.anchor != row["anchor"]]
+    ).update(anchor=None)
     cite_from_text: list[Paragraph] = []
+    at_new_position: dict[int, Paragraph] = {}
     for paragraph, row in pairs:
-        values = {name: row[name] for name in ("position", "number", "text")}
+        values = {name: row[name] for name in ("position", "number", "text", *TREE_FIELDS)}
+        values["parent"] = at_new_position[row["parent"]] if row["parent"] is not None else None
         if paragraph is None:
             paragraph = Paragraph.objects.create(statement=statement, **values)
             text_changed = True
         else:
             text_changed = paragraph.text != values["text"]
-            if paragraph.pk in moving or text_changed:
+            placed = [getattr(paragraph, name) for name in TREE_FIELDS] + [paragraph.parent_id]
+            wanted = [values[name] for name in TREE_FIELDS] + [
+                row["parent"] and values["parent"].pk
+            ]
+            if paragraph.pk in moving or text_changed or placed != wanted:
                 for name, value in values.items():
                     setattr(paragraph, name, value)
                 paragraph.save()
+        at_new_position[row["position"]] = paragraph
         resolutions: Iterable[Resolution] | None = row.get("resolutions")
         if resolutions is not None:
             paragraph.resolutions.set(resolutions)
@@ -250,3 +358,29 @@ def statement_delete(*, statement: Statement, user: AbstractBaseUser | None = No
     with recorded(user=user, comment=_("Deleted.")):
         reversion.add_to_revision(statement)
         statement.delete()
+
+
+def paragraphs_anchor(*, statements: Iterable[Statement] | None = None) -> int:
+    """Give an anchor (and a label, from the printed number) to the blocks a raw load left
+    without one: a backup or fixture written before the tree, a revert to a version older
+    than it. Every block of such a statement is anchored again, in one pass, so the
+    anchors stay unique. Returns how many statements were fixed."""
+    missing = Paragraph.objects.filter(anchor__isnull=True)
+    if statements is not None:
+        missing = missing.filter(statement__in=list(statements))
+    fixed = 0
+    for statement_id in sorted(set(missing.values_list("statement_id", flat=True))):
+        blocks = list(Paragraph.objects.filter(statement_id=statement_id).order_by("position"))
+        position_of = {p.pk: p.position for p in blocks}
+        for paragraph in blocks:
+            if not paragraph.label and paragraph.number is not None:
+                paragraph.label = str(paragraph.number)
+        anchors = block_anchors(
+            [(p.position, p.label, position_of.get(p.parent_id)) for p in blocks]
+        )
+        Paragraph.objects.filter(statement_id=statement_id).update(anchor=None)
+        for paragraph, anchor in zip(blocks, anchors, strict=True):
+            paragraph.anchor = anchor
+        Paragraph.objects.bulk_update(blocks, ["label", "anchor"])
+        fixed += 1
+    return fixed

@@ -17,7 +17,7 @@ from reversion.models import Version
 from statements.importing import parse_document
 from statements.models import Meeting, Paragraph, Participant, Resolution, Statement
 from tests.factories import StatementFactory
-from tests.paths import SEEDS
+from tests.paths import GOLDEN, SEEDS
 
 pytestmark = pytest.mark.django_db
 
@@ -108,6 +108,19 @@ def test_dry_run_json_prints_the_parsed_pages_and_writes_nothing():
         "resolutions", "meeting",
     }  # fmt: skip
     assert counts() == dict.fromkeys(counts(), 0)
+
+
+def test_dry_run_json_lists_a_nested_page_flat_in_reading_order():
+    nested = GOLDEN / "handmade_headings_subitems.txt"
+    [document] = json.loads(run("--dry-run", "--json", str(nested)))
+    blocks = [(b["kind"], b["label"], b["depth"], b["text"][:12]) for b in document["paragraphs"]]
+    assert blocks[:4] == [
+        ("heading", "1", 0, "Maintenance "),
+        ("paragraph", "(1)", 1, "Japan reaffi"),
+        ("paragraph", "(2)", 1, "Japan stress"),
+        ("heading", "2", 0, "Reform of th"),
+    ]
+    assert {"kind", "label", "depth", "text", "resolutions"} <= set(document["paragraphs"][0])
 
 
 @pytest.mark.parametrize(

@@ -31,6 +31,15 @@ def texts(document: ParsedDocument) -> list[str]:
     return [p.text for p in document.paragraphs]
 
 
+def tree(document: ParsedDocument) -> list[tuple[str, int, int | None]]:
+    """(label, depth, parent position) of each block, in reading order."""
+    return [(p.label, p.depth, p.parent) for p in document.paragraphs]
+
+
+def kinds(document: ParsedDocument) -> list[str]:
+    return [p.kind for p in document.paragraphs]
+
+
 def numbers(document: ParsedDocument) -> list[int | None]:
     return [p.number for p in document.paragraphs]
 
@@ -238,10 +247,11 @@ def test_sub_items_under_a_lone_heading_become_paragraphs_numbered_1_to_n():
     assert texts(document) == ["Opening.", "One.", "Two.", "Three."]
 
 
-def test_sub_items_that_would_collide_keep_their_marker_and_lose_the_number():
+def test_sub_items_after_a_numbered_item_are_its_children():
     document = parse("December 21, 2016", "1. First.", "2. Second:", "(1) Sub a.", "(2) Sub b.")
     assert numbers(document) == [1, 2, None, None]
-    assert texts(document)[2:] == ["(1) Sub a.", "(2) Sub b."]
+    assert texts(document)[2:] == ["Sub a.", "Sub b."]
+    assert tree(document) == [("1", 0, None), ("2", 0, None), ("(1)", 1, 2), ("(2)", 1, 2)]
 
 
 def test_lone_number_heading_numbers_the_next_paragraph():
@@ -559,7 +569,16 @@ def test_as_json_has_exactly_the_contract_keys():
         "resolutions",
         "meeting",
     ]
-    assert list(data["paragraphs"][0]) == ["position", "number", "text", "resolutions"]
+    assert list(data["paragraphs"][0]) == [
+        "position",
+        "number",
+        "kind",
+        "label",
+        "depth",
+        "parent",
+        "text",
+        "resolutions",
+    ]
     assert list(data["meeting"]) == [
         "title",
         "kind",
@@ -580,7 +599,7 @@ def test_as_json_has_exactly_the_contract_keys():
 
 
 def test_every_golden_page_has_its_expected_json():
-    assert len(GOLDEN_PAGES) == 12
+    assert len(GOLDEN_PAGES) == 20
     assert all((GOLDEN / f"{name}.json").exists() for name in GOLDEN_PAGES)
 
 

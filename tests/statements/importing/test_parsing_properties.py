@@ -38,6 +38,8 @@ def check_invariants(text: str, result: ParsedDocument | ParseError) -> None:
     assert [p.position for p in result.paragraphs] == list(range(1, len(result.paragraphs) + 1))
     printed = [p.number for p in result.paragraphs if p.number is not None]
     assert len(printed) == len(set(printed))
+    assert all(p.depth == 0 for p in result.paragraphs if p.number is not None)
+    check_tree(result)
     for paragraph in result.paragraphs:
         assert paragraph.text and paragraph.text == paragraph.text.strip()
         assert "  " not in paragraph.text and "\u00a0" not in paragraph.text
@@ -48,6 +50,45 @@ def check_invariants(text: str, result: ParsedDocument | ParseError) -> None:
     assert result.resolutions == tuple(
         sorted({n for p in result.paragraphs for n in p.resolutions})
     )
+
+
+def check_tree(result: ParsedDocument) -> None:
+    """The blocks form a tree listed in reading order, a parent before its children."""
+    blocks = result.paragraphs
+    for block in blocks:
+        assert block.kind in ("heading", "paragraph")
+        if block.parent is None:
+            assert block.depth == 0
+        else:
+            assert 1 <= block.parent < block.position
+            assert block.depth == blocks[block.parent - 1].depth + 1
+        if block.kind == "heading":  # a heading heads something
+            assert any(b.parent == block.position for b in blocks)
+        assert block.label == block.label.strip()
+    # Siblings never share a label: every label path is a distinct citation.
+    paths = [(b.parent, b.label) for b in blocks if b.label]
+    assert len(paths) == len(set(paths))
+    # A block's subtree is contiguous: everything between it and its last descendant
+    # descends from it.
+    for block in blocks:
+        ancestors = []
+        parent = block.parent
+        while parent is not None:
+            ancestors.append(parent)
+            parent = blocks[parent - 1].parent
+        for ancestor in ancestors:
+            assert all(
+                _descends(blocks, between, ancestor)
+                for between in range(ancestor + 1, block.position)
+            )
+
+
+def _descends(blocks, position: int, ancestor: int) -> bool:
+    while position is not None:
+        if position == ancestor:
+            return True
+        position = blocks[position - 1].parent
+    return False
 
 
 @FAST

