@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('statements', '0020_email_alerts'),
+        ('statements', '0021_paragraph_tree'),
     ]
 
     operations = [
