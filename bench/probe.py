@@ -68,6 +68,16 @@ def targets() -> list[dict]:
             "path": f"/resolutions/{resolution.number}/",
         },
         {"name": "meeting detail", "path": f"/meetings/{meeting.slug}/"},
+        # Issue 20: a filtered list with its counts, a symbol search, the feed of a list.
+        {
+            "name": "statement list, filtered",
+            "path": f"/statements/?year={statement.date.year}&resolution={resolution.number}",
+        },
+        {"name": "search, resolution symbol", "path": f"/search/?q=S/RES/{resolution.number}"},
+        {
+            "name": "feed, filtered list",
+            "path": f"/statements/feed/?resolution={resolution.number}",
+        },
         {
             "name": "search, common word",
             "path": f"/search/?q={synthetic.COMMON_SEARCH_WORD}",

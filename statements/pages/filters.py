@@ -15,7 +15,7 @@ from django.db.models.functions import Cast, Left
 from django.utils.translation import gettext_lazy as _
 
 from statements import derived, search
-from statements.models import PublishedCitation, Resolution, Statement
+from statements.models import Meeting, PublishedCitation, Resolution, Statement, search_key
 
 # The choices are the distinct years and speakers of published statements. DISTINCT would
 # read every statement; these recursive queries jump from one value to the next through
@@ -168,6 +168,85 @@ FACETS: dict[str, Callable[[QuerySet, bool], list[tuple[Any, int]]]] = {
     "speaker": _speakers,
     "resolution": _resolutions,
 }
+
+
+class MeetingFilter(django_filters.FilterSet):
+    """Kind, a participant and a range of dates, named as the API's meeting filters; they
+    combine, and live in the URL."""
+
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"), choices=Meeting.Kind.choices, empty_label=_("Any kind")
+    )
+    participant = django_filters.CharFilter(
+        label=_("Participant"),
+        method="filter_participant",
+        help_text=_("Part of a name; accents and case are ignored."),
+    )
+    date_after = django_filters.DateFilter(
+        field_name="date", lookup_expr="gte", label=_("From"), input_formats=["%Y-%m-%d"]
+    )
+    date_before = django_filters.DateFilter(
+        field_name="date", lookup_expr="lte", label=_("To"), input_formats=["%Y-%m-%d"]
+    )
+
+    class Meta:
+        model = Meeting
+        fields = ["kind", "participant", "date_after", "date_before"]
+
+    def filter_participant(self, queryset, name, value):
+        # As the API's: the accent-free key kept beside each name ("Antonio" finds "António").
+        return queryset.filter(participants__name_search__contains=search_key(value)).distinct()
+
+    def count_choices(self) -> None:
+        """Label each kind with how many meetings it would list, the other filters as
+        chosen: one grouped count."""
+        chosen = self.form.cleaned_data if self.is_bound else {}
+        others = self.queryset
+        for name, value in chosen.items():
+            if name != "kind" and value not in EMPTY_VALUES:
+                others = self.filters[name].filter(others, value)
+        counts = dict(others.order_by().values_list("kind").annotate(n=Count("pk", distinct=True)))
+        field = self.form.fields["kind"]
+        field.choices = [
+            (value, f"{label} ({counts.get(value, 0)})")
+            for value, label in field.choices
+            if value != ""
+        ]
+
+
+class ResolutionFilter(django_filters.FilterSet):
+    """Adoption dates and the order, named as the API's resolution filters."""
+
+    adopted_after = django_filters.DateFilter(
+        field_name="adopted_on",
+        lookup_expr="gte",
+        label=_("Adopted from"),
+        input_formats=["%Y-%m-%d"],
+    )
+    adopted_before = django_filters.DateFilter(
+        field_name="adopted_on",
+        lookup_expr="lte",
+        label=_("Adopted to"),
+        input_formats=["%Y-%m-%d"],
+    )
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(
+            ("number", "number"),
+            ("adopted_on", "adopted_on"),
+            ("citation_count", "citations"),
+        ),
+        field_labels={
+            "number": _("Number"),
+            "adopted_on": _("Adoption"),
+            "citation_count": _("Citations"),
+        },
+        empty_label=_("Newest number first"),
+    )
+
+    class Meta:
+        model = Resolution
+        fields = ["adopted_after", "adopted_before", "ordering"]
 
 
 class SearchForm(forms.Form):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 from typing import Any
 
-from django import template
+from django import forms, template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.forms import BoundField
 from django.http import QueryDict
@@ -75,6 +76,31 @@ def feed_of(context, url_name: str) -> str:
     """The address of the feed named, with this page's filters (not its page number): the
     feed of exactly these results."""
     return reverse(url_name) + query_string(context["request"])
+
+
+@register.simple_tag
+def filter_input(field: BoundField) -> SafeString:
+    """A filter's control: a <select> for a choice, a date picker for a date (the value
+    as YYYY-MM-DD, what the form reads), else a text box."""
+    if isinstance(field.field, forms.ChoiceField):
+        return choice_select(field)
+    kind = "date" if isinstance(field.field, forms.DateField) else "text"
+    value = field.value()
+    if isinstance(value, dt.date):
+        value = value.isoformat()
+    invalid = (
+        format_html(' aria-invalid="true" aria-describedby="{}_error"', field.auto_id)
+        if field.errors
+        else ""
+    )
+    return format_html(
+        '<input type="{}" name="{}" id="{}" value="{}"{}>',
+        kind,
+        field.html_name,
+        field.id_for_label,
+        "" if value is None else value,
+        invalid,
+    )
 
 
 @register.simple_tag

@@ -36,7 +36,13 @@ from statements.models import (
     Tally,
 )
 from statements.pages import akn, charts, structured_data
-from statements.pages.filters import SearchForm, StatementFilter, cited_resolutions
+from statements.pages.filters import (
+    MeetingFilter,
+    ResolutionFilter,
+    SearchForm,
+    StatementFilter,
+    cited_resolutions,
+)
 
 STATEMENTS_PER_PAGE = 20
 RESOLUTIONS_PER_PAGE = 50
@@ -382,12 +388,16 @@ class ResolutionListView(SectionMixin, ListView):
     section = "resolutions"
 
     def get_queryset(self) -> list[Resolution]:
-        return cited_resolutions()
+        self.filterset = ResolutionFilter(
+            self.request.GET or None, queryset=Resolution.objects.cited().order_by("-number")
+        )
+        # In memory, as cited_resolutions() gives it: a few hundred rows, and the bars' scale.
+        return list(self.filterset.qs) if self.filterset.is_bound else cited_resolutions()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         # The list is in memory already: the bars' scale costs no query.
         peak = max((resolution.citation_count for resolution in self.object_list), default=0)
-        return super().get_context_data(peak=peak, **kwargs)
+        return super().get_context_data(peak=peak, filter=self.filterset, **kwargs)
 
 
 class ResolutionDetailView(SectionMixin, DetailView):
@@ -435,10 +445,18 @@ class MeetingListView(SectionMixin, TalliedListView):
     section = "meetings"
 
     def get_queryset(self) -> QuerySet[Meeting]:
-        return Meeting.objects.published().with_related()
+        self.filterset = MeetingFilter(
+            self.request.GET or None, queryset=Meeting.objects.published()
+        )
+        self.filter_parameters = tuple(self.filterset.filters)
+        return self.filterset.qs.with_related()
 
     def unfiltered_count(self) -> int:
         return Tally.objects.published_meetings()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        self.filterset.count_choices()
+        return super().get_context_data(filter=self.filterset, **kwargs)
 
 
 class MeetingDetailView(SectionMixin, DetailView):

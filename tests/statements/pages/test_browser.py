@@ -41,6 +41,8 @@ PAGES = {
     "search-sorted": "/search/?q=sanctions&sort=oldest&from=2017-01-01&to=2017-12-31",
     "search-bad-date": "/search/?q=sanctions&from=2017-13-01",
     "statement-list-filtered": "/statements/?year=2017&resolution=2397",
+    "resolution-list-filtered": "/resolutions/?adopted_after=2017-01-01&ordering=-citations",
+    "meeting-list-filtered": "/meetings/?kind=bilateral&participant=guterres&date_after=2017-01-01",
     "not-found": "/no-such-page/",
 }
 

@@ -169,3 +169,115 @@ def test_counts_follow_the_other_filters_and_each_value_counts_what_it_would_lis
             listed = client.get(reverse("statements:statement-list"), {**params, name: value})
             count = int(re.search(r"\((\d+)\)$", label).group(1))
             assert listed.context["paginator"].count == count, (name, value)
+
+
+# --- The meeting list ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def meetings():
+    from statements.models import Meeting
+    from tests.factories import MeetingFactory, ParticipantFactory
+
+    for slug, kind, date, who, status in [
+        (
+            "abe-guterres",
+            Meeting.Kind.BILATERAL,
+            dt.date(2017, 9, 19),
+            "António Guterres",
+            "published",
+        ),
+        (
+            "kono-guterres",
+            Meeting.Kind.BILATERAL,
+            dt.date(2018, 1, 5),
+            "António Guterres",
+            "published",
+        ),
+        (
+            "ministerial",
+            Meeting.Kind.SECURITY_COUNCIL,
+            dt.date(2017, 12, 15),
+            "Taro Kono",
+            "published",
+        ),
+        ("secret", Meeting.Kind.BILATERAL, dt.date(2017, 5, 5), "Taro Kono", "draft"),
+    ]:
+        meeting = MeetingFactory(slug=slug, kind=kind, date=date)
+        ParticipantFactory(meeting=meeting, name=who)
+        meeting.statements.add(StatementFactory(status=status))
+
+
+def meeting_list(client, params: dict) -> tuple[list[str], list, str]:
+    response = client.get(reverse("statements:meeting-list"), params)
+    assert response.status_code == 200
+    html = response.content.decode()
+    kinds = options(re.search(r'<select name="kind".*?</select>', html, re.S).group())
+    return [meeting.slug for meeting in response.context["meetings"]], kinds, html
+
+
+def test_meeting_filters_combine_in_the_url_with_counts(client, meetings):
+    slugs, kinds, html = meeting_list(client, {})
+    assert slugs == ["kono-guterres", "ministerial", "abe-guterres"] and "3 meetings" in html
+    assert ("bilateral", False, "Bilateral meeting (2)") in kinds
+    assert ("security_council", False, "Security Council meeting (1)") in kinds
+    slugs, kinds, html = meeting_list(
+        client, {"participant": "antonio", "date_before": "2017-12-31"}
+    )
+    assert slugs == ["abe-guterres"] and "1 meeting" in html
+    assert ("bilateral", False, "Bilateral meeting (1)") in kinds
+    assert ("security_council", False, "Security Council meeting (0)") in kinds
+    assert 'name="participant" id="id_participant" value="antonio"' in html
+    assert 'type="date" name="date_before" id="id_date_before" value="2017-12-31"' in html
+    slugs, kinds, _html = meeting_list(client, {"kind": "bilateral", "participant": "GUTERRES"})
+    assert slugs == ["kono-guterres", "abe-guterres"]
+    assert ("bilateral", True, "Bilateral meeting (2)") in kinds
+
+
+@pytest.mark.parametrize(
+    "params", [{"date_after": "2017-13-01"}, {"kind": "tea-party"}, {"date_before": "soon"}]
+)
+def test_bad_meeting_filters_are_shown_as_errors(client, meetings, params):
+    _slugs, _kinds, html = meeting_list(client, params)
+    assert 'class="error"' in html and 'aria-invalid="true"' in html
+
+
+# --- The resolution list ------------------------------------------------------------------
+
+
+@pytest.fixture
+def resolutions():
+    from tests.factories import ParagraphFactory, ResolutionFactory
+
+    for number, adopted, citations in [(2270, 2016, 1), (2375, 2017, 3), (2397, 2017, 2)]:
+        resolution = ResolutionFactory(number=number, adopted_on=dt.date(adopted, 6, 1))
+        for _ in range(citations):
+            ParagraphFactory().resolutions.add(resolution)
+    ResolutionFactory(number=1718)  # cited by nothing: never listed
+
+
+def resolution_numbers(client, params: dict) -> tuple[list[int], str]:
+    response = client.get(reverse("statements:resolution-list"), params)
+    assert response.status_code == 200
+    return [r.number for r in response.context["resolutions"]], response.content.decode()
+
+
+def test_the_resolution_list_takes_the_apis_dates_and_orders(
+    client, resolutions, django_assert_num_queries
+):
+    assert resolution_numbers(client, {})[0] == [2397, 2375, 2270]
+    numbers, html = resolution_numbers(client, {"adopted_after": "2017-01-01"})
+    assert numbers == [2397, 2375] and "2 resolutions" in html
+    assert 'type="date" name="adopted_after" id="id_adopted_after" value="2017-01-01"' in html
+    assert resolution_numbers(client, {"adopted_before": "2016-12-31"})[0] == [2270]
+    assert resolution_numbers(client, {"ordering": "-citations"})[0] == [2375, 2397, 2270]
+    assert resolution_numbers(client, {"ordering": "number"})[0] == [2270, 2375, 2397]
+    for params in ({}, {"adopted_after": "2017-01-01", "ordering": "-citations"}):
+        with django_assert_num_queries(1):  # the cited resolutions, in memory
+            client.get(reverse("statements:resolution-list"), params)
+
+
+@pytest.mark.parametrize("params", [{"adopted_after": "2017-02-30"}, {"ordering": "-votes"}])
+def test_bad_resolution_filters_are_shown_as_errors(client, resolutions, params):
+    _numbers, html = resolution_numbers(client, params)
+    assert 'class="error"' in html and 'aria-invalid="true"' in html

@@ -581,8 +581,10 @@ def test_resolution_page_runs_the_same_queries_for_3_or_300_citing_statements(
         (reverse("statements:statement-list") + "?resolution=2397&year=2017", 9),
         # every cited resolution with its count (kept by the database)
         (reverse("statements:resolution-list"), 1),
-        # count, page, participants, reporting statements (no text: the list shows none)
-        (reverse("statements:meeting-list"), 4),
+        # count, page, participants, reporting statements (no text: the list shows none);
+        # the kinds' counts
+        (reverse("statements:meeting-list"), 5),
+        (reverse("statements:meeting-list") + "?kind=bilateral&date_after=2000-01-01", 5),
         # statements, meetings, resolutions, statements per year and kind
         ("/", 4),
     ],
