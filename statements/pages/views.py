@@ -312,7 +312,9 @@ class StatementListView(SectionMixin, TalliedListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         self.filterset.count_choices()
-        return super().get_context_data(filter=self.filterset, **kwargs)
+        return super().get_context_data(
+            filter=self.filterset, per_year=statements_per_year(self.object_list), **kwargs
+        )
 
 
 class StatementDetailView(SectionMixin, DetailView):

@@ -146,3 +146,20 @@ def test_the_resolution_list_draws_each_count_against_the_most_cited(client):
         ("4", "100"),
         ("2", "50"),
     ]
+
+
+@pytest.mark.django_db
+def test_the_statement_list_draws_the_filtered_statements_per_year(client):
+    for year, kind in [(2016, "statement"), (2018, "statement"), (2018, "press_release")]:
+        StatementFactory(date=dt.date(year, 5, 1), kind=kind)
+    html = client.get(reverse("statements:statement-list") + "?kind=statement").content.decode()
+    assert 'aria-label="Published statements per year, by kind"' in html
+    rows = re.findall(
+        r'<tr><th scope="row">(\d{4})</th>((?:<td class="numeric">\d+</td>)+)</tr>', html
+    )
+    # the filter applies: press releases are not counted, so one series, no stacking
+    assert [(year, re.findall(r"\d+", cells)) for year, cells in rows] == [
+        ("2016", ["1"]),
+        ("2017", ["0"]),
+        ("2018", ["1"]),
+    ]

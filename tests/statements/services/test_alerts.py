@@ -138,3 +138,18 @@ def test_resolution_alerts_use_the_published_citations(smtp_inbox):
     publish("cites-other", "Japan recalls resolution 2375.")
     services.alerts_send()
     assert sent_slugs(smtp_inbox) == [["cites"]]
+
+
+@pytest.mark.parametrize("typed", ["S/RES/2397", "S/RES/2397 (2017)", "res 2397", "2397"])
+def test_a_search_alert_for_a_resolution_sends_what_cites_it_as_the_search_page_does(
+    smtp_inbox, typed
+):
+    earlier = publish("earlier", "Japan recalls resolution 2397.")  # 2397 is now cited
+    Statement.objects.filter(pk=earlier.pk).update(
+        published_at=timezone.now() - dt.timedelta(days=1)
+    )
+    subscription(q=typed)
+    publish("cites", "Japan recalls resolution 2397.")
+    publish("prints-the-digits", "The 2397 delegates met.")
+    services.alerts_send()
+    assert sent_slugs(smtp_inbox) == [["cites"]]
