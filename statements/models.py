@@ -780,6 +780,11 @@ class ParagraphQuerySet(models.QuerySet):
         )
 
 
+class ParagraphKind(models.TextChoices):
+    HEADING = "heading", _("heading")
+    PARAGRAPH = "paragraph", _("paragraph")
+
+
 # The blocks above a paragraph that ``with_related()`` joins in: a page nests its items
 # three levels under a heading at most ("1." > "(1)" > "(a)" > "(i)"); deeper ones are
 # named from what is loaded, never with a query each.
@@ -808,9 +813,7 @@ class Paragraph(TimeStampedModel):
         Resolution, related_name="paragraphs", blank=True, verbose_name=_("cited resolutions")
     )
 
-    class Kind(models.TextChoices):
-        HEADING = "heading", _("heading")
-        PARAGRAPH = "paragraph", _("paragraph")
+    Kind = ParagraphKind
 
     # The body is a tree (issue 18): the services compute parent, depth and anchor from
     # the blocks' labels in reading order (statements.importing.anchors), never the database.
