@@ -471,6 +471,12 @@ def corpus_generate(
     pool = ResolutionPool.for_seed(seed)
     result = GenerationResult()
     published_time = dt.time(9, 0, tzinfo=JAPAN_TZ)
+
+    def first_published(spec) -> dt.datetime | None:
+        if spec.status == Statement.Status.DRAFT:
+            return None
+        return dt.datetime.combine(spec.date, published_time)
+
     Through = Paragraph.resolutions.through
     MeetingsThrough = Statement.meetings.through
     start = synthetic_statements().count()
@@ -538,9 +544,9 @@ def corpus_generate(
                     source_key=page_key(spec.date, spec.paragraphs[0].text),
                     imported_at=timezone.now(),
                     status=spec.status,
-                    published_at=None
-                    if spec.status == Statement.Status.DRAFT
-                    else dt.datetime.combine(spec.date, published_time),
+                    published_at=first_published(spec),
+                    # Never changed since: last updated when first published.
+                    public_updated_at=first_published(spec),
                     withdrawn_note=spec.withdrawn_note,
                 )
                 for spec in specs

@@ -27,3 +27,47 @@ def env_bool(name: str, default: bool = False, environ: Mapping[str, str] = os.e
 
 def env_list(name: str, environ: Mapping[str, str] = os.environ) -> list[str]:
     return [item.strip() for item in environ.get(name, "").split(",") if item.strip()]
+
+
+def email_settings(url: str) -> dict[str, object]:
+    """Django's EMAIL_* settings from one address: ``smtp://user:password@host:587`` (or
+    ``submission://`` for STARTTLS on 587, ``smtps://`` for TLS on 465; ``?tls=1`` or
+    ``?ssl=1`` ask for either on any port), ``console:`` or ``locmem:``. User and password
+    are percent-decoded."""
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    backends = {
+        "console": "django.core.mail.backends.console.EmailBackend",
+        "locmem": "django.core.mail.backends.locmem.EmailBackend",
+        "dummy": "django.core.mail.backends.dummy.EmailBackend",
+    }
+    if scheme in backends:
+        return {"EMAIL_BACKEND": backends[scheme]}
+    if scheme not in {"smtp", "submission", "smtps"}:
+        raise ImproperlyConfigured(
+            f"EMAIL_URL must start with smtp://, submission://, smtps://, console: or "
+            f"locmem:, not {parts.scheme or url!r}."
+        )
+    options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    try:
+        port = parts.port
+    except ValueError as error:
+        raise ImproperlyConfigured(f"EMAIL_URL has a bad port: {error}") from None
+    if not parts.hostname:
+        raise ImproperlyConfigured("EMAIL_URL names no host.")
+    ssl = scheme == "smtps" or options.get("ssl", "").lower() in TRUE_VALUES
+    tls = scheme == "submission" or options.get("tls", "").lower() in TRUE_VALUES
+    if ssl and tls:
+        raise ImproperlyConfigured("EMAIL_URL asks for both TLS (STARTTLS) and SSL.")
+    default_port = 465 if ssl else 587 if tls else 25
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": port or default_port,
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": tls,
+        "EMAIL_USE_SSL": ssl,
+    }

@@ -13,7 +13,7 @@ import csp.constants as csp
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from mofa_site.env import env_bool, env_list
+from mofa_site.env import email_settings, env_bool, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -168,6 +168,28 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 # How long shared caches and browsers may keep an anonymous reader's page (seconds).
 PUBLIC_PAGE_MAX_AGE = int(os.environ.get("DJANGO_PUBLIC_PAGE_MAX_AGE", "300"))
+
+# --- Email (alerts: statements/services/alerts.py) -------------------------------------
+
+# EMAIL_URL (smtp://user:password@host:587, see mofa_site/env.py) or Django's usual
+# EMAIL_HOST/EMAIL_PORT/... variables; without either, development prints messages to the
+# console and production uses Django's default, an SMTP server on localhost:25 (a message
+# it refuses is reported by send_alerts and tried again on its next run).
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "alerts@localhost")
+if os.environ.get("EMAIL_URL"):
+    globals().update(email_settings(os.environ["EMAIL_URL"]))
+elif os.environ.get("EMAIL_HOST"):
+    EMAIL_HOST = os.environ["EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
+elif DEBUG:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Absolute links in messages sent outside a request (manage.py send_alerts).
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- The API (statements/api/) ---------------------------------------------------------
 

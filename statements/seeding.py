@@ -81,7 +81,7 @@ def seed_fixture_build(*, seeds_dir: Path, facts_path: Path) -> str:
         for model in (Resolution, Meeting, Participant, Statement, Paragraph):
             model.objects.update(created_at=stamp, updated_at=stamp)
         Statement.objects.update(imported_at=stamp)
-        Statement.objects.published().update(published_at=stamp)
+        Statement.objects.published().update(published_at=stamp, public_updated_at=stamp)
     objects = [
         *Resolution.objects.order_by("number"),
         *Meeting.objects.order_by("slug"),

@@ -1,3 +1,5 @@
+import email
+import email.policy
 import importlib
 import os
 import socket
@@ -91,3 +93,38 @@ def unused_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+class Inbox:
+    """What a real SMTP server (aiosmtpd, on a loopback port) received, parsed."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.messages.append(
+            email.message_from_bytes(envelope.content, policy=email.policy.default)
+        )
+        return "250 Message accepted"
+
+    def body(self, index: int = -1) -> str:
+        return self.messages[index].get_body(preferencelist=("plain",)).get_content()
+
+
+@pytest.fixture
+def smtp_inbox(settings):
+    """Django sends through an SMTP server started for the test; its messages land here."""
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    port = unused_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    try:
+        yield inbox
+    finally:
+        controller.stop()

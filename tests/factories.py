@@ -95,3 +95,19 @@ class UserFactory(factory.django.DjangoModelFactory):
             user.user_permissions.add(
                 Permission.objects.get(content_type__app_label=app_label, codename=codename)
             )
+
+
+def statement_with_paragraphs(count: int, resolution=None, **kwargs) -> Statement:
+    """A published statement of numbered paragraphs, each citing ``resolution`` if given."""
+    statement = StatementFactory(**kwargs)
+    number = resolution.number if resolution else 1
+    for position in range(1, count + 1):
+        paragraph = ParagraphFactory(
+            statement=statement,
+            position=position,
+            number=position,
+            text=f"Paragraph {position} recalls resolution {number}.",
+        )
+        if resolution:
+            paragraph.resolutions.add(resolution)
+    return statement

@@ -19,7 +19,7 @@ from statements.models import (
     paragraph_order_errors,
     validate_timezone,
 )
-from statements.services import StaleVersionError
+from statements.services import StaleVersionError, change_note_checked
 
 
 class StatementAdminForm(forms.ModelForm):
@@ -29,6 +29,28 @@ class StatementAdminForm(forms.ModelForm):
     error on top."""
 
     conflict: StaleVersionError | None = None
+
+    # Not the statement's: kept with the save's revision (ChangeNote) by the services.
+    change_kind = forms.ChoiceField(
+        label=_("This change is"),
+        choices=[
+            ("minor", _("Minor: a typo, a link, a detail readers need not be told of")),
+            ("major", _("Major: readers should know; the note below is shown to them")),
+        ],
+        initial="minor",
+        required=False,  # left out, a save is minor
+        widget=forms.RadioSelect,
+    )
+    change_note = forms.CharField(
+        label=_("Public change note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
+        help_text=_(
+            "Required for a major change, e.g. “Corrected the date of the meeting in "
+            "paragraph 3.” Shown on the page, in the API and in the feeds, with today's "
+            "date. A minor change has none."
+        ),
+    )
 
     class Meta:
         model = Statement
@@ -61,6 +83,15 @@ class StatementAdminForm(forms.ModelForm):
                 ),
                 code="stale_version",
             )
+        if "change_kind" in self.fields and "change_kind" in cleaned_data:
+            try:
+                change_note_checked(
+                    statement=self.instance,
+                    major=cleaned_data["change_kind"] == "major",
+                    note=cleaned_data.get("change_note", ""),
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
         return cleaned_data
 
 

@@ -257,6 +257,8 @@ class StatementAdmin(WritesThroughServices, CompareVersionAdmin):
         "title_derived",
         "created_at",
         "updated_at",
+        "public_updated_at",
+        "public_changes",
     ]
     actions = ["publish", "withdraw"]
     history_latest_first = True
@@ -283,7 +285,7 @@ class StatementAdmin(WritesThroughServices, CompareVersionAdmin):
         (
             _("Publication"),
             {
-                "fields": [("status", "published_at"), "withdrawn_note"],
+                "fields": [("status", "published_at", "public_updated_at"), "withdrawn_note"],
                 "description": _(
                     "Publish or withdraw from the statements list (select, then pick the "
                     "action). A withdrawn statement stays readable with this notice on top."
@@ -351,7 +353,31 @@ class StatementAdmin(WritesThroughServices, CompareVersionAdmin):
                 "fields": [f for f in fieldsets[0][1]["fields"] if f != "version"],
             }
             fieldsets = [(None, main), *fieldsets[1:]]
+        if obj is not None and (obj.published_at is not None or obj.is_published):
+            # Readers have seen it: every save says whether they should be told.
+            change = {
+                "fields": ["change_kind", "change_note", "public_changes"],
+                "description": _(
+                    "Major changes are listed for readers on the statement's page, with "
+                    "their date, and move its “Last updated”; minor ones are not."
+                ),
+            }
+            fieldsets = [*fieldsets, (_("Change note"), change)]
         return fieldsets
+
+    @admin.display(description=_("updates readers see"))
+    def public_changes(self, statement: Statement) -> str:
+        notes = statement.public_change_notes
+        if not notes:
+            return "—"
+        return format_html(
+            '<ol class="change-notes">{}</ol>',
+            format_html_join(
+                "",
+                "<li>{}: {}</li>",
+                ((date_format(n.date, "j F Y"), n.note) for n in notes),
+            ),
+        )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -380,6 +406,9 @@ class StatementAdmin(WritesThroughServices, CompareVersionAdmin):
     def _save(self, request, form, formsets, change):
         (paragraphs,) = formsets
         fields = dict(form.cleaned_data)
+        # Minor unless the editor said otherwise (a draft's form does not ask).
+        major = fields.pop("change_kind", "minor") == "major"
+        kind = {"major": major, "change_note": fields.pop("change_note", "")}
         common = {
             "paragraphs": paragraph_rows(paragraphs),
             "meetings": fields.pop("meetings"),
@@ -396,7 +425,11 @@ class StatementAdmin(WritesThroughServices, CompareVersionAdmin):
         if "title" in form.changed_data:
             fields["title_derived"] = False
         statement_update(
-            statement=statement, expected_version=fields.pop("version"), **common, **fields
+            statement=statement,
+            expected_version=fields.pop("version"),
+            **common,
+            **kind,
+            **fields,
         )
         return None
 

@@ -22,6 +22,7 @@ from statements import services
 from statements.models import (
     TIMEZONE_CHOICES,
     TIMEZONE_NAMES,
+    ChangeNote,
     Meeting,
     Paragraph,
     Participant,
@@ -81,8 +82,8 @@ class ParentAnchorField(serializers.ReadOnlyField):
 class PublicURLField(serializers.ReadOnlyField):
     """The absolute URL of the record's page on the public site."""
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__(source="get_absolute_url", **kwargs)
+    def __init__(self, source: str = "get_absolute_url", **kwargs) -> None:
+        super().__init__(source=source, **kwargs)
 
     def to_representation(self, value: str) -> str:
         return absolute(self.parent, value)
@@ -285,11 +286,39 @@ class StatementListSerializer(serializers.HyperlinkedModelSerializer):
         read_only_fields = fields
 
 
+class ChangeNoteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ChangeNote
+        fields = ["date", "note"]
+        read_only_fields = fields
+
+
 class StatementDetailSerializer(StatementListSerializer):
     # Statement.body(): the blocks in reading order, each holding its parent.
     paragraphs = StatementParagraphSerializer(many=True, read_only=True, source="body")
     source_url = OptionalURLField(
         read_only=True, help_text=_("The page on the ministry's website; null when unknown.")
+    )
+    first_published_at = serializers.DateTimeField(
+        source="published_at",
+        read_only=True,
+        allow_null=True,
+        help_text=_("When the archive first published it; null for a draft."),
+    )
+    public_updated_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text=_("Its last major change, or its first publication: minor fixes do not move it."),
+    )
+    change_notes = ChangeNoteSerializer(
+        source="public_change_notes",
+        many=True,
+        read_only=True,
+        help_text=_("What each major change did, for readers, newest first."),
+    )
+    akn_url = PublicURLField(
+        source="get_akn_url",
+        help_text=_("The statement as an Akoma Ntoso 3.0 XML document on the public site."),
     )
 
     class Meta(StatementListSerializer.Meta):
@@ -299,7 +328,11 @@ class StatementDetailSerializer(StatementListSerializer):
             "source_url",
             "title_derived",
             "published_at",
+            "first_published_at",
+            "public_updated_at",
+            "change_notes",
             "withdrawn_note",
+            "akn_url",
             "paragraphs",
         ]
         read_only_fields = fields
@@ -587,6 +620,17 @@ class StatementWriteSerializer(StrictStringsMixin, serializers.ModelSerializer):
             "with the current version."
         ),
     )
+    change_note = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text=_(
+            "A note telling readers what changed, which makes the save a major change "
+            "(shown on the page, in the API and the feeds, and moving public_updated_at). "
+            "Leave it out for a minor fix. Not for a statement never published."
+        ),
+    )
 
     class Meta:
         model = Statement
@@ -604,6 +648,7 @@ class StatementWriteSerializer(StrictStringsMixin, serializers.ModelSerializer):
             "meetings",
             "paragraphs",
             "version",
+            "change_note",
         ]
 
     def validate(self, attrs: dict) -> dict:
@@ -613,15 +658,27 @@ class StatementWriteSerializer(StrictStringsMixin, serializers.ModelSerializer):
 
     def create(self, validated_data: dict) -> Statement:
         validated_data.pop("version", None)
-        return services.statement_create(user=self.context["request"].user, **validated_data)
+        kind = change(validated_data)
+        return services.statement_create(
+            user=self.context["request"].user, **kind, **validated_data
+        )
 
     def update(self, instance: Statement, validated_data: dict) -> Statement:
+        kind = change(validated_data)
         return services.statement_update(
             statement=instance,
             expected_version=validated_data.pop("version"),
             user=self.context["request"].user,
+            **kind,
             **validated_data,
         )
+
+
+def change(validated_data: dict) -> dict:
+    """The change's kind for the services, taken out of the fields: major when a note is
+    given."""
+    note = validated_data.pop("change_note", "").strip()
+    return {"major": bool(note), "change_note": note}
 
 
 class StatementUpdateSerializer(StatementWriteSerializer):

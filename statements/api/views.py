@@ -190,7 +190,7 @@ class StatementViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet
                     )
                 return statements
             return statements  # published() after the filters: see filter_queryset()
-        statements = Statement.objects.with_related()
+        statements = Statement.objects.with_related().with_change_notes()
         # Like the page: a withdrawn statement opens, marked withdrawn, with its notice.
         return visible(self.request.user, Statement, statements, statements.readable())
 
@@ -235,7 +235,7 @@ class StatementViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet
         return max([statement.updated_at, *(p.updated_at for p in statement.paragraphs.all())])
 
     def reloaded(self, statement: Statement) -> Statement:
-        return Statement.objects.with_related().get(pk=statement.pk)
+        return Statement.objects.with_related().with_change_notes().get(pk=statement.pk)
 
     def perform_destroy(self, statement: Statement) -> None:
         services.statement_delete(statement=statement, user=self.request.user)
@@ -421,6 +421,7 @@ class StatementExportView(APIView):
         statements = (
             Statement.objects.published()
             .with_related()
+            .with_change_notes()
             .order_by("date", "id")
             .iterator(chunk_size=EXPORT_CHUNK_SIZE)
         )

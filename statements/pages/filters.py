@@ -3,19 +3,25 @@ are only those that published content has, so no filter leads to an empty page."
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import django_filters
 from django import forms
+from django.core.validators import EMPTY_VALUES
 from django.db import connection
+from django.db.models import CharField, Count, QuerySet
+from django.db.models.functions import Cast, Left
 from django.utils.translation import gettext_lazy as _
 
-from statements import derived
-from statements.models import Resolution, Statement
+from statements import derived, search
+from statements.models import PublishedCitation, Resolution, Statement
 
 # The choices are the distinct years and speakers of published statements. DISTINCT would
 # read every statement; these recursive queries jump from one value to the next through
 # the (status, date) and (status, speaker) indexes, so they cost one index seek per
-# value, however large the archive. The same SQL runs on SQLite and PostgreSQL, but for
-# the start of a year.
+# value, however large the archive (the speakers' is the search's, which matches names).
+# The same SQL runs on SQLite and PostgreSQL, but for the start of a year.
 _START_OF_YEAR = {
     "sqlite": "date(years.day, 'start of year')",
     "postgresql": "date_trunc('year', years.day)::date",
@@ -30,18 +36,6 @@ WITH RECURSIVE years(day) AS (
     ) FROM years WHERE day IS NOT NULL
 )
 SELECT day FROM years WHERE day IS NOT NULL
-"""
-SPEAKERS_SQL = f"""
-WITH RECURSIVE speakers(name) AS (
-    SELECT MIN(speaker) FROM {derived.STATEMENT}
-    WHERE status = %(published)s AND speaker > ''
-    UNION ALL
-    SELECT (
-        SELECT MIN(speaker) FROM {derived.STATEMENT}
-        WHERE status = %(published)s AND speaker > speakers.name
-    ) FROM speakers WHERE name IS NOT NULL
-)
-SELECT name FROM speakers WHERE name IS NOT NULL
 """
 
 
@@ -63,7 +57,7 @@ def year_choices() -> list[tuple[int, int]]:
 
 def speaker_choices() -> list[tuple[str, str]]:
     """Speakers of published statements, in the database's order."""
-    return [(speaker, speaker) for speaker in _column(SPEAKERS_SQL)]
+    return [(speaker, speaker) for speaker in search.published_speakers()]
 
 
 def cited_resolutions() -> list[Resolution]:
@@ -114,13 +108,86 @@ class StatementFilter(django_filters.FilterSet):
     def filter_resolution(self, queryset, name, value):
         return queryset.citing(int(value))
 
+    def count_choices(self) -> None:
+        """Label every choice with how many published statements it would list, the other
+        filters as chosen ("2017 (12)"): one grouped count per filter, whatever the number
+        of values. Call once the list is filtered (the form is then validated)."""
+        chosen = self.form.cleaned_data if self.is_bound else {}
+        for name, counted in FACETS.items():
+            others = self.queryset
+            for other, value in chosen.items():
+                if other != name and value not in EMPTY_VALUES:
+                    others = self.filters[other].filter(others, value)
+            narrowed = any(o != name and v not in EMPTY_VALUES for o, v in chosen.items())
+            counts = {str(value): n for value, n in counted(others, narrowed)}
+            field = self.form.fields[name]
+            # The field puts its empty label ("Any year") first by itself.
+            field.choices = [
+                (value, f"{label} ({counts.get(str(value), 0)})")
+                for value, label in field.choices
+                if value != ""
+            ]
+
+
+def _grouped(statements: QuerySet, column: str) -> list[tuple[Any, int]]:
+    # order_by(): the default order would join the GROUP BY.
+    return list(statements.order_by().values_list(column).annotate(n=Count("pk")))
+
+
+def _years(statements: QuerySet, narrowed: bool) -> list[tuple[Any, int]]:
+    # The date's first four characters: ExtractYear is a Python function per row on
+    # SQLite (28 of a 140 ms list at 10,000 statements); this reads the list's index only.
+    return _grouped(statements.annotate(year=Left(Cast("date", CharField()), 4)), "year")
+
+
+def _kinds(statements: QuerySet, narrowed: bool) -> list[tuple[Any, int]]:
+    return _grouped(statements, "kind")
+
+
+def _speakers(statements: QuerySet, narrowed: bool) -> list[tuple[Any, int]]:
+    return _grouped(statements.exclude(speaker=""), "speaker")
+
+
+def _resolutions(statements: QuerySet, narrowed: bool) -> list[tuple[Any, int]]:
+    # Statements, not paragraphs, citing each: from the index of published citations,
+    # which holds only published statements (so unfiltered, no join to them).
+    citations = PublishedCitation.objects.all()
+    if narrowed:
+        citations = citations.filter(statement__in=statements.values("pk"))
+    return list(
+        citations.order_by()
+        .values_list("resolution__number")
+        .annotate(n=Count("statement_id", distinct=True))
+    )
+
+
+# What each filter's counts are grouped by.
+FACETS: dict[str, Callable[[QuerySet, bool], list[tuple[Any, int]]]] = {
+    "year": _years,
+    "kind": _kinds,
+    "speaker": _speakers,
+    "resolution": _resolutions,
+}
+
 
 class SearchForm(forms.Form):
+    """What the search page reads from its URL: the query, the filters, the order and a
+    range of dates (``from``, ``to``; Python keywords, so the fields are added by name)."""
+
     q = forms.CharField(label=_("Search the archive"), required=False)
     year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
     kind = forms.ChoiceField(label=_("Kind"), required=False)
     resolution = forms.TypedChoiceField(
         label=_("Cites resolution"), required=False, coerce=int, empty_value=None
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            (search.RELEVANCE, _("Relevance")),
+            (search.NEWEST, _("Newest first")),
+            (search.OLDEST, _("Oldest first")),
+        ],
     )
 
     def __init__(self, *args, **kwargs):
@@ -128,3 +195,27 @@ class SearchForm(forms.Form):
         self.fields["year"].choices = [("", _("Any year")), *year_choices()]
         self.fields["kind"].choices = [("", _("Any kind")), *Statement.Kind.choices]
         self.fields["resolution"].choices = [("", _("Any resolution")), *resolution_choices()]
+        self.fields["from"] = forms.DateField(
+            label=_("From"), required=False, help_text=_("YYYY-MM-DD"), input_formats=["%Y-%m-%d"]
+        )
+        self.fields["to"] = forms.DateField(
+            label=_("To"), required=False, help_text=_("YYYY-MM-DD"), input_formats=["%Y-%m-%d"]
+        )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        first, last = data.get("from"), data.get("to")
+        if first and last and first > last:
+            self.add_error("to", _("The end of the range comes before its start."))
+        return data
+
+    def filters(self) -> search.Filters:
+        """The search's filters, from a valid form."""
+        data = self.cleaned_data
+        return search.Filters(
+            year=data["year"],
+            kind=data["kind"] or None,
+            resolution_id=search.resolution_pk(data["resolution"]),
+            date_after=data["from"],
+            date_before=data["to"],
+        )

@@ -82,7 +82,8 @@ def statement_data(statement: Statement, absolute: Absolute) -> dict[str, Any]:
         "url": url,
         "mainEntityOfPage": url,
         "datePublished": statement.date.isoformat(),
-        "dateModified": statement.updated_at.isoformat(),
+        # Its last change for readers: a typo fixed is not news.
+        "dateModified": (statement.public_updated_at or statement.updated_at).isoformat(),
         "inLanguage": "en",
         "author": MINISTRY,
         "publisher": MINISTRY,

@@ -10,11 +10,13 @@ from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.forms import BoundField
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from statements.importing import resolution_mentions
 from statements.models import Paragraph
+from statements.pages import charts
+from statements.pages.feeds import query_string
 
 register = template.Library()
 
@@ -26,23 +28,15 @@ _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u
 def linked_text(paragraph: Paragraph) -> SafeString:
     """The paragraph's text, escaped, with each mention of a resolution it cites linked to
     that resolution's page. Uses the paragraph's prefetched resolutions: no query."""
-    cited = {resolution.number: resolution for resolution in paragraph.citations}
     text = paragraph.text
     parts: list[str] = []
     done = 0
-    for mention in resolution_mentions(text):
-        resolution = cited.get(mention.number)
-        if resolution is None or mention.start < done:
-            continue
-        parts.append(conditional_escape(text[done : mention.start]))
+    for start, end, resolution in paragraph.cited_spans():
+        parts.append(conditional_escape(text[done:start]))
         parts.append(
-            format_html(
-                '<a href="{}">{}</a>',
-                resolution.get_absolute_url(),
-                text[mention.start : mention.end],
-            )
+            format_html('<a href="{}">{}</a>', resolution.get_absolute_url(), text[start:end])
         )
-        done = mention.end
+        done = end
     parts.append(conditional_escape(text[done:]))
     # Safe: every piece above is escaped or built by format_html.
     return mark_safe("".join(parts))
@@ -76,6 +70,13 @@ def query_with(context, **changes: Any) -> str:
     return f"?{encoded}" if encoded else "?"
 
 
+@register.simple_tag(takes_context=True)
+def feed_of(context, url_name: str) -> str:
+    """The address of the feed named, with this page's filters (not its page number): the
+    feed of exactly these results."""
+    return reverse(url_name) + query_string(context["request"])
+
+
 @register.simple_tag
 def choice_select(field: BoundField) -> SafeString:
     """The <select> of a choice field, as Django's Select widget writes it, without a
@@ -103,3 +104,9 @@ def choice_select(field: BoundField) -> SafeString:
         invalid,
         mark_safe(options),  # every key and label is escaped above
     )
+
+
+@register.simple_tag
+def share_bar(value: int, peak: int) -> SafeString:
+    """``charts.share``: a decorative bar beside a printed count."""
+    return charts.share(value, peak)

@@ -1,7 +1,7 @@
 from django.contrib.sitemaps import views as sitemaps
 from django.urls import path
 
-from statements.pages import feeds, views
+from statements.pages import alerts, feeds, views
 from statements.pages.sitemaps import SITEMAPS
 
 app_name = "statements"
@@ -12,6 +12,7 @@ urlpatterns = [
     path("statements/feed/", views.cache_for_readers(feeds.StatementFeed()), name="statement-feed"),
     path("statements/preview/<int:pk>/", views.statement_preview, name="statement-preview"),
     path("statements/<slug:slug>/", views.statement_detail, name="statement-detail"),
+    path("statements/<slug:slug>/akn.xml", views.statement_akn, name="statement-akn"),
     path("resolutions/", views.resolution_list, name="resolution-list"),
     path("resolutions/<int:number>/", views.resolution_detail, name="resolution-detail"),
     path(
@@ -22,6 +23,11 @@ urlpatterns = [
     path("meetings/", views.meeting_list, name="meeting-list"),
     path("meetings/<slug:slug>/", views.meeting_detail, name="meeting-detail"),
     path("search/", views.search_page, name="search"),
+    path("search/feed/", views.cache_for_readers(feeds.SearchFeed()), name="search-feed"),
+    path("alerts/", alerts.alert_form, name="alert"),
+    path("alerts/sent/", alerts.alert_sent, name="alert-sent"),
+    path("alerts/confirm/<str:token>/", alerts.alert_confirm, name="alert-confirm"),
+    path("alerts/unsubscribe/<str:token>/", alerts.alert_unsubscribe, name="alert-unsubscribe"),
     path(
         "sitemap.xml",
         views.cache_for_readers(sitemaps.index),

@@ -20,8 +20,10 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 from django.utils.dateparse import parse_datetime
 from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 from django.views.decorators.http import condition
 from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic.detail import BaseDetailView
 
 from mofa_site import caching
 from statements import derived, search
@@ -33,7 +35,7 @@ from statements.models import (
     Statement,
     Tally,
 )
-from statements.pages import structured_data
+from statements.pages import akn, charts, structured_data
 from statements.pages.filters import SearchForm, StatementFilter, cited_resolutions
 
 STATEMENTS_PER_PAGE = 20
@@ -237,6 +239,14 @@ def resolution_stamps(request: HttpRequest, number: int) -> dict[str, Any]:
 # --- Pages -------------------------------------------------------------------------------
 
 
+def statements_per_year(statements: QuerySet[Statement]) -> charts.Chart:
+    """Statements per year, stacked by kind (only the kinds there are)."""
+    counts = statements.per_year_by_kind()
+    present = {kind for _, kind, _ in counts}
+    kinds = [(kind, label) for kind, label in Statement.Kind.choices if kind in present]
+    return charts.per_year(counts, kinds, _("Published statements per year, by kind"))
+
+
 class SectionMixin:
     """Names the navigation section a page belongs to (for aria-current)."""
 
@@ -257,6 +267,7 @@ class HomeView(SectionMixin, TemplateView):
             statements=Statement.objects.published()[: self.latest],
             meetings=Meeting.objects.published()[: self.recent],
             resolutions=Resolution.objects.most_cited()[: self.most_cited],
+            per_year=statements_per_year(Statement.objects.published()),
             **kwargs,
         )
 
@@ -294,6 +305,7 @@ class StatementListView(SectionMixin, TalliedListView):
         return Tally.objects.published_statements()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        self.filterset.count_choices()
         return super().get_context_data(filter=self.filterset, **kwargs)
 
 
@@ -308,7 +320,9 @@ class StatementDetailView(SectionMixin, DetailView):
 
     def get_queryset(self) -> QuerySet[Statement]:
         # Not the source page: kept for editors and re-imports, never shown.
-        return self.shown().with_related().defer("source_text", "import_baseline")
+        return (
+            self.shown().with_related().with_change_notes().defer("source_text", "import_baseline")
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         statement = self.object
@@ -321,11 +335,23 @@ class StatementDetailView(SectionMixin, DetailView):
             ),
             resolutions=statement.cited_resolutions,
             meetings=statement.meetings.all(),
+            change_notes=statement.public_change_notes,
             previous=published.older_than(statement).first(),
             next=published.newer_than(statement).first(),
             json_ld=structured_data.statement_data(statement, self.request.build_absolute_uri),
             **kwargs,
         )
+
+
+class StatementAknView(BaseDetailView):
+    """The statement as an Akoma Ntoso 3.0 document: what the public may read, as XML."""
+
+    def get_queryset(self) -> QuerySet[Statement]:
+        return Statement.objects.readable().with_related().defer("source_text", "import_baseline")
+
+    def render_to_response(self, context: dict[str, Any]) -> HttpResponse:
+        document = akn.statement_document(self.object, self.request.build_absolute_uri)
+        return HttpResponse(document, content_type=f"{akn.MEDIA_TYPE}; charset=utf-8")
 
 
 class StatementPreviewView(StatementDetailView):
@@ -358,6 +384,11 @@ class ResolutionListView(SectionMixin, ListView):
     def get_queryset(self) -> list[Resolution]:
         return cited_resolutions()
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # The list is in memory already: the bars' scale costs no query.
+        peak = max((resolution.citation_count for resolution in self.object_list), default=0)
+        return super().get_context_data(peak=peak, **kwargs)
+
 
 class ResolutionDetailView(SectionMixin, DetailView):
     """A resolution and every published paragraph that cites it, newest statement first.
@@ -385,6 +416,11 @@ class ResolutionDetailView(SectionMixin, DetailView):
         return super().get_context_data(
             page_obj=page,
             paragraphs=paragraphs,
+            timeline=charts.timeline(
+                PublishedCitation.objects.filter(resolution=self.object).per_month(),
+                _("Paragraphs citing %(resolution)s, by date") % {"resolution": self.object},
+                _("Citing paragraphs"),
+            ),
             json_ld=structured_data.resolution_page_data(
                 self.object, self.request.build_absolute_uri
             ),
@@ -428,22 +464,23 @@ class SearchView(SectionMixin, TemplateView):
         form = SearchForm(self.request.GET)
         context: dict[str, Any] = {"form": form, "query": ""}
         if form.is_valid() and search.clean_query(form.cleaned_data["q"]):
-            data = form.cleaned_data
-            hits = search.search_paragraphs(
-                data["q"],
-                year=data["year"],
-                kind=data["kind"] or None,
-                resolution=data["resolution"],
-            )
+            sort = form.cleaned_data["sort"] or search.RELEVANCE
+            answer = search.search_archive(form.cleaned_data["q"], form.filters(), sort)
+            hits = answer.hits
             page = Paginator(hits, RESULTS_PER_PAGE).get_page(self.request.GET.get("page"))
             context.update(
                 searched=True,
-                query=hits.query,
+                query=search.clean_query(form.cleaned_data["q"]),
+                sort=sort,
+                resolution=answer.resolution,
+                # In quotes, the number is text again: its mentions, cited or not.
+                text_query=answer.resolution and f'"{answer.resolution.number}"',
+                missing=answer.missing,
                 page_obj=page,
                 hits=page.object_list,
                 more=hits.more,
                 ranked=hits.ranked,
-                truncated=search.is_truncated(data["q"]),
+                truncated=search.is_truncated(form.cleaned_data["q"]),
             )
         return super().get_context_data(**context, **kwargs)
 
@@ -458,6 +495,7 @@ statement_list = cache_for_readers(StatementListView.as_view())
 statement_detail = cache_for_readers(
     conditional_on(statement_stamps)(StatementDetailView.as_view())
 )
+statement_akn = cache_for_readers(conditional_on(statement_stamps)(StatementAknView.as_view()))
 resolution_list = cache_for_readers(ResolutionListView.as_view())
 resolution_detail = cache_for_readers(
     conditional_on(resolution_stamps)(ResolutionDetailView.as_view())

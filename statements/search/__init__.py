@@ -1,13 +1,26 @@
 """Full-text search over published statements, on SQLite (FTS5) or PostgreSQL.
 
-``query`` turns what a reader types into safe clauses (pure); ``reading`` reads the
-matches through each engine's index, bounded whatever the size of the archive. Callers
-import from here and never see which engine runs.
+``query`` turns what a reader types into safe clauses and recognises a resolution's symbol
+(pure); ``reading`` reads the matches through each engine's index, bounded whatever the
+size of the archive. Callers import from here and never see which engine runs.
 """
 
-from statements.search.query import MAX_QUERY_LENGTH, clean_query, highlight, is_truncated
+from statements.search.query import (
+    MAX_QUERY_LENGTH,
+    NamedResolution,
+    clean_query,
+    highlight,
+    is_truncated,
+    named_resolution,
+)
 from statements.search.reading import (
     MAX_HITS,
+    NEWEST,
+    OLDEST,
+    RELEVANCE,
+    SORTS,
+    Answer,
+    CitingParagraphs,
     Filters,
     Newest,
     ParagraphSearch,
@@ -15,14 +28,23 @@ from statements.search.reading import (
     filter_statements,
     newest_paragraphs,
     newest_statements,
+    published_speakers,
     resolution_pk,
+    search_archive,
     search_paragraphs,
 )
 
 __all__ = [
     "MAX_HITS",
     "MAX_QUERY_LENGTH",
+    "NEWEST",
+    "OLDEST",
+    "RELEVANCE",
+    "SORTS",
+    "Answer",
+    "CitingParagraphs",
     "Filters",
+    "NamedResolution",
     "Newest",
     "ParagraphSearch",
     "SearchHit",
@@ -30,8 +52,11 @@ __all__ = [
     "filter_statements",
     "highlight",
     "is_truncated",
+    "named_resolution",
     "newest_paragraphs",
     "newest_statements",
+    "published_speakers",
     "resolution_pk",
+    "search_archive",
     "search_paragraphs",
 ]

@@ -1,10 +1,12 @@
 """What a reader types, made safe for either engine: the words, phrases in double quotes,
-``or`` and ``-excluded`` words of the "web search" syntax, and nothing else. Pure functions:
-no database."""
+``or`` and ``-excluded`` words of the "web search" syntax, and nothing else; and whether it
+names a Security Council resolution ("S/RES/2397 (2017)", "res 2397", "2397"). Pure
+functions: no database."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.html import conditional_escape
@@ -49,10 +51,6 @@ class _Clause:
         phrase = f'"{words}"' if len(self.words) > 1 else words
         return ("-" if self.negated else "or " if self.or_before else "") + phrase
 
-    def fts5(self) -> str:
-        # Each word is \w+ only, so a quoted FTS5 string cannot carry syntax.
-        return '"' + " ".join(self.words) + '"'
-
 
 def _clauses(query: str) -> list[_Clause]:
     clauses: list[_Clause] = []
@@ -79,24 +77,108 @@ def websearch_query(query: str) -> str:
     return " ".join(clause.websearch() for clause in _clauses(clean_query(query)))
 
 
+Phrase = tuple[str, ...]
+
+
+def clause_groups(query: str) -> tuple[list[list[Phrase]], list[Phrase]]:
+    """The query as its logic: every group must match (a group matches when any of its
+    phrases does), and no excluded phrase may."""
+    groups: list[list[Phrase]] = []
+    excluded: list[Phrase] = []
+    for clause in _clauses(clean_query(query)):
+        if clause.negated:
+            excluded.append(clause.words)
+        elif clause.or_before and groups:
+            groups[-1].append(clause.words)
+        else:
+            groups.append([clause.words])
+    return groups, excluded
+
+
 def fts5_query(query: str) -> str | None:
     """Translate web-search syntax into a safe FTS5 expression; None when nothing can match
     (no words, or only excluded ones)."""
-    groups: list[list[str]] = []
-    excluded: list[str] = []
-    for clause in _clauses(clean_query(query)):
-        if clause.negated:
-            excluded.append(clause.fts5())
-        elif clause.or_before and groups:
-            groups[-1].append(clause.fts5())
-        else:
-            groups.append([clause.fts5()])
+    groups, excluded = clause_groups(query)
     if not groups:
         return None
-    expression = " AND ".join("(" + " OR ".join(group) + ")" for group in groups)
+
+    def quoted(phrase: Phrase) -> str:
+        # Each word is \w+ only, so a quoted FTS5 string cannot carry syntax.
+        return '"' + " ".join(phrase) + '"'
+
+    expression = " AND ".join(
+        "(" + " OR ".join(quoted(phrase) for phrase in group) + ")" for group in groups
+    )
     for phrase in excluded:
-        expression = f"({expression}) NOT {phrase}"
+        expression = f"({expression}) NOT {quoted(phrase)}"
     return expression
+
+
+def phrases_match(query: str, text: str, fold: Callable[[str], str]) -> bool:
+    """Whether a short text satisfies the query, its words and the query's compared
+    through ``fold`` (case and accents): for a speaker's name, which no full-text index
+    holds."""
+    folded = [fold(word) for word in _WORD.findall(text)]
+
+    def found(phrase: Phrase) -> bool:
+        wanted = [fold(word) for word in phrase]
+        return any(
+            folded[start : start + len(wanted)] == wanted
+            for start in range(len(folded) - len(wanted) + 1)
+        )
+
+    groups, excluded = clause_groups(query)
+    return (
+        bool(groups)
+        and all(any(found(phrase) for phrase in group) for group in groups)
+        and not any(found(phrase) for phrase in excluded)
+    )
+
+
+# A resolution as researchers write it: its symbol "S/RES/2397 (2017)" (spacing, case,
+# year optional), "res 2397", "Resolution 2397", "UNSCR 2397", "Security Council
+# resolution 2397", or the bare number. Numbers have at most four digits, as resolution
+# numbers do (models.MAX_RESOLUTION_NUMBER), in ASCII digits; a phrase in quotes is text,
+# never a symbol.
+_RESOLUTION = re.compile(
+    r"""
+    (?:
+        (?P<symbol>s\s*/\s*res\s*/?)
+      | (?P<named>
+            (?:(?:u\.?\s*n\.?\s*)?(?:security\s+council|s\.?\s*c\.?)\s+)?
+            (?:resolution|res\.?)
+          | u\.?\s*n\.?\s*s\.?\s*c\.?\s*r\.?
+        )
+        (?:\s*no\.?)?
+    )?
+    \s*0*(?P<number>[1-9][0-9]{0,3})
+    (?:\s*\(\s*(?:19|20)[0-9][0-9]\s*\))?
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+@dataclass(frozen=True)
+class NamedResolution:
+    """The resolution a query names: its number, and whether the reader wrote it as a
+    symbol or "resolution N" (``explicit``) rather than a bare number, which may be
+    something else (a year)."""
+
+    number: int
+    explicit: bool
+
+    @property
+    def symbol(self) -> str:
+        return f"S/RES/{self.number}"
+
+
+def named_resolution(query: str | None) -> NamedResolution | None:
+    """The resolution the whole query names, or None when it is anything else."""
+    match = _RESOLUTION.fullmatch(clean_query(query))
+    if match is None:
+        return None
+    explicit = match["symbol"] is not None or match["named"] is not None
+    return NamedResolution(int(match["number"]), explicit)
 
 
 def highlight(raw: str | None, fallback: str = "") -> SafeString:

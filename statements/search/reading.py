@@ -33,21 +33,25 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from django.db import connections
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
 from statements import derived
-from statements.models import Paragraph, Resolution, Statement
+from statements.importing import resolution_mentions
+from statements.models import Paragraph, PublishedCitation, Resolution, Statement, search_key
 from statements.search.query import (
     MARK_END,
     MARK_START,
+    NamedResolution,
     can_match,
     clean_query,
     fts5_query,
     highlight,
+    named_resolution,
+    phrases_match,
     query_words,
     websearch_query,
 )
@@ -181,37 +185,42 @@ class _Postgres:
 
     QUERY = "websearch_to_tsquery(%s::regconfig, %s)"
 
-    def _newest(self, source: str, columns: str, filters: Filters, limit: int) -> list[tuple]:
-        """``columns`` of up to ``limit`` matches, newest first. The statements' (status,
-        date) index gives the order; the planner walks it and checks each row's stored
-        vector when the words are common, or collects the matches from the GIN index and
-        sorts them when they are rare."""
+    def _newest(
+        self, source: str, columns: str, filters: Filters, limit: int, oldest: bool = False
+    ) -> list[tuple]:
+        """``columns`` of up to ``limit`` matches, newest (or oldest) first. The
+        statements' (status, date) index gives the order; the planner walks it (either
+        way) and checks each row's stored vector when the words are common, or collects
+        the matches from the GIN index and sorts them when they are rare."""
         where, params = self._filters(filters)
+        order = "" if oldest else " DESC"
         if source == PARAGRAPHS:
             sql = f"""
                 SELECT {columns}
                 FROM {derived.PARAGRAPH} p JOIN {derived.STATEMENT} s ON s.id = p.statement_id
                 WHERE s.status = {derived.PUBLISHED} AND p.search_document @@ {self.QUERY}{where}
-                ORDER BY s.date DESC, s.id DESC, p.position LIMIT %s
+                ORDER BY s.date{order}, s.id{order}, p.position LIMIT %s
             """
         else:
             sql = f"""
                 SELECT {columns} FROM {derived.STATEMENT} s
                 WHERE s.status = {derived.PUBLISHED} AND s.search_title @@ {self.QUERY}{where}
-                ORDER BY s.date DESC, s.id DESC LIMIT %s
+                ORDER BY s.date{order}, s.id{order} LIMIT %s
             """
         with self.connection.cursor() as cursor:
             cursor.execute(sql, [POSTGRES_CONFIG, self.websearch, *params, limit])
             return cursor.fetchall()
 
-    def matches(self, source: str, filters: Filters, limit: int) -> _Matches:
-        """Up to ``limit`` matching places, newest first."""
+    def matches(
+        self, source: str, filters: Filters, limit: int, *, oldest: bool = False
+    ) -> _Matches:
+        """Up to ``limit`` matching places, newest (or oldest) first."""
         position = (
             "p.position"
             if source == PARAGRAPHS
             else f"(SELECT MIN(position) FROM {derived.PARAGRAPH} WHERE statement_id = s.id)"
         )
-        rows = self._newest(source, f"s.date, s.id, {position}, 0", filters, limit)
+        rows = self._newest(source, f"s.date, s.id, {position}, 0", filters, limit, oldest)
         return _Matches.of(rows, limit, derived.day_number)
 
     def newest(self, source: str, filters: Filters, limit: int) -> list[Match]:
@@ -331,22 +340,31 @@ class _SQLite:
         return sql, params
 
     def _newest(
-        self, source: str, columns: Callable[[str, str], str], filters: Filters, limit: int
+        self,
+        source: str,
+        columns: Callable[[str, str], str],
+        filters: Filters,
+        limit: int,
+        oldest: bool = False,
     ) -> list[tuple]:
-        """``columns(table, statement)`` of up to ``limit`` matches, newest first: FTS5
-        reads its match list in rowid order, which 0011's keys make the reading order."""
+        """``columns(table, statement)`` of up to ``limit`` matches, newest (or oldest)
+        first: FTS5 reads its match list in rowid order, either way, which 0011's keys
+        make the reading order."""
         table = self.PUBLISHED_PARAGRAPHS if source == PARAGRAPHS else self.PUBLISHED_TITLES
         where, params = self._filters(table, filters)
+        order = "ASC" if oldest else "DESC"
         sql = (
             f"SELECT {columns(table, derived.key_statement(f'{table}.rowid'))} FROM {table} "
-            f"WHERE {table} MATCH %s{where} ORDER BY {table}.rowid DESC LIMIT %s"
+            f"WHERE {table} MATCH %s{where} ORDER BY {table}.rowid {order} LIMIT %s"
         )
         with self.connection.cursor() as cursor:
             cursor.execute(sql, [self.match, *params, limit])
             return cursor.fetchall()
 
-    def matches(self, source: str, filters: Filters, limit: int, *, ranked: bool) -> _Matches:
-        """Up to ``limit`` matching places, newest first."""
+    def matches(
+        self, source: str, filters: Filters, limit: int, *, ranked: bool, oldest: bool = False
+    ) -> _Matches:
+        """Up to ``limit`` matching places, newest (or oldest) first."""
         # bm25() is lower for better matches; a title counts twice a paragraph.
         weight = -1 if source == PARAGRAPHS else -2
 
@@ -361,7 +379,7 @@ class _SQLite:
             )
             return f"{derived.key_day(f'{table}.rowid')}, {statement}, {position}, {score}"
 
-        return _Matches.of(self._newest(source, columns, filters, limit), limit, int)
+        return _Matches.of(self._newest(source, columns, filters, limit, oldest), limit, int)
 
     def newest(self, source: str, filters: Filters, limit: int) -> list[Match]:
         def columns(table: str, statement: str) -> str:
@@ -469,19 +487,106 @@ def resolution_pk(number: int | None) -> int | None:
     return pks.first() or 0
 
 
+# --- Speakers ----------------------------------------------------------------------------
+
+# The distinct speakers of published statements. DISTINCT would read every statement; this
+# recursive query jumps from one name to the next through the (status, speaker) index, one
+# seek per name, however large the archive (the same SQL on SQLite and PostgreSQL).
+SPEAKERS_SQL = f"""
+WITH RECURSIVE speakers(name) AS (
+    SELECT MIN(speaker) FROM {derived.STATEMENT}
+    WHERE status = %(published)s AND speaker > ''
+    UNION ALL
+    SELECT (
+        SELECT MIN(speaker) FROM {derived.STATEMENT}
+        WHERE status = %(published)s AND speaker > speakers.name
+    ) FROM speakers WHERE name IS NOT NULL
+)
+SELECT name FROM speakers WHERE name IS NOT NULL
+"""
+
+
+def published_speakers() -> list[str]:
+    """The speakers of published statements, in the database's order."""
+    with connections[Statement.objects.db].cursor() as cursor:
+        cursor.execute(SPEAKERS_SQL, {"published": Statement.Status.PUBLISHED})
+        return [name for (name,) in cursor.fetchall()]
+
+
+def matching_speakers(query: str) -> list[str]:
+    """The speakers whose name satisfies the query, ignoring case and accents ("kono"
+    finds "Taro Kono", "Antonio Guterres" finds "António Guterres"). Names are few and
+    short, and no full-text index holds them: they are matched here."""
+    return [name for name in published_speakers() if phrases_match(query, name, search_key)]
+
+
+def _narrowed(rows: QuerySet, filters: Filters, statement: str) -> QuerySet:
+    """Statements (``statement="pk"``) or published citations (``"statement_id"``, which
+    carry their statement's date) narrowed by the filters."""
+    kind = "kind" if statement == "pk" else "statement__kind"
+    first, last = filters.dates()
+    lookups = {
+        "date__gte": first,
+        "date__lte": last,
+        statement: filters.statement_id,
+        kind: filters.kind or None,
+    }
+    rows = rows.filter(**{lookup: value for lookup, value in lookups.items() if value is not None})
+    if filters.resolution_id is not None:
+        cites = PublishedCitation.objects.filter(
+            statement=OuterRef(statement), resolution_id=filters.resolution_id
+        )
+        rows = rows.filter(Exists(cites))
+    return rows
+
+
+def speaker_matches(query: str, filters: Filters, limit: int, *, oldest: bool) -> _Matches:
+    """Up to ``limit`` published statements by a speaker the query names, newest (or
+    oldest) first, each at its opening paragraph as a title match is."""
+    speakers = matching_speakers(query)
+    if not speakers:
+        return _Matches()
+    opening = Paragraph.objects.filter(statement=OuterRef("pk")).order_by("position")
+    order = ["date", "id"] if oldest else ["-date", "-id"]
+    rows = (
+        _narrowed(Statement.objects.published(), filters, "pk")
+        .filter(speaker__in=speakers)
+        .order_by(*order)
+        .annotate(opening=Subquery(opening.values("position")[:1]))
+        .values_list("date", "id", "opening", Value(0.0))[:limit]
+    )
+    return _Matches.of(list(rows), limit, derived.day_number)
+
+
+# --- The search page ---------------------------------------------------------------------
+
+RELEVANCE, NEWEST, OLDEST = "relevance", "newest", "oldest"
+SORTS = (RELEVANCE, NEWEST, OLDEST)
+
+
+def _in_order(places: Any, oldest: bool) -> list[Place]:
+    """Newest statement first, or oldest; reading order within a statement."""
+    if oldest:
+        return sorted(places, key=lambda place: (place[0], place[1], -place[2]))
+    return sorted(places, reverse=True)
+
+
 class ParagraphSearch:
     """The hits of one search of published paragraphs, a page at a time; a ``Paginator``
     accepts it as its list.
 
     A paragraph is a hit when its text matches, or when it opens a statement whose title
-    matches (so a title match lands on the statement's first paragraph). ``count()`` is
-    exact up to ``MAX_HITS``; ``more`` says there are more, which are not served.
-    ``ranked`` says whether the hits are best first (else newest first).
+    matches or whose speaker the query names (so those land on the statement's first
+    paragraph). ``count()`` is exact up to ``MAX_HITS``; ``more`` says there are more,
+    which are not served. ``ranked`` says whether the hits are best first (else newest
+    first, or oldest first when ``sort`` is ``OLDEST``).
     """
 
-    def __init__(self, query: str, filters: Filters = Filters()):
+    def __init__(self, query: str, filters: Filters = Filters(), sort: str = RELEVANCE):
         self.query = clean_query(query)
         self.filters = filters
+        self.sort = sort
+        self.oldest = sort == OLDEST
         self.engine = _engine(Paragraph.objects.all(), self.query)
         self.more = False
         self.ranked = False
@@ -490,39 +595,49 @@ class ParagraphSearch:
         if self.engine is None:
             return
         limit = MAX_HITS + 1
+        ranking = sort == RELEVANCE
         # SQLite weighs words while it reads the matches, and only words it can afford to.
-        inline = isinstance(self.engine, _SQLite) and self.engine.rankable()
+        inline = ranking and isinstance(self.engine, _SQLite) and self.engine.rankable()
         self.texts = self._matches(PARAGRAPHS, limit, ranked=inline)
         if self.texts.capped:
-            # More than MAX_HITS already: newest first, and titles are read only as far
-            # as the page asked for needs (a common title word would read thousands).
+            # More than MAX_HITS already: in date order, and titles and speakers are read
+            # only as far as the page asked for needs (a common word would read thousands).
             self.more = True
             return
         titles = self._matches(TITLES, limit, ranked=inline)
-        found = _merged(self.texts, titles)
-        self.places = sorted(found, reverse=True)
-        if titles.capped or len(self.places) > MAX_HITS:
+        speakers = speaker_matches(self.query, self.filters, limit, oldest=self.oldest)
+        found = _merged(self.texts, titles, speakers)
+        self.places = _in_order(found, self.oldest)
+        if titles.capped or speakers.capped or len(self.places) > MAX_HITS:
             self.more = True
             self.places = self.places[:MAX_HITS]
             return
-        if inline or isinstance(self.engine, _Postgres):
+        if ranking and (inline or isinstance(self.engine, _Postgres)):
             scores = found if inline else self.engine.scores(self.texts, titles)
+            # A statement by the speaker named ranks with the best matches.
+            best = max(scores.values(), default=0.0) or 1.0
+            for place in speakers.places:
+                scores[place] = scores.get(place, 0.0) + best
             self.ranked = True
             # Best first; equals stay newest first (sorted() is stable).
             self.places.sort(key=lambda place: scores.get(place, 0.0), reverse=True)
 
     def _matches(self, source: str, limit: int, *, ranked: bool = False) -> _Matches:
         if isinstance(self.engine, _SQLite):
-            return self.engine.matches(source, self.filters, limit, ranked=ranked)
-        return self.engine.matches(source, self.filters, limit)
+            return self.engine.matches(
+                source, self.filters, limit, ranked=ranked, oldest=self.oldest
+            )
+        return self.engine.matches(source, self.filters, limit, oldest=self.oldest)
 
     def _places_until(self, stop: int) -> list[Place]:
-        """The first ``stop`` places; with more than MAX_HITS texts, the titles needed
-        to put them in order are read now, up to ``stop`` of them."""
+        """The first ``stop`` places; with more than MAX_HITS texts, the titles and
+        speakers' statements needed to put them in order are read now, up to ``stop`` of
+        each."""
         if not self.more or self.places:
             return self.places
         titles = self._matches(TITLES, stop)
-        return sorted(_merged(self.texts, titles), reverse=True)[:stop]
+        speakers = speaker_matches(self.query, self.filters, stop, oldest=self.oldest)
+        return _in_order(_merged(self.texts, titles, speakers), self.oldest)[:stop]
 
     def count(self) -> int:
         return MAX_HITS if self.more else len(self.places)
@@ -531,9 +646,7 @@ class ParagraphSearch:
         return self.count()
 
     def __getitem__(self, index: slice) -> list[SearchHit]:
-        if not isinstance(index, slice) or index.step not in (None, 1):
-            raise TypeError("ParagraphSearch supports plain slices only.")
-        start, stop = index.start or 0, min(index.stop or MAX_HITS, MAX_HITS)
+        start, stop = _bounds(index)
         if self.engine is None or stop <= start:
             return []
         places = self._places_until(stop)[start:stop]
@@ -564,14 +677,116 @@ class ParagraphSearch:
         return hits
 
 
+def _bounds(index: slice) -> tuple[int, int]:
+    if not isinstance(index, slice) or index.step not in (None, 1):
+        raise TypeError("Search results support plain slices only.")
+    return index.start or 0, min(index.stop or MAX_HITS, MAX_HITS)
+
+
+class CitingParagraphs:
+    """The published paragraphs citing one resolution, newest (or oldest) statement first
+    and then in reading order, a page at a time (a ``Paginator`` accepts it): read from the
+    index of published citations, so a page costs a page however often it is cited."""
+
+    more = False
+    ranked = False
+
+    def __init__(self, query: str, resolution: Resolution, filters: Filters, sort: str):
+        self.query = clean_query(query)
+        self.resolution = resolution
+        self.filters = filters
+        self.sort = sort
+        self.oldest = sort == OLDEST
+        cited = PublishedCitation.objects.filter(resolution=resolution)
+        citations = _narrowed(cited, filters, "statement_id")
+        oldest_first = citations.order_by("date", "statement_id", "position")
+        self.citations = oldest_first if self.oldest else citations.newest_first()
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            # Unfiltered, the number the database keeps: no count of every citation.
+            narrowed = self.filters != Filters()
+            self._count = self.citations.count() if narrowed else self.resolution.citation_count
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[SearchHit]:
+        start, stop = _bounds(index)
+        if stop <= start:
+            return []
+        ids = list(self.citations.values_list("paragraph_id", flat=True)[start:stop])
+        if not ids:
+            return []
+        paragraphs = Paragraph.objects.filter(pk__in=ids).with_related().in_bulk()
+        return [
+            SearchHit(
+                paragraph=paragraphs[pk],
+                snippet=citing_snippet(paragraphs[pk].text, self.resolution.number),
+                title=conditional_escape(paragraphs[pk].statement.title),
+            )
+            for pk in ids
+            if pk in paragraphs  # else deleted since the ids were read
+        ]
+
+
+def citing_snippet(text: str, number: int) -> SafeString:
+    """About SNIPPET_WORDS words of the text around its first mention of the resolution,
+    each mention of it marked."""
+    mentions = [mention for mention in resolution_mentions(text) if mention.number == number]
+    marked = text
+    for mention in reversed(mentions):
+        marked = (
+            f"{marked[: mention.start]}{MARK_START}{marked[mention.start : mention.end]}"
+            f"{MARK_END}{marked[mention.end :]}"
+        )
+    words = marked.split()
+    first = next((n for n, word in enumerate(words) if MARK_START in word), 0)
+    begin = max(0, min(first - SNIPPET_WORDS // 3, len(words) - SNIPPET_WORDS))
+    end = begin + SNIPPET_WORDS
+    snippet = " ".join(words[begin:end])
+    return highlight(("… " if begin else "") + snippet + (" …" if end < len(words) else ""))
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the search page shows for a query: the hits, and the resolution the query
+    names when the archive has it (its citing paragraphs are then the hits), or the
+    resolution it names explicitly that the archive does not have (``missing``; the hits
+    are then the paragraphs that mention its number)."""
+
+    hits: ParagraphSearch | CitingParagraphs
+    resolution: Resolution | None = None
+    missing: NamedResolution | None = None
+
+
+def search_archive(query: str, filters: Filters = Filters(), sort: str = RELEVANCE) -> Answer:
+    """The answer to what a reader typed: a resolution's symbol, "res 2397" or its bare
+    number gives that resolution and its citing paragraphs; anything else, the paragraphs,
+    titles and speakers that match."""
+    named = named_resolution(query)
+    if named is None:
+        return Answer(ParagraphSearch(query, filters, sort))
+    resolution = Resolution.objects.cited().filter(number=named.number).first()
+    if resolution is not None:
+        return Answer(CitingParagraphs(query, resolution, filters, sort), resolution)
+    # Not in the archive: the paragraphs that mention the number all the same ("S/RES/1718"
+    # as words would be the phrase "S RES 1718", which no paragraph writes).
+    missing = named if named.explicit else None
+    return Answer(ParagraphSearch(str(named.number), filters, sort), missing=missing)
+
+
 def search_paragraphs(
     query: str,
     *,
     year: int | None = None,
     kind: str | None = None,
     resolution: int | None = None,
+    sort: str = RELEVANCE,
 ) -> ParagraphSearch:
     """Published paragraphs (and titles) matching ``query``, optionally only those of one
     year, one kind of statement, or of statements citing one resolution."""
     filters = Filters(year=year, kind=kind, resolution_id=resolution_pk(resolution))
-    return ParagraphSearch(query, filters)
+    return ParagraphSearch(query, filters, sort)

@@ -3,6 +3,18 @@ transaction and one history revision (or one a statement), called by the admin, 
 the import and the commands alike. Each retires the cached pages when it commits
 (``recording.recorded``). See docs/architecture.md, "Writes"."""
 
+from statements.services.alerts import (
+    AlertCriteria,
+    AlertLinkError,
+    AlertRateLimited,
+    SendReport,
+    alert_confirm,
+    alert_request,
+    alert_unsubscribe,
+    alerts_send,
+    subscription_for,
+    unsubscribe_token,
+)
 from statements.services.citations import (
     paragraphs_link,
     paragraphs_relink,
@@ -31,6 +43,7 @@ from statements.services.meetings import (
 )
 from statements.services.statements import (
     StaleVersionError,
+    change_note_checked,
     paragraphs_anchor,
     statement_claim_version,
     statement_create,
@@ -42,11 +55,20 @@ from statements.services.statements import (
 
 __all__ = [
     "SOURCE_FIELDS",
+    "AlertCriteria",
+    "AlertLinkError",
+    "AlertRateLimited",
     "FieldChange",
     "ImportOutcome",
     "ImportPage",
     "ReparseOutcome",
+    "SendReport",
     "StaleVersionError",
+    "alert_confirm",
+    "alert_request",
+    "alert_unsubscribe",
+    "alerts_send",
+    "change_note_checked",
     "fixtures_load",
     "history_start",
     "meeting_create",
@@ -70,4 +92,6 @@ __all__ = [
     "statements_find_imported",
     "statements_import",
     "statements_reparse",
+    "subscription_for",
+    "unsubscribe_token",
 ]

@@ -13,15 +13,16 @@ from django.utils.translation import gettext as _
 from reversion.models import Version
 
 from mofa_site.caching import content_changed
-from statements.models import Meeting, Resolution, Statement
+from statements.models import ChangeNote, Meeting, Resolution, Statement
 from statements.services.recording import author, chunks
-from statements.services.statements import paragraphs_anchor
+from statements.services.statements import FIRST_PUBLISHED, paragraphs_anchor
 
 
 def history_start(*, user: AbstractBaseUser | None = None, comment: str = "") -> int:
     """Give every statement, meeting and resolution that has no version yet a first one
     (a revision each), so editors can compare against, and go back to, the state it
-    arrived in. Returns how many were recorded."""
+    arrived in; a statement that arrived published, with no change note yet, starts with
+    "First published." at its first publication. Returns how many were recorded."""
     comment = comment or _("First version.")
     loaded = {
         Statement: Statement.objects.prefetch_related(
@@ -33,6 +34,7 @@ def history_start(*, user: AbstractBaseUser | None = None, comment: str = "") ->
         Resolution: Resolution.objects.all(),
     }
     recorded = 0
+    noted = set(ChangeNote.objects.values_list("statement_id", flat=True).distinct())
     with transaction.atomic():
         for model, queryset in loaded.items():
             versioned = {
@@ -47,6 +49,14 @@ def history_start(*, user: AbstractBaseUser | None = None, comment: str = "") ->
                             reversion.set_user(user)
                         reversion.set_comment(comment)
                         reversion.add_to_revision(obj)
+                        if model is Statement and obj.published_at and obj.pk not in noted:
+                            reversion.add_meta(
+                                ChangeNote,
+                                statement=obj,
+                                major=True,
+                                note=FIRST_PUBLISHED,
+                                date=obj.published_at,
+                            )
                     recorded += 1
         content_changed()
     return recorded

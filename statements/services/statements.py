@@ -10,18 +10,31 @@ import reversion
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from statements.importing.anchors import block_anchors
-from statements.models import Meeting, Paragraph, Resolution, Statement, paragraph_order_errors
+from statements.models import (
+    ChangeNote,
+    Meeting,
+    Paragraph,
+    Resolution,
+    Statement,
+    paragraph_order_errors,
+)
 from statements.services.citations import paragraphs_cite_from_text
 from statements.services.recording import recorded, save_existing
 
 # Paragraphs step out of the way here while a reorder is saved, so that swapping two
 # positions (or printed numbers) never trips the unique constraints half-way.
 PARKING_OFFSET = 1_000_000
+
+
+# Change notes are content, like the text they describe: written in English, not
+# translated for whoever saves.
+FIRST_PUBLISHED = "First published."
+PUBLISHED_AGAIN = "Published again."
 
 
 class StaleVersionError(Exception):
@@ -54,16 +67,75 @@ def statement_claim_version(*, statement: Statement, expected_version: int) -> i
     return statement.version
 
 
+# --- Change notes ----------------------------------------------------------------------------
+
+
+def change_note_checked(*, statement: Statement, major: bool, note: str) -> str:
+    """The note of a change about to be saved, stripped; refused (ValidationError on
+    ``change_note``) when a major change has none, when a minor change has one (a minor
+    change tells readers nothing, so a note there would be lost on them: refused rather
+    than dropped), or when a statement readers have never seen is marked major (its first
+    publication says "First published.")."""
+    note = note.strip()
+    if major and not note:
+        raise ValidationError(
+            {"change_note": _("A major change needs a note telling readers what changed.")}
+        )
+    if not major and note:
+        raise ValidationError(
+            {
+                "change_note": _(
+                    "A minor change is not announced, so it has no note: mark the change "
+                    "major, or clear the note."
+                )
+            }
+        )
+    if major and statement.published_at is None and not statement.is_published:
+        raise ValidationError(
+            {
+                "change_note": _(
+                    "Readers have not seen this statement yet: save it as a minor change. "
+                    "Its first publication is noted “First published.”"
+                )
+            }
+        )
+    return note
+
+
+def _change_record(statement: Statement, *, major: bool, note: str) -> None:
+    """Inside the write's ``recorded()``, before the statement is saved: keep the change's
+    kind and note with its revision, and on a major change (a first publication is one)
+    move what readers see as its last update. A minor change puts back the last major
+    one's date, which a revert to an older version would otherwise take from that
+    version."""
+    now = timezone.now()
+    if statement.is_published and statement.published_at is None:
+        statement.published_at = now
+        major, note = True, note or FIRST_PUBLISHED
+    if major:
+        statement.public_updated_at = now
+    elif statement.pk is not None and statement.published_at is not None:
+        latest = ChangeNote.objects.filter(statement=statement, major=True).aggregate(
+            latest=Max("date")
+        )["latest"]
+        statement.public_updated_at = latest or statement.published_at
+    reversion.add_meta(ChangeNote, statement=statement, major=major, note=note, date=now)
+
+
 def statement_publish(
-    *, statements: Iterable[Statement], user: AbstractBaseUser | None = None
+    *,
+    statements: Iterable[Statement],
+    change_note: str = "",
+    user: AbstractBaseUser | None = None,
 ) -> list[Statement]:
-    """Publish drafts and withdrawn statements. Each must have at least one paragraph."""
+    """Publish drafts and withdrawn statements. Each must have at least one paragraph.
+    A major change each: "First published." the first time, else ``change_note`` or
+    "Published again."."""
     statements = list(statements)
     empty = [s for s in statements if not s.paragraphs.exists()]
     if empty:
         titles = ", ".join(f"“{s.title}”" for s in empty)
         raise ValueError(_("A statement needs at least one paragraph to be published: %s") % titles)
-    now = timezone.now()
     with transaction.atomic():
         for statement in statements:
             # A revision each: reverting one statement reverts its whole revision.
@@ -71,9 +143,20 @@ def statement_publish(
                 statement_claim_version(statement=statement, expected_version=statement.version)
                 statement.status = Statement.Status.PUBLISHED
                 statement.withdrawn_note = ""
-                statement.published_at = statement.published_at or now
+                first = statement.published_at is None
+                _change_record(
+                    statement,
+                    major=True,
+                    note=change_note.strip() or (FIRST_PUBLISHED if first else PUBLISHED_AGAIN),
+                )
                 statement.save(
-                    update_fields=["status", "withdrawn_note", "published_at", "updated_at"]
+                    update_fields=[
+                        "status",
+                        "withdrawn_note",
+                        "published_at",
+                        "public_updated_at",
+                        "updated_at",
+                    ]
                 )
                 reversion.add_to_revision(statement)
     return statements
@@ -98,6 +181,10 @@ def statement_withdraw(
                 statement_claim_version(statement=statement, expected_version=statement.version)
                 statement.status = Statement.Status.WITHDRAWN
                 statement.withdrawn_note = note
+                # Minor: the withdrawal notice on top of the page is what readers read.
+                reversion.add_meta(
+                    ChangeNote, statement=statement, major=False, note="", date=timezone.now()
+                )
                 statement.save(update_fields=["status", "withdrawn_note", "updated_at"])
                 reversion.add_to_revision(statement)
     return statements
@@ -343,16 +430,20 @@ def statement_create(
     meetings: Iterable[Meeting] = (),
     user: AbstractBaseUser | None = None,
     comment: str = "",
+    major: bool = False,
+    change_note: str = "",
     **fields: Any,
 ) -> Statement:
-    """Create a statement with its paragraphs (and their citations); its first version."""
+    """Create a statement with its paragraphs (and their citations); its first version.
+    Created published, it is "First published." (or ``change_note``)."""
     statement = Statement(**fields)
+    statement.published_at = None  # set by its first publication, here or later
     rows = _checked_paragraph_rows(paragraphs)
     _check_publishable(statement, len(rows))
     statement.full_clean(exclude=["version"])
+    note = change_note_checked(statement=statement, major=major, note=change_note)
     with recorded(user=user, comment=comment or _("Created.")):
-        if statement.is_published:
-            statement.published_at = timezone.now()
+        _change_record(statement, major=major, note=note)
         statement.save()
         statement.meetings.set(meetings)
         _paragraphs_apply(statement, rows)
@@ -368,19 +459,22 @@ def statement_update(
     meetings: Iterable[Meeting] | None = None,
     user: AbstractBaseUser | None = None,
     comment: str = "",
+    major: bool = False,
+    change_note: str = "",
     **fields: Any,
 ) -> Statement:
     """Change a statement, and its paragraphs when given (the wanted paragraphs, in full),
-    unless someone saved it since ``expected_version`` (StaleVersionError)."""
+    unless someone saved it since ``expected_version`` (StaleVersionError). A ``major``
+    change carries a ``change_note`` for readers; a minor one none."""
     for name, value in fields.items():
         setattr(statement, name, value)
     rows = _checked_paragraph_rows(paragraphs) if paragraphs is not None else None
     _check_publishable(statement, len(rows) if rows is not None else statement.paragraphs.count())
     statement.full_clean(exclude=["version"])
+    note = change_note_checked(statement=statement, major=major, note=change_note)
     with recorded(user=user, comment=comment or _("Changed.")):
         statement_claim_version(statement=statement, expected_version=expected_version)
-        if statement.is_published and statement.published_at is None:
-            statement.published_at = timezone.now()
+        _change_record(statement, major=major, note=note)
         save_existing(statement)
         if meetings is not None:
             statement.meetings.set(meetings)

@@ -113,6 +113,8 @@ def test_some_statements_are_drafts_or_withdrawn_and_only_the_rest_are_public():
     assert not Statement.objects.published().filter(pk__in=drafts).exists()
     assert not Statement.objects.readable().filter(pk__in=drafts).exists()
     assert all(d.published_at is None for d in drafts)
+    public = Statement.objects.readable()
+    assert all(s.public_updated_at == s.published_at is not None for s in public)
     withdrawn = Statement.objects.filter(status=Statement.Status.WITHDRAWN)
     assert all(w.withdrawn_note for w in withdrawn)
     assert Statement.objects.readable().filter(pk__in=withdrawn).count() == len(withdrawn)

@@ -681,8 +681,9 @@ def make_cited_statements(count: int) -> None:
 # two date-hierarchy queries. Rows add none.
 CHANGELIST_QUERIES = 11
 # Session, user, permissions, savepoint pair; the statement, its meetings (form and widget),
-# its paragraphs with their resolutions, the content type of the history link.
-CHANGE_FORM_QUERIES = 11
+# its paragraphs with their resolutions, the content type of the history link, the public
+# change notes (a published statement's form lists them).
+CHANGE_FORM_QUERIES = 12
 
 
 def test_the_changelist_runs_a_fixed_number_of_queries(editor_client, django_assert_num_queries):

@@ -6,11 +6,14 @@ import re
 import pytest
 from django import forms
 from django.db import connection
+from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from statements.models import Statement
 from statements.pages import filters
 from statements.pages.templatetags import choice_select
+from statements.search import reading
 from tests.factories import StatementFactory
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +57,7 @@ def test_the_choices_seek_through_indexes_and_never_read_every_statement(stateme
         pytest.skip("SQLite's planner is rule-based; PostgreSQL's picks by cost and table size")
     with connection.cursor() as cursor:
         plans = []
-        for sql in (filters.years_sql(), filters.SPEAKERS_SQL):
+        for sql in (filters.years_sql(), reading.SPEAKERS_SQL):
             cursor.execute("EXPLAIN QUERY PLAN " + sql, {"published": "published"})
             plans.append("\n".join(str(row) for row in cursor.fetchall()))
     years, speakers = plans
@@ -98,3 +101,71 @@ def test_choice_select_writes_what_djangos_select_widget_writes(years, labels, y
         assert options(ours) == options(django)
         assert ('aria-invalid="true"' in ours) == bool(form[name].errors)
         assert f'name="{name}" id="id_{name}"' in ours
+
+
+# --- Counts -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def counted(statements):
+    """Three of the published statements cite 2397, one cites 2375 as well."""
+    from tests.factories import ParagraphFactory, ResolutionFactory
+
+    r2397, r2375 = ResolutionFactory(number=2397), ResolutionFactory(number=2375)
+    published = list(Statement.objects.published().order_by("date"))  # 2014, 2016, 2017, 2017
+    for statement in published[1:]:
+        ParagraphFactory(statement=statement).resolutions.add(r2397)
+    ParagraphFactory(statement=published[-1]).resolutions.add(r2375)
+    ParagraphFactory(statement=published[-1]).resolutions.add(r2397)  # a second citation
+    draft = Statement.objects.get(status="draft")
+    ParagraphFactory(statement=draft).resolutions.add(r2375)
+
+
+def select_options(client, params: dict) -> dict[str, list[tuple[str, bool, str]]]:
+    html = client.get(reverse("statements:statement-list"), params).content.decode()
+    return {
+        name: options(re.search(rf'<select name="{name}".*?</select>', html, re.S).group())
+        for name in ("year", "kind", "speaker", "resolution")
+    }
+
+
+def test_every_choice_says_how_many_statements_it_lists(client, counted):
+    shown = select_options(client, {})
+    assert shown["year"] == [
+        ("", True, "Any year"),
+        ("2017", False, "2017 (2)"),
+        ("2016", False, "2016 (1)"),
+        ("2014", False, "2014 (1)"),
+    ]
+    assert ("statement", False, "Statement (4)") in shown["kind"]
+    assert ("meeting_summary", False, "Meeting summary (0)") in shown["kind"]
+    assert shown["speaker"][1:] == [
+        ("Fumio Kishida", False, "Fumio Kishida (1)"),
+        ("Taro Kono", False, "Taro Kono (2)"),
+    ]
+    # Statements, not paragraphs, and published ones only.
+    assert shown["resolution"][1:] == [
+        ("2397", False, "S/RES/2397 (2017) (3)"),
+        ("2375", False, "S/RES/2375 (2017) (1)"),
+    ]
+
+
+def test_counts_follow_the_other_filters_and_each_value_counts_what_it_would_list(client, counted):
+    params = {"year": "2017", "resolution": "2397"}
+    shown = select_options(client, params)
+    # Each filter's counts take the others as chosen: years of statements citing 2397,
+    # resolutions cited in 2017.
+    assert ("2017", True, "2017 (2)") in shown["year"] and ("2016", False, "2016 (1)") in shown[
+        "year"
+    ]
+    assert ("2014", False, "2014 (0)") in shown["year"]
+    assert ("2375", False, "S/RES/2375 (2017) (1)") in shown["resolution"]
+    assert ("Taro Kono", False, "Taro Kono (2)") in shown["speaker"]
+    # What a value says it lists is what choosing it lists.
+    for name, choices in shown.items():
+        for value, _selected, label in choices:
+            if not value:
+                continue
+            listed = client.get(reverse("statements:statement-list"), {**params, name: value})
+            count = int(re.search(r"\((\d+)\)$", label).group(1))
+            assert listed.context["paginator"].count == count, (name, value)

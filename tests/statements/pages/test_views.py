@@ -19,6 +19,7 @@ from tests.factories import (
     ParticipantFactory,
     ResolutionFactory,
     StatementFactory,
+    statement_with_paragraphs,
 )
 
 pytestmark = pytest.mark.django_db
@@ -39,21 +40,6 @@ def page(client, url: str, status: int = 200) -> str:
     response = client.get(url)
     assert response.status_code == status
     return response.content.decode()
-
-
-def statement_with_paragraphs(count: int, resolution=None, **kwargs) -> Statement:
-    statement = StatementFactory(**kwargs)
-    number = resolution.number if resolution else 1
-    for position in range(1, count + 1):
-        paragraph = ParagraphFactory(
-            statement=statement,
-            position=position,
-            number=position,
-            text=f"Paragraph {position} recalls resolution {number}.",
-        )
-        if resolution:
-            paragraph.resolutions.add(resolution)
-    return statement
 
 
 # --- Home and layout ---------------------------------------------------------------------
@@ -129,8 +115,9 @@ def test_statement_list_filters_combine_in_the_url(client, db):
     assert wanted.title in html
     for other in ("Other year", "Other kind", "Other resolution"):
         assert other not in html
-    assert '<option value="2016">2016</option>' in html
-    assert '<option value="Taro Kono" selected>Taro Kono</option>' in html
+    # Each choice counts what it would list, the other filters as chosen.
+    assert '<option value="2016">2016 (0)</option>' in html
+    assert '<option value="Taro Kono" selected>Taro Kono (1)</option>' in html
     html = page(client, f"{url}?year=2016")
     assert "Other year" in html and "Wanted" not in html
 
@@ -253,7 +240,7 @@ def test_resolution_list_shows_number_symbol_adoption_and_citation_count(client,
     html = page(client, reverse("statements:resolution-list"))
     assert 'href="/resolutions/2397/">S/RES/2397 (2017)</a>' in html
     assert '<time datetime="2017-12-22">22 December 2017</time>' in html
-    counts = re.findall(r'<td class="numeric"[^>]*>(\d+)</td>', html)
+    counts = re.findall(r'<td class="numeric"[^>]*>(\d+) <svg class="share"', html)
     assert counts == ["4", "1"]
 
 
@@ -299,6 +286,44 @@ def test_meeting_page_shows_local_and_japan_time_across_the_date_line(client, se
 def test_meeting_without_start_time_shows_its_date(client, seeded):
     html = page(client, f"/meetings/{UNSC_MEETING}/")
     assert "start time not recorded" in html and "Japan time" not in html
+
+
+def test_a_meeting_page_shows_only_the_paragraph_of_a_statement_that_mentions_it(client, seeded):
+    html = page(client, f"/meetings/{UNSC_MEETING}/")
+    assert "Mentioned in" in html and "Summary" not in html
+    assert f'<a href="{statement_url(STATEMENT_2397)}">Statement on the adoption' in html
+    # Paragraph 3, linked to its place in the statement; nothing of the other six.
+    assert f'href="{statement_url(STATEMENT_2397)}#p3"' in html
+    assert "The UNSC Ministerial-Level Meeting on the North Korean issue presided" in html
+    assert "Japan highly appreciates the unanimous adoption" not in html
+    assert "North Korea has an industrious labor force" not in html
+    assert f"{statement_url(STATEMENT_2397)}#p1" not in html
+
+
+def test_a_meeting_page_shows_its_summary_in_full(client, seeded):
+    html = page(client, f"/meetings/{ABE_GUTERRES}/")
+    assert '<h2 id="summary-' in html and "Mentioned in" not in html
+    for number in range(1, 5):
+        assert f'href="{statement_url(SUMMARY)}#p{number}"' in html
+    assert "Prime Minister Abe proceeded further that the abductions issue" in html
+
+
+def test_a_linked_statement_naming_no_meeting_in_any_paragraph_is_listed_without_text(client, db):
+    meeting = MeetingFactory(title="Japan-Australia Foreign Ministers' Meeting")
+    ParticipantFactory(meeting=meeting, name="Taro Kono")
+    ParticipantFactory(meeting=meeting, name="Julie Bishop")
+    summary = statement_with_paragraphs(2, kind=Statement.Kind.MEETING_SUMMARY, title="Talks")
+    vague = statement_with_paragraphs(2, title="Vague statement")
+    named = StatementFactory(title="Named statement")
+    ParagraphFactory(statement=named, position=1, text="Japan thanks its partners.")
+    ParagraphFactory(statement=named, position=2, text="Minister Kono met Minister Bishop.")
+    meeting.statements.add(summary, vague, named)
+    html = page(client, meeting.get_absolute_url())
+    assert html.count("Paragraph 1 recalls") == 1 and html.count("Paragraph 2 recalls") == 1
+    assert "Vague statement" in html and "no single paragraph names it" in html
+    assert "Minister Kono met Minister Bishop." in html
+    assert f'href="{named.get_absolute_url()}#p2"' in html
+    assert "Japan thanks its partners." not in html
 
 
 def test_meetings_only_of_published_statements_are_public(client, db):
@@ -435,7 +460,10 @@ def test_unfiltered_lists_take_their_length_from_the_tallies_not_a_count(client,
     ParagraphFactory(statement=draft).resolutions.add(resolution)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
-    assert not [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    # The filters' choice counts are grouped (one query per filter, tested in
+    # test_filters.py); the list's own length is never a count.
+    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    assert not [sql for sql in counts if "GROUP BY" not in sql.upper()]
     if says:
         assert says in response.content.decode()
     if url.startswith("/api/"):
@@ -493,9 +521,10 @@ def test_statement_page_runs_the_same_queries_for_2_or_200_paragraphs(
     large = statement_with_paragraphs(200, resolution)
     large.meetings.add(*[MeetingFactory() for _ in range(3)])
     ParticipantFactory.create_batch(3, meeting=large.meetings.first())
-    # statement, paragraphs, resolutions, meetings, participants, previous, next, validators
+    # statement, paragraphs, resolutions, meetings, participants, change notes, previous,
+    # next, validators
     for statement in (small, large):
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(9):
             assert client.get(statement_url(statement.slug)).status_code == 200
 
 
@@ -508,24 +537,25 @@ def test_resolution_page_runs_the_same_queries_for_3_or_300_citing_statements(
     for _ in range(300):
         statement_with_paragraphs(1, many)
     # validators: the resolution (with its count) and the page's rows; the page's
-    # paragraphs with their statements; their resolutions
+    # paragraphs with their statements; their resolutions; the timeline's months
     for number in (2375, 2397):
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(5):
             assert client.get(f"/resolutions/{number}/").status_code == 200
 
 
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        # count, page; filter choices: years, speakers, resolutions
-        (reverse("statements:statement-list"), 5),
-        (reverse("statements:statement-list") + "?resolution=2397&year=2017", 5),
+        # count, page; filter choices: years, speakers, resolutions; the choices' counts:
+        # per year, kind, speaker and resolution
+        (reverse("statements:statement-list"), 9),
+        (reverse("statements:statement-list") + "?resolution=2397&year=2017", 9),
         # every cited resolution with its count (kept by the database)
         (reverse("statements:resolution-list"), 1),
         # count, page, participants, reporting statements (no text: the list shows none)
         (reverse("statements:meeting-list"), 4),
-        # statements, meetings, resolutions
-        ("/", 3),
+        # statements, meetings, resolutions, statements per year and kind
+        ("/", 4),
     ],
 )
 def test_list_pages_run_the_same_queries_for_3_or_300_statements(
@@ -543,10 +573,14 @@ def test_list_pages_run_the_same_queries_for_3_or_300_statements(
 def test_meeting_page_runs_the_same_queries_for_2_or_200_summary_paragraphs(
     client, db, django_assert_num_queries
 ):
+    resolution = ResolutionFactory(number=2397)
     for count in (2, 200):
         meeting = MeetingFactory()
         ParticipantFactory.create_batch(3, meeting=meeting)
-        meeting.statements.add(statement_with_paragraphs(count, ResolutionFactory(number=2397)))
+        meeting.statements.add(
+            statement_with_paragraphs(count, resolution, kind=Statement.Kind.MEETING_SUMMARY),
+            *[statement_with_paragraphs(count // 2, resolution) for _ in range(count // 20 + 1)],
+        )
         # validators, meeting, participants, statements, paragraphs, resolutions
         with django_assert_num_queries(6):
             assert client.get(meeting.get_absolute_url()).status_code == 200

@@ -572,10 +572,11 @@ def test_search_page_runs_the_same_queries_for_few_or_many_hits(
     client, db, django_assert_num_queries
 ):
     resolution = ResolutionFactory(number=2397)
-    # years, resolutions (filter choices); the matching texts and titles; the words'
-    # weights (SQLite: can bm25() afford them; PostgreSQL: ts_rank() of the few hits);
-    # the page's paragraphs and statements, and the resolutions they cite.
-    expected = 7
+    # years, resolutions (filter choices); the matching texts and titles; the speakers
+    # (none named here); the words' weights (SQLite: can bm25() afford them; PostgreSQL:
+    # ts_rank() of the few hits); the page's paragraphs and statements, and the
+    # resolutions they cite.
+    expected = 8
     for count in (2, 200):
         statement = StatementFactory()
         for position in range(1, count + 1):

@@ -168,7 +168,7 @@ def test_blocks_a_raw_load_left_without_anchors_get_them_back():
 
 
 def test_the_migration_gives_existing_paragraphs_their_old_anchors():
-    migration = importlib.import_module("statements.migrations.0020_paragraph_tree")
+    migration = importlib.import_module("statements.migrations.0021_paragraph_tree")
     statement = StatementFactory()
     for position, number in ((1, None), (2, 1), (3, 2)):
         ParagraphFactory(statement=statement, position=position, number=number)

@@ -21,7 +21,7 @@ def fill_flat_structure(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("statements", "0019_alter_paragraph_options_alter_participant_options_and_more"),
+        ("statements", "0020_email_alerts"),
     ]
 
     operations = [
