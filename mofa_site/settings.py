@@ -251,6 +251,7 @@ SPECTACULAR_SETTINGS = {
         "StatementKindEnum": "statements.models.StatementKind",
         "StatementStatusEnum": "statements.models.StatementStatus",
         "MeetingKindEnum": "statements.models.MeetingKind",
+        "ParagraphKindEnum": "statements.models.ParagraphKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

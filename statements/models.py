@@ -799,6 +799,16 @@ class Statement(TimeStampedModel):
     def is_withdrawn(self) -> bool:
         return self.status == self.Status.WITHDRAWN
 
+    def body(self) -> list[Paragraph]:
+        """Its blocks in reading order (prefetched by ``with_related()``), each holding its
+        parent from the same list, so naming any of them costs no query."""
+        blocks = list(self.paragraphs.all())
+        by_pk = {block.pk: block for block in blocks}
+        for block in blocks:
+            if block.parent_id in by_pk:
+                block.parent = by_pk[block.parent_id]
+        return blocks
+
     @property
     def first_published_at(self) -> dt.datetime | None:
         return self.published_at
@@ -942,7 +952,26 @@ class ParagraphQuerySet(models.QuerySet):
         )
 
     def with_related(self) -> ParagraphQuerySet:
-        return self.select_related("statement").prefetch_related(cited_resolutions_list())
+        """The statement, the cited resolutions and the blocks above (``place_name``)."""
+        return self.select_related("statement", ANCESTORS).prefetch_related(
+            cited_resolutions_list()
+        )
+
+
+class ParagraphKind(models.TextChoices):
+    HEADING = "heading", _("heading")
+    PARAGRAPH = "paragraph", _("paragraph")
+
+
+# The blocks above a paragraph that ``with_related()`` joins in: a page nests its items
+# three levels under a heading at most ("1." > "(1)" > "(a)" > "(i)"); deeper ones are
+# named from what is loaded, never with a query each.
+ANCESTORS = "parent__parent__parent"
+
+
+def _cited_label(block: Paragraph) -> str:
+    # A top-level numbered block reads by its number, as flat statements always did.
+    return str(block.number) if block.number is not None else block.label
 
 
 @reversion.register(format=VERSION_FORMAT)
@@ -962,9 +991,7 @@ class Paragraph(TimeStampedModel):
         Resolution, related_name="paragraphs", blank=True, verbose_name=_("cited resolutions")
     )
 
-    class Kind(models.TextChoices):
-        HEADING = "heading", _("heading")
-        PARAGRAPH = "paragraph", _("paragraph")
+    Kind = ParagraphKind
 
     # The body is a tree (issue 18): the services compute parent, depth and anchor from
     # the blocks' labels in reading order (statements.importing.anchors), never the database.
@@ -1077,6 +1104,38 @@ class Paragraph(TimeStampedModel):
     @property
     def is_heading(self) -> bool:
         return self.kind == self.Kind.HEADING
+
+    def ancestors(self) -> list[Paragraph]:
+        """The blocks above it, top first, as far as they are loaded (``with_related()``,
+        ``Statement.body()``): never a query."""
+        chain: list[Paragraph] = []
+        block = self
+        parent = Paragraph._meta.get_field("parent")
+        while block.parent_id is not None and parent.is_cached(block):
+            block = block.parent
+            chain.append(block)
+        return chain[::-1]
+
+    @property
+    def label_path(self) -> str:
+        """Its labels from the top, as a reader cites it: "2 (1)", "1" (empty when no
+        block on the way is labelled)."""
+        return " ".join(label for b in [*self.ancestors(), self] if (label := _cited_label(b)))
+
+    @property
+    def place_name(self) -> str:
+        """Where it stands, for a citation out of context: the heading it sits under and
+        its labels below it ("2. Council reform, (1)"), else "Paragraph 2 (1)", else ""
+        (an un-labelled top-level block: the page says "Opening paragraph")."""
+        chain = [*self.ancestors(), self]
+        heading = next((b for b in reversed(chain) if b.is_heading), None)
+        if heading is None:
+            path = self.label_path
+            return _("Paragraph %(number)s") % {"number": path} if path else ""
+        label = _cited_label(heading)
+        title = f"{label}{'.' if label.isalnum() else ''} {heading.text}" if label else heading.text
+        below = " ".join(b.label for b in chain[chain.index(heading) + 1 :] if b.label)
+        return f"{title}, {below}" if below else title
 
 
 # --- What the database keeps for the pages -----------------------------------------------

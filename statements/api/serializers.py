@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import RegexValidator, URLValidator
@@ -56,6 +57,26 @@ class ParagraphCitationsField(CitedResolutionsField):
 class StatementCitationsField(CitedResolutionsField):
     def to_representation(self, statement: Statement) -> list[int]:
         return statement.cited_numbers
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "nullable": True,
+        "example": "p2",
+        "description": "The parent block's anchor in the same statement; null at the top.",
+    }
+)
+class ParentAnchorField(serializers.ReadOnlyField):
+    """The parent block by its anchor: stable, readable and the same as the permalink's
+    fragment (an id would mean nothing outside the database)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(source="*", **kwargs)
+
+    def to_representation(self, paragraph: Paragraph) -> str | None:
+        # Loaded with it: Statement.body() links the parents, with_related() joins them.
+        return paragraph.parent.anchor if paragraph.parent_id is not None else None
 
 
 class PublicURLField(serializers.ReadOnlyField):
@@ -223,10 +244,14 @@ class StatementParagraphSerializer(serializers.ModelSerializer):
 
     cited_resolutions = ParagraphCitationsField(help_text=_("Numbers of the cited resolutions."))
     permalink = PublicURLField(help_text=_("Public URL of exactly this paragraph."))
+    parent = ParentAnchorField()
 
     class Meta:
         model = Paragraph
-        fields = ["position", "number", "anchor", "text", "cited_resolutions", "permalink"]
+        fields = [
+            *("position", "number", "kind", "label", "depth", "parent", "anchor", "text"),
+            *("cited_resolutions", "permalink"),
+        ]
         read_only_fields = fields
 
 
@@ -269,7 +294,8 @@ class ChangeNoteSerializer(serializers.ModelSerializer):
 
 
 class StatementDetailSerializer(StatementListSerializer):
-    paragraphs = StatementParagraphSerializer(many=True, read_only=True)
+    # Statement.body(): the blocks in reading order, each holding its parent.
+    paragraphs = StatementParagraphSerializer(many=True, read_only=True, source="body")
     source_url = OptionalURLField(
         read_only=True, help_text=_("The page on the ministry's website; null when unknown.")
     )
@@ -312,7 +338,7 @@ class StatementDetailSerializer(StatementListSerializer):
         read_only_fields = fields
 
 
-class ParagraphSerializer(serializers.ModelSerializer):
+class ParagraphSerializer(StatementParagraphSerializer):
     """A paragraph on its own, with the statement it belongs to."""
 
     statement = serializers.SlugRelatedField(slug_field="slug", read_only=True)
@@ -325,22 +351,11 @@ class ParagraphSerializer(serializers.ModelSerializer):
     )
     statement_title = serializers.CharField(source="statement.title", read_only=True)
     statement_date = serializers.DateField(source="statement.date", read_only=True)
-    cited_resolutions = ParagraphCitationsField(help_text=_("Numbers of the cited resolutions."))
-    permalink = PublicURLField(help_text=_("Public URL of exactly this paragraph."))
 
-    class Meta:
-        model = Paragraph
+    class Meta(StatementParagraphSerializer.Meta):
         fields = [
-            "statement",
-            "statement_url",
-            "statement_title",
-            "statement_date",
-            "position",
-            "number",
-            "anchor",
-            "text",
-            "cited_resolutions",
-            "permalink",
+            *("statement", "statement_url", "statement_title", "statement_date"),
+            *StatementParagraphSerializer.Meta.fields,
         ]
         read_only_fields = fields
 
@@ -497,6 +512,38 @@ class MeetingSerializer(StrictStringsMixin, serializers.HyperlinkedModelSerializ
         )
 
 
+ANCHOR = re.compile(r"p-?[0-9a-z]+(?:-[0-9a-z]+)*")
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "pattern": "^p-?[0-9a-z]+(-[0-9a-z]+)*$", "maxLength": 64},
+            {"type": "integer", "minimum": 1, "maximum": MAX_POSITIVE_INTEGER},
+        ],
+        "nullable": True,
+    }
+)
+class ParentInputField(serializers.Field):
+    """A parent by anchor (what the read side gives) or by position."""
+
+    default_error_messages = {
+        "invalid": _('Give the parent\'s anchor ("p2") or its position (a number from 1).'),
+    }
+
+    def to_internal_value(self, data: object) -> int | str:
+        if isinstance(data, bool):
+            self.fail("invalid")
+        if isinstance(data, int) and 1 <= data <= MAX_POSITIVE_INTEGER:
+            return data
+        if isinstance(data, str) and len(data) <= 64 and ANCHOR.fullmatch(data):
+            return data
+        self.fail("invalid")
+
+    def to_representation(self, value: int | str) -> int | str:
+        return value
+
+
 class ParagraphInputSerializer(WholeItemMixin, serializers.Serializer):
     position = serializers.IntegerField(
         min_value=1,
@@ -514,6 +561,33 @@ class ParagraphInputSerializer(WholeItemMixin, serializers.Serializer):
     )
     text = serializers.CharField(
         help_text=_("Clean text. The resolutions it cites are found in it, not sent.")
+    )
+    kind = serializers.ChoiceField(
+        choices=Paragraph.Kind.choices,
+        required=False,
+        help_text=_("heading or paragraph (the default)."),
+    )
+    label = serializers.CharField(
+        max_length=16,
+        allow_blank=True,
+        required=False,
+        help_text=_(
+            'As printed, without a final full stop: "2", "(1)", "a"; the number if left out.'
+        ),
+    )
+    parent = ParentInputField(
+        allow_null=True,
+        required=False,
+        help_text=_(
+            "The block it sits under, which must come before it: its anchor as the read "
+            'side gives it ("p2") or its position; null or left out at the top.'
+        ),
+    )
+    depth = serializers.IntegerField(
+        min_value=0,
+        max_value=32,
+        required=False,
+        help_text=_("Optional check: the parent's depth plus one (0 at the top)."),
     )
 
 

@@ -334,7 +334,7 @@ class StatementDetailView(SectionMixin, DetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         statement = self.object
-        paragraphs = statement.paragraphs.all()
+        paragraphs = statement.body()
         published = Statement.objects.published().only("slug", "title", "date")
         return super().get_context_data(
             paragraphs=paragraphs,

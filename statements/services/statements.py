@@ -217,7 +217,8 @@ def _checked_paragraph_rows(paragraphs: Sequence[Mapping[str, Any]]) -> list[dic
     if any(not row["text"] for row in rows):
         errors.append(_("A paragraph needs text."))
     if not errors:
-        errors += _tree_errors(sorted(rows, key=lambda row: row["position"]))
+        ordered = sorted(rows, key=lambda row: row["position"])
+        errors += _parents_by_anchor(ordered) + _tree_errors(ordered)
     if errors:
         raise ValidationError({"paragraphs": errors})
     return sorted(rows, key=lambda row: row["position"])
@@ -238,6 +239,39 @@ def _block_name(row: Mapping[str, Any]) -> str:
     )
 
 
+def _parents_by_anchor(rows: list[dict[str, Any]]) -> list[str]:
+    """Turn parents given by anchor (what the API reads out) into positions: a parent
+    comes first, so the anchors of the rows before a block are already known."""
+    errors = []
+    for index, row in enumerate(rows):
+        if not isinstance(row.get("parent"), str):
+            continue
+        before = rows[:index]
+        anchors = block_anchors(
+            [
+                (
+                    other["position"],
+                    other.get("label", "" if other["number"] is None else str(other["number"])),
+                    other.get("parent"),
+                )
+                for other in before
+            ]
+        )
+        found = [
+            other["position"]
+            for other, a in zip(before, anchors, strict=True)
+            if a == row["parent"]
+        ]
+        if found:
+            row["parent"] = found[0]
+        else:
+            errors.append(
+                _("%(block)s: no block before it has the anchor %(anchor)s.")
+                % {"block": _block_name(row), "anchor": row["parent"]}
+            )
+    return errors
+
+
 def _tree_errors(rows: list[dict[str, Any]]) -> list[str]:
     """What makes the rows' stated tree impossible (rows in position order): a parent
     that is not in the statement or comes after its child, a depth that is not its
@@ -247,6 +281,9 @@ def _tree_errors(rows: list[dict[str, Any]]) -> list[str]:
     for row in rows:
         name = _block_name(row)
         parent = row.get("parent")
+        if isinstance(parent, str):  # an anchor no block before it has: said already
+            depths[row["position"]] = row.get("depth") or 0
+            continue
         if parent is not None and parent not in depths:
             later = any(other["position"] == parent for other in rows)
             errors.append(

@@ -21,7 +21,7 @@ from tests.factories import (
     ResolutionFactory,
     StatementFactory,
 )
-from tests.paths import SEEDS
+from tests.paths import GOLDEN, SEEDS
 
 pytestmark = pytest.mark.django_db
 
@@ -823,3 +823,21 @@ def test_importing_needs_the_permission_to_add_statements(client, django_user_mo
 
 def test_the_statement_list_links_to_the_import_page(editor_client):
     assert IMPORT in editor_client.get(CHANGELIST).content.decode()
+
+
+def test_the_import_preview_shows_the_parsed_tree(editor_client):
+    nested = (GOLDEN / "handmade_headings_subitems.txt").read_text(encoding="utf-8")
+    preview = editor_client.post(IMPORT, {"text": nested, "_preview": "1"}).content.decode()
+    assert '<li value="1" class="depth-0"><strong>heading ¶1</strong>' in preview
+    assert '<li value="2" class="depth-1"><strong>(1)</strong>' in preview
+    assert '<li value="7" class="depth-2"><strong>(a)</strong>' in preview
+
+
+def test_the_change_form_shows_each_blocks_place_read_only(editor_client):
+    heading = ParagraphFactory(number=1, kind="heading")
+    ParagraphFactory(
+        statement=heading.statement, position=2, number=None, label="(1)", parent=heading
+    )
+    page = editor_client.get(change_url(heading.statement)).content.decode()
+    assert "heading 1, depth 0, #p1" in page
+    assert "paragraph (1), depth 1, #p1-1" in page

@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from statements import services
+from statements.importing import parse_document
 from statements.models import Statement
 from tests.conftest import FIXTURES, ROOT, require
+from tests.paths import GOLDEN
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -180,5 +182,29 @@ def test_no_page_scrolls_sideways_on_a_320_px_screen(browser, site):
                 "document.documentElement.scrollWidth - document.documentElement.clientWidth"
             )
             assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at 320px"
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_nested_statement_renders_accessibly_and_fits_the_screen(browser, site, width):
+    text = (GOLDEN / "handmade_headings_subitems.txt").read_text(encoding="utf-8")
+    [outcome] = services.statements_import(pages=[services.ImportPage(parse_document(text), text)])
+    statement = outcome.statement
+    services.statement_publish(statements=[statement])
+    page, response = open_page(browser, site + statement.get_absolute_url(), width)
+    try:
+        assert response.status == 200
+        assert page.get_by_role("heading", name="Reform of the Security Council").is_visible()
+        item = page.locator("#p2-2-a").bounding_box()
+        parent = page.locator("#p2-2").bounding_box()
+        assert item["x"] > parent["x"]  # indented under its parent
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"the nested page scrolls sideways by {overflow}px at {width}px"
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"statement-nested-{width}.png"), full_page=True)
+        assert serious_violations(page) == []
     finally:
         page.close()

@@ -1,0 +1,101 @@
+"""A statement whose body is a tree: headings, nested items, permalinks and their names."""
+
+import re
+
+import pytest
+
+from statements import services
+from statements.models import Statement
+from tests.factories import ResolutionFactory
+
+pytestmark = pytest.mark.django_db
+
+NESTED = [
+    {"kind": "heading", "label": "1", "number": 1, "text": "Peace and security"},
+    {"label": "(1)", "parent": 1, "text": "Japan reaffirmed its position."},
+    {"kind": "heading", "label": "2", "number": 2, "text": "Reform of the Security Council"},
+    {"label": "(1)", "parent": 3, "text": "Japan proposed the following steps:"},
+    {"label": "(a)", "parent": 4, "text": "implementing resolution 2397 in full;"},
+    {"label": "", "parent": 4, "text": "Japan said so twice."},
+]
+
+
+def nested_statement() -> Statement:
+    ResolutionFactory(number=2397)
+    return services.statement_create(
+        title="Outcome of the Open Debate",
+        slug="2024-06-04-outcome",
+        date="2024-06-04",
+        status=Statement.Status.PUBLISHED,
+        paragraphs=NESTED,
+    )
+
+
+def blocks(html: str) -> list[tuple[str, str]]:
+    """(anchor, screen-reader name) of every permalink, in page order."""
+    return re.findall(r'<a class="paragraph__permalink" href="#([^"]+)" aria-label="([^"]+)"', html)
+
+
+def test_headings_render_as_headings_and_items_nest_under_them(client):
+    html = client.get(nested_statement().get_absolute_url()).content.decode()
+    assert '<h2 class="paragraph__heading">Peace and security</h2>' in html
+    assert 'class="paragraph paragraph--depth-1" id="p1-1"' in html
+    assert 'class="paragraph paragraph--depth-2" id="p2-1-a"' in html
+    assert html.index("<h1>") < html.index('<h2 class="paragraph__heading">')
+
+
+def test_every_block_is_a_permalink_with_a_name_of_its_own(client):
+    html = client.get(nested_statement().get_absolute_url()).content.decode()
+    assert blocks(html) == [
+        ("p1", "Heading 1, permalink"),
+        ("p1-1", "Paragraph 1 (1), permalink"),
+        ("p2", "Heading 2, permalink"),
+        ("p2-1", "Paragraph 2 (1), permalink"),
+        ("p2-1-a", "Paragraph 2 (1) (a), permalink"),
+        ("p-6", "Unnumbered paragraph under 2 (1), permalink"),
+    ]
+    names = [name for _anchor, name in blocks(html)]
+    assert len(set(names)) == len(names)
+    # Labels are shown as printed.
+    assert '<a class="paragraph__permalink" href="#p2-1-a"' in html
+    assert re.search(r'href="#p2-1-a"[^>]*>\(a\)</a>', html)
+
+
+def test_a_flat_statement_renders_as_before(client):
+    statement = services.statement_create(
+        title="Flat",
+        slug="2024-06-05-flat",
+        date="2024-06-05",
+        status=Statement.Status.PUBLISHED,
+        paragraphs=[{"text": "Opening."}, {"number": 1, "text": "First."}],
+    )
+    html = client.get(statement.get_absolute_url()).content.decode()
+    assert blocks(html) == [
+        ("p-1", "Unnumbered paragraph, permalink"),
+        ("p1", "Paragraph 1, permalink"),
+    ]
+    assert '<div class="paragraph" id="p1">' in html
+    assert "paragraph--" not in html
+
+
+def test_a_nested_page_runs_as_many_queries_as_a_flat_one(client, django_assert_num_queries):
+    statement = nested_statement()
+    # statement, paragraphs, resolutions, meetings, change notes, previous, next,
+    # validators (no participants: no meetings); as many as test_views pins for a flat one
+    with django_assert_num_queries(8):
+        assert client.get(statement.get_absolute_url()).status_code == 200
+
+
+def test_the_resolution_page_names_the_heading_and_label_path(client, django_assert_num_queries):
+    nested_statement()
+    # as test_views pins for flat paragraphs: the ancestors come in the paragraphs' join
+    with django_assert_num_queries(5):
+        html = client.get("/resolutions/2397/").content.decode()
+    assert "2. Reform of the Security Council, (1) (a)</a>" in html
+    assert 'href="/statements/2024-06-04-outcome/#p2-1-a"' in html
+
+
+def test_search_hits_name_the_heading_they_sit_under(client):
+    nested_statement()
+    html = client.get("/search/", {"q": "implementing"}).content.decode()
+    assert "Outcome of the Open Debate, 2. Reform of the Security Council, (1) (a)</a>" in html
