@@ -52,7 +52,7 @@ def test_every_block_is_a_permalink_with_a_name_of_its_own(client):
         ("p2", "Heading 2, permalink"),
         ("p2-1", "Paragraph 2 (1), permalink"),
         ("p2-1-a", "Paragraph 2 (1) (a), permalink"),
-        ("p-6", "Unnumbered paragraph under 2 (1), permalink"),
+        ("p-6", "Paragraph under 2 (1) beginning “Japan said so twice.”, permalink"),
     ]
     names = [name for _anchor, name in blocks(html)]
     assert len(set(names)) == len(names)
@@ -61,21 +61,45 @@ def test_every_block_is_a_permalink_with_a_name_of_its_own(client):
     assert re.search(r'href="#p2-1-a"[^>]*>\(a\)</a>', html)
 
 
-def test_a_flat_statement_renders_as_before(client):
-    statement = services.statement_create(
+def flat_statement(paragraphs: list[dict]) -> Statement:
+    return services.statement_create(
         title="Flat",
         slug="2024-06-05-flat",
         date="2024-06-05",
         status=Statement.Status.PUBLISHED,
-        paragraphs=[{"text": "Opening."}, {"number": 1, "text": "First."}],
+        paragraphs=paragraphs,
     )
+
+
+def test_a_flat_statement_renders_as_before(client):
+    statement = flat_statement([{"text": "Opening."}, {"number": 1, "text": "First."}])
     html = client.get(statement.get_absolute_url()).content.decode()
     assert blocks(html) == [
-        ("p-1", "Unnumbered paragraph, permalink"),
+        ("p-1", "Paragraph beginning “Opening.”, permalink"),
         ("p1", "Paragraph 1, permalink"),
     ]
     assert '<div class="paragraph" id="p1">' in html
     assert "paragraph--" not in html
+
+
+def test_unnumbered_paragraphs_are_named_by_their_first_words_each_differently(client):
+    statement = flat_statement(
+        [
+            {"text": "Japan highly appreciates the unanimous adoption of resolution 2397."},
+            {"text": "Japan highly appreciates the efforts of the United States."},
+            {"text": "North Korea must take concrete actions."},
+            {"number": 1, "text": "Japan will continue to work closely with the Council."},
+        ]
+    )
+    html = client.get(statement.get_absolute_url()).content.decode()
+    names = [name for _anchor, name in blocks(html)]
+    assert names == [
+        "Paragraph beginning “Japan highly appreciates the unanimous adoption…”, permalink",
+        "Paragraph beginning “Japan highly appreciates the efforts of…”, permalink",
+        "Paragraph beginning “North Korea must take concrete actions.”, permalink",
+        "Paragraph 1, permalink",
+    ]
+    assert len(set(names)) == len(names)
 
 
 def test_a_nested_page_runs_as_many_queries_as_a_flat_one(client, django_assert_num_queries):
