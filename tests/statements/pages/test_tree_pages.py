@@ -6,7 +6,7 @@ import pytest
 
 from statements import services
 from statements.models import Statement
-from tests.factories import ResolutionFactory
+from tests.factories import MeetingFactory, ParticipantFactory, ResolutionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -123,3 +123,46 @@ def test_search_hits_name_the_heading_they_sit_under(client):
     nested_statement()
     html = client.get("/search/", {"q": "implementing"}).content.decode()
     assert "Outcome of the Open Debate, 2. Reform of the Security Council, (1) (a)</a>" in html
+
+
+def test_the_meeting_page_names_quoted_blocks_by_heading_and_label_path(
+    client, django_assert_num_queries
+):
+    meeting = MeetingFactory()
+    ResolutionFactory(number=2397)
+    services.statement_create(
+        title="Japan-UN Meeting",
+        slug="2024-06-04-meeting",
+        date="2024-06-04",
+        kind=Statement.Kind.MEETING_SUMMARY,
+        status=Statement.Status.PUBLISHED,
+        meetings=[meeting],
+        paragraphs=NESTED,
+    )
+    ParticipantFactory(meeting=meeting, name="Taro Kono")
+    ParticipantFactory(meeting=meeting, name="Julie Bishop")
+    services.statement_create(  # quoted only where it names the meeting
+        title="Week at the General Assembly",
+        slug="2024-06-05-week",
+        date="2024-06-05",
+        status=Statement.Status.PUBLISHED,
+        meetings=[meeting],
+        paragraphs=[
+            {"kind": "heading", "label": "1", "number": 1, "text": "Bilateral meetings"},
+            {"label": "(1)", "parent": 1, "text": "Minister Kono met Minister Bishop."},
+        ],
+    )
+    # validators, meeting, participants, statements, paragraphs, resolutions: as flat
+    with django_assert_num_queries(6):
+        html = client.get(meeting.get_absolute_url()).content.decode()
+    names = re.findall(r'class="paragraph__permalink" href="[^"]+" aria-label="([^"]+)"', html)
+    assert names == [
+        "1. Peace and security in the statement",
+        "1. Peace and security, (1) in the statement",
+        "2. Reform of the Security Council in the statement",
+        "2. Reform of the Security Council, (1) in the statement",
+        "2. Reform of the Security Council, (1) (a) in the statement",
+        "Paragraph under 2. Reform of the Security Council, (1) beginning “Japan said so "
+        "twice.” in the statement",
+        "1. Bilateral meetings, (1) in the statement",
+    ]
