@@ -524,6 +524,7 @@ class StatementAdmin(WritesThroughServices, CompareVersionAdmin):
                     else _("changed"),
                     "moved": bool(old and new and old["position"] != new["position"]),
                     "old_position": old["position"] if old else None,
+                    "placed": _place_change(old, new),
                     "text": word_diff(old["text"] if old else "", new["text"] if new else ""),
                     "cites_old": cites_old,
                     "cites_new": cites_new,
@@ -737,9 +738,24 @@ def _paragraph_versions(version: Version) -> dict[str, dict]:
             "number": v.field_dict["number"],
             "text": v.field_dict["text"],
             "resolutions": sorted(v.field_dict["resolutions"]),
+            # Its place in the tree (none in a version older than the tree).
+            "kind": v.field_dict.get("kind"),
+            "anchor": v.field_dict.get("anchor"),
         }
         for v in version.revision.version_set.filter(content_type=paragraph_type)
     }
+
+
+def _place_change(old: dict | None, new: dict | None) -> str:
+    """What an edit of the tree changed of a block: its kind, its permalink (which its
+    label and depth make), e.g. "paragraph → heading, #p-2 → #p1-1"; "" if nothing."""
+    if not old or not new:
+        return ""
+    pairs = [
+        (old["kind"], new["kind"]),
+        (old["anchor"] and f"#{old['anchor']}", new["anchor"] and f"#{new['anchor']}"),
+    ]
+    return ", ".join(f"{a} → {b}" for a, b in pairs if a and b and a != b)
 
 
 def _cites(paragraph: dict | None, numbers: dict[int, int]) -> str:

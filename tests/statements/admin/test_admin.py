@@ -13,7 +13,7 @@ from django.utils.deprecation import RemovedInDjango60Warning
 from reversion.models import Version
 
 from statements import services
-from statements.models import Meeting, Resolution, Statement, today_in_japan
+from statements.models import ChangeNote, Meeting, Resolution, Statement, today_in_japan
 from tests.factories import (
     MeetingFactory,
     ParagraphFactory,
@@ -877,13 +877,13 @@ def outline_statement() -> Statement:
     return heading.statement
 
 
-def save_outline(client, statement: Statement, **changes: dict):
+def save_outline(client, statement: Statement, fields: dict | None = None, **changes: dict):
     """Post the change form with the paragraphs as they are, but for ``changes`` keyed by
-    position ("p2": {"depth": 1})."""
+    position ("p2": {"depth": 1}), and the form's ``fields``."""
     paragraphs = current_paragraphs(statement)
     for paragraph in paragraphs:
         paragraph.update(changes.get(f"p{paragraph['position']}", {}))
-    return client.post(change_url(statement), statement_data(statement, paragraphs))
+    return client.post(change_url(statement), statement_data(statement, paragraphs, **fields or {}))
 
 
 def test_an_editor_indents_a_paragraph_under_a_heading_and_the_page_shows_it_nested(
@@ -901,6 +901,31 @@ def test_an_editor_indents_a_paragraph_under_a_heading_and_the_page_shows_it_nes
     # Kept in the history, with the editor named, like every save.
     assert Version.objects.get_for_object(statement).count() == 1
     assert Version.objects.get_for_object(statement)[0].revision.user is not None
+
+
+def test_a_change_of_the_tree_can_be_a_major_change_with_a_note_for_readers(editor_client):
+    statement = outline_statement()
+    note = "Put paragraph (1) under its heading."
+    response = save_outline(
+        editor_client, statement, {"change_kind": "major", "change_note": note}, p2={"depth": 1}
+    )
+    assert response.status_code == 302, error_text(response)
+    assert ChangeNote.objects.get(statement=statement).note == note
+    assert note in editor_client.get(statement.get_absolute_url()).content.decode()
+
+
+def test_the_history_compares_a_change_of_place_in_the_tree(editor_client):
+    statement = outline_statement()
+    save_outline(editor_client, statement, p2={"depth": 1})
+    statement.refresh_from_db()
+    save_outline(editor_client, statement, p2={"label": "(a)"}, p3={"kind": "heading"})
+    first, second = Version.objects.get_for_object(statement).order_by("pk")
+    compare = editor_client.get(
+        reverse("admin:statements_statement_compare", args=[statement.pk]),
+        {"version_id1": first.pk, "version_id2": second.pk},
+    ).content.decode()
+    assert "#p1-1 → #p1-a" in compare
+    assert "paragraph → heading" in compare
 
 
 def test_an_editor_outdents_a_nested_paragraph_back_to_the_top(editor_client):
