@@ -416,7 +416,7 @@ class Meeting(TimeStampedModel):
         for statement in self.published_statements:
             if statement.kind == StatementKind.MEETING_SUMMARY:
                 continue
-            paragraphs = list(statement.paragraphs.all())
+            paragraphs = statement.body()  # each holding its parent, to be named by its place
             indexes = mentioning(
                 [p.text for p in paragraphs], date=self.date, title=self.title, names=names
             )

@@ -19,7 +19,12 @@ from statements.models import (
     paragraph_order_errors,
     validate_timezone,
 )
-from statements.services import StaleVersionError, change_note_checked
+from statements.services import (
+    StaleVersionError,
+    change_note_checked,
+    paragraphs_checked,
+    paragraphs_placed_by_depth,
+)
 
 
 class StatementAdminForm(forms.ModelForm):
@@ -136,9 +141,40 @@ class ParagraphFormSet(BaseInlineFormSet):
                     "to take it off the site, withdraw it."
                 )
             )
+        if not errors:
+            # The tree as the services will check it on saving, so that an impossible one
+            # is a message here, naming the block, and never a failed save.
+            try:
+                paragraphs_checked(
+                    paragraphs=paragraphs_placed_by_depth(
+                        [tree_row(form, label=True) for form in kept]
+                    )
+                )
+            except ValidationError as error:
+                errors += error.message_dict["paragraphs"]
         if errors:
             raise ValidationError(errors)
         super().clean()
+
+
+def tree_row(form: forms.ModelForm, *, label: bool) -> dict:
+    """A paragraph form's block as the services take it (its parent still to be found
+    from the depths). The label goes only when asked for or typed: left as it was, the
+    services keep it, or print the new number when the number changed."""
+    row = {name: form.cleaned_data[name] for name in ("position", "number", "text", "kind")}
+    row["depth"] = form.cleaned_data["depth"]
+    if label or "label" in form.changed_data:
+        row["label"] = form.cleaned_data["label"]
+    return row
+
+
+class ParagraphForm(forms.ModelForm):
+    """A block of the inline. Its depth is checked with the others' by the formset (the
+    services' check of the whole tree, naming the block), not alone against the
+    database's constraints, whose message names none."""
+
+    def _get_validation_exclusions(self):
+        return {*super()._get_validation_exclusions(), "depth"}
 
 
 class CitedResolutionsWidget(AutocompleteSelectMultiple):

@@ -7,6 +7,7 @@ import json
 import re
 from difflib import SequenceMatcher
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
@@ -34,9 +35,11 @@ from statements.admin.forms import (
     CitedResolutionsWidget,
     ImportForm,
     MeetingAdminForm,
+    ParagraphForm,
     ParagraphFormSet,
     StatementAdminForm,
     WithdrawForm,
+    tree_row,
 )
 from statements.importing import ParsedDocument, resolution_mentions
 from statements.models import (
@@ -54,6 +57,7 @@ from statements.services import (
     meeting_create,
     meeting_delete,
     meeting_update,
+    paragraphs_placed_by_depth,
     resolution_create,
     resolution_delete,
     resolution_update,
@@ -123,12 +127,11 @@ def paragraph_rows(formset: BaseModelFormSet) -> list[dict]:
     resolutions only where the editor picked them (else a changed text cites afresh)."""
     rows = []
     for form in kept_forms(formset):
-        row = {"id": form.instance.pk}
-        row.update((name, form.cleaned_data[name]) for name in ("position", "number", "text"))
+        row = {"id": form.instance.pk, **tree_row(form, label=False)}
         if "resolutions" in form.changed_data:
             row["resolutions"] = list(form.cleaned_data["resolutions"])
         rows.append(row)
-    return rows
+    return paragraphs_placed_by_depth(rows)
 
 
 PARTICIPANT_FIELDS = ("name", "role", "organisation", "in_attendance")
@@ -179,11 +182,12 @@ class CitedResolutionListFilter(admin.SimpleListFilter):
 
 class ParagraphInline(admin.TabularInline):
     model = Paragraph
+    form = ParagraphForm
     formset = ParagraphFormSet
-    fields = ["position", "number", "placement", "text", "resolutions"]
-    # The tree is read-only here: the form keeps each block's place (the services carry
-    # kind, label and parent over) while editors fix text, numbers and citations.
-    readonly_fields = ["placement"]
+    # The tree as an outline: each block's kind, printed label and depth (its parent is
+    # the nearest block before it one level up), checked and saved by the services.
+    fields = ["position", "number", "kind", "label", "depth", "permalink", "text", "resolutions"]
+    readonly_fields = ["permalink"]
     autocomplete_fields = ["resolutions"]
     ordering = ["position"]
     extra = 0
@@ -196,16 +200,10 @@ class ParagraphInline(admin.TabularInline):
             .prefetch_related(Prefetch("resolutions", queryset=Resolution.objects.all()))
         )
 
-    @admin.display(description=_("place"))
-    def placement(self, paragraph: Paragraph) -> str:
-        if paragraph.pk is None:
-            return "—"
-        return _("%(kind)s %(label)s, depth %(depth)s, #%(anchor)s") % {
-            "kind": paragraph.get_kind_display(),
-            "label": paragraph.label or "—",
-            "depth": paragraph.depth,
-            "anchor": paragraph.anchor,
-        }
+    @admin.display(description=_("permalink"))
+    def permalink(self, paragraph: Paragraph) -> str:
+        # Computed by the services from the label path: shown, never typed.
+        return f"#{paragraph.anchor}" if paragraph.pk is not None and paragraph.anchor else "—"
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "resolutions":
@@ -216,6 +214,13 @@ class ParagraphInline(admin.TabularInline):
             )
         if db_field.name == "text":
             kwargs["widget"] = admin.widgets.AdminTextareaWidget(attrs={"rows": 6})
+        if db_field.name == "label":
+            kwargs["widget"] = forms.TextInput(attrs={"size": 5})
+        if db_field.name == "depth":
+            kwargs["widget"] = admin.widgets.AdminIntegerFieldWidget(attrs={"min": 0})
+            kwargs["help_text"] = _(
+                "0 at the top; one more than a block before it to indent under that block."
+            )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
@@ -519,6 +524,7 @@ class StatementAdmin(WritesThroughServices, CompareVersionAdmin):
                     else _("changed"),
                     "moved": bool(old and new and old["position"] != new["position"]),
                     "old_position": old["position"] if old else None,
+                    "placed": _place_change(old, new),
                     "text": word_diff(old["text"] if old else "", new["text"] if new else ""),
                     "cites_old": cites_old,
                     "cites_new": cites_new,
@@ -732,9 +738,24 @@ def _paragraph_versions(version: Version) -> dict[str, dict]:
             "number": v.field_dict["number"],
             "text": v.field_dict["text"],
             "resolutions": sorted(v.field_dict["resolutions"]),
+            # Its place in the tree (none in a version older than the tree).
+            "kind": v.field_dict.get("kind"),
+            "anchor": v.field_dict.get("anchor"),
         }
         for v in version.revision.version_set.filter(content_type=paragraph_type)
     }
+
+
+def _place_change(old: dict | None, new: dict | None) -> str:
+    """What an edit of the tree changed of a block: its kind, its permalink (which its
+    label and depth make), e.g. "paragraph → heading, #p-2 → #p1-1"; "" if nothing."""
+    if not old or not new:
+        return ""
+    pairs = [
+        (old["kind"], new["kind"]),
+        (old["anchor"] and f"#{old['anchor']}", new["anchor"] and f"#{new['anchor']}"),
+    ]
+    return ", ".join(f"{a} → {b}" for a, b in pairs if a and b and a != b)
 
 
 def _cites(paragraph: dict | None, numbers: dict[int, int]) -> str:

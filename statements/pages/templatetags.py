@@ -14,6 +14,8 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 
 from statements.models import Paragraph
 from statements.pages import charts
@@ -41,6 +43,25 @@ def linked_text(paragraph: Paragraph) -> SafeString:
     parts.append(conditional_escape(text[done:]))
     # Safe: every piece above is escaped or built by format_html.
     return mark_safe("".join(parts))
+
+
+@register.filter
+def opening_name(paragraph: Paragraph, place: str = "") -> str:
+    """A screen reader's name for a block without a label, from its first words, so that
+    a page's un-numbered paragraphs are told apart in its list of links: "Paragraph
+    beginning “Japan highly appreciates the …”", or "Paragraph under 2 (1) beginning …"
+    given where it stands. The statement page and the meeting page's quotes share it."""
+    words = Truncator(paragraph.text).words(OPENING_WORDS, truncate="…")
+    if place:
+        return _("Paragraph under %(place)s beginning “%(words)s”") % {
+            "place": place,
+            "words": words,
+        }
+    return _("Paragraph beginning “%(words)s”") % {"words": words}
+
+
+# Enough to tell a page's un-numbered paragraphs apart, short enough to hear in a list.
+OPENING_WORDS = 6
 
 
 @register.simple_tag

@@ -224,6 +224,46 @@ def _checked_paragraph_rows(paragraphs: Sequence[Mapping[str, Any]]) -> list[dic
     return sorted(rows, key=lambda row: row["position"])
 
 
+def paragraphs_checked(*, paragraphs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The check ``statement_create`` and ``statement_update`` make of the wanted
+    paragraphs (order, numbers, tree), without writing: for a form to show its errors
+    before it saves (ValidationError on ``paragraphs``, naming each block)."""
+    return _checked_paragraph_rows(paragraphs)
+
+
+def paragraphs_placed_by_depth(paragraphs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The rows in position order, each given the parent an outline's indentation means:
+    the nearest block before it one level up (a ``parent`` by position, with its
+    ``depth``), as the admin's form states the tree. A first block indented, or a block
+    indented more than one level past the block before it, has no such parent: refused
+    (ValidationError on ``paragraphs``), naming the block."""
+    rows = sorted((dict(p) for p in paragraphs), key=lambda row: row["position"])
+    errors = []
+    # The open blocks from the top down: the last block seen at each depth.
+    open_blocks: list[int] = []
+    for row in rows:
+        depth = row["depth"]
+        if depth > len(open_blocks):
+            errors.append(
+                (
+                    _("%(block)s: indented, but no block before it to sit under.")
+                    if not open_blocks
+                    else _(
+                        "%(block)s: depth %(depth)s, more than one level below the block "
+                        "before it (depth %(before)s)."
+                    )
+                )
+                % {"block": _block_name(row), "depth": depth, "before": len(open_blocks) - 1}
+            )
+            depth = len(open_blocks)  # read on as if indented one level, to find the rest
+        row["parent"] = open_blocks[depth - 1] if depth else None
+        del open_blocks[depth:]
+        open_blocks.append(row["position"])
+    if errors:
+        raise ValidationError({"paragraphs": errors})
+    return rows
+
+
 # The columns that place a block in the tree, written with its text.
 TREE_FIELDS = ("kind", "label", "depth", "anchor")
 # What a row may say of its place in the body's tree; ``parent`` is the parent's position.

@@ -13,7 +13,7 @@ from django.utils.deprecation import RemovedInDjango60Warning
 from reversion.models import Version
 
 from statements import services
-from statements.models import Meeting, Resolution, Statement, today_in_japan
+from statements.models import ChangeNote, Meeting, Resolution, Statement, today_in_japan
 from tests.factories import (
     MeetingFactory,
     ParagraphFactory,
@@ -35,7 +35,8 @@ def change_url(statement: Statement) -> str:
 
 def statement_data(statement: Statement | None = None, paragraphs=(), **fields) -> dict:
     """The POST of the statement change form: its fields and the paragraphs inline, each
-    paragraph a dict with position, number, text and optionally id, resolutions, DELETE."""
+    paragraph a dict with position, number, text and optionally id, kind, label, depth,
+    resolutions, DELETE."""
     data = {
         "title": "Statement by the Foreign Minister on Resolution 2397",
         "slug": "2017-12-23-statement-on-resolution-2397",
@@ -67,6 +68,12 @@ def statement_data(statement: Statement | None = None, paragraphs=(), **fields) 
             "" if paragraph.get("number") is None else str(paragraph["number"])
         )
         data[prefix + "text"] = paragraph["text"]
+        # The tree's fields as the browser sends them: a new block's label is its number.
+        data[prefix + "kind"] = paragraph.get("kind", "paragraph")
+        data[prefix + "label"] = paragraph.get(
+            "label", "" if paragraph.get("number") is None else str(paragraph["number"])
+        )
+        data[prefix + "depth"] = str(paragraph.get("depth", 0))
         data[prefix + "id"] = str(paragraph.get("id", ""))
         data[prefix + "statement"] = str(statement.pk) if statement else ""
         data[prefix + "resolutions"] = [str(pk) for pk in paragraph.get("resolutions", [])]
@@ -83,6 +90,9 @@ def current_paragraphs(statement: Statement) -> list[dict]:
             "position": p.position,
             "number": p.number,
             "text": p.text,
+            "kind": p.kind,
+            "label": p.label,
+            "depth": p.depth,
             "resolutions": [r.pk for r in p.resolutions.all()],
         }
         for p in statement.paragraphs.order_by("position")
@@ -833,11 +843,137 @@ def test_the_import_preview_shows_the_parsed_tree(editor_client):
     assert '<li value="7" class="depth-2"><strong>(a)</strong>' in preview
 
 
-def test_the_change_form_shows_each_blocks_place_read_only(editor_client):
-    heading = ParagraphFactory(number=1, kind="heading")
+def test_the_change_form_shows_each_blocks_kind_label_depth_and_permalink(editor_client):
+    heading = ParagraphFactory(position=1, number=1, kind="heading")
     ParagraphFactory(
         statement=heading.statement, position=2, number=None, label="(1)", parent=heading
     )
-    page = editor_client.get(change_url(heading.statement)).content.decode()
-    assert "heading 1, depth 0, #p1" in page
-    assert "paragraph (1), depth 1, #p1-1" in page
+    page = editor_client.get(change_url(heading.statement))
+    forms = page.context["inline_admin_formsets"][0].formset.forms
+    assert [(f["kind"].value(), f["label"].value(), f["depth"].value()) for f in forms] == [
+        ("heading", "1", 0),
+        ("paragraph", "(1)", 1),
+    ]
+    html = page.content.decode()
+    assert "#p1</" in html and "#p1-1</" in html
+
+
+# --- Editing the tree ---------------------------------------------------------------------
+
+
+def outline_statement() -> Statement:
+    """A published statement, flat as a careless import left it: heading 1, then "(1)"
+    at the top, then paragraph 2."""
+    heading = ParagraphFactory(position=1, number=1, kind="heading", text="Security Council reform")
+    ParagraphFactory(
+        statement=heading.statement,
+        position=2,
+        number=None,
+        label="(1)",
+        anchor="p-2",  # "p1" is the heading's
+        text="Japan calls for the reform of the Council.",
+    )
+    ParagraphFactory(statement=heading.statement, position=3, number=2, text="Japan thanks all.")
+    return heading.statement
+
+
+def save_outline(client, statement: Statement, fields: dict | None = None, **changes: dict):
+    """Post the change form with the paragraphs as they are, but for ``changes`` keyed by
+    position ("p2": {"depth": 1}), and the form's ``fields``."""
+    paragraphs = current_paragraphs(statement)
+    for paragraph in paragraphs:
+        paragraph.update(changes.get(f"p{paragraph['position']}", {}))
+    return client.post(change_url(statement), statement_data(statement, paragraphs, **fields or {}))
+
+
+def test_an_editor_indents_a_paragraph_under_a_heading_and_the_page_shows_it_nested(
+    editor_client,
+):
+    statement = outline_statement()
+    response = save_outline(editor_client, statement, p2={"depth": 1})
+    assert response.status_code == 302, error_text(response)
+    heading, item, last = statement.paragraphs.order_by("position")
+    assert (item.parent, item.depth, item.anchor) == (heading, 1, "p1-1")
+    assert (last.parent, last.anchor) == (None, "p2")
+    page = editor_client.get(statement.get_absolute_url()).content.decode()
+    assert re.search(r'class="paragraph paragraph--depth-1" id="p1-1"', page)
+    assert 'aria-label="Paragraph 1 (1), permalink"' in page
+    # Kept in the history, with the editor named, like every save.
+    assert Version.objects.get_for_object(statement).count() == 1
+    assert Version.objects.get_for_object(statement)[0].revision.user is not None
+
+
+def test_a_change_of_the_tree_can_be_a_major_change_with_a_note_for_readers(editor_client):
+    statement = outline_statement()
+    note = "Put paragraph (1) under its heading."
+    response = save_outline(
+        editor_client, statement, {"change_kind": "major", "change_note": note}, p2={"depth": 1}
+    )
+    assert response.status_code == 302, error_text(response)
+    assert ChangeNote.objects.get(statement=statement).note == note
+    assert note in editor_client.get(statement.get_absolute_url()).content.decode()
+
+
+def test_the_history_compares_a_change_of_place_in_the_tree(editor_client):
+    statement = outline_statement()
+    save_outline(editor_client, statement, p2={"depth": 1})
+    statement.refresh_from_db()
+    save_outline(editor_client, statement, p2={"label": "(a)"}, p3={"kind": "heading"})
+    first, second = Version.objects.get_for_object(statement).order_by("pk")
+    compare = editor_client.get(
+        reverse("admin:statements_statement_compare", args=[statement.pk]),
+        {"version_id1": first.pk, "version_id2": second.pk},
+    ).content.decode()
+    assert "#p1-1 → #p1-a" in compare
+    assert "paragraph → heading" in compare
+
+
+def test_an_editor_outdents_a_nested_paragraph_back_to_the_top(editor_client):
+    statement = outline_statement()
+    save_outline(editor_client, statement, p2={"depth": 1})
+    statement.refresh_from_db()
+    response = save_outline(editor_client, statement, p2={"depth": 0})
+    assert response.status_code == 302, error_text(response)
+    item = statement.paragraphs.get(position=2)
+    assert (item.parent, item.depth, item.anchor) == (None, 0, "p-2")
+
+
+def test_changing_a_label_changes_the_anchor(editor_client):
+    statement = outline_statement()
+    save_outline(editor_client, statement, p2={"depth": 1})
+    statement.refresh_from_db()
+    response = save_outline(editor_client, statement, p2={"label": "(a)"})
+    assert response.status_code == 302, error_text(response)
+    assert statement.paragraphs.get(position=2).anchor == "p1-a"
+    assert editor_client.get(statement.get_absolute_url() + "#p1-a").status_code == 200
+
+
+def test_changing_a_blocks_kind_makes_it_a_heading(editor_client):
+    statement = outline_statement()
+    response = save_outline(editor_client, statement, p3={"kind": "heading"})
+    assert response.status_code == 302, error_text(response)
+    assert statement.paragraphs.get(position=3).is_heading
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"p1": {"depth": 1}}, "Block 1 (position 1): indented, but no block before it"),
+        (
+            {"p2": {"depth": 2}},
+            "Block (1) (position 2): depth 2, more than one level below the block before it "
+            "(depth 0)",
+        ),
+        (
+            {"p3": {"depth": 1}},
+            "Block 2 (position 3): only a top-level block has a printed number",
+        ),
+        ({"p2": {"depth": -1}}, "greater than or equal to 0"),
+    ],
+)
+def test_an_impossible_tree_is_refused_naming_the_block(editor_client, changes, message):
+    statement = outline_statement()
+    response = save_outline(editor_client, statement, **changes)
+    assert response.status_code == 200
+    assert message in error_text(response)
+    assert [p.depth for p in statement.paragraphs.order_by("position")] == [0, 0, 0]

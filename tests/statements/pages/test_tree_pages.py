@@ -6,7 +6,7 @@ import pytest
 
 from statements import services
 from statements.models import Statement
-from tests.factories import ResolutionFactory
+from tests.factories import MeetingFactory, ParticipantFactory, ResolutionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +52,7 @@ def test_every_block_is_a_permalink_with_a_name_of_its_own(client):
         ("p2", "Heading 2, permalink"),
         ("p2-1", "Paragraph 2 (1), permalink"),
         ("p2-1-a", "Paragraph 2 (1) (a), permalink"),
-        ("p-6", "Unnumbered paragraph under 2 (1), permalink"),
+        ("p-6", "Paragraph under 2 (1) beginning “Japan said so twice.”, permalink"),
     ]
     names = [name for _anchor, name in blocks(html)]
     assert len(set(names)) == len(names)
@@ -61,21 +61,45 @@ def test_every_block_is_a_permalink_with_a_name_of_its_own(client):
     assert re.search(r'href="#p2-1-a"[^>]*>\(a\)</a>', html)
 
 
-def test_a_flat_statement_renders_as_before(client):
-    statement = services.statement_create(
+def flat_statement(paragraphs: list[dict]) -> Statement:
+    return services.statement_create(
         title="Flat",
         slug="2024-06-05-flat",
         date="2024-06-05",
         status=Statement.Status.PUBLISHED,
-        paragraphs=[{"text": "Opening."}, {"number": 1, "text": "First."}],
+        paragraphs=paragraphs,
     )
+
+
+def test_a_flat_statement_renders_as_before(client):
+    statement = flat_statement([{"text": "Opening."}, {"number": 1, "text": "First."}])
     html = client.get(statement.get_absolute_url()).content.decode()
     assert blocks(html) == [
-        ("p-1", "Unnumbered paragraph, permalink"),
+        ("p-1", "Paragraph beginning “Opening.”, permalink"),
         ("p1", "Paragraph 1, permalink"),
     ]
     assert '<div class="paragraph" id="p1">' in html
     assert "paragraph--" not in html
+
+
+def test_unnumbered_paragraphs_are_named_by_their_first_words_each_differently(client):
+    statement = flat_statement(
+        [
+            {"text": "Japan highly appreciates the unanimous adoption of resolution 2397."},
+            {"text": "Japan highly appreciates the efforts of the United States."},
+            {"text": "North Korea must take concrete actions."},
+            {"number": 1, "text": "Japan will continue to work closely with the Council."},
+        ]
+    )
+    html = client.get(statement.get_absolute_url()).content.decode()
+    names = [name for _anchor, name in blocks(html)]
+    assert names == [
+        "Paragraph beginning “Japan highly appreciates the unanimous adoption…”, permalink",
+        "Paragraph beginning “Japan highly appreciates the efforts of…”, permalink",
+        "Paragraph beginning “North Korea must take concrete actions.”, permalink",
+        "Paragraph 1, permalink",
+    ]
+    assert len(set(names)) == len(names)
 
 
 def test_a_nested_page_runs_as_many_queries_as_a_flat_one(client, django_assert_num_queries):
@@ -99,3 +123,46 @@ def test_search_hits_name_the_heading_they_sit_under(client):
     nested_statement()
     html = client.get("/search/", {"q": "implementing"}).content.decode()
     assert "Outcome of the Open Debate, 2. Reform of the Security Council, (1) (a)</a>" in html
+
+
+def test_the_meeting_page_names_quoted_blocks_by_heading_and_label_path(
+    client, django_assert_num_queries
+):
+    meeting = MeetingFactory()
+    ResolutionFactory(number=2397)
+    services.statement_create(
+        title="Japan-UN Meeting",
+        slug="2024-06-04-meeting",
+        date="2024-06-04",
+        kind=Statement.Kind.MEETING_SUMMARY,
+        status=Statement.Status.PUBLISHED,
+        meetings=[meeting],
+        paragraphs=NESTED,
+    )
+    ParticipantFactory(meeting=meeting, name="Taro Kono")
+    ParticipantFactory(meeting=meeting, name="Julie Bishop")
+    services.statement_create(  # quoted only where it names the meeting
+        title="Week at the General Assembly",
+        slug="2024-06-05-week",
+        date="2024-06-05",
+        status=Statement.Status.PUBLISHED,
+        meetings=[meeting],
+        paragraphs=[
+            {"kind": "heading", "label": "1", "number": 1, "text": "Bilateral meetings"},
+            {"label": "(1)", "parent": 1, "text": "Minister Kono met Minister Bishop."},
+        ],
+    )
+    # validators, meeting, participants, statements, paragraphs, resolutions: as flat
+    with django_assert_num_queries(6):
+        html = client.get(meeting.get_absolute_url()).content.decode()
+    names = re.findall(r'class="paragraph__permalink" href="[^"]+" aria-label="([^"]+)"', html)
+    assert names == [
+        "1. Peace and security in the statement",
+        "1. Peace and security, (1) in the statement",
+        "2. Reform of the Security Council in the statement",
+        "2. Reform of the Security Council, (1) in the statement",
+        "2. Reform of the Security Council, (1) (a) in the statement",
+        "Paragraph under 2. Reform of the Security Council, (1) beginning “Japan said so "
+        "twice.” in the statement",
+        "1. Bilateral meetings, (1) in the statement",
+    ]

@@ -307,7 +307,7 @@ def test_a_meeting_page_shows_its_summary_in_full(client, seeded):
         assert f'href="{statement_url(SUMMARY)}#p{number}"' in html
     assert "Prime Minister Abe proceeded further that the abductions issue" in html
     # The unnumbered opening is named by its first words, not "unnumbered" like any other.
-    assert 'aria-label="Unnumbered paragraph “On September 19, commencing at 12:05 …”' in html
+    assert 'aria-label="Paragraph beginning “On September 19, commencing at 12:05…”' in html
 
 
 def test_a_linked_statement_naming_no_meeting_in_any_paragraph_is_listed_without_text(client, db):

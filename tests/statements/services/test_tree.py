@@ -12,6 +12,7 @@ from statements.models import Paragraph, Statement
 from statements.services import (
     ImportPage,
     paragraphs_anchor,
+    paragraphs_placed_by_depth,
     statement_create,
     statement_update,
     statements_import,
@@ -145,6 +146,36 @@ def test_an_impossible_tree_is_refused_naming_the_block(rows, message):
         statement_create(title="Impossible", slug="impossible", date="2024-06-04", paragraphs=rows)
     assert any(message in error for error in caught.value.message_dict["paragraphs"])
     assert not Statement.objects.exists()
+
+
+def test_depths_place_each_block_under_the_nearest_block_one_level_up():
+    depths = [0, 1, 2, 1, 0, 1]
+    rows = paragraphs_placed_by_depth(
+        [{"position": p, "depth": d} for p, d in enumerate(depths, start=1)][::-1]
+    )
+    assert [(row["position"], row["parent"]) for row in rows] == [
+        (1, None),
+        (2, 1),
+        (3, 2),
+        (4, 1),
+        (5, None),
+        (6, 5),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("depths", "message"),
+    [
+        ([1, 0], "Block at position 1: indented, but no block before it to sit under."),
+        ([0, 1, 3], "Block at position 3: depth 3, more than one level below the block before"),
+    ],
+)
+def test_an_indentation_with_no_block_to_sit_under_is_refused_naming_it(depths, message):
+    with pytest.raises(ValidationError) as refused:
+        paragraphs_placed_by_depth(
+            [{"position": p, "depth": d} for p, d in enumerate(depths, start=1)]
+        )
+    assert message in refused.value.message_dict["paragraphs"][0]
 
 
 def test_the_database_refuses_a_shared_anchor_and_a_nested_number():
