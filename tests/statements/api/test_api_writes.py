@@ -307,6 +307,30 @@ def test_created_responses_carry_only_str_headers(editor_client, url, payload):
         assert type(name) is str and type(value) is str, (name, type(value))
 
 
+@pytest.mark.parametrize(
+    ("url", "payload", "field"),
+    [
+        (
+            "/api/v1/meetings/",
+            {"slug": "m", "title": "M", "date": "2017-01-01",
+             "participants": [{"name": "A", "organisation": "\u0085" + "x" * 200}]},
+            "participants",
+        ),
+        ("/api/v1/meetings/", {"slug": "m", "title": " " + "T" * 300, "date": "2017-01-01",
+                               "participants": []}, "title"),
+        ("/api/v1/statements/", statement_payload(speaker="  " + "S" * 199), "speaker"),
+    ],
+)  # fmt: skip
+def test_a_string_longer_than_the_schema_allows_is_refused_whitespace_included(
+    editor_client, url, payload, field
+):
+    """Schemathesis found it: DRF counted length after trimming, so a string the schema's
+    maxLength refuses was stored."""
+    response = editor_client.post(url, payload, format="json")
+    assert response.status_code == 400, response.content
+    assert field in response.json()["errors"], response.json()
+
+
 BIG = 2**63  # beyond SQLite's integers and PostgreSQL's bigint: an OverflowError once
 
 
