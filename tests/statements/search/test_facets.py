@@ -146,3 +146,23 @@ def test_bad_filters_are_form_errors_never_500(client, archive, params):
     page = get(client, {"q": "Japan", **params})
     assert 'class="error"' in page and "The search did not run" in page
     assert 'class="results"' not in page
+
+
+@pytest.mark.parametrize("params, expected", [({}, 10), ({"kind": "statement"}, 13)])
+def test_a_filtered_search_runs_the_same_queries_for_few_or_many_hits(
+    client, db, django_assert_num_queries, params, expected
+):
+    # years, resolutions (filter choices); the matching texts, titles; the speakers
+    # (none named); the words' weights; the filters' counts: with a filter chosen, the
+    # texts, titles and speakers read again without it (newest first: no weights), then
+    # the hits' statements and the resolutions they cite; the page's paragraphs with
+    # their statements, and the resolutions they cite.
+    resolution = ResolutionFactory(number=2397)
+    for count in (2, 200):
+        statement = StatementFactory()
+        for position in range(1, count + 1):
+            cite(statement, position, f"Nonproliferation {count}.", resolution)
+        with django_assert_num_queries(expected):
+            page = get(client, {"q": f"nonproliferation {count}", **params})
+        assert f"{count} matching paragraphs" in page
+        assert f"S/RES/2397 (2017) ({count})" in htmllib.unescape(page)
