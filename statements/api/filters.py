@@ -248,6 +248,18 @@ class StatementFilterSet(SearchFilterSet):
         )
         return search.newest_statements(query, filters)
 
+    def search(self, queryset: QuerySet, query: str) -> QuerySet:
+        # A resolution named explicitly ("S/RES/2397 (2017)", "resolution 2397") lists the
+        # statements citing it, as the search page answers; as words it would be the
+        # phrase "S RES 2397", which no paragraph writes. One the archive does not cite is
+        # searched as its number, as the page does. A bare number stays text (a year?).
+        named = search.named_resolution(query)
+        if named is None or not named.explicit:
+            return super().search(queryset, query)
+        if Resolution.objects.cited().filter(number=named.number).exists():
+            return queryset.citing(named.number)
+        return super().search(queryset, str(named.number))
+
 
 class ReadingOrderFilter(OrderingFilter):
     """A paragraph's position is its place in its statement, so ``position`` orders the

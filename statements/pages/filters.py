@@ -249,6 +249,14 @@ class ResolutionFilter(django_filters.FilterSet):
         fields = ["adopted_after", "adopted_before", "ordering"]
 
 
+def _label(label: Any, count: int, at_least: bool) -> str:
+    if not at_least:
+        return f"{label} ({count})"
+    if not count:
+        return str(label)
+    return _("%(label)s (at least %(count)s)") % {"label": label, "count": count}
+
+
 class SearchForm(forms.Form):
     """What the search page reads from its URL: the query, the filters, the order and a
     range of dates (``from``, ``to``; Python keywords, so the fields are added by name)."""
@@ -287,6 +295,20 @@ class SearchForm(forms.Form):
         if first and last and first > last:
             self.add_error("to", _("The end of the range comes before its start."))
         return data
+
+    def count_choices(self, facets: search.Facets) -> None:
+        """Label each year, kind and resolution with the matching paragraphs choosing it
+        would give, the other filters as chosen ("2017 (12)"); when the search matched
+        more than it reads, the counts are lower bounds and say so ("2017 (at least 12)",
+        no count where none was read)."""
+        for name in ("year", "kind", "resolution"):
+            counts = {str(value): n for value, n in getattr(facets, name).items()}
+            field = self.fields[name]
+            field.choices = [
+                (value, _label(label, counts.get(str(value), 0), facets.at_least))
+                for value, label in field.choices
+                if value != ""
+            ]
 
     def filters(self) -> search.Filters:
         """The search's filters, from a valid form."""

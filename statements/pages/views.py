@@ -485,8 +485,12 @@ class SearchView(SectionMixin, TemplateView):
         context: dict[str, Any] = {"form": form, "query": ""}
         if form.is_valid() and search.clean_query(form.cleaned_data["q"]):
             sort = form.cleaned_data["sort"] or search.RELEVANCE
-            answer = search.search_archive(form.cleaned_data["q"], form.filters(), sort)
+            filters = form.filters()
+            answer = search.search_archive(form.cleaned_data["q"], filters, sort)
             hits = answer.hits
+            # Each filter's values labelled with the hits choosing them would give.
+            facets = search.search_facets(answer, filters)
+            form.count_choices(facets)
             page = Paginator(hits, RESULTS_PER_PAGE).get_page(self.request.GET.get("page"))
             context.update(
                 searched=True,
@@ -501,6 +505,7 @@ class SearchView(SectionMixin, TemplateView):
                 more=hits.more,
                 ranked=hits.ranked,
                 truncated=search.is_truncated(form.cleaned_data["q"]),
+                counts_at_least=facets.at_least,
             )
         return super().get_context_data(**context, **kwargs)
 

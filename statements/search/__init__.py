@@ -5,6 +5,7 @@
 size of the archive. Callers import from here and never see which engine runs.
 """
 
+from statements.search.facets import Facets, search_facets
 from statements.search.query import (
     MAX_QUERY_LENGTH,
     NamedResolution,
@@ -43,6 +44,7 @@ __all__ = [
     "SORTS",
     "Answer",
     "CitingParagraphs",
+    "Facets",
     "Filters",
     "NamedResolution",
     "Newest",
@@ -58,5 +60,6 @@ __all__ = [
     "published_speakers",
     "resolution_pk",
     "search_archive",
+    "search_facets",
     "search_paragraphs",
 ]

@@ -591,6 +591,8 @@ class ParagraphSearch:
         self.more = False
         self.ranked = False
         self.places: list[Place] = []
+        # Every place read, before the cut to MAX_HITS: what the filters' counts count.
+        self.found: list[Place] = []
         self.texts = _Matches()
         if self.engine is None:
             return
@@ -603,11 +605,13 @@ class ParagraphSearch:
             # More than MAX_HITS already: in date order, and titles and speakers are read
             # only as far as the page asked for needs (a common word would read thousands).
             self.more = True
+            self.found = list(self.texts.places)
             return
         titles = self._matches(TITLES, limit, ranked=inline)
         speakers = speaker_matches(self.query, self.filters, limit, oldest=self.oldest)
         found = _merged(self.texts, titles, speakers)
         self.places = _in_order(found, self.oldest)
+        self.found = self.places
         if titles.capped or speakers.capped or len(self.places) > MAX_HITS:
             self.more = True
             self.places = self.places[:MAX_HITS]

@@ -1125,3 +1125,25 @@ def test_export_queries_grow_with_chunks_not_rows(client, django_assert_max_num_
         response = client.get("/api/v1/export/statements.jsonl")
         lines = b"".join(response.streaming_content).decode().splitlines()
     assert len(lines) == Statement.objects.published().count() == 270
+
+
+@pytest.mark.parametrize("query", ["S/RES/2397", "S/RES/2397 (2017)", "resolution 2397"])
+def test_a_statement_search_naming_a_resolution_lists_the_statements_citing_it(client, query):
+    r2397 = ResolutionFactory(number=2397)
+    citing = StatementFactory(slug="citing", date=dt.date(2018, 1, 5))
+    ParagraphFactory(statement=citing, position=1, text="On the sanctions.").resolutions.add(r2397)
+    mentioning = StatementFactory(slug="mentioning", date=dt.date(2018, 2, 5))
+    ParagraphFactory(statement=mentioning, position=1, text="The year 2397 is far off.")
+    draft = StatementFactory(slug="draft", status="draft")
+    ParagraphFactory(statement=draft, position=1, text="Draft.").resolutions.add(r2397)
+    response, body = get(client, "/api/v1/statements/", q=query)
+    assert response.status_code == 200, body
+    assert slugs(body) == ["citing"] and body["count"] == 1 and body["more"] is False
+    # Combined with the other filters, as the resolution filter is.
+    _, body = get(client, "/api/v1/statements/", q=query, year=2017)
+    assert slugs(body) == []
+    # A bare number is text; a symbol nothing cites is its number searched as text.
+    _, body = get(client, "/api/v1/statements/", q="2397")
+    assert slugs(body) == ["mentioning"]
+    _, body = get(client, "/api/v1/statements/", q="S/RES/2398")
+    assert slugs(body) == []

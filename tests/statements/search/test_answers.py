@@ -321,26 +321,28 @@ def test_a_symbol_search_runs_the_same_queries_for_few_or_many_citations(
     client, db, django_assert_num_queries
 ):
     resolution = ResolutionFactory(number=2397)
-    # years, resolutions (filter choices); the resolution; the page of citations; its
+    # years, resolutions (filter choices); the resolution; the filters' counts (citations
+    # per year, per kind, per resolution cited with it); the page of citations; its
     # paragraphs with their statements, and the resolutions they cite.
     for count, shown in ((2, 2), (60, 20)):
         statement = StatementFactory()
         for position in range(1, count + 1):
             cite(statement, position, "On resolution 2397.", resolution)
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(9):
             response = client.get(SEARCH, {"q": "S/RES/2397"})
         assert response.content.decode().count('class="result"') == shown
     # Narrowed by dates: the citations are counted (one more query).
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(10):
         client.get(SEARCH, {"q": "S/RES/2397", "from": "2000-01-01"})
 
 
-@pytest.mark.parametrize("sort, expected", [("relevance", 9), ("newest", 8), ("oldest", 8)])
+@pytest.mark.parametrize("sort, expected", [("relevance", 11), ("newest", 10), ("oldest", 10)])
 def test_a_speaker_search_runs_the_same_queries_for_few_or_many_hits(
     client, db, django_assert_num_queries, sort, expected
 ):
     # years, resolutions (filter choices); texts, titles; the speakers and their
-    # statements; the words' weights (relevance only); the page's paragraphs with their
+    # statements; the words' weights (relevance only); the filters' counts (the hits'
+    # statements, the resolutions they cite); the page's paragraphs with their
     # statements, and the resolutions they cite.
     for count, shown in ((2, 2), (40, 20)):
         for _ in range(count):
