@@ -347,6 +347,18 @@ class Person(TimeStampedModel):
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
 
+    def spoken(self) -> QuerySet[Statement]:
+        """The published statements they spoke, newest first."""
+        return Statement.objects.published().filter(person=self).order_by("-date", "-id")
+
+    def participations_shown(self) -> QuerySet[Participant]:
+        """Their place in each public meeting, with the role held that day, newest first."""
+        return (
+            self.participations.filter(meeting__statement_count__gt=0)
+            .select_related("meeting")
+            .order_by("-meeting__date", "-meeting__start_time", "-meeting_id")
+        )
+
     @property
     def all_spellings(self) -> list[str]:
         """Its name and every other spelling, each once."""
@@ -398,18 +410,23 @@ class MeetingQuerySet(models.QuerySet):
     def with_related(self) -> MeetingQuerySet:
         """Load the participants and the statements reporting each meeting (see
         ``Meeting.published_statements``), without their text: for lists and the API."""
-        return self.prefetch_related("participants", reporting_statements())
+        return self.prefetch_related(participants_with_people(), reporting_statements())
 
     def with_reports(self) -> MeetingQuerySet:
         """``with_related()`` and the paragraphs of the statements: for a meeting's page."""
         return self.prefetch_related(
-            "participants",
+            participants_with_people(),
             reporting_statements(
                 Statement.objects.defer("source_text", "import_baseline").prefetch_related(
                     paragraphs_in_reading_order()
                 )
             ),
         )
+
+
+def participants_with_people() -> Prefetch:
+    """A meeting's participants with the person each one is (no query per row)."""
+    return Prefetch("participants", queryset=Participant.objects.select_related("person"))
 
 
 def reporting_statements(statements: QuerySet | None = None) -> Prefetch:
@@ -727,9 +744,11 @@ class StatementQuerySet(models.QuerySet):
 
     def with_related(self) -> StatementQuerySet:
         """Load every relation that pages and the API show, in a fixed number of queries."""
-        return self.prefetch_related(
+        return self.select_related("person").prefetch_related(
             paragraphs_in_reading_order(),
-            Prefetch("meetings", queryset=Meeting.objects.prefetch_related("participants")),
+            Prefetch(
+                "meetings", queryset=Meeting.objects.prefetch_related(participants_with_people())
+            ),
         )
 
     def with_change_notes(self) -> StatementQuerySet:
