@@ -3,7 +3,7 @@ merging two records of one person."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import reversion
@@ -132,17 +132,26 @@ def people_link_all() -> None:
 
 
 def person_update(
-    *, person: Person, user: AbstractBaseUser | None = None, comment: str = "", **fields: Any
+    *,
+    person: Person,
+    roles: Sequence[Mapping[str, Any]] | None = None,
+    user: AbstractBaseUser | None = None,
+    comment: str = "",
+    **fields: Any,
 ) -> Person:
-    """Change a person (an editor's correction or confirmation)."""
+    """Create or change a person (an editor's correction or confirmation), and replace
+    their roles when given; one revision."""
     for name, value in fields.items():
         setattr(person, name, value)
     person.full_clean()
-    with recorded(user=user, comment=comment or _("Changed.")):
+    with recorded(user=user, comment=comment or (_("Changed.") if person.pk else _("Created."))):
         if person.pk is None:
             person.save()
         else:
             save_existing(person)
+        if roles is not None:
+            person.roles.all().delete()
+            PersonRole.objects.bulk_create(PersonRole(person=person, **role) for role in roles)
         reversion.add_to_revision(person)
     return person
 

@@ -441,7 +441,8 @@ def statement_update(
     with recorded(user=user, comment=comment or _("Changed.")):
         statement_claim_version(statement=statement, expected_version=expected_version)
         _change_record(statement, major=major, note=note)
-        if "speaker" in fields and "person" not in fields:  # a new speaker line, relinked
+        if "speaker" in fields and fields.get("person") is None:
+            # No person chosen (an editor's choice stands): the speaker line names one.
             statement.person = speaker_person(speaker=statement.speaker)
         save_existing(statement)
         if meetings is not None:
