@@ -128,3 +128,21 @@ def test_person_pages_run_the_same_queries_however_much_they_did(
     # count, page (with the counts as subqueries)
     with django_assert_num_queries(2):
         assert client.get("/people/").status_code == 200
+
+
+def test_the_speaker_filter_lists_a_person_once_and_matches_every_spelling(client):
+    kono = PersonFactory(name="Taro Kono", slug="taro-kono", spellings=["KONO Taro"])
+    StatementFactory(title="Printed in full", speaker="Foreign Minister Taro Kono", person=kono)
+    StatementFactory(title="Printed capitals", speaker="KONO Taro", person=kono)
+    StatementFactory(title="Unlinked line", speaker="Government of Japan")
+    page = client.get("/statements/", {"speaker": "taro-kono"})
+    listed = [s.title for s in page.context["statements"]]
+    assert sorted(listed) == ["Printed capitals", "Printed in full"]
+    choices = dict(page.context["filter"].form.fields["speaker"].choices)
+    assert choices["taro-kono"] == "Taro Kono (2)"
+    assert choices["Government of Japan"] == "Government of Japan (1)"
+    # An address from before people: the printed line lists the person's statements.
+    old = client.get("/statements/", {"speaker": "KONO Taro"})
+    assert len(old.context["statements"]) == 2
+    feed = ET.fromstring(client.get("/statements/feed/", {"speaker": "taro-kono"}).content)
+    assert len(list(feed.iter(f"{ATOM}entry"))) == 2

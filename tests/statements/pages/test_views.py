@@ -575,10 +575,10 @@ def test_resolution_page_runs_the_same_queries_for_3_or_300_citing_statements(
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        # count, page; filter choices: years, speakers, resolutions; the choices' counts:
-        # per year, kind, speaker and resolution
-        (reverse("statements:statement-list"), 9),
-        (reverse("statements:statement-list") + "?resolution=2397&year=2017", 9),
+        # count, page; filter choices: years, the people who spoke, speakers, resolutions;
+        # the choices' counts: per year, kind, speaker and resolution
+        (reverse("statements:statement-list"), 10),
+        (reverse("statements:statement-list") + "?resolution=2397&year=2017", 10),
         # every cited resolution with its count (kept by the database)
         (reverse("statements:resolution-list"), 1),
         # count, page, participants, reporting statements (no text: the list shows none)
