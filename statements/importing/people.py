@@ -57,6 +57,9 @@ class PeopleIndex:
 
     by_full_key: dict[str, object] = field(default_factory=dict)
     by_surname: dict[str, set[object]] = field(default_factory=dict)
+    # First and last words of a longer name: "António Manuel de Oliveira Guterres" is
+    # "António Guterres" printed in full.
+    by_ends: dict[str, object] = field(default_factory=dict)
 
     def add(self, person: object, spellings: Iterable[str]) -> None:
         for spelling in spellings:
@@ -65,6 +68,7 @@ class PeopleIndex:
                 continue  # a surname alone is never a person's key
             self.by_full_key.setdefault(key, person)
             words = name_key(spelling).split()
+            self.by_ends.setdefault(full_key(f"{words[0]} {words[-1]}"), person)
             for surname in {words[0], words[-1]}:
                 self.by_surname.setdefault(surname, set()).add(person)
 
@@ -74,6 +78,8 @@ class PeopleIndex:
         if not key:
             return None
         if " " in key:
-            return self.by_full_key.get(key)
+            words = name_key(name).split()
+            ends = full_key(f"{words[0]} {words[-1]}")
+            return self.by_full_key.get(key) or self.by_full_key.get(ends) or self.by_ends.get(ends)
         candidates = self.by_surname.get(key, set())
         return next(iter(candidates)) if len(candidates) == 1 else None

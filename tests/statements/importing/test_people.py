@@ -100,3 +100,13 @@ def test_two_different_surnames_never_match(given_name, one, other):
     index.add("one", [f"{given_name} {one}"])
     assert index.match(f"{given_name} {other}") is None
     assert index.match(other) is None
+
+
+def test_a_name_printed_in_full_matches_its_short_form_either_way():
+    index = PeopleIndex()
+    index.add("guterres", ["António Manuel de Oliveira Guterres"])
+    assert index.match("António Guterres") == "guterres"
+    other = PeopleIndex()
+    other.add("guterres", ["António Guterres"])
+    assert other.match("António Manuel de Oliveira Guterres") == "guterres"
+    assert other.match("António Costa") is None
