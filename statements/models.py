@@ -267,6 +267,135 @@ def paragraphs_in_reading_order() -> Prefetch:
     )
 
 
+# --- People ------------------------------------------------------------------------------
+
+
+class PersonQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug: str) -> Person:
+        return self.get(slug=slug)
+
+    def with_counts(self) -> PersonQuerySet:
+        """Annotate ``statement_total`` (published statements they spoke) and
+        ``meeting_total`` (public meetings they took part in): for the people list."""
+        spoke = (
+            Statement.objects.published()
+            .filter(person=OuterRef("pk"))
+            .order_by()
+            .values("person")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        met = (
+            Participant.objects.filter(person=OuterRef("pk"), meeting__statement_count__gt=0)
+            .order_by()
+            .values("person")
+            .annotate(n=Count("meeting", distinct=True))
+            .values("n")
+        )
+        return self.annotate(
+            statement_total=Coalesce(Subquery(spoke), 0),
+            meeting_total=Coalesce(Subquery(met), 0),
+        )
+
+    def public(self) -> PersonQuerySet:
+        """People who spoke a published statement or took part in a public meeting."""
+        return self.filter(
+            Exists(Statement.objects.published().filter(person=OuterRef("pk")))
+            | Exists(
+                Participant.objects.filter(person=OuterRef("pk"), meeting__statement_count__gt=0)
+            )
+        )
+
+
+@reversion.register(follow=["roles"])
+class Person(TimeStampedModel):
+    """Someone who speaks in a statement or takes part in a meeting, whatever the
+    spelling a page printed (statements.importing.people matches them)."""
+
+    name = models.CharField(
+        _("name"), max_length=200, help_text=_("As the person writes it: “António Guterres”.")
+    )
+    sort_name = models.CharField(
+        _("sort name"), max_length=200, help_text=_("Family name first: “Guterres António”.")
+    )
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    spellings = models.JSONField(
+        _("other spellings"),
+        default=list,
+        blank=True,
+        help_text=_("Other ways pages print the name: “KONO Taro”, “Antonio Guterres”."),
+    )
+    confirmed = models.BooleanField(
+        _("confirmed"),
+        default=False,
+        help_text=_("An editor has checked this person; the importer creates unconfirmed ones."),
+    )
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sort_name", "id"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return page_url("statements:person-detail", slug=self.slug)
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    def spoken(self) -> QuerySet[Statement]:
+        """The published statements they spoke, newest first."""
+        return Statement.objects.published().filter(person=self).order_by("-date", "-id")
+
+    def participations_shown(self) -> QuerySet[Participant]:
+        """Their place in each public meeting, with the role held that day, newest first."""
+        return (
+            self.participations.filter(meeting__statement_count__gt=0)
+            .select_related("meeting")
+            .order_by("-meeting__date", "-meeting__start_time", "-meeting_id")
+        )
+
+    @property
+    def all_spellings(self) -> list[str]:
+        """Its name and every other spelling, each once."""
+        return list(dict.fromkeys([self.name, *self.spellings]))
+
+
+@reversion.register()
+class PersonRole(models.Model):
+    """A title someone held, and for whom, from when to when (``end_date`` empty while
+    they hold it). The role held on one day stays on that day's ``Participant``."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="roles", verbose_name=_("person")
+    )
+    title = models.CharField(_("title"), max_length=300)
+    organisation = models.CharField(_("organisation or country"), max_length=200, blank=True)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["person", "-start_date", "id"]
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="person_role_ends_after_start",
+                violation_error_message=_("A role cannot end before it starts."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}, {self.organisation}" if self.organisation else self.title
+
+
 # --- Meetings ----------------------------------------------------------------------------
 
 
@@ -281,18 +410,23 @@ class MeetingQuerySet(models.QuerySet):
     def with_related(self) -> MeetingQuerySet:
         """Load the participants and the statements reporting each meeting (see
         ``Meeting.published_statements``), without their text: for lists and the API."""
-        return self.prefetch_related("participants", reporting_statements())
+        return self.prefetch_related(participants_with_people(), reporting_statements())
 
     def with_reports(self) -> MeetingQuerySet:
         """``with_related()`` and the paragraphs of the statements: for a meeting's page."""
         return self.prefetch_related(
-            "participants",
+            participants_with_people(),
             reporting_statements(
                 Statement.objects.defer("source_text", "import_baseline").prefetch_related(
                     paragraphs_in_reading_order()
                 )
             ),
         )
+
+
+def participants_with_people() -> Prefetch:
+    """A meeting's participants with the person each one is (no query per row)."""
+    return Prefetch("participants", queryset=Participant.objects.select_related("person"))
 
 
 def reporting_statements(statements: QuerySet | None = None) -> Prefetch:
@@ -486,6 +620,14 @@ class Participant(TimeStampedModel):
     name = models.CharField(_("name"), max_length=200)
     role = models.CharField(_("title or role"), max_length=300, blank=True)
     organisation = models.CharField(_("organisation or country"), max_length=200, blank=True)
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="participations",
+        verbose_name=_("person"),
+    )
     in_attendance = models.BooleanField(
         _("in attendance"),
         default=False,
@@ -602,9 +744,11 @@ class StatementQuerySet(models.QuerySet):
 
     def with_related(self) -> StatementQuerySet:
         """Load every relation that pages and the API show, in a fixed number of queries."""
-        return self.prefetch_related(
+        return self.select_related("person").prefetch_related(
             paragraphs_in_reading_order(),
-            Prefetch("meetings", queryset=Meeting.objects.prefetch_related("participants")),
+            Prefetch(
+                "meetings", queryset=Meeting.objects.prefetch_related(participants_with_people())
+            ),
         )
 
     def with_change_notes(self) -> StatementQuerySet:
@@ -657,7 +801,15 @@ class Statement(TimeStampedModel):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.STATEMENT)
     date = models.DateField(_("date"), help_text=_("The publication date."))
     section = models.CharField(_("section"), max_length=200, blank=True)
-    speaker = models.CharField(_("speaker"), max_length=200, blank=True)
+    speaker = models.CharField(_("speaker"), max_length=200, blank=True)  # as printed
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="statements",
+        verbose_name=_("speaker (person)"),
+    )
     source_url = models.URLField(_("source URL"), max_length=500, blank=True)
     source_text = models.TextField(_("source text"), blank=True)
     source_key = models.CharField(

@@ -13,7 +13,7 @@ from django.core import serializers
 from django.db import transaction
 
 from statements.importing import ParsedDocument, parse_document
-from statements.models import Meeting, Paragraph, Participant, Resolution, Statement
+from statements.models import Meeting, Paragraph, Participant, Person, Resolution, Statement
 from statements.services import ImportOutcome, ImportPage, statements_import
 
 RESOLUTION_FACTS = ("adopted_on", "vote", "title", "document_url", "summary")
@@ -78,12 +78,13 @@ def seed_fixture_build(*, seeds_dir: Path, facts_path: Path) -> str:
     stamp: dt.datetime = facts["timestamp"]
     with transaction.atomic():
         curated_facts_apply(facts=facts, outcomes=seeds_import(seeds_dir))
-        for model in (Resolution, Meeting, Participant, Statement, Paragraph):
+        for model in (Resolution, Person, Meeting, Participant, Statement, Paragraph):
             model.objects.update(created_at=stamp, updated_at=stamp)
         Statement.objects.update(imported_at=stamp)
         Statement.objects.published().update(published_at=stamp, public_updated_at=stamp)
     objects = [
         *Resolution.objects.order_by("number"),
+        *Person.objects.order_by("slug"),
         *Meeting.objects.order_by("slug"),
         *Participant.objects.select_related("meeting").order_by("meeting__slug", "position"),
         *map(_baseline_in_parser_order, Statement.objects.order_by("slug")),

@@ -85,6 +85,8 @@ def editors_group() -> Group:
     if not Group.objects.filter(name="Editors").exists():
         migration = importlib.import_module("statements.migrations.0002_editors_group")
         migration.create_editors_group(apps, None)
+        people = importlib.import_module("statements.migrations.0026_editors_people")
+        people.grant_people(apps, None)
     return Group.objects.get(name="Editors")
 
 

@@ -4,7 +4,7 @@ import datetime as dt
 
 import factory
 
-from statements.models import Meeting, Paragraph, Participant, Resolution, Statement
+from statements.models import Meeting, Paragraph, Participant, Person, Resolution, Statement
 
 
 class ResolutionFactory(factory.django.DjangoModelFactory):
@@ -27,6 +27,15 @@ class MeetingFactory(factory.django.DjangoModelFactory):
     date = dt.date(2017, 9, 19)
     timezone = "America/New_York"
     location = "New York"
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    name = factory.Sequence(lambda n: f"Given{n} Family{n}")
+    sort_name = factory.LazyAttribute(lambda p: " ".join(reversed(p.name.split())))
+    slug = factory.Sequence(lambda n: f"person-{n}")
 
 
 class ParticipantFactory(factory.django.DjangoModelFactory):

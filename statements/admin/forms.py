@@ -3,6 +3,8 @@ paragraphs formset that checks the order as a whole, and the withdrawal form."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
@@ -15,6 +17,7 @@ from statements.importing import ParseError, parse_document
 from statements.models import (
     TIMEZONE_CHOICES,
     Meeting,
+    Person,
     Statement,
     paragraph_order_errors,
     validate_timezone,
@@ -66,6 +69,7 @@ class StatementAdminForm(forms.ModelForm):
             "kind",
             "section",
             "speaker",
+            "person",
             "meetings",
             "withdrawn_note",
             "version",
@@ -205,6 +209,25 @@ class WithdrawForm(forms.Form):
             "statement of 24 December 2017.”"
         ),
     )
+
+
+class MergeForm(forms.Form):
+    """Which of the selected people stays: the others' links, roles and spellings move to it."""
+
+    keep = forms.ModelChoiceField(
+        queryset=Person.objects.none(),
+        label=_("Keep"),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        help_text=_(
+            "The others are deleted after their statements, meetings, roles and spellings "
+            "move to this person."
+        ),
+    )
+
+    def __init__(self, *args: Any, people: list[Person], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["keep"].queryset = Person.objects.filter(pk__in=[p.pk for p in people])
 
 
 class MultipleFileInput(forms.ClearableFileInput):

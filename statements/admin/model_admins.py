@@ -35,6 +35,7 @@ from statements.admin.forms import (
     CitedResolutionsWidget,
     ImportForm,
     MeetingAdminForm,
+    MergeForm,
     ParagraphForm,
     ParagraphFormSet,
     StatementAdminForm,
@@ -42,11 +43,14 @@ from statements.admin.forms import (
     tree_row,
 )
 from statements.importing import ParsedDocument, resolution_mentions
+from statements.importing.names import name_key
 from statements.models import (
     JAPAN_TZ,
     Meeting,
     Paragraph,
     Participant,
+    Person,
+    PersonRole,
     Resolution,
     Statement,
 )
@@ -58,6 +62,8 @@ from statements.services import (
     meeting_delete,
     meeting_update,
     paragraphs_placed_by_depth,
+    person_merge,
+    person_update,
     resolution_create,
     resolution_delete,
     resolution_update,
@@ -134,7 +140,7 @@ def paragraph_rows(formset: BaseModelFormSet) -> list[dict]:
     return paragraphs_placed_by_depth(rows)
 
 
-PARTICIPANT_FIELDS = ("name", "role", "organisation", "in_attendance")
+PARTICIPANT_FIELDS = ("name", "role", "organisation", "in_attendance", "person")
 
 
 def participant_rows(formset: BaseModelFormSet) -> list[dict]:
@@ -251,7 +257,7 @@ class StatementAdmin(WritesThroughServices, CompareVersionAdmin):
     search_help_text = _("Title, speaker, paragraph text or a resolution number such as 2397.")
     date_hierarchy = "date"
     list_per_page = 50
-    autocomplete_fields = ["meetings"]
+    autocomplete_fields = ["meetings", "person"]
     prepopulated_fields = {"slug": ["date", "title"]}
     readonly_fields = [
         "status",
@@ -282,6 +288,7 @@ class StatementAdmin(WritesThroughServices, CompareVersionAdmin):
                     "slug",
                     ("date", "kind"),
                     ("section", "speaker"),
+                    "person",
                     "meetings",
                     "version",
                 ]
@@ -844,6 +851,7 @@ class ParticipantInline(admin.TabularInline):
     fields = ["position", *PARTICIPANT_FIELDS]
     ordering = ["position"]
     extra = 0
+    autocomplete_fields = ["person"]
 
 
 @admin.register(Meeting)
@@ -886,3 +894,97 @@ class MeetingAdmin(WritesThroughServices, CompareVersionAdmin):
         if starts is None:
             return "—"
         return f"{starts:%Y-%m-%d %H:%M} ({JAPAN_TZ.key})"
+
+
+# --- People ------------------------------------------------------------------------------
+
+
+class PersonRoleInline(admin.TabularInline):
+    model = PersonRole
+    fields = ["title", "organisation", "start_date", "end_date"]
+    extra = 0
+
+
+ROLE_FIELDS = ("title", "organisation", "start_date", "end_date")
+
+
+@admin.register(Person)
+class PersonAdmin(WritesThroughServices, CompareVersionAdmin):
+    list_display = ["name", "sort_name", "confirmed", "statement_total", "meeting_total"]
+    list_filter = ["confirmed"]
+    search_fields = ["name", "sort_name", "slug"]
+    search_help_text = _("Any spelling of the name, with or without accents.")
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "sort_name", "slug", "spellings", "confirmed"]
+    inlines = [PersonRoleInline]
+    actions = ["merge"]
+    ordering = ["sort_name", "id"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_counts()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # a person goes by a merge, which keeps every link
+
+    def get_search_results(self, request, queryset, search_term):
+        """Django's search, and any person one of whose spellings holds the words
+        whatever their accents and case ("Szijjarto" finds "Péter Szijjártó", "KONO Taro"
+        in the other spellings finds Taro Kono)."""
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        wanted = name_key(search_term)
+        if not wanted:
+            return found, duplicates
+        spelled = [
+            pk
+            for pk, name, spellings in Person.objects.values_list("pk", "name", "spellings")
+            if any(wanted in name_key(spelling) for spelling in [name, *spellings])
+        ]
+        return found | queryset.filter(pk__in=spelled), duplicates
+
+    @admin.display(description=_("statements"), ordering="statement_total")
+    def statement_total(self, person: Person) -> int:
+        return person.statement_total
+
+    @admin.display(description=_("meetings"), ordering="meeting_total")
+    def meeting_total(self, person: Person) -> int:
+        return person.meeting_total
+
+    def _save(self, request, form, formsets, change):
+        (roles,) = formsets
+        rows = [{name: f.cleaned_data[name] for name in ROLE_FIELDS} for f in kept_forms(roles)]
+        person = form.instance if change else Person()
+        created = person_update(person=person, roles=rows, user=request.user, **form.cleaned_data)
+        return None if change else created
+
+    @admin.action(description=_("Merge the selected people into one…"), permissions=["change"])
+    def merge(self, request, queryset):
+        people = list(queryset.order_by("sort_name", "id"))
+        if len(people) < 2:
+            self.message_user(request, _("Select at least two people to merge."), messages.ERROR)
+            return None
+        form = MergeForm(request.POST if "apply" in request.POST else None, people=people)
+        if form.is_valid():
+            keep = form.cleaned_data["keep"]
+            for person in people:
+                if person.pk != keep.pk:
+                    person_merge(keep=keep, remove=person, user=request.user)
+            self.message_user(
+                request,
+                ngettext(
+                    "Merged %(count)d person into %(keep)s; every link now points there.",
+                    "Merged %(count)d people into %(keep)s; every link now points there.",
+                    len(people) - 1,
+                )
+                % {"count": len(people) - 1, "keep": keep},
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Merge people"),
+            "opts": self.model._meta,
+            "people": people,
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/statements/person/merge.html", context)

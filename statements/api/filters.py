@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -197,9 +197,12 @@ class StatementFilterSet(SearchFilterSet):
         choices=Statement.Kind.choices, help_text=_("The kind of document.")
     )
     speaker = filters.CharFilter(
-        field_name="speaker",
-        lookup_expr="icontains",
-        help_text=_("The speaker's name contains this text (case-insensitive)."),
+        method="filter_speaker",
+        help_text=_(
+            "A person's slug (taro-kono: every statement they spoke, whatever spelling the "
+            "page printed), or text the speaker line or the speaker's name contains "
+            "(case-insensitive)."
+        ),
     )
     q = SearchFilter(
         help_text=format_lazy(
@@ -232,6 +235,13 @@ class StatementFilterSet(SearchFilterSet):
     class Meta:
         model = Statement
         fields: list[str] = []
+
+    def filter_speaker(self, queryset, name, value):
+        # The person's slug or name reaches every spelling; the line as printed stays
+        # searchable as before.
+        return queryset.filter(
+            Q(speaker__icontains=value) | Q(person__slug=value) | Q(person__name__icontains=value)
+        )
 
     def newest(self, query: str, data: dict) -> search.Newest:
         if data.get("status") not in (None, "", Statement.Status.PUBLISHED):
@@ -362,7 +372,8 @@ class MeetingFilterSet(StrictFilterSet):
     participant = filters.CharFilter(
         method="filter_participant",
         help_text=_(
-            "A participant's name contains this text, ignoring case and accents "
+            "A person's slug (antonio-guterres: every meeting they took part in, whatever "
+            "spelling), or text a participant's name contains, ignoring case and accents "
             "(Antonio Guterres finds António Guterres)."
         ),
     )
@@ -382,4 +393,7 @@ class MeetingFilterSet(StrictFilterSet):
         fields: list[str] = []
 
     def filter_participant(self, queryset, name, value):
-        return queryset.filter(participants__name_search__contains=search_key(value)).distinct()
+        return queryset.filter(
+            Q(participants__name_search__contains=search_key(value))
+            | Q(participants__person__slug=value)
+        ).distinct()

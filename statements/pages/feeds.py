@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from statements import search
-from statements.models import Resolution, Statement
+from statements.models import Person, Resolution, Statement
 from statements.pages.filters import SearchForm, StatementFilter
 
 FEED_LENGTH = 30
@@ -163,6 +163,27 @@ class ResolutionFeed(StatementEntries):
             .with_change_notes()
             .order_by("-date", "-id")
         )[:FEED_LENGTH]
+
+
+class PersonFeed(StatementEntries):
+    """New statements one person spoke, whatever spelling each page printed."""
+
+    def get_object(self, request: HttpRequest, slug: str) -> Person:
+        return get_object_or_404(Person.objects.public(), slug=slug)
+
+    def title(self, obj: Person) -> str:
+        return _t("%(site)s: statements by %(person)s") % {"site": SITE_TITLE, "person": obj}
+
+    def subtitle(self, obj: Person) -> str:
+        return _t("New statements of Japan's Ministry of Foreign Affairs by %(person)s.") % {
+            "person": obj
+        }
+
+    def link(self, obj: Person) -> str:
+        return obj.get_absolute_url()
+
+    def items(self, obj: Person) -> QuerySet[Statement]:
+        return obj.spoken().with_related().with_change_notes()[:FEED_LENGTH]
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,13 @@ import django_filters
 from django import forms
 from django.core.validators import EMPTY_VALUES
 from django.db import connection
-from django.db.models import CharField, Count, QuerySet
+from django.db.models import CharField, Count, Exists, OuterRef, QuerySet
 from django.db.models.functions import Cast, Left
 from django.utils.translation import gettext_lazy as _
 
 from statements import derived, search
-from statements.models import Meeting, PublishedCitation, Resolution, Statement, search_key
+from statements.importing.people import PeopleIndex, printed_name
+from statements.models import Meeting, Person, PublishedCitation, Resolution, Statement, search_key
 
 # The choices are the distinct years and speakers of published statements. DISTINCT would
 # read every statement; these recursive queries jump from one value to the next through
@@ -56,8 +57,29 @@ def year_choices() -> list[tuple[int, int]]:
 
 
 def speaker_choices() -> list[tuple[str, str]]:
-    """Speakers of published statements, in the database's order."""
-    return [(speaker, speaker) for speaker in search.published_speakers()]
+    """Speakers of published statements: each person once, by their slug, whatever
+    spellings the pages printed ("Taro Kono", "Foreign Minister KONO Taro"), and the
+    speaker lines that name no person, as printed; in the lines' order."""
+    return list({value: label for _line, value, label in speaker_lines()}.items())
+
+
+def speaker_lines() -> list[tuple[str, str, str]]:
+    """(line, value, label) for every printed speaker line of a published statement:
+    the person's slug and name when the line names one (matched as the importer matches,
+    statements.importing.people), else the line itself. Two queries: the people who
+    spoke, and the lines (an index seek each)."""
+    people = Person.objects.filter(
+        Exists(Statement.objects.published().filter(person=OuterRef("pk")))
+    ).only("pk", "slug", "name", "spellings")
+    index = PeopleIndex()
+    for person in people:
+        index.add(person, person.all_spellings)
+    rows = []
+    for line in search.published_speakers():
+        name = printed_name(line)
+        person = index.match(name) if name else None
+        rows.append((line, person.slug, person.name) if person else (line, line, line))
+    return rows
 
 
 def cited_resolutions() -> list[Resolution]:
@@ -85,7 +107,10 @@ class StatementFilter(django_filters.FilterSet):
         label=_("Kind"), choices=Statement.Kind.choices, empty_label=_("Any kind")
     )
     speaker = django_filters.ChoiceFilter(
-        label=_("Speaker"), choices=speaker_choices, empty_label=_("Any speaker")
+        label=_("Speaker"),
+        choices=speaker_choices,
+        empty_label=_("Any speaker"),
+        method="filter_speaker",
     )
     resolution = django_filters.ChoiceFilter(
         label=_("Cites resolution"),
@@ -98,12 +123,27 @@ class StatementFilter(django_filters.FilterSet):
         model = Statement
         fields = ["year", "kind", "speaker", "resolution"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, **kwargs):
+        lines = speaker_lines()
+        self.people = {value for line, value, _label in lines if value != line}
+        named = {line: value for line, value, _label in lines if value != line}
+        if data is not None and data.get("speaker") in named:
+            # An address from before people: the printed line means its person.
+            data = data.copy()
+            data["speaker"] = named[data["speaker"]]
+        super().__init__(data, *args, **kwargs)
+        self.filters["speaker"].extra["choices"] = list(
+            {value: label for _line, value, label in lines}.items()
+        )
         # Evaluate the choices once: a callable would query again to validate and to render.
-        for name in ("year", "speaker", "resolution"):
+        for name in ("year", "resolution"):
             choices = self.filters[name].extra["choices"]
             self.filters[name].extra["choices"] = list(choices() if callable(choices) else choices)
+
+    def filter_speaker(self, queryset, name, value):
+        if value in self.people:  # every spelling the person was printed with
+            return queryset.filter(person__slug=value)
+        return queryset.filter(speaker=value)
 
     def filter_resolution(self, queryset, name, value):
         return queryset.citing(int(value))
@@ -145,7 +185,12 @@ def _kinds(statements: QuerySet, narrowed: bool) -> list[tuple[Any, int]]:
 
 
 def _speakers(statements: QuerySet, narrowed: bool) -> list[tuple[Any, int]]:
-    return _grouped(statements.exclude(speaker=""), "speaker")
+    # A person's statements count together, under their slug; a line naming nobody alone.
+    counts: dict[str, int] = {}
+    rows = statements.exclude(speaker="").order_by().values_list("person__slug", "speaker")
+    for slug, speaker, n in rows.annotate(n=Count("pk")):
+        counts[slug or speaker] = counts.get(slug or speaker, 0) + n
+    return list(counts.items())
 
 
 def _resolutions(statements: QuerySet, narrowed: bool) -> list[tuple[Any, int]]:

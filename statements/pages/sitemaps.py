@@ -11,7 +11,7 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from statements.models import Meeting, Resolution, Statement
+from statements.models import Meeting, Person, Resolution, Statement
 
 SITEMAP_PAGE_SIZE = 5000
 
@@ -51,12 +51,20 @@ class MeetingSitemap(ArchiveSitemap):
         return Meeting.objects.published().only("slug", "updated_at")
 
 
+class PersonSitemap(ArchiveSitemap):
+    changefreq = "monthly"
+    priority = 0.4
+
+    def items(self) -> QuerySet[Person]:
+        return Person.objects.public().only("slug", "updated_at").order_by("sort_name", "id")
+
+
 class SectionSitemap(Sitemap):
     changefreq = "daily"
     priority = 0.4
 
     def items(self) -> list[str]:
-        return ["home", "statement-list", "resolution-list", "meeting-list"]
+        return ["home", "statement-list", "resolution-list", "meeting-list", "person-list"]
 
     def location(self, item: str) -> str:
         return reverse(f"statements:{item}")
@@ -78,4 +86,5 @@ SITEMAPS = {
     "statements": StatementSitemap,
     "resolutions": ResolutionSitemap,
     "meetings": MeetingSitemap,
+    "people": PersonSitemap,
 }

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from statements.models import Meeting, Resolution, Statement
+from statements.models import Meeting, Participant, Person, Resolution, Statement
 
 CONTEXT = "https://schema.org"
 # Turns a site path into an absolute URL (request.build_absolute_uri).
@@ -56,6 +56,11 @@ def meeting_data(meeting: Meeting, absolute: Absolute) -> dict[str, Any]:
         {
             "@type": "Person",
             "name": participant.name,
+            **(
+                {"url": absolute(participant.person.get_absolute_url())}
+                if participant.person
+                else {}
+            ),
             **({"jobTitle": participant.role} if participant.role else {}),
             **(
                 {"affiliation": {"@type": "Organization", "name": participant.organisation}}
@@ -91,6 +96,8 @@ def statement_data(statement: Statement, absolute: Absolute) -> dict[str, Any]:
     }
     if statement.speaker:
         data["contributor"] = {"@type": "Person", "name": statement.speaker}
+        if statement.person:
+            data["contributor"]["url"] = absolute(statement.person.get_absolute_url())
     if statement.source_url:
         data["isBasedOn"] = statement.source_url
     resolutions = statement.cited_resolutions
@@ -110,4 +117,26 @@ def resolution_page_data(resolution: Resolution, absolute: Absolute) -> dict[str
     data = {"@context": CONTEXT, **resolution_data(resolution, absolute)}
     if resolution.summary:
         data["abstract"] = resolution.summary
+    return data
+
+
+def person_page_data(
+    person: Person, participations: list[Participant], absolute: Absolute
+) -> dict[str, Any]:
+    """The person, their other spellings, and the titles and organisations they held at
+    the meetings the page lists (newest first, each once): what the page itself says."""
+    data: dict[str, Any] = {
+        "@context": CONTEXT,
+        "@type": "Person",
+        "name": person.name,
+        "url": absolute(person.get_absolute_url()),
+    }
+    if person.spellings:
+        data["alternateName"] = list(person.spellings)
+    if titles := list(dict.fromkeys(p.role for p in participations if p.role)):
+        data["jobTitle"] = titles
+    if organisations := list(
+        dict.fromkeys(p.organisation for p in participations if p.organisation)
+    ):
+        data["affiliation"] = [{"@type": "Organization", "name": name} for name in organisations]
     return data

@@ -22,6 +22,13 @@ urlpatterns = [
     ),
     path("meetings/", views.meeting_list, name="meeting-list"),
     path("meetings/<slug:slug>/", views.meeting_detail, name="meeting-detail"),
+    path("people/", views.person_list, name="person-list"),
+    path("people/<slug:slug>/", views.person_detail, name="person-detail"),
+    path(
+        "people/<slug:slug>/feed/",
+        views.cache_for_readers(feeds.PersonFeed()),
+        name="person-feed",
+    ),
     path("search/", views.search_page, name="search"),
     path("search/feed/", views.cache_for_readers(feeds.SearchFeed()), name="search-feed"),
     path("alerts/", alerts.alert_form, name="alert"),

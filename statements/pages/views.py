@@ -30,6 +30,7 @@ from statements import derived, search
 from statements.models import (
     Meeting,
     Paragraph,
+    Person,
     PublishedCitation,
     Resolution,
     Statement,
@@ -48,6 +49,7 @@ STATEMENTS_PER_PAGE = 20
 RESOLUTIONS_PER_PAGE = 50
 CITATIONS_PER_PAGE = 50
 MEETINGS_PER_PAGE = 20
+PEOPLE_PER_PAGE = 100
 RESULTS_PER_PAGE = 20
 DESCRIPTION_WORDS = 40  # a page's meta description: its opening words
 
@@ -476,6 +478,44 @@ class MeetingDetailView(SectionMixin, DetailView):
         )
 
 
+class PersonListView(SectionMixin, ListView):
+    """Everyone who spoke a published statement or took part in a public meeting, by
+    family name, with how often."""
+
+    template_name = "statements/person_list.html"
+    context_object_name = "people"
+    paginate_by = PEOPLE_PER_PAGE
+    section = "people"
+
+    def get_queryset(self) -> QuerySet[Person]:
+        return Person.objects.public().with_counts().order_by("sort_name", "id")
+
+
+class PersonDetailView(SectionMixin, DetailView):
+    """What a person said (statements as speaker) and whom they met (meetings, with the
+    role they held that day), newest first."""
+
+    template_name = "statements/person_detail.html"
+    context_object_name = "person"
+    section = "people"
+
+    def get_queryset(self) -> QuerySet[Person]:
+        return Person.objects.public()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        person = self.object
+        statements = list(person.spoken().only("slug", "title", "kind", "date", "speaker"))
+        participations = list(person.participations_shown())
+        return super().get_context_data(
+            statements=statements,
+            participations=participations,
+            json_ld=structured_data.person_page_data(
+                person, participations, self.request.build_absolute_uri
+            ),
+            **kwargs,
+        )
+
+
 class SearchView(SectionMixin, TemplateView):
     template_name = "statements/search.html"
     section = "search"
@@ -527,5 +567,7 @@ resolution_detail = cache_for_readers(
 )
 meeting_list = cache_for_readers(MeetingListView.as_view())
 meeting_detail = cache_for_readers(conditional_on(meeting_stamps)(MeetingDetailView.as_view()))
+person_list = cache_for_readers(PersonListView.as_view())
+person_detail = cache_for_readers(PersonDetailView.as_view())
 search_page = cache_for_readers(SearchView.as_view())
 robots_txt = cache_for_readers(RobotsView.as_view())

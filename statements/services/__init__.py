@@ -41,6 +41,14 @@ from statements.services.meetings import (
     resolution_delete,
     resolution_update,
 )
+from statements.services.people import (
+    people_link,
+    people_link_all,
+    people_link_unlinked,
+    person_merge,
+    person_update,
+    speaker_person,
+)
 from statements.services.statements import (
     StaleVersionError,
     change_note_checked,
@@ -83,10 +91,16 @@ __all__ = [
     "paragraphs_placed_by_depth",
     "paragraphs_relink",
     "paragraphs_relink_stale",
+    "people_link",
+    "people_link_all",
+    "people_link_unlinked",
+    "person_merge",
+    "person_update",
     "resolution_create",
     "resolution_delete",
     "resolution_update",
     "resolutions_ensure",
+    "speaker_person",
     "statement_claim_version",
     "statement_create",
     "statement_delete",

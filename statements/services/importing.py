@@ -22,6 +22,7 @@ from statements.importing import ParsedDocument, ParsedMeeting, ParseError, pars
 from statements.importing.anchors import block_anchors
 from statements.models import Meeting, Paragraph, Participant, Resolution, Statement, dated_slug
 from statements.services.citations import paragraphs_link
+from statements.services.people import people_link_unlinked
 from statements.services.recording import author, chunks
 from statements.services.statements import _paragraphs_apply, statement_claim_version
 from statements.version_json import prefetched_as
@@ -408,6 +409,11 @@ def _meetings_write(pages: Sequence[tuple[ImportPage, Statement]]) -> dict[int, 
     ]
     meetings, written = meetings_import(meetings=[meeting for _, _, meeting in reporting])
     _meetings_link([(s, m) for (_, s, _), m in zip(reporting, meetings, strict=True)])
+    # Before the revisions are written, so that they hold the links.
+    people_link_unlinked(
+        statement_ids=[statement.pk for _, statement in pages],
+        meeting_ids=[meeting.pk for meeting in meetings],
+    )
     labels: dict[int, list[str]] = {}
     for (page, _statement, _parsed), meeting in zip(reporting, meetings, strict=True):
         if meeting in written:

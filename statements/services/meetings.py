@@ -10,14 +10,18 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext as _
 
 from statements.models import Meeting, Participant, Resolution
+from statements.services.people import people_link
 from statements.services.recording import recorded, save_existing
 
 
 def _write_participants(meeting: Meeting, participants: Sequence[Mapping[str, Any]]) -> None:
     meeting.participants.all().delete()
-    for position, participant in enumerate(participants, start=1):
-        # One save() each: it computes the participant's search key.
+    # One save() each: it computes the participant's search key.
+    created = [
         Participant.objects.create(meeting=meeting, position=position, **participant)
+        for position, participant in enumerate(participants, start=1)
+    ]
+    people_link(participants=created)
 
 
 def meeting_create(

@@ -24,6 +24,7 @@ from statements.models import (
     paragraph_order_errors,
 )
 from statements.services.citations import paragraphs_cite_from_text
+from statements.services.people import speaker_person
 from statements.services.recording import recorded, save_existing
 
 # Paragraphs step out of the way here while a reorder is saved, so that swapping two
@@ -484,6 +485,8 @@ def statement_create(
     note = change_note_checked(statement=statement, major=major, note=change_note)
     with recorded(user=user, comment=comment or _("Created.")):
         _change_record(statement, major=major, note=note)
+        if statement.person_id is None and statement.speaker:
+            statement.person = speaker_person(speaker=statement.speaker)
         statement.save()
         statement.meetings.set(meetings)
         _paragraphs_apply(statement, rows)
@@ -515,6 +518,9 @@ def statement_update(
     with recorded(user=user, comment=comment or _("Changed.")):
         statement_claim_version(statement=statement, expected_version=expected_version)
         _change_record(statement, major=major, note=note)
+        if "speaker" in fields and fields.get("person") is None:
+            # No person chosen (an editor's choice stands): the speaker line names one.
+            statement.person = speaker_person(speaker=statement.speaker)
         save_existing(statement)
         if meetings is not None:
             statement.meetings.set(meetings)

@@ -131,6 +131,8 @@ def test_the_migration_gives_editors_exactly_the_permissions_they_need():
         "add_resolution", "change_resolution", "view_resolution",
         "add_meeting", "change_meeting", "view_meeting",
         "add_participant", "change_participant", "view_participant", "delete_participant",
+        "add_person", "change_person", "view_person",
+        "add_personrole", "change_personrole", "view_personrole", "delete_personrole",
     }  # fmt: skip
     assert not group.permissions.exclude(content_type__app_label="statements").exists()
 

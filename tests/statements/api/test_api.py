@@ -15,6 +15,7 @@ from tests.factories import (
     MeetingFactory,
     ParagraphFactory,
     ParticipantFactory,
+    PersonFactory,
     ResolutionFactory,
     StatementFactory,
     UserFactory,
@@ -1147,3 +1148,22 @@ def test_a_statement_search_naming_a_resolution_lists_the_statements_citing_it(c
     assert slugs(body) == ["mentioning"]
     _, body = get(client, "/api/v1/statements/", q="S/RES/2398")
     assert slugs(body) == []
+
+
+def test_speaker_and_participant_filters_take_a_person_and_reach_every_spelling(client):
+    kono = PersonFactory(name="Taro Kono", slug="taro-kono")
+    StatementFactory(slug="printed-1", speaker="Foreign Minister Taro Kono", person=kono)
+    StatementFactory(slug="printed-2", speaker="KONO Taro", person=kono)
+    StatementFactory(slug="other", speaker="Minister Kono")  # not linked: text only
+    by_slug = client.get("/api/v1/statements/", {"speaker": "taro-kono"}).json()
+    assert {s["slug"] for s in by_slug["results"]} == {"printed-1", "printed-2"}
+    by_name = client.get("/api/v1/statements/", {"speaker": "Taro Kono"}).json()
+    assert {s["slug"] for s in by_name["results"]} == {"printed-1", "printed-2"}
+    by_text = client.get("/api/v1/statements/", {"speaker": "kono"}).json()
+    assert by_text["count"] == 3
+    meeting = MeetingFactory(slug="met")
+    meeting.statements.add(StatementFactory())
+    ParticipantFactory(meeting=meeting, name="ABE Shinzo", person=PersonFactory(slug="shinzo-abe"))
+    met = client.get("/api/v1/meetings/", {"participant": "shinzo-abe"}).json()
+    assert [m["slug"] for m in met["results"]] == ["met"]
+    assert client.get("/api/v1/meetings/", {"participant": "abe shinzo"}).json()["count"] == 1

@@ -38,6 +38,8 @@ PAGES = {
     # Mentioned, not reported, by the 2397 statement: its paragraph 3 alone.
     "meeting-mentioned": "/meetings/2017-12-15-un-security-council-ministerial-level-meeting-"
     "on-the-north-korean-issue/",
+    "person-list": "/people/",
+    "person": "/people/shinzo-abe/",
     "search": "/search/?q=abductions",
     "search-symbol": "/search/?q=S/RES/2397",
     "search-sorted": "/search/?q=sanctions&sort=oldest&from=2017-01-01&to=2017-12-31",

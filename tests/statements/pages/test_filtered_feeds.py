@@ -207,10 +207,10 @@ def test_feeds_run_the_same_queries_for_few_or_many_entries(client, db, django_a
             ParagraphFactory(
                 statement=StatementFactory(speaker="Taro Kono"), text="Sanctions."
             ).resolutions.add(resolution)
-        # The list's filter choices (years, speakers, resolutions); the statements, their
-        # paragraphs, the resolutions these cite, their meetings, their change notes.
-        # Unfiltered, no choices.
-        with django_assert_num_queries(8):
+        # The list's filter choices (years, the people who spoke, speakers, resolutions);
+        # the statements, their paragraphs, the resolutions these cite, their meetings,
+        # their change notes. Unfiltered, no choices.
+        with django_assert_num_queries(9):
             client.get(LIST_FEED, {"year": "2017", "resolution": "2397"})
         with django_assert_num_queries(5):
             client.get(LIST_FEED)

@@ -17,6 +17,7 @@ from tests.factories import (
     MeetingFactory,
     ParagraphFactory,
     ParticipantFactory,
+    PersonFactory,
     ResolutionFactory,
     StatementFactory,
     statement_with_paragraphs,
@@ -547,11 +548,12 @@ def test_statement_page_runs_the_same_queries_for_2_or_200_paragraphs(
     resolution = ResolutionFactory(number=2397)
     small = statement_with_paragraphs(2, resolution)
     small.meetings.add(ParticipantFactory().meeting)
-    large = statement_with_paragraphs(200, resolution)
+    # The speaker and the participants linked to people: their pages cost no query.
+    large = statement_with_paragraphs(200, resolution, speaker="Kono", person=PersonFactory())
     large.meetings.add(*[MeetingFactory() for _ in range(3)])
-    ParticipantFactory.create_batch(3, meeting=large.meetings.first())
-    # statement, paragraphs, resolutions, meetings, participants, change notes, previous,
-    # next, validators
+    ParticipantFactory.create_batch(3, meeting=large.meetings.first(), person=PersonFactory())
+    # statement (with its person), paragraphs, resolutions, meetings, participants (with
+    # theirs), change notes, previous, next, validators
     for statement in (small, large):
         with django_assert_num_queries(9):
             assert client.get(statement_url(statement.slug)).status_code == 200
@@ -575,10 +577,10 @@ def test_resolution_page_runs_the_same_queries_for_3_or_300_citing_statements(
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        # count, page; filter choices: years, speakers, resolutions; the choices' counts:
-        # per year, kind, speaker and resolution; the chart's years by kind
-        (reverse("statements:statement-list"), 10),
-        (reverse("statements:statement-list") + "?resolution=2397&year=2017", 10),
+        # count, page; filter choices: years, the people who spoke, speakers, resolutions;
+        # the choices' counts: per year, kind, speaker and resolution; the chart's years by kind
+        (reverse("statements:statement-list"), 11),
+        (reverse("statements:statement-list") + "?resolution=2397&year=2017", 11),
         # every cited resolution with its count (kept by the database)
         (reverse("statements:resolution-list"), 1),
         # count, page, participants, reporting statements (no text: the list shows none);
@@ -607,13 +609,14 @@ def test_meeting_page_runs_the_same_queries_for_2_or_200_summary_paragraphs(
     resolution = ResolutionFactory(number=2397)
     for count in (2, 200):
         meeting = MeetingFactory()
-        ParticipantFactory.create_batch(3, meeting=meeting)
+        ParticipantFactory.create_batch(3, meeting=meeting, person=PersonFactory())
         ParticipantFactory.create_batch(2, meeting=meeting, in_attendance=True)
         meeting.statements.add(
             statement_with_paragraphs(count, resolution, kind=Statement.Kind.MEETING_SUMMARY),
             *[statement_with_paragraphs(count // 2, resolution) for _ in range(count // 20 + 1)],
         )
-        # validators, meeting, participants, statements, paragraphs, resolutions
+        # validators, meeting, participants (with their people), statements, paragraphs,
+        # resolutions
         with django_assert_num_queries(6):
             assert client.get(meeting.get_absolute_url()).status_code == 200
 

@@ -154,6 +154,7 @@ def meeting_form(**fields) -> dict:
         prefix = f"participants-{index}-"
         data.update({prefix + "id": str(participant.get("id", "")), prefix + "meeting": ""})
         data.update({prefix + name: str(participant.get(name, "")) for name in PARTICIPANT})
+        data[prefix + "person"] = str(participant.get("person") or "")  # as the form shows it
     return data
 
 
@@ -162,7 +163,7 @@ PARTICIPANT = ("position", "name", "role", "organisation")
 
 def current_participants(meeting: Meeting) -> list[dict]:
     return [
-        {"id": p.pk, **{name: getattr(p, name) for name in PARTICIPANT}}
+        {"id": p.pk, "person": p.person_id, **{name: getattr(p, name) for name in PARTICIPANT}}
         for p in meeting.participants.order_by("position")
     ]
 
