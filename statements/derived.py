@@ -37,6 +37,7 @@ from statements.models import (
     Meeting,
     Paragraph,
     Participant,
+    Person,
     PublishedCitation,
     Resolution,
     Statement,
@@ -49,6 +50,7 @@ STATEMENT = Statement._meta.db_table
 PARAGRAPH = Paragraph._meta.db_table
 MEETING = Meeting._meta.db_table
 PARTICIPANT = Participant._meta.db_table
+PERSON = Person._meta.db_table
 RESOLUTION = Resolution._meta.db_table
 INDEXED = PublishedCitation._meta.db_table
 TALLY = Tally._meta.db_table

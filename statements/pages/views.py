@@ -113,7 +113,8 @@ def conditional_on(
 
 
 # Everything a statement page shows, as counts and latest changes: the statement, its
-# paragraphs and their citations, its meetings and their participants, and its
+# paragraphs and their citations, its meetings and their participants, its speaker's
+# person (which one, and its last change: a rename or a merge), and its
 # neighbours (the newest change to a published statement, and how many there are, so an
 # edit, a withdrawal or a deletion anywhere changes the previous/next links' stamp).
 # Written out rather than built by the ORM: building and compiling the aggregate cost
@@ -139,7 +140,9 @@ SELECT s.updated_at,
         JOIN {derived.PARTICIPANT} x ON x.meeting_id = l.meeting_id
         WHERE l.statement_id = s.id),
     (SELECT MAX(updated_at) FROM {derived.STATEMENT} WHERE status = %(published)s),
-    (SELECT value FROM {derived.TALLY} WHERE name = %(tally)s)
+    (SELECT value FROM {derived.TALLY} WHERE name = %(tally)s),
+    s.person_id,
+    (SELECT pe.updated_at FROM {derived.PERSON} pe WHERE pe.id = s.person_id)
 FROM {derived.STATEMENT} s
 WHERE s.slug = %(slug)s AND s.status IN (%(published)s, %(withdrawn)s)
 """
@@ -157,8 +160,9 @@ def statement_stamps(request: HttpRequest, slug: str) -> dict[str, Any]:
     )
 
 
-# A meeting page: the meeting, its participants, the statements reporting it (a
-# withdrawal changes one's stamp), their paragraphs and citations. Written out for the
+# A meeting page: the meeting, its participants and the people they are (which, and
+# their last change), the statements reporting it (a withdrawal changes one's stamp),
+# their paragraphs and citations. Written out for the
 # same reason as the statement's.
 MEETING_STAMPS_SQL = f"""
 SELECT m.updated_at,
@@ -176,7 +180,10 @@ SELECT m.updated_at,
     (SELECT COUNT(*) FROM {derived.LINKS} l
         JOIN {derived.PARAGRAPH} p ON p.statement_id = l.statement_id
         JOIN {derived.CITATIONS} c ON c.paragraph_id = p.id
-        WHERE l.meeting_id = m.id)
+        WHERE l.meeting_id = m.id),
+    (SELECT SUM(x.person_id) FROM {derived.PARTICIPANT} x WHERE x.meeting_id = m.id),
+    (SELECT MAX(pe.updated_at) FROM {derived.PARTICIPANT} x
+        JOIN {derived.PERSON} pe ON pe.id = x.person_id WHERE x.meeting_id = m.id)
 FROM {derived.MEETING} m
 WHERE m.slug = %(slug)s AND m.statement_count > 0
 """

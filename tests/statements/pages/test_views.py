@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.http import http_date
 
 from statements import services
-from statements.models import Meeting, Paragraph, Participant, Resolution, Statement, Tally
+from statements.models import Meeting, Paragraph, Participant, Person, Resolution, Statement, Tally
 from tests.factories import (
     MeetingFactory,
     ParagraphFactory,
@@ -386,6 +386,16 @@ def rename(participant: Participant) -> None:
     participant.save()  # as the admin and the API save, stamping updated_at
 
 
+def rename_person(person: Person) -> None:
+    """What a person's page link and name on other pages show changes: their slug."""
+    services.person_update(person=person, name="Renamed Person", slug="renamed-person")
+
+
+def merge_away(person: Person) -> None:
+    """``person`` is merged into a new one: the pages now link someone else."""
+    services.person_merge(keep=PersonFactory(name="Someone Else"), remove=person)
+
+
 def changes_validators(client, url: str, change) -> bool:
     before = client.get(url)
     assert before.status_code == 200
@@ -401,10 +411,14 @@ def changes_validators(client, url: str, change) -> bool:
         "delete the neighbour",
         "rename a participant",
         "unlink the meeting",
+        "rename the speaker's person",
+        "merge the speaker's person",
     ],
 )
 def test_whatever_a_statement_page_shows_changes_its_validators(client, seeded, change):
     statement = Statement.objects.get(slug=STATEMENT_2397)
+    statement.person = PersonFactory(name="Taro Kono")  # the seed names no speaker
+    statement.save()
     summary = Statement.objects.get(slug=SUMMARY)  # reports a meeting with participants
     changes = {
         "delete a paragraph": (
@@ -424,12 +438,23 @@ def test_whatever_a_statement_page_shows_changes_its_validators(client, seeded, 
             lambda: rename(Participant.objects.filter(meeting__statements=summary).first()),
         ),
         "unlink the meeting": (statement, lambda: statement.meetings.clear()),
+        "rename the speaker's person": (statement, lambda: rename_person(statement.person)),
+        "merge the speaker's person": (statement, lambda: merge_away(statement.person)),
     }
     page, change_it = changes[change]
     assert changes_validators(client, statement_url(page.slug), change_it)
 
 
-@pytest.mark.parametrize("change", ["rename a participant", "delete a paragraph", "withdraw"])
+@pytest.mark.parametrize(
+    "change",
+    [
+        "rename a participant",
+        "delete a paragraph",
+        "withdraw",
+        "rename a participant's person",
+        "merge a participant's person",
+    ],
+)
 def test_whatever_a_meeting_page_shows_changes_its_validators(client, seeded, change):
     meeting = Meeting.objects.get(slug=ABE_GUTERRES)
     statement = meeting.statements.get()
@@ -440,6 +465,12 @@ def test_whatever_a_meeting_page_shows_changes_its_validators(client, seeded, ch
             pk=statement.paragraphs.last().pk
         ).delete(),
         "withdraw": lambda: services.statement_withdraw(statements=[statement], note="Gone."),
+        "rename a participant's person": lambda: rename_person(
+            meeting.participants.exclude(person=None).first().person
+        ),
+        "merge a participant's person": lambda: merge_away(
+            meeting.participants.exclude(person=None).first().person
+        ),
     }
     assert changes_validators(client, f"/meetings/{ABE_GUTERRES}/", changes[change])
 
