@@ -1130,6 +1130,11 @@ class ParagraphKind(models.TextChoices):
 ANCESTORS = "parent__parent__parent"
 
 
+def printed_label(label: str) -> str:
+    """A stored label as pages print it before a heading: "2" was "2.", "(1)" stays."""
+    return f"{label}." if label and label[-1].isalnum() else label
+
+
 def _cited_label(block: Paragraph) -> str:
     # A top-level numbered block reads by its number, as flat statements always did.
     return str(block.number) if block.number is not None else block.label
@@ -1298,7 +1303,7 @@ class Paragraph(TimeStampedModel):
             path = self.label_path
             return _("Paragraph %(number)s") % {"number": path} if path else ""
         label = _cited_label(heading)
-        title = f"{label}{'.' if label.isalnum() else ''} {heading.text}" if label else heading.text
+        title = f"{printed_label(label)} {heading.text}" if label else heading.text
         below = " ".join(b.label for b in chain[chain.index(heading) + 1 :] if b.label)
         return f"{title}, {below}" if below else title
 

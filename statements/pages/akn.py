@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 
-from statements.models import Paragraph, Statement
+from statements.models import Paragraph, Statement, printed_label
 
 AKN_NAMESPACE = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
 MEDIA_TYPE = "application/akn+xml"
@@ -202,11 +202,6 @@ def document(work: Work, body: list[Part], generated: dt.date) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
-def printed(label: str) -> str:
-    """A stored label as the page prints it: "2" was "2.", "(1)" stays "(1)"."""
-    return f"{label}." if label and label[-1].isalnum() else label
-
-
 def _body(paragraphs: Iterable[Paragraph], absolute: Absolute) -> list[Part]:
     """The blocks, in reading order, as a tree of parts (a parent precedes its items)."""
     top: list[Part] = []
@@ -216,7 +211,7 @@ def _body(paragraphs: Iterable[Paragraph], absolute: Absolute) -> list[Part]:
             (start, end, absolute(resolution.get_absolute_url()))
             for start, end, resolution in paragraph.cited_spans()
         ]
-        part = Part(paragraph.kind, printed(paragraph.label), paragraph.text, links)
+        part = Part(paragraph.kind, printed_label(paragraph.label), paragraph.text, links)
         parts[paragraph.pk] = part
         parent = parts.get(paragraph.parent_id) if paragraph.parent_id else None
         (parent.children if parent else top).append(part)
