@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -34,8 +35,6 @@ def email_settings(url: str) -> dict[str, object]:
     ``submission://`` for STARTTLS on 587, ``smtps://`` for TLS on 465; ``?tls=1`` or
     ``?ssl=1`` ask for either on any port), ``console:`` or ``locmem:``. User and password
     are percent-decoded."""
-    from urllib.parse import parse_qs, unquote, urlsplit
-
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     backends = {
