@@ -106,6 +106,14 @@ ROOT_URLCONF = "mofa_site.urls"
 SECURE_REDIRECT_EXEMPT = [r"^healthz/"]
 
 TEMPLATES = [
+    # The public pages (templates/jinja2/); the admin and the libraries' own templates
+    # fall through to Django's template language below.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "statements.pages.environment.environment"},
+    },
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],

@@ -1,0 +1,109 @@
+"""The Jinja2 environment of the public pages (issue 21); the admin stays on Django's
+template language.
+
+Jinja2 compiles a template to Python, so a statement's thirty paragraphs cost a loop, not
+a tree of nodes resolved per variable: the page's template time fell several times over
+(docs/architecture.md, "Templates"). The pages read the same as they did in Django
+templates, byte for byte (tests/statements/pages/test_rendering_unchanged.py), because:
+
+- every value printed is escaped by Django's own escape (``finalize``), not MarkupSafe's,
+  which writes ``'`` and ``"`` differently;
+- ``{% trans %}`` blocks substitute their variables escaped the same way;
+- ``date`` and ``join`` are Django's filters, with Django's time-zone handling.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.template import defaultfilters
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+from jinja2 import Environment, pass_context, pass_eval_context
+from jinja2.runtime import Context
+
+from statements.pages import templatetags
+
+
+def _finalize(value: Any) -> Any:
+    # As Django's templates print a value: Django's escape (the environment escapes
+    # nothing that already has __html__, which SafeString has).
+    if hasattr(value, "__html__"):
+        return value
+    return conditional_escape(value)
+
+
+def _substituted(message: str, variables: dict[str, Any], autoescape: bool) -> str:
+    if not autoescape:
+        return message % variables if variables else message
+    escaped = {name: conditional_escape(value) for name, value in variables.items()}
+    return mark_safe(message % escaped if variables else message)
+
+
+@pass_context
+def _gettext(context: Context, message: str, **variables: Any) -> str:
+    return _substituted(translation.gettext(message), variables, context.eval_ctx.autoescape)
+
+
+@pass_context
+def _ngettext(context: Context, singular: str, plural: str, number: int, **variables: Any) -> str:
+    variables.setdefault("num", number)
+    return _substituted(
+        translation.ngettext(singular, plural, number), variables, context.eval_ctx.autoescape
+    )
+
+
+def url(name: str, *args: Any, **kwargs: Any) -> str:
+    """``{% url %}``: the path of a named URL."""
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def date(value: Any, format_string: str | None = None, localtime: bool = True) -> str:
+    """Django's ``date`` filter, in the current time zone as Django's templates give it
+    (``localtime=False``: as stored, what ``{% localtime off %}`` did)."""
+    if localtime and isinstance(value, dt.datetime):
+        value = timezone.template_localtime(value)
+    return defaultfilters.date(value, format_string)
+
+
+@pass_eval_context
+def join(eval_ctx: Any, values: Iterable[Any], separator: str) -> str:
+    """Django's ``join``: each value and the separator escaped."""
+    return defaultfilters.join(list(values), separator, autoescape=eval_ctx.autoescape)
+
+
+def truncatewords(value: Any, words: int) -> str:
+    return Truncator(value).words(words, truncate=" …")
+
+
+def environment(**options: Any) -> Environment:
+    env = Environment(
+        extensions=["jinja2.ext.i18n"], finalize=_finalize, keep_trailing_newline=True, **options
+    )
+    env.install_gettext_callables(translation.gettext, translation.ngettext, newstyle=True)
+    # Django's escaping for the variables of a {% trans %} block, as above.
+    env.globals.update(gettext=_gettext, _=_gettext, ngettext=_ngettext)
+    env.globals.update(
+        url=url,
+        static=static,
+        get_current_language=translation.get_language,
+        json_ld_script=templatetags.json_ld,
+        query_with=pass_context(templatetags.query_with),
+        feed_of=pass_context(templatetags.feed_of),
+        filter_input=templatetags.filter_input,
+        share_bar=templatetags.share_bar,
+    )
+    env.filters.update(
+        date=date,
+        join=join,
+        truncatewords=truncatewords,
+        linked_text=templatetags.linked_text,
+        opening_name=templatetags.opening_name,
+    )
+    return env
