@@ -40,6 +40,14 @@ from statements.models import Meeting, Resolution, Statement  # noqa: E402
 
 DETAIL_PARAGRAPHS = 30
 
+# Issue 21's targets, as ratios to the floor measured in the same run: without the page
+# cache (DJANGO_PAGE_CACHE_SECONDS=0) per target; with it, CACHED for every page.
+STATEMENT_DETAIL = 0.35
+LIST = 0.25  # lists, details, API lists and details
+SEARCH = 0.10
+CONDITIONAL = 0.65  # a 304
+CACHED = 0.80
+
 
 def targets() -> list[dict]:
     """What the issue asks to measure, picked from the generated corpus."""
@@ -55,25 +63,32 @@ def targets() -> list[dict]:
     if statement is None or meeting is None:
         raise SystemExit("The benchmark database holds no published statement or meeting.")
     detail = f"/statements/{statement.slug}/"
-    return [
+    rows = [
         {"name": "healthz/live (floor)", "path": "/healthz/live", "floor": True},
         {"name": "home", "path": "/"},
-        {"name": "statement list", "path": "/statements/"},
+        {"name": "statement list", "path": "/statements/", "uncached_target": LIST},
         {
             "name": f"statement detail ({statement.paragraph_count} ¶)",
             "path": detail,
+            "uncached_target": STATEMENT_DETAIL,
         },
         {
             "name": f"resolution detail ({resolution.citation_count} citing ¶)",
             "path": f"/resolutions/{resolution.number}/",
+            "uncached_target": LIST,
         },
-        {"name": "meeting detail", "path": f"/meetings/{meeting.slug}/"},
+        {"name": "meeting detail", "path": f"/meetings/{meeting.slug}/", "uncached_target": LIST},
         # Issue 20: a filtered list with its counts, a symbol search, the feed of a list.
         {
             "name": "statement list, filtered",
             "path": f"/statements/?year={statement.date.year}&resolution={resolution.number}",
+            "uncached_target": LIST,
         },
-        {"name": "search, resolution symbol", "path": f"/search/?q=S/RES/{resolution.number}"},
+        {
+            "name": "search, resolution symbol",
+            "path": f"/search/?q=S/RES/{resolution.number}",
+            "uncached_target": SEARCH,
+        },
         {
             "name": "feed, filtered list",
             "path": f"/statements/feed/?resolution={resolution.number}",
@@ -81,10 +96,12 @@ def targets() -> list[dict]:
         {
             "name": "search, common word",
             "path": f"/search/?q={synthetic.COMMON_SEARCH_WORD}",
+            "uncached_target": SEARCH,
         },
         {
             "name": "search, rare phrase",
             "path": "/search/?q=" + synthetic.RARE_SEARCH_PHRASE.replace(" ", "+"),
+            "uncached_target": SEARCH,
         },
         # The search target is a p95 for one reader at a time, not a throughput.
         {
@@ -98,10 +115,39 @@ def targets() -> list[dict]:
             "clients": 1,
         },
         *worst_cases(),
-        {"name": "API statement list", "path": "/api/v1/statements/"},
-        {"name": "API statement detail", "path": f"/api/v1/statements/{statement.slug}/"},
-        {"name": "statement detail, conditional (304)", "path": detail, "conditional": True},
+        {"name": "API statement list", "path": "/api/v1/statements/", "uncached_target": LIST},
+        {
+            "name": "API statement detail",
+            "path": f"/api/v1/statements/{statement.slug}/",
+            "uncached_target": LIST,
+        },
+        # Issue 21: every list and detail the issue sets a target for, uncached.
+        {"name": "meeting list", "path": "/meetings/", "uncached_target": LIST},
+        {"name": "resolution list", "path": "/resolutions/", "uncached_target": LIST},
+        {"name": "API meeting list", "path": "/api/v1/meetings/", "uncached_target": LIST},
+        {
+            "name": "API meeting detail",
+            "path": f"/api/v1/meetings/{meeting.slug}/",
+            "uncached_target": LIST,
+        },
+        {"name": "API resolution list", "path": "/api/v1/resolutions/", "uncached_target": LIST},
+        {
+            "name": "API resolution detail",
+            "path": f"/api/v1/resolutions/{resolution.number}/",
+            "uncached_target": LIST,
+        },
+        {
+            "name": "statement detail, conditional (304)",
+            "path": detail,
+            "conditional": True,
+            "uncached_target": CONDITIONAL,
+            "cached_target": CONDITIONAL,
+        },
     ]
+    for row in rows:
+        if not row.get("floor") and "clients" not in row:
+            row.setdefault("cached_target", CACHED)
+    return rows
 
 
 def worst_cases() -> list[dict]:

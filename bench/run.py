@@ -401,6 +401,21 @@ def machine() -> dict:
     }
 
 
+def page_cache_on() -> bool:
+    """As the server reads DJANGO_PAGE_CACHE_SECONDS (mofa_site/settings.py)."""
+    return os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "600").strip() not in {"0", ""}
+
+
+def target_of(row: dict, cached: bool) -> float | None:
+    """Issue 21's ratio to the floor for this target, with or without the page cache
+    (bench/probe.py); None for the floor and for one-client rows (no ratio)."""
+    if row.get("floor") or "clients" in row:
+        return None
+    if cached:
+        return row.get("cached_target")
+    return row.get("uncached_target")
+
+
 def floor_rps(rows: list[dict]) -> float:
     """The floor is the mean of its measurements at the start and at the end."""
     floors = [r["rps"] for r in rows if r.get("floor") and "error" not in r]
@@ -410,32 +425,40 @@ def floor_rps(rows: list[dict]) -> float:
 def table(report: dict) -> str:
     floor = report["floor_rps"]
     lines = [
-        f"{'target':<44} {'req/s':>8} {'÷floor':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-        f"{'queries':>8} {'RSS MiB':>8}  result",
+        f"{'target':<44} {'req/s':>8} {'÷floor':>7} {'goal':>6} {'p50 ms':>8} {'p95 ms':>8} "
+        f"{'p99 ms':>8} {'queries':>8} {'RSS MiB':>8}  result",
     ]
+    cached = report["settings"]["page_cache"]
+    below = []
     for row in report["pages"]:
         q = report["queries"].get(row["name"], {})
         queries = f"{q['first']}/{q['repeat']}" if q else "-"
         if "rps" not in row:
             lines.append(
-                f"{row['name']:<44} {'-':>8} {'-':>7} {'-':>8} {'-':>8} {'-':>8} {queries:>8} "
-                f"{'-':>8}  ERROR: {row['error']}"
+                f"{row['name']:<44} {'-':>8} {'-':>7} {'-':>6} {'-':>8} {'-':>8} {'-':>8} "
+                f"{queries:>8} {'-':>8}  ERROR: {row['error']}"
             )
             continue
         # A single client's throughput is no ratio to a floor measured with several.
         ratio = f"{row['rps'] / floor:.2f}" if floor and "clients" not in row else "-"
+        goal = target_of(row, cached)
+        if goal is not None and floor and row["rps"] / floor < goal:
+            below.append(row["name"])
         rss = max(row["worker_rss_kib"].values(), default=0) / 1024
         result = f"ERROR: {row['error']}" if "error" in row else "ok"
         if "redirects_to" in row:
             result += f" (measured a redirect to {row['redirects_to']})"
         lines.append(
-            f"{row['name']:<44} {row['rps']:>8.0f} {ratio:>7} {row['latency_ms']['p50']:>8.1f} "
+            f"{row['name']:<44} {row['rps']:>8.0f} {ratio:>7} "
+            f"{f'≥{goal:.2f}' if goal is not None else '-':>6} {row['latency_ms']['p50']:>8.1f} "
             f"{row['latency_ms']['p95']:>8.1f} {row['latency_ms']['p99']:>8.1f} {queries:>8} "
             f"{rss:>8.1f}  {result}"
         )
     memory = report["memory"]
     lines += [
         "",
+        f"goal: issue 21's ratio to the floor, {'with' if cached else 'without'} the page cache"
+        + (f"; below it: {', '.join(below)}" if below else "; every goal met"),
         "queries: first request / repeat (cold, then warm caches); RSS: largest worker after "
         "the target",
         f"worker RSS (mean of workers): {memory['start_mib']:.1f} MiB at start, "
@@ -566,6 +589,7 @@ def main() -> int:
             "connections": CONNECTIONS,
             "threads": THREADS,
             "workers": WORKERS,
+            "page_cache": page_cache_on(),
         },
         "corpus": corpus,
         "load_average": {"start": load_start, "end": os.getloadavg()[0]},
