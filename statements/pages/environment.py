@@ -15,6 +15,7 @@ templates, byte for byte (tests/statements/pages/test_rendering_unchanged.py), b
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Iterable
 from typing import Any
 
@@ -22,27 +23,32 @@ from django.template import defaultfilters
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from jinja2 import Environment, pass_context, pass_eval_context
 from jinja2.runtime import Context
+from markupsafe import Markup
 
 from statements.pages import templatetags
 
 
-def _finalize(value: Any) -> Any:
-    # As Django's templates print a value: Django's escape (the environment escapes
-    # nothing that already has __html__, which SafeString has).
+def _escaped(value: Any) -> Any:
+    """Django's ``conditional_escape``, which is ``html.escape`` behind two wrappers that
+    cost more than the escaping on a page of thirty paragraphs; the same bytes."""
     if hasattr(value, "__html__"):
         return value
-    return conditional_escape(value)
+    return Markup(html.escape(str(value)))
+
+
+# As Django's templates print a value: Django's escape, not MarkupSafe's (the environment
+# escapes nothing that already has __html__, which SafeString has).
+_finalize = _escaped
 
 
 def _substituted(message: str, variables: dict[str, Any], autoescape: bool) -> str:
     if not autoescape:
         return message % variables if variables else message
-    escaped = {name: conditional_escape(value) for name, value in variables.items()}
+    escaped = {name: _escaped(value) for name, value in variables.items()}
     return mark_safe(message % escaped if variables else message)
 
 
