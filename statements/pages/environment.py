@@ -21,7 +21,6 @@ from typing import Any
 
 from django.template import defaultfilters
 from django.templatetags.static import static
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
@@ -29,6 +28,7 @@ from jinja2 import Environment, pass_context, pass_eval_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
+from statements.models import page_url
 from statements.pages import templatetags
 
 
@@ -65,9 +65,10 @@ def _ngettext(context: Context, singular: str, plural: str, number: int, **varia
     )
 
 
-def url(name: str, *args: Any, **kwargs: Any) -> str:
-    """``{% url %}``: the path of a named URL."""
-    return reverse(name, args=args or None, kwargs=kwargs or None)
+def url(name: str, **kwargs: Any) -> str:
+    """``{% url %}``: the path of a named URL, remembered as ``page_url`` remembers it (a
+    page reverses its navigation and every link again otherwise)."""
+    return page_url(name, **kwargs)
 
 
 def date(value: Any, format_string: str | None = None, localtime: bool = True) -> str:
