@@ -124,9 +124,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
-            # The public pages' tags live with the pages face, not in the app's
-            # templatetags package.
-            "libraries": {"archive": "statements.pages.templatetags"},
         },
     },
 ]

@@ -9,7 +9,10 @@ templates, byte for byte (tests/statements/pages/test_rendering_unchanged.py), b
 - every value printed is escaped by Django's own escape (``finalize``), not MarkupSafe's,
   which writes ``'`` and ``"`` differently;
 - ``{% trans %}`` blocks substitute their variables escaped the same way;
-- ``date`` and ``join`` are Django's filters, with Django's time-zone handling.
+- ``date`` and ``join`` are Django's filters, with Django's time-zone handling;
+- a missing variable, or an attribute of one, prints nothing, as in Django's templates
+  (``ChainableUndefined``), in development too: Django's backend would otherwise print
+  ``{{ name }}`` for it when DEBUG is on.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from django.templatetags.static import static
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
-from jinja2 import Environment, pass_context, pass_eval_context
+from jinja2 import ChainableUndefined, Environment, pass_context, pass_eval_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
@@ -90,6 +93,7 @@ def truncatewords(value: Any, words: int) -> str:
 
 
 def environment(**options: Any) -> Environment:
+    options["undefined"] = ChainableUndefined
     env = Environment(
         extensions=["jinja2.ext.i18n"], finalize=_finalize, keep_trailing_newline=True, **options
     )
@@ -110,6 +114,8 @@ def environment(**options: Any) -> Environment:
         date=date,
         join=join,
         truncatewords=truncatewords,
+        default_if_none=defaultfilters.default_if_none,
+        regroup=templatetags.regroup,
         linked_text=templatetags.linked_text,
         opening_name=templatetags.opening_name,
     )

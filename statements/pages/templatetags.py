@@ -1,13 +1,17 @@
-"""Template helpers for the public pages."""
+"""The helpers the public pages' templates call (registered in
+``statements.pages.environment``): plain functions, testable without a template."""
 
 from __future__ import annotations
 
 import datetime as dt
 import html
+import itertools
 import json
-from typing import Any
+import operator
+from collections.abc import Iterable, Mapping
+from typing import Any, NamedTuple
 
-from django import forms, template
+from django import forms
 from django.core.serializers.json import DjangoJSONEncoder
 from django.forms import BoundField
 from django.http import QueryDict
@@ -21,13 +25,10 @@ from statements.models import Paragraph
 from statements.pages import charts
 from statements.pages.feeds import query_string
 
-register = template.Library()
-
 # As django.utils.html.json_script: nothing in the data can close the <script> element.
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
-@register.filter
 def linked_text(paragraph: Paragraph) -> SafeString:
     """The paragraph's text, escaped, with each mention of a resolution it cites linked to
     that resolution's page. Uses the paragraph's prefetched resolutions: no query."""
@@ -45,7 +46,6 @@ def linked_text(paragraph: Paragraph) -> SafeString:
     return mark_safe("".join(parts))
 
 
-@register.filter
 def opening_name(paragraph: Paragraph, place: str = "") -> str:
     """A screen reader's name for a block without a label, from its first words, so that
     a page's un-numbered paragraphs are told apart in its list of links: "Paragraph
@@ -64,7 +64,6 @@ def opening_name(paragraph: Paragraph, place: str = "") -> str:
 OPENING_WORDS = 6
 
 
-@register.simple_tag
 def json_ld(data: dict[str, Any]) -> SafeString:
     """A <script type="application/ld+json"> element that no string in ``data`` can escape.
 
@@ -78,8 +77,7 @@ def json_ld(data: dict[str, Any]) -> SafeString:
     )
 
 
-@register.simple_tag(takes_context=True)
-def query_with(context, **changes: Any) -> str:
+def query_with(context: Mapping[str, Any], **changes: Any) -> str:
     """The current query string with some parameters changed (None or "" removes one);
     keeps filters when paging, and paging is reset by passing page=None."""
     query: QueryDict = context["request"].GET.copy()
@@ -92,14 +90,12 @@ def query_with(context, **changes: Any) -> str:
     return f"?{encoded}" if encoded else "?"
 
 
-@register.simple_tag(takes_context=True)
-def feed_of(context, url_name: str) -> str:
+def feed_of(context: Mapping[str, Any], url_name: str) -> str:
     """The address of the feed named, with this page's filters (not its page number): the
     feed of exactly these results."""
     return reverse(url_name) + query_string(context["request"])
 
 
-@register.simple_tag
 def filter_input(field: BoundField) -> SafeString:
     """A filter's control: a <select> for a choice, a date picker for a date (the value
     as YYYY-MM-DD, what the form reads), else a text box."""
@@ -124,7 +120,6 @@ def filter_input(field: BoundField) -> SafeString:
     )
 
 
-@register.simple_tag
 def choice_select(field: BoundField) -> SafeString:
     """The <select> of a choice field, as Django's Select widget writes it, without a
     template render per option: the filter forms offer every cited resolution (300 in a
@@ -153,7 +148,23 @@ def choice_select(field: BoundField) -> SafeString:
     )
 
 
-@register.simple_tag
 def share_bar(value: int, peak: int) -> SafeString:
     """``charts.share``: a decorative bar beside a printed count."""
     return charts.share(value, peak)
+
+
+class Group(NamedTuple):
+    """One run of ``regroup``: the value shared and the items sharing it."""
+
+    grouper: Any
+    list: list[Any]
+
+
+def regroup(values: Iterable[Any], attribute: str) -> list[Group]:
+    """What Django's ``{% regroup %}`` gave: consecutive items with the same ``attribute``,
+    in the order given (never sorted, unlike Jinja2's ``groupby``: the resolution page's
+    citations come newest statement first)."""
+    return [
+        Group(grouper, list(items))
+        for grouper, items in itertools.groupby(values, key=operator.attrgetter(attribute))
+    ]

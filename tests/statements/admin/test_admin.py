@@ -519,7 +519,8 @@ def test_a_draft_preview_uses_the_public_template_for_staff_only(editor_client, 
 
     response = editor_client.get(preview_url)
     assert response.status_code == 200
-    assert "statements/statement_detail.html" in [t.name for t in response.templates]
+    # A TemplateResponse names its template (Jinja2 sends no template_rendered signal).
+    assert response.template_name == ["statements/statement_detail.html"]
     page = response.content.decode()
     assert "A draft paragraph, not public yet." in page
     assert response["X-Robots-Tag"] == "noindex, nofollow"

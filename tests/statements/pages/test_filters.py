@@ -6,7 +6,7 @@ import re
 import pytest
 from django import forms
 from django.db import connection
-from django.urls import reverse
+from django.urls import resolve, reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +15,8 @@ from statements.pages import filters
 from statements.pages.templatetags import choice_select
 from statements.search import reading
 from tests.factories import StatementFactory
+from tests.statements.pages import rendered
+from tests.statements.pages.rendered import options
 
 pytestmark = pytest.mark.django_db
 
@@ -75,15 +77,6 @@ class ChoiceForm(forms.Form):
     kind = forms.ChoiceField(required=False)
 
 
-def options(html: str) -> list[tuple[str, bool, str]]:
-    return [
-        (value, bool(selected), label)
-        for value, selected, label in re.findall(
-            r'<option value="([^"]*)"( selected)?>([^<]*)</option>', html
-        )
-    ]
-
-
 @settings(max_examples=100)
 @given(
     years=st.lists(st.integers(1990, 2030), unique=True, max_size=5),
@@ -123,10 +116,8 @@ def counted(statements):
 
 def select_options(client, params: dict) -> dict[str, list[tuple[str, bool, str]]]:
     html = client.get(reverse("statements:statement-list"), params).content.decode()
-    return {
-        name: options(re.search(rf'<select name="{name}".*?</select>', html, re.S).group())
-        for name in ("year", "kind", "speaker", "resolution")
-    }
+    names = ("year", "kind", "speaker", "resolution")
+    return {name: rendered.select_options(html, name) for name in names}
 
 
 def test_every_choice_says_how_many_statements_it_lists(client, counted):
@@ -168,7 +159,7 @@ def test_counts_follow_the_other_filters_and_each_value_counts_what_it_would_lis
                 continue
             listed = client.get(reverse("statements:statement-list"), {**params, name: value})
             count = int(re.search(r"\((\d+)\)$", label).group(1))
-            assert listed.context["paginator"].count == count, (name, value)
+            assert rendered.listed_count(listed.content.decode()) == count, (name, value)
 
 
 # --- The meeting list ---------------------------------------------------------------------
@@ -212,8 +203,8 @@ def meeting_list(client, params: dict) -> tuple[list[str], list, str]:
     response = client.get(reverse("statements:meeting-list"), params)
     assert response.status_code == 200
     html = response.content.decode()
-    kinds = options(re.search(r'<select name="kind".*?</select>', html, re.S).group())
-    return [meeting.slug for meeting in response.context["meetings"]], kinds, html
+    kinds = rendered.select_options(html, "kind")
+    return [resolve(href).kwargs["slug"] for href in rendered.item_links(html)], kinds, html
 
 
 def test_meeting_filters_combine_in_the_url_with_counts(client, meetings):
@@ -259,7 +250,8 @@ def resolutions():
 def resolution_numbers(client, params: dict) -> tuple[list[int], str]:
     response = client.get(reverse("statements:resolution-list"), params)
     assert response.status_code == 200
-    return [r.number for r in response.context["resolutions"]], response.content.decode()
+    html = response.content.decode()
+    return [resolve(href).kwargs["number"] for href in rendered.row_links(html)], html
 
 
 def test_the_resolution_list_takes_the_apis_dates_and_orders(

@@ -1,0 +1,56 @@
+"""The Jinja2 environment of the public pages reads as Django's templates did."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from types import SimpleNamespace
+
+from django.template import engines
+from django.template.backends.jinja2 import Jinja2
+from django.test import override_settings
+
+from statements.pages.templatetags import regroup
+
+
+def test_regroup_keeps_the_order_given_and_never_sorts():
+    rows = [SimpleNamespace(statement=name, n=n) for n, name in enumerate("bbaab")]
+    groups = regroup(rows, "statement")
+    assert [(group.grouper, [row.n for row in group.list]) for group in groups] == [
+        ("b", [0, 1]),
+        ("a", [2, 3]),
+        ("b", [4]),
+    ]
+    assert regroup([], "statement") == []
+
+
+def render(source: str, **context) -> str:
+    return engines["jinja2"].from_string(source).render(context)
+
+
+def test_a_missing_variable_or_attribute_prints_nothing_as_in_django_templates():
+    source = "[{{ nothing }}|{{ nothing.at.all }}|{% if form.errors %}x{% endif %}]"
+    assert render(source) == "[||]"
+
+
+@override_settings(DEBUG=True)
+def test_a_missing_variable_prints_nothing_in_development_too():
+    # Django's backend would print "{{ query }}" in the search box of every page but the
+    # search when DEBUG is on; the pages read the same in development as in production.
+    engine = Jinja2(
+        {
+            "NAME": "debug",
+            "DIRS": [],
+            "APP_DIRS": False,
+            "OPTIONS": {"environment": "statements.pages.environment.environment"},
+        }
+    )
+    assert engine.from_string("[{{ query }}]").render({}) == "[]"
+
+
+def test_default_if_none_and_the_date_as_stored():
+    tokyo = dt.datetime(2017, 9, 19, 10, 30, tzinfo=zoneinfo.ZoneInfo("Asia/Tokyo"))
+    source = (
+        "{{ v|default_if_none('') }}|{{ t|date('H:i T', localtime=False) }}|{{ t|date('H:i') }}"
+    )
+    assert render(source, v=None, t=tokyo) == "|10:30 JST|01:30"
