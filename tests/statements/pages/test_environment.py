@@ -9,6 +9,7 @@ from types import SimpleNamespace
 from django.template import engines
 from django.template.backends.jinja2 import Jinja2
 from django.test import override_settings
+from django.utils import translation
 
 from statements.pages.templatetags import regroup
 
@@ -54,3 +55,12 @@ def test_default_if_none_and_the_date_as_stored():
         "{{ v|default_if_none('') }}|{{ t|date('H:i T', localtime=False) }}|{{ t|date('H:i') }}"
     )
     assert render(source, v=None, t=tokyo) == "|10:30 JST|01:30"
+
+
+def test_a_translated_message_follows_the_active_language_every_time():
+    # Looked up once per language (environment._translated), never served in another's.
+    assert render('{{ _("January") }}') == "January"
+    with translation.override("de"):
+        assert render('{{ _("January") }}') == "Januar"
+        assert render("{% trans n=2 %}January {{ n }}{% endtrans %}") == "January 2"
+    assert render('{{ _("January") }}') == "January"
