@@ -75,10 +75,12 @@ def meeting_data(meeting: Meeting, absolute: Absolute) -> dict[str, Any]:
     return data
 
 
-def statement_data(statement: Statement, absolute: Absolute) -> dict[str, Any]:
+def statement_data(
+    statement: Statement, meetings: list[Meeting], absolute: Absolute
+) -> dict[str, Any]:
     """The statement as an Article by the ministry, with the meetings it reports as
-    Events and the resolutions it cites as Legislation. Uses the prefetched relations of
-    ``Statement.objects.with_related()``."""
+    Events (with their participants loaded) and the resolutions it cites as Legislation
+    (``Statement.cited_resolutions``)."""
     url = absolute(statement.get_absolute_url())
     data: dict[str, Any] = {
         "@context": CONTEXT,
@@ -103,7 +105,6 @@ def statement_data(statement: Statement, absolute: Absolute) -> dict[str, Any]:
     resolutions = statement.cited_resolutions
     if resolutions:
         data["mentions"] = [resolution_data(r, absolute) for r in resolutions]
-    meetings = list(statement.meetings.all())
     if meetings:
         data["about"] = [meeting_data(m, absolute) for m in meetings]
     return data

@@ -336,14 +336,20 @@ class StatementDetailView(SectionMixin, DetailView):
         return Statement.objects.readable()
 
     def get_queryset(self) -> QuerySet[Statement]:
-        # Not the source page: kept for editors and re-imports, never shown.
+        # Not the source page: kept for editors and re-imports, never shown. The body and
+        # the meetings are read by body() and reported_by(), cheaper than with_related()'s
+        # many-to-many prefetches for one statement.
         return (
-            self.shown().with_related().with_change_notes().defer("source_text", "import_baseline")
+            self.shown()
+            .select_related("person")
+            .with_change_notes()
+            .defer("source_text", "import_baseline")
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         statement = self.object
         paragraphs = statement.body()
+        meetings = list(Meeting.objects.reported_by(statement))
         published = Statement.objects.published().only("slug", "title", "date")
         return super().get_context_data(
             paragraphs=paragraphs,
@@ -351,11 +357,13 @@ class StatementDetailView(SectionMixin, DetailView):
                 DESCRIPTION_WORDS, truncate=" …"
             ),
             resolutions=statement.cited_resolutions,
-            meetings=statement.meetings.all(),
+            meetings=meetings,
             change_notes=statement.public_change_notes,
             previous=published.older_than(statement).first(),
             next=published.newer_than(statement).first(),
-            json_ld=structured_data.statement_data(statement, self.request.build_absolute_uri),
+            json_ld=structured_data.statement_data(
+                statement, meetings, self.request.build_absolute_uri
+            ),
             **kwargs,
         )
 
