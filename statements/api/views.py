@@ -319,7 +319,9 @@ class ResolutionViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSe
         return Resolution.objects.order_by("-number")
 
     def get_object(self) -> Resolution:
-        return with_newest_citations(super().get_object())
+        resolution = with_newest_citations(super().get_object())
+        self.last_modified = self.modified_at(resolution)  # with the citations it shows
+        return resolution
 
     def get_serializer_class(self):
         if self.action == "list":

@@ -952,6 +952,24 @@ def test_detail_honours_if_modified_since(client):
     )
 
 
+def test_a_resolution_detail_is_modified_when_a_citation_it_shows_is(client):
+    """Its Last-Modified counted the resolution only, so If-Modified-Since got a 304 for a
+    body whose citing paragraphs had changed."""
+    resolution = ResolutionFactory(number=2397)
+    statement = StatementFactory(slug="s")
+    ParagraphFactory(statement=statement).resolutions.add(resolution)
+    Resolution.objects.filter(pk=resolution.pk).update(updated_at=statement.updated_at)
+    first = client.get("/api/v1/resolutions/2397/")
+    since = {"HTTP_IF_MODIFIED_SINCE": first["Last-Modified"]}
+    assert client.get("/api/v1/resolutions/2397/", **since).status_code == 304
+    Statement.objects.filter(pk=statement.pk).update(
+        title="Renamed", updated_at=statement.updated_at + dt.timedelta(minutes=5)
+    )
+    changed = client.get("/api/v1/resolutions/2397/", **since)
+    assert changed.status_code == 200
+    assert changed.json()["citing_paragraphs"][0]["statement_title"] == "Renamed"
+
+
 def test_anonymous_reads_are_publicly_cacheable_and_editors_reads_private(client, editor):
     StatementFactory()
     anonymous = client.get("/api/v1/statements/")
