@@ -115,6 +115,11 @@ class NumberList(models.Aggregate):
         )
 
 
+def number_list(joined: str | None) -> list[int]:
+    """The numbers a ``NumberList`` joined, ascending."""
+    return sorted(int(n) for n in (joined or "").split(",") if n)
+
+
 def year_of(field: str) -> Left:
     """The year of a date column as its first four characters: ExtractYear is a Python
     function per row on SQLite (28 of a 140 ms list at 10,000 statements), while this
@@ -236,25 +241,15 @@ class Resolution(TimeStampedModel):
             return f"S/RES/{self.number} ({self.adopted_on.year})"
         return f"S/RES/{self.number}"
 
-    def newest_citations(self, limit: int) -> list[Paragraph]:
-        """The newest published paragraphs citing it, at most ``limit``: a page of the
-        index of published citations (the most cited resolution of a 100,000-statement
-        archive is cited 68,000 times), each with its statement and citations."""
-        page = (
-            PublishedCitation.objects.filter(resolution=self)
-            .newest_first()
-            .values_list("paragraph_id", flat=True)[:limit]
-        )
-        return list(
-            Paragraph.objects.filter(pk__in=page)
-            .with_related()
-            .order_by("-statement__date", "-statement_id", "position")
-        )
-
     @property
     def is_unanimous(self) -> bool:
-        parts = self.vote.split("-")
-        return len(parts) == 3 and parts[1] == "0" and parts[2] == "0"
+        return vote_is_unanimous(self.vote)
+
+
+def vote_is_unanimous(vote: str) -> bool:
+    """Whether a vote written "15-0-0" had no one against and no one abstaining."""
+    parts = vote.split("-")
+    return len(parts) == 3 and parts[1] == "0" and parts[2] == "0"
 
 
 def cited_resolutions_list() -> Prefetch:
@@ -418,6 +413,22 @@ class MeetingQuerySet(models.QuerySet):
         """Load the participants and the statements reporting each meeting (see
         ``Meeting.published_statements``), without their text: for lists and the API."""
         return self.prefetch_related(participants_with_people(), reporting_statements())
+
+    def reporting_slugs(self) -> dict[int, list[str]]:
+        """The slugs of the published statements reporting or mentioning each of these
+        meetings, newest first, by meeting id (``Meeting.published_statements``, read
+        from the links; the status is checked here for the reason
+        ``reporting_statements()`` gives)."""
+        links = (
+            Statement.meetings.through.objects.filter(meeting__in=self.values("pk"))
+            .order_by("-statement__date", "-statement_id")
+            .values_list("meeting_id", "statement__slug", "statement__status")
+        )
+        slugs: dict[int, list[str]] = {}
+        for meeting_id, slug, status in links:
+            if status == StatementStatus.PUBLISHED:
+                slugs.setdefault(meeting_id, []).append(slug)
+        return slugs
 
     def with_reports(self) -> MeetingQuerySet:
         """``with_related()`` and the paragraphs of the statements: for a meeting's page."""
@@ -583,17 +594,20 @@ class Meeting(TimeStampedModel):
     @property
     def starts_at(self) -> dt.datetime | None:
         """The start as an aware datetime in the place's own time zone."""
-        if self.start_time is None or not self.timezone:
-            return None
-        return dt.datetime.combine(
-            self.date, self.start_time, tzinfo=zoneinfo.ZoneInfo(self.timezone)
-        )
+        return meeting_start(self.date, self.start_time, self.timezone)
 
     @property
     def starts_at_japan(self) -> dt.datetime | None:
         """The same instant in Japan time, computed, never typed."""
         starts_at = self.starts_at
         return starts_at.astimezone(JAPAN_TZ) if starts_at else None
+
+
+def meeting_start(date: dt.date, start_time: dt.time | None, timezone: str) -> dt.datetime | None:
+    """A meeting's start as an aware datetime in the place's own time zone, when known."""
+    if start_time is None or not timezone:
+        return None
+    return dt.datetime.combine(date, start_time, tzinfo=zoneinfo.ZoneInfo(timezone))
 
 
 @dataclass(frozen=True)
@@ -759,6 +773,20 @@ class StatementQuerySet(models.QuerySet):
                 "meetings", queryset=Meeting.objects.prefetch_related(participants_with_people())
             ),
         )
+
+    def meeting_slugs(self) -> dict[int, list[str]]:
+        """The slugs of the meetings each of these statements reports or mentions, in
+        the meetings' order (newest first), by statement id: read from the links alone."""
+        links = (
+            Statement.meetings.through.objects.filter(statement__in=self.values("pk"))
+            # Meeting.Meta.ordering, as the meetings' own list and a prefetch of them
+            .order_by("-meeting__date", "-meeting__start_time", "-meeting_id")
+            .values_list("statement_id", "meeting__slug")
+        )
+        slugs: dict[int, list[str]] = {}
+        for statement_id, slug in links:
+            slugs.setdefault(statement_id, []).append(slug)
+        return slugs
 
     def with_change_notes(self) -> StatementQuerySet:
         """Load each statement's public change notes, newest first (see
@@ -953,7 +981,7 @@ class Statement(TimeStampedModel):
         """The numbers of the resolutions it cites, ascending; from
         ``with_cited_numbers()`` when it ran, else as ``cited_resolutions``."""
         if hasattr(self, "cited_number_list"):
-            return sorted(int(n) for n in (self.cited_number_list or "").split(",") if n)
+            return number_list(self.cited_number_list)
         return [resolution.number for resolution in self.cited_resolutions]
 
     @property
@@ -1111,6 +1139,30 @@ class ParagraphQuerySet(models.QuerySet):
             Q(pk__in=indexed.values("paragraph_id"))
             | ~Q(statement__status=Statement.Status.PUBLISHED) & Exists(cites)
         )
+
+    def newest_citing(self, resolution_id: int, limit: int) -> ParagraphQuerySet:
+        """The newest published paragraphs citing the resolution, at most ``limit``,
+        newest statement first: a page of the index of published citations (the most
+        cited resolution of a 100,000-statement archive is cited 68,000 times)."""
+        page = (
+            PublishedCitation.objects.filter(resolution_id=resolution_id)
+            .newest_first()
+            .values_list("paragraph_id", flat=True)[:limit]
+        )
+        return self.filter(pk__in=page).order_by("-statement__date", "-statement_id", "position")
+
+    def cited_numbers(self) -> dict[int, list[int]]:
+        """The numbers of the resolutions each of these paragraphs cites, ascending, by
+        paragraph id (a paragraph citing nothing is absent)."""
+        links = (
+            Paragraph.resolutions.through.objects.filter(paragraph__in=self.values("pk"))
+            .order_by("resolution__number")
+            .values_list("paragraph_id", "resolution__number")
+        )
+        numbers: dict[int, list[int]] = {}
+        for paragraph_id, number in links:
+            numbers.setdefault(paragraph_id, []).append(number)
+        return numbers
 
     def with_related(self) -> ParagraphQuerySet:
         """The statement, the cited resolutions and the blocks above (``place_name``)."""

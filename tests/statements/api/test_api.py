@@ -1118,7 +1118,8 @@ LIST_URLS = {
     "/api/v1/meetings/?page_size=100&participant=antonio": 4,
 }
 DETAIL_URLS = {
-    "/api/v1/statements/s-{count}-1/": 6,  # ... and its public change notes
+    # the statement, its paragraphs, their citations, its meetings, its public change notes
+    "/api/v1/statements/s-{count}-1/": 5,
     "/api/v1/resolutions/2397/": 3,
     "/api/v1/meetings/m-{count}-1/": 3,  # the meeting, participants, reporting statements
 }

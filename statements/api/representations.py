@@ -1,0 +1,299 @@
+"""What the API's reads answer: plain dicts built from rows (``values()``) and a few
+queries per page, never a model instance or a serializer field per value. DRF's nested
+serializers cost a statement's detail 20 ms for its 30 paragraphs; this is a dict per row.
+
+The read serializers (statements/api/serializers.py) stay the description of these shapes
+for the OpenAPI schema; tests/statements/api/test_output_unchanged.py holds the bytes to
+what they answered, and test_api.py checks that the keys are the serializers' fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rest_framework import fields
+from rest_framework.request import Request
+
+from statements.api import serializers
+from statements.api.serializers import OffsetDateTimeField, optional_uri
+from statements.models import (
+    JAPAN_TZ,
+    ChangeNote,
+    Meeting,
+    Paragraph,
+    Participant,
+    Statement,
+    meeting_start,
+    number_list,
+    page_url,
+    vote_is_unanimous,
+)
+
+Row = dict
+
+# DRF's own conversions, where they are more than isoformat(): the current time zone and
+# "Z" for UTC (DateTimeField), a zone's own offset (OffsetDateTimeField).
+_datetime = fields.DateTimeField().to_representation
+_offset_datetime = OffsetDateTimeField().to_representation
+
+
+def _date(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _time(value: dt.time | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def origin(request: Request) -> str:
+    """``scheme://host`` of the request: what ``build_absolute_uri`` puts before a path
+    (the paths here come from ``reverse()``, already URIs), computed once a response."""
+    return request.build_absolute_uri("/")[:-1]
+
+
+# --- Statements ----------------------------------------------------------------------------
+
+STATEMENT_LIST_COLUMNS = (
+    *("id", "slug", "title", "date", "kind", "speaker", "status", "version", "updated_at"),
+)
+STATEMENT_DETAIL_COLUMNS = (
+    *STATEMENT_LIST_COLUMNS,
+    *("section", "source_url", "title_derived", "published_at", "public_updated_at"),
+    "withdrawn_note",
+)
+PARAGRAPH_COLUMNS = (
+    *("id", "statement_id", "position", "number", "kind", "label", "depth", "parent_id"),
+    *("anchor", "text", "updated_at"),
+)
+
+
+def _statement(row: Row, host: str, cited: list[int], meetings: list[str]) -> dict:
+    slug = row["slug"]
+    return {
+        "url": host + page_url("api:statement-detail", slug=slug),
+        "public_url": host + page_url("statements:statement-detail", slug=slug),
+        "slug": slug,
+        "title": row["title"],
+        "date": _date(row["date"]),
+        "kind": row["kind"],
+        "speaker": row["speaker"],
+        "status": row["status"],
+        "cited_resolutions": cited,
+        "meetings": meetings,
+        "version": row["version"],
+        "updated_at": _datetime(row["updated_at"]),
+    }
+
+
+def statement_list(rows: list[Row], request: Request) -> list[dict]:
+    """A page of statements as the list shows them: two queries, for the numbers their
+    paragraphs cite and the meetings they report (rows read ``STATEMENT_LIST_COLUMNS``)."""
+    host = origin(request)
+    chosen = Statement.objects.filter(pk__in=[row["id"] for row in rows])
+    cited = dict(chosen.with_cited_numbers().values_list("pk", "cited_number_list"))
+    meetings = chosen.meeting_slugs()
+    return [
+        _statement(row, host, number_list(cited.get(row["id"])), meetings.get(row["id"], []))
+        for row in rows
+    ]
+
+
+def statement_details(rows: list[Row], request: Request) -> list[dict]:
+    """Statements with their paragraphs, as a detail and the export show them, in four
+    queries however many (rows read ``STATEMENT_DETAIL_COLUMNS``; each gets the
+    ``paragraph_rows`` it showed, for the time it last changed)."""
+    host = origin(request)
+    ids = [row["id"] for row in rows]
+    chosen = Statement.objects.filter(pk__in=ids)
+    paragraphs = Paragraph.objects.filter(statement_id__in=ids)
+    blocks: dict[int, list[Row]] = {}
+    for block in paragraphs.order_by("statement_id", "position").values(*PARAGRAPH_COLUMNS):
+        blocks.setdefault(block["statement_id"], []).append(block)
+    citations = paragraphs.cited_numbers()
+    meetings = chosen.meeting_slugs()
+    notes: dict[int, list[dict]] = {}
+    for note in (
+        ChangeNote.objects.public()
+        .filter(statement_id__in=ids)
+        .values_list("statement_id", "date", "note")
+    ):
+        notes.setdefault(note[0], []).append({"date": _datetime(note[1]), "note": note[2]})
+    found = []
+    for row in rows:
+        body = blocks.get(row["id"], [])
+        row["paragraph_rows"] = body
+        public_url = page_url("statements:statement-detail", slug=row["slug"])
+        anchors = {block["id"]: block["anchor"] for block in body}
+        cited = sorted({n for block in body for n in citations.get(block["id"], ())})
+        shown = _statement(row, host, cited, meetings.get(row["id"], []))
+        shown.update(
+            section=row["section"],
+            source_url=optional_uri(row["source_url"]),
+            title_derived=row["title_derived"],
+            published_at=_datetime(row["published_at"]),
+            first_published_at=_datetime(row["published_at"]),
+            public_updated_at=_datetime(row["public_updated_at"]),
+            change_notes=notes.get(row["id"], []),
+            withdrawn_note=row["withdrawn_note"],
+            akn_url=host + page_url("statements:statement-akn", slug=row["slug"]),
+            paragraphs=[
+                _paragraph(
+                    block,
+                    host + public_url,
+                    citations.get(block["id"], []),
+                    anchors.get(block["parent_id"]),
+                )
+                for block in body
+            ],
+        )
+        found.append(shown)
+    return found
+
+
+def _paragraph(block: Row, public_url: str, cited: list[int], parent: str | None) -> dict:
+    return {
+        "position": block["position"],
+        "number": block["number"],
+        "kind": block["kind"],
+        "label": block["label"],
+        "depth": block["depth"],
+        "parent": parent,
+        "anchor": block["anchor"],
+        "text": block["text"],
+        "cited_resolutions": cited,
+        "permalink": f"{public_url}#{block['anchor']}",
+    }
+
+
+# --- Paragraphs on their own ------------------------------------------------------------
+
+PARAGRAPH_LIST_COLUMNS = (
+    *PARAGRAPH_COLUMNS,
+    *("parent__anchor", "statement__slug", "statement__title", "statement__date"),
+    "statement__updated_at",
+)
+
+
+def paragraph_list(rows: list[Row], request: Request) -> list[dict]:
+    """Paragraphs with the statement each belongs to, one query for the numbers they cite
+    (rows read ``PARAGRAPH_LIST_COLUMNS``)."""
+    host = origin(request)
+    citations = Paragraph.objects.filter(pk__in=[row["id"] for row in rows]).cited_numbers()
+    found = []
+    for row in rows:
+        slug = row["statement__slug"]
+        shown = {
+            "statement": slug,
+            "statement_url": host + page_url("api:statement-detail", slug=slug),
+            "statement_title": row["statement__title"],
+            "statement_date": _date(row["statement__date"]),
+        }
+        public_url = host + page_url("statements:statement-detail", slug=slug)
+        shown.update(
+            _paragraph(row, public_url, citations.get(row["id"], []), row["parent__anchor"])
+        )
+        found.append(shown)
+    return found
+
+
+# --- Resolutions -------------------------------------------------------------------------
+
+RESOLUTION_COLUMNS = (
+    *("id", "number", "symbol", "adopted_on", "title", "vote", "document_url", "summary"),
+    *("citation_count", "updated_at"),
+)
+
+
+def _resolution(row: Row, host: str) -> dict:
+    number = row["number"]
+    return {
+        "url": host + page_url("api:resolution-detail", number=number),
+        "public_url": host + page_url("statements:resolution-detail", number=number),
+        "number": number,
+        "symbol": row["symbol"],
+        "adopted_on": _date(row["adopted_on"]),
+        "title": row["title"],
+        "vote": row["vote"],
+        "is_unanimous": vote_is_unanimous(row["vote"]),
+        "document_url": optional_uri(row["document_url"]),
+        "summary": row["summary"],
+        "citation_count": row["citation_count"],
+    }
+
+
+def resolution_list(rows: list[Row], request: Request) -> list[dict]:
+    host = origin(request)
+    return [_resolution(row, host) for row in rows]
+
+
+def resolution_detail(row: Row, request: Request) -> dict:
+    """A resolution with its newest citations (``CITING_PARAGRAPHS_SHOWN``) in two
+    queries (the row gets the ``citing_rows`` it showed, for the time it last changed)."""
+    host = origin(request)
+    citing = Paragraph.objects.newest_citing(row["id"], serializers.CITING_PARAGRAPHS_SHOWN)
+    row["citing_rows"] = list(citing.values(*PARAGRAPH_LIST_COLUMNS))
+    shown = _resolution(row, host)
+    shown["citing_paragraphs"] = paragraph_list(row["citing_rows"], request)
+    shown["citing_paragraphs_url"] = (
+        f"{host}{page_url('api:paragraph-list')}?resolution={row['number']}"
+    )
+    return shown
+
+
+# --- Meetings ----------------------------------------------------------------------------
+
+MEETING_COLUMNS = (
+    *("id", "slug", "title", "kind", "date", "start_time", "timezone", "duration_minutes"),
+    *("location", "occasion", "updated_at"),
+)
+PARTICIPANT_COLUMNS = ("meeting_id", "name", "role", "organisation", "in_attendance", "updated_at")
+
+
+def meeting_list(rows: list[Row], request: Request) -> list[dict]:
+    """Meetings with their participants and the published statements reporting them, in
+    two queries (each row gets the ``participant_rows`` it showed, for the time it last
+    changed)."""
+    host = origin(request)
+    ids = [row["id"] for row in rows]
+    participants: dict[int, list[Row]] = {}
+    for participant in (
+        Participant.objects.filter(meeting_id__in=ids)
+        .order_by("meeting_id", "position", "id")  # Participant.Meta.ordering, per meeting
+        .values(*PARTICIPANT_COLUMNS)
+    ):
+        participants.setdefault(participant["meeting_id"], []).append(participant)
+    statements = Meeting.objects.filter(pk__in=ids).reporting_slugs()
+    found = []
+    for row in rows:
+        slug = row["slug"]
+        row["participant_rows"] = people = participants.get(row["id"], [])
+        starts_at = meeting_start(row["date"], row["start_time"], row["timezone"])
+        found.append(
+            {
+                "url": host + page_url("api:meeting-detail", slug=slug),
+                "public_url": host + page_url("statements:meeting-detail", slug=slug),
+                "slug": slug,
+                "title": row["title"],
+                "kind": row["kind"],
+                "date": _date(row["date"]),
+                "start_time": _time(row["start_time"]),
+                "timezone": row["timezone"],
+                "starts_at": _offset_datetime(starts_at) if starts_at else None,
+                "starts_at_japan": (
+                    _offset_datetime(starts_at.astimezone(JAPAN_TZ)) if starts_at else None
+                ),
+                "duration_minutes": row["duration_minutes"],
+                "location": row["location"],
+                "occasion": row["occasion"],
+                "participants": [
+                    {
+                        "name": person["name"],
+                        "role": person["role"],
+                        "organisation": person["organisation"],
+                        "in_attendance": person["in_attendance"],
+                    }
+                    for person in people
+                ],
+                "statements": statements.get(row["id"], []),
+            }
+        )
+    return found
