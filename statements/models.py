@@ -8,6 +8,7 @@ import functools
 import secrets
 import unicodedata
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,11 +114,6 @@ class NumberList(models.Aggregate):
             template="%(function)s(%(distinct)s(%(expressions)s)::text, ',')",
             **extra,
         )
-
-
-def number_list(joined: str | None) -> list[int]:
-    """The numbers a ``NumberList`` joined, ascending."""
-    return sorted(int(n) for n in (joined or "").split(",") if n)
 
 
 def year_of(field: str) -> Left:
@@ -413,22 +409,6 @@ class MeetingQuerySet(models.QuerySet):
         """Load the participants and the statements reporting each meeting (see
         ``Meeting.published_statements``), without their text: for lists and the API."""
         return self.prefetch_related(participants_with_people(), reporting_statements())
-
-    def reporting_slugs(self) -> dict[int, list[str]]:
-        """The slugs of the published statements reporting or mentioning each of these
-        meetings, newest first, by meeting id (``Meeting.published_statements``, read
-        from the links; the status is checked here for the reason
-        ``reporting_statements()`` gives)."""
-        links = (
-            Statement.meetings.through.objects.filter(meeting__in=self.values("pk"))
-            .order_by("-statement__date", "-statement_id")
-            .values_list("meeting_id", "statement__slug", "statement__status")
-        )
-        slugs: dict[int, list[str]] = {}
-        for meeting_id, slug, status in links:
-            if status == StatementStatus.PUBLISHED:
-                slugs.setdefault(meeting_id, []).append(slug)
-        return slugs
 
     def with_reports(self) -> MeetingQuerySet:
         """``with_related()`` and the paragraphs of the statements: for a meeting's page."""
@@ -774,20 +754,6 @@ class StatementQuerySet(models.QuerySet):
             ),
         )
 
-    def meeting_slugs(self) -> dict[int, list[str]]:
-        """The slugs of the meetings each of these statements reports or mentions, in
-        the meetings' order (newest first), by statement id: read from the links alone."""
-        links = (
-            Statement.meetings.through.objects.filter(statement__in=self.values("pk"))
-            # Meeting.Meta.ordering, as the meetings' own list and a prefetch of them
-            .order_by("-meeting__date", "-meeting__start_time", "-meeting_id")
-            .values_list("statement_id", "meeting__slug")
-        )
-        slugs: dict[int, list[str]] = {}
-        for statement_id, slug in links:
-            slugs.setdefault(statement_id, []).append(slug)
-        return slugs
-
     def with_change_notes(self) -> StatementQuerySet:
         """Load each statement's public change notes, newest first (see
         ``Statement.public_change_notes``): for a statement's page, its API detail and
@@ -981,7 +947,7 @@ class Statement(TimeStampedModel):
         """The numbers of the resolutions it cites, ascending; from
         ``with_cited_numbers()`` when it ran, else as ``cited_resolutions``."""
         if hasattr(self, "cited_number_list"):
-            return number_list(self.cited_number_list)
+            return sorted(int(n) for n in (self.cited_number_list or "").split(",") if n)
         return [resolution.number for resolution in self.cited_resolutions]
 
     @property
@@ -1150,19 +1116,6 @@ class ParagraphQuerySet(models.QuerySet):
             .values_list("paragraph_id", flat=True)[:limit]
         )
         return self.filter(pk__in=page).order_by("-statement__date", "-statement_id", "position")
-
-    def cited_numbers(self) -> dict[int, list[int]]:
-        """The numbers of the resolutions each of these paragraphs cites, ascending, by
-        paragraph id (a paragraph citing nothing is absent)."""
-        links = (
-            Paragraph.resolutions.through.objects.filter(paragraph__in=self.values("pk"))
-            .order_by("resolution__number")
-            .values_list("paragraph_id", "resolution__number")
-        )
-        numbers: dict[int, list[int]] = {}
-        for paragraph_id, number in links:
-            numbers.setdefault(paragraph_id, []).append(number)
-        return numbers
 
     def with_related(self) -> ParagraphQuerySet:
         """The statement, the cited resolutions and the blocks above (``place_name``)."""
@@ -1358,6 +1311,56 @@ class Paragraph(TimeStampedModel):
         title = f"{printed_label(label)} {heading.text}" if label else heading.text
         below = " ".join(b.label for b in chain[chain.index(heading) + 1 :] if b.label)
         return f"{title}, {below}" if below else title
+
+
+# --- What a page of records shows of their relations, by id ----------------------------
+# One query each, from the link tables alone, for the ids of a page's rows (``values()``):
+# the API's lists and details. Cheaper to build than a prefetch or a subquery annotation
+# (the ORM's work is most of a query's cost), and never a model instance.
+
+
+def _grouped(pairs: Iterable[tuple[int, Any]]) -> dict[int, list]:
+    grouped: dict[int, list] = {}
+    for key, value in pairs:
+        grouped.setdefault(key, []).append(value)
+    return grouped
+
+
+def cited_numbers_by_statement(statement_ids: list[int]) -> dict[int, list[int]]:
+    """The numbers of the resolutions any paragraph of each statement cites, ascending
+    (``Statement.cited_numbers``)."""
+    links = Paragraph.resolutions.through.objects.filter(paragraph__statement_id__in=statement_ids)
+    pairs = links.values_list("paragraph__statement_id", "resolution__number").distinct()
+    return {key: sorted(numbers) for key, numbers in _grouped(pairs).items()}
+
+
+def cited_numbers_by_paragraph(paragraph_ids: list[int]) -> dict[int, list[int]]:
+    """The numbers of the resolutions each paragraph cites, ascending (``citations``)."""
+    links = Paragraph.resolutions.through.objects.filter(paragraph_id__in=paragraph_ids)
+    return _grouped(
+        links.order_by("resolution__number").values_list("paragraph_id", "resolution__number")
+    )
+
+
+def meeting_slugs_by_statement(statement_ids: list[int]) -> dict[int, list[str]]:
+    """The slugs of the meetings each statement reports or mentions, in the meetings'
+    order (Meeting.Meta.ordering, as a prefetch of them)."""
+    links = Statement.meetings.through.objects.filter(statement_id__in=statement_ids)
+    ordered = links.order_by("-meeting__date", "-meeting__start_time", "-meeting_id")
+    return _grouped(ordered.values_list("statement_id", "meeting__slug"))
+
+
+def reporting_slugs_by_meeting(meeting_ids: list[int]) -> dict[int, list[str]]:
+    """The slugs of the published statements reporting or mentioning each meeting, newest
+    first (``Meeting.published_statements``; the status is checked here, not in the
+    query, for the reason ``reporting_statements()`` gives)."""
+    links = Statement.meetings.through.objects.filter(meeting_id__in=meeting_ids)
+    rows = links.order_by("-statement__date", "-statement_id").values_list(
+        "meeting_id", "statement__slug", "statement__status"
+    )
+    return _grouped(
+        (meeting, slug) for meeting, slug, status in rows if status == StatementStatus.PUBLISHED
+    )
 
 
 # --- What the database keeps for the pages -----------------------------------------------

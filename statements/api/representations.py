@@ -18,13 +18,14 @@ from statements.api.serializers import OffsetDateTimeField, optional_uri
 from statements.models import (
     JAPAN_TZ,
     ChangeNote,
-    Meeting,
     Paragraph,
     Participant,
-    Statement,
+    cited_numbers_by_paragraph,
+    cited_numbers_by_statement,
+    meeting_slugs_by_statement,
     meeting_start,
-    number_list,
     page_url,
+    reporting_slugs_by_meeting,
     vote_is_unanimous,
 )
 
@@ -88,12 +89,11 @@ def statement_list(rows: list[Row], request: Request) -> list[dict]:
     """A page of statements as the list shows them: two queries, for the numbers their
     paragraphs cite and the meetings they report (rows read ``STATEMENT_LIST_COLUMNS``)."""
     host = origin(request)
-    chosen = Statement.objects.filter(pk__in=[row["id"] for row in rows])
-    cited = dict(chosen.with_cited_numbers().values_list("pk", "cited_number_list"))
-    meetings = chosen.meeting_slugs()
+    ids = [row["id"] for row in rows]
+    cited = cited_numbers_by_statement(ids)
+    meetings = meeting_slugs_by_statement(ids)
     return [
-        _statement(row, host, number_list(cited.get(row["id"])), meetings.get(row["id"], []))
-        for row in rows
+        _statement(row, host, cited.get(row["id"], []), meetings.get(row["id"], [])) for row in rows
     ]
 
 
@@ -103,13 +103,12 @@ def statement_details(rows: list[Row], request: Request) -> list[dict]:
     ``paragraph_rows`` it showed, for the time it last changed)."""
     host = origin(request)
     ids = [row["id"] for row in rows]
-    chosen = Statement.objects.filter(pk__in=ids)
-    paragraphs = Paragraph.objects.filter(statement_id__in=ids)
+    paragraphs = Paragraph.objects.filter(statement_id__in=ids).order_by("statement_id", "position")
     blocks: dict[int, list[Row]] = {}
-    for block in paragraphs.order_by("statement_id", "position").values(*PARAGRAPH_COLUMNS):
+    for block in paragraphs.values(*PARAGRAPH_COLUMNS):
         blocks.setdefault(block["statement_id"], []).append(block)
-    citations = paragraphs.cited_numbers()
-    meetings = chosen.meeting_slugs()
+    citations = cited_numbers_by_paragraph([b["id"] for body in blocks.values() for b in body])
+    meetings = meeting_slugs_by_statement(ids)
     notes: dict[int, list[dict]] = {}
     for note in (
         ChangeNote.objects.public()
@@ -177,7 +176,7 @@ def paragraph_list(rows: list[Row], request: Request) -> list[dict]:
     """Paragraphs with the statement each belongs to, one query for the numbers they cite
     (rows read ``PARAGRAPH_LIST_COLUMNS``)."""
     host = origin(request)
-    citations = Paragraph.objects.filter(pk__in=[row["id"] for row in rows]).cited_numbers()
+    citations = cited_numbers_by_paragraph([row["id"] for row in rows])
     found = []
     for row in rows:
         slug = row["statement__slug"]
@@ -261,7 +260,7 @@ def meeting_list(rows: list[Row], request: Request) -> list[dict]:
         .values(*PARTICIPANT_COLUMNS)
     ):
         participants.setdefault(participant["meeting_id"], []).append(participant)
-    statements = Meeting.objects.filter(pk__in=ids).reporting_slugs()
+    statements = reporting_slugs_by_meeting(ids)
     found = []
     for row in rows:
         slug = row["slug"]
