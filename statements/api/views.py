@@ -187,7 +187,7 @@ class StatementViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet
             # The list shows cited numbers and meeting slugs (representations, for the
             # page's rows only), not paragraphs nor the source page (which SQLite would
             # carry through a sort by title: 1.8-2.4 s at 100,000 statements).
-            statements = Statement.objects.values(*representations.STATEMENT_LIST_COLUMNS)
+            statements = representations.rows_of(Statement, representations.STATEMENT_LIST_COLUMNS)
             wanted = self.request.query_params.get("status")
             if wanted in (Statement.Status.DRAFT, Statement.Status.WITHDRAWN):
                 # Withdrawn statements are public, as their pages are; drafts are not.
@@ -207,7 +207,7 @@ class StatementViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet
         return visible(self.request.user, Statement, statements, statements.readable())
 
     def detail_rows(self) -> QuerySet:
-        return Statement.objects.values(*representations.STATEMENT_DETAIL_COLUMNS)
+        return representations.rows_of(Statement, representations.STATEMENT_DETAIL_COLUMNS)
 
     def represent(self, rows: list[dict]) -> list[dict]:
         if self.action == "list":
@@ -254,9 +254,8 @@ class ParagraphViewSet(ConditionalGetMixin, mixins.ListModelMixin, viewsets.Gene
 
     def get_queryset(self):
         # published() after the filters: see filter_queryset().
-        return Paragraph.objects.order_by("-statement__date", "-statement_id", "position").values(
-            *representations.PARAGRAPH_LIST_COLUMNS
-        )
+        order = ("-statement__date", "-statement_id", "position")
+        return representations.rows_of(Paragraph, representations.PARAGRAPH_LIST_COLUMNS, order)
 
     def filter_queryset(self, queryset):
         return published_unless_searched(self, super().filter_queryset(queryset))
@@ -320,7 +319,7 @@ class ResolutionViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSe
         return Resolution.objects.order_by("-number")
 
     def detail_rows(self) -> QuerySet:
-        return Resolution.objects.order_by("-number").values(*representations.RESOLUTION_COLUMNS)
+        return representations.rows_of(Resolution, representations.RESOLUTION_COLUMNS, ("-number",))
 
     def represent(self, rows: list[dict]) -> list[dict]:
         return representations.resolution_list(rows, self.request)
@@ -373,7 +372,7 @@ class MeetingViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet):
         return visible(self.request.user, Meeting, meetings, meetings.published())
 
     def detail_rows(self) -> QuerySet:
-        return Meeting.objects.values(*representations.MEETING_COLUMNS)
+        return representations.rows_of(Meeting, representations.MEETING_COLUMNS)
 
     def represent(self, rows: list[dict]) -> list[dict]:
         return representations.meeting_list(rows, self.request)
