@@ -1326,38 +1326,58 @@ def _grouped(pairs: Iterable[tuple[int, Any]]) -> dict[int, list]:
     return grouped
 
 
+@functools.cache
+def _built(build: Callable[[], QuerySet]) -> QuerySet:
+    """A read below, built once: each call filters a copy (resolving the columns and the
+    order again was a third of building the query), so this one is never evaluated."""
+    return build()
+
+
+def _statement_citations() -> QuerySet:
+    links = Paragraph.resolutions.through.objects
+    return links.values_list("paragraph__statement_id", "resolution__number").distinct()
+
+
+def _paragraph_citations() -> QuerySet:
+    links = Paragraph.resolutions.through.objects.order_by("resolution__number")
+    return links.values_list("paragraph_id", "resolution__number")
+
+
+def _statement_meetings() -> QuerySet:
+    # Meeting.Meta.ordering, as a prefetch of the meetings has it
+    links = Statement.meetings.through.objects
+    ordered = links.order_by("-meeting__date", "-meeting__start_time", "-meeting_id")
+    return ordered.values_list("statement_id", "meeting__slug")
+
+
+def _meeting_statements() -> QuerySet:
+    links = Statement.meetings.through.objects.order_by("-statement__date", "-statement_id")
+    return links.values_list("meeting_id", "statement__slug", "statement__status")
+
+
 def cited_numbers_by_statement(statement_ids: list[int]) -> dict[int, list[int]]:
     """The numbers of the resolutions any paragraph of each statement cites, ascending
     (``Statement.cited_numbers``)."""
-    links = Paragraph.resolutions.through.objects.filter(paragraph__statement_id__in=statement_ids)
-    pairs = links.values_list("paragraph__statement_id", "resolution__number").distinct()
+    pairs = _built(_statement_citations).filter(paragraph__statement_id__in=statement_ids)
     return {key: sorted(numbers) for key, numbers in _grouped(pairs).items()}
 
 
 def cited_numbers_by_paragraph(paragraph_ids: list[int]) -> dict[int, list[int]]:
     """The numbers of the resolutions each paragraph cites, ascending (``citations``)."""
-    links = Paragraph.resolutions.through.objects.filter(paragraph_id__in=paragraph_ids)
-    return _grouped(
-        links.order_by("resolution__number").values_list("paragraph_id", "resolution__number")
-    )
+    return _grouped(_built(_paragraph_citations).filter(paragraph_id__in=paragraph_ids))
 
 
 def meeting_slugs_by_statement(statement_ids: list[int]) -> dict[int, list[str]]:
     """The slugs of the meetings each statement reports or mentions, in the meetings'
-    order (Meeting.Meta.ordering, as a prefetch of them)."""
-    links = Statement.meetings.through.objects.filter(statement_id__in=statement_ids)
-    ordered = links.order_by("-meeting__date", "-meeting__start_time", "-meeting_id")
-    return _grouped(ordered.values_list("statement_id", "meeting__slug"))
+    order (newest first)."""
+    return _grouped(_built(_statement_meetings).filter(statement_id__in=statement_ids))
 
 
 def reporting_slugs_by_meeting(meeting_ids: list[int]) -> dict[int, list[str]]:
     """The slugs of the published statements reporting or mentioning each meeting, newest
     first (``Meeting.published_statements``; the status is checked here, not in the
     query, for the reason ``reporting_statements()`` gives)."""
-    links = Statement.meetings.through.objects.filter(meeting_id__in=meeting_ids)
-    rows = links.order_by("-statement__date", "-statement_id").values_list(
-        "meeting_id", "statement__slug", "statement__status"
-    )
+    rows = _built(_meeting_statements).filter(meeting_id__in=meeting_ids)
     return _grouped(
         (meeting, slug) for meeting, slug, status in rows if status == StatementStatus.PUBLISHED
     )
