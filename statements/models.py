@@ -65,6 +65,12 @@ def page_url(name: str, **kwargs: str | int) -> str:
     return _reversed(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF, name, **kwargs)
 
 
+def page_url_reverser() -> Callable[..., str]:
+    """``page_url`` for the many links of one response: the script prefix and the URL
+    configuration read once, not at every link."""
+    return functools.partial(_reversed, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+
+
 @functools.lru_cache(maxsize=8192)
 def _reversed(prefix: str, urlconf: str, name: str, **kwargs: str | int) -> str:
     return reverse(name, urlconf=urlconf, kwargs=kwargs)

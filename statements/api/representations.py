@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 
 from django.db.models import Model, QuerySet
+from django.utils import timezone
 from rest_framework import fields
 from rest_framework.request import Request
 
@@ -26,7 +27,7 @@ from statements.models import (
     cited_numbers_by_statement,
     meeting_slugs_by_statement,
     meeting_start,
-    page_url,
+    page_url_reverser,
     reporting_slugs_by_meeting,
     vote_is_unanimous,
 )
@@ -35,7 +36,6 @@ Row = dict
 
 # DRF's own conversions, where they are more than isoformat(): the current time zone and
 # "Z" for UTC (DateTimeField), a zone's own offset (OffsetDateTimeField).
-_datetime = fields.DateTimeField().to_representation
 _offset_datetime = OffsetDateTimeField().to_representation
 
 
@@ -60,10 +60,20 @@ def _rows(model: type[Model], columns: tuple[str, ...], order: tuple[str, ...]) 
     return queryset.values(*columns)
 
 
-def origin(request: Request) -> str:
-    """``scheme://host`` of the request: what ``build_absolute_uri`` puts before a path
-    (the paths here come from ``reverse()``, already URIs), computed once a response."""
-    return request.build_absolute_uri("/")[:-1]
+class Links:
+    """A response's absolute URLs and times, with what they depend on read once: the
+    scheme and host (what ``build_absolute_uri`` puts before a path; the paths come from
+    ``reverse()``, already URIs), the script prefix and URL configuration (``page_url``),
+    and the current time zone (DRF's DateTimeField, which reads it at every value)."""
+
+    def __init__(self, request: Request) -> None:
+        self.host = request.build_absolute_uri("/")[:-1]
+        self.path = page_url_reverser()
+        zone = timezone.get_current_timezone()
+        self.stamp = fields.DateTimeField(default_timezone=zone).to_representation
+
+    def url(self, name: str, **kwargs: str | int) -> str:
+        return self.host + self.path(name, **kwargs)
 
 
 # --- Statements ----------------------------------------------------------------------------
@@ -82,11 +92,11 @@ PARAGRAPH_COLUMNS = (
 )
 
 
-def _statement(row: Row, host: str, cited: list[int], meetings: list[str]) -> dict:
+def _statement(row: Row, links: Links, cited: list[int], meetings: list[str]) -> dict:
     slug = row["slug"]
     return {
-        "url": host + page_url("api:statement-detail", slug=slug),
-        "public_url": host + page_url("statements:statement-detail", slug=slug),
+        "url": links.url("api:statement-detail", slug=slug),
+        "public_url": links.url("statements:statement-detail", slug=slug),
         "slug": slug,
         "title": row["title"],
         "date": _date(row["date"]),
@@ -96,19 +106,20 @@ def _statement(row: Row, host: str, cited: list[int], meetings: list[str]) -> di
         "cited_resolutions": cited,
         "meetings": meetings,
         "version": row["version"],
-        "updated_at": _datetime(row["updated_at"]),
+        "updated_at": links.stamp(row["updated_at"]),
     }
 
 
 def statement_list(rows: list[Row], request: Request) -> list[dict]:
     """A page of statements as the list shows them: two queries, for the numbers their
     paragraphs cite and the meetings they report (rows read ``STATEMENT_LIST_COLUMNS``)."""
-    host = origin(request)
+    links = Links(request)
     ids = [row["id"] for row in rows]
     cited = cited_numbers_by_statement(ids)
     meetings = meeting_slugs_by_statement(ids)
     return [
-        _statement(row, host, cited.get(row["id"], []), meetings.get(row["id"], [])) for row in rows
+        _statement(row, links, cited.get(row["id"], []), meetings.get(row["id"], []))
+        for row in rows
     ]
 
 
@@ -116,7 +127,7 @@ def statement_details(rows: list[Row], request: Request) -> list[dict]:
     """Statements with their paragraphs, as a detail and the export show them, in four
     queries however many (rows read ``STATEMENT_DETAIL_COLUMNS``; each gets the
     ``paragraph_rows`` it showed, for the time it last changed)."""
-    host = origin(request)
+    links = Links(request)
     ids = [row["id"] for row in rows]
     paragraphs = rows_of(Paragraph, PARAGRAPH_COLUMNS, ("statement_id", "position"))
     blocks: dict[int, list[Row]] = {}
@@ -130,29 +141,29 @@ def statement_details(rows: list[Row], request: Request) -> list[dict]:
         .filter(statement_id__in=ids)
         .values_list("statement_id", "date", "note")
     ):
-        notes.setdefault(note[0], []).append({"date": _datetime(note[1]), "note": note[2]})
+        notes.setdefault(note[0], []).append({"date": links.stamp(note[1]), "note": note[2]})
     found = []
     for row in rows:
         body = blocks.get(row["id"], [])
         row["paragraph_rows"] = body
-        public_url = page_url("statements:statement-detail", slug=row["slug"])
+        public_url = links.url("statements:statement-detail", slug=row["slug"])
         anchors = {block["id"]: block["anchor"] for block in body}
         cited = sorted({n for block in body for n in citations.get(block["id"], ())})
-        shown = _statement(row, host, cited, meetings.get(row["id"], []))
+        shown = _statement(row, links, cited, meetings.get(row["id"], []))
         shown.update(
             section=row["section"],
             source_url=optional_uri(row["source_url"]),
             title_derived=row["title_derived"],
-            published_at=_datetime(row["published_at"]),
-            first_published_at=_datetime(row["published_at"]),
-            public_updated_at=_datetime(row["public_updated_at"]),
+            published_at=links.stamp(row["published_at"]),
+            first_published_at=links.stamp(row["published_at"]),
+            public_updated_at=links.stamp(row["public_updated_at"]),
             change_notes=notes.get(row["id"], []),
             withdrawn_note=row["withdrawn_note"],
-            akn_url=host + page_url("statements:statement-akn", slug=row["slug"]),
+            akn_url=links.url("statements:statement-akn", slug=row["slug"]),
             paragraphs=[
                 _paragraph(
                     block,
-                    host + public_url,
+                    public_url,
                     citations.get(block["id"], []),
                     anchors.get(block["parent_id"]),
                 )
@@ -190,18 +201,18 @@ PARAGRAPH_LIST_COLUMNS = (
 def paragraph_list(rows: list[Row], request: Request) -> list[dict]:
     """Paragraphs with the statement each belongs to, one query for the numbers they cite
     (rows read ``PARAGRAPH_LIST_COLUMNS``)."""
-    host = origin(request)
+    links = Links(request)
     citations = cited_numbers_by_paragraph([row["id"] for row in rows])
     found = []
     for row in rows:
         slug = row["statement__slug"]
         shown = {
             "statement": slug,
-            "statement_url": host + page_url("api:statement-detail", slug=slug),
+            "statement_url": links.url("api:statement-detail", slug=slug),
             "statement_title": row["statement__title"],
             "statement_date": _date(row["statement__date"]),
         }
-        public_url = host + page_url("statements:statement-detail", slug=slug)
+        public_url = links.url("statements:statement-detail", slug=slug)
         shown.update(
             _paragraph(row, public_url, citations.get(row["id"], []), row["parent__anchor"])
         )
@@ -217,11 +228,11 @@ RESOLUTION_COLUMNS = (
 )
 
 
-def _resolution(row: Row, host: str) -> dict:
+def _resolution(row: Row, links: Links) -> dict:
     number = row["number"]
     return {
-        "url": host + page_url("api:resolution-detail", number=number),
-        "public_url": host + page_url("statements:resolution-detail", number=number),
+        "url": links.url("api:resolution-detail", number=number),
+        "public_url": links.url("statements:resolution-detail", number=number),
         "number": number,
         "symbol": row["symbol"],
         "adopted_on": _date(row["adopted_on"]),
@@ -235,23 +246,21 @@ def _resolution(row: Row, host: str) -> dict:
 
 
 def resolution_list(rows: list[Row], request: Request) -> list[dict]:
-    host = origin(request)
-    return [_resolution(row, host) for row in rows]
+    links = Links(request)
+    return [_resolution(row, links) for row in rows]
 
 
 def resolution_detail(row: Row, request: Request) -> dict:
     """A resolution with its newest citations (``CITING_PARAGRAPHS_SHOWN``) in two
     queries (the row gets the ``citing_rows`` it showed, for the time it last changed)."""
-    host = origin(request)
+    links = Links(request)
     citing = rows_of(Paragraph, PARAGRAPH_LIST_COLUMNS).newest_citing(
         row["id"], serializers.CITING_PARAGRAPHS_SHOWN
     )
     row["citing_rows"] = list(citing)
-    shown = _resolution(row, host)
+    shown = _resolution(row, links)
     shown["citing_paragraphs"] = paragraph_list(row["citing_rows"], request)
-    shown["citing_paragraphs_url"] = (
-        f"{host}{page_url('api:paragraph-list')}?resolution={row['number']}"
-    )
+    shown["citing_paragraphs_url"] = f"{links.url('api:paragraph-list')}?resolution={row['number']}"
     return shown
 
 
@@ -268,7 +277,7 @@ def meeting_list(rows: list[Row], request: Request) -> list[dict]:
     """Meetings with their participants and the published statements reporting them, in
     two queries (each row gets the ``participant_rows`` it showed, for the time it last
     changed)."""
-    host = origin(request)
+    links = Links(request)
     ids = [row["id"] for row in rows]
     participants: dict[int, list[Row]] = {}
     # Participant.Meta.ordering, within each meeting
@@ -283,8 +292,8 @@ def meeting_list(rows: list[Row], request: Request) -> list[dict]:
         starts_at = meeting_start(row["date"], row["start_time"], row["timezone"])
         found.append(
             {
-                "url": host + page_url("api:meeting-detail", slug=slug),
-                "public_url": host + page_url("statements:meeting-detail", slug=slug),
+                "url": links.url("api:meeting-detail", slug=slug),
+                "public_url": links.url("statements:meeting-detail", slug=slug),
                 "slug": slug,
                 "title": row["title"],
                 "kind": row["kind"],
