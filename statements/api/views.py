@@ -23,6 +23,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.utils.serializer_helpers import ReturnDict
 from rest_framework.views import APIView
 
 from mofa_site.caching import honour_if_modified_since
@@ -112,7 +113,15 @@ class EditableMixin:
         data = self.represent_one(row)
         self.last_modified = self.modified_at(row)
         self.honour_if_modified_since = True
-        return Response(data)
+        return Response(self.with_record_for_forms(data, row))
+
+    def with_record_for_forms(self, data: dict, row: dict) -> dict:
+        """The browsable API (HTML) fills an editor's forms from the record behind the
+        answer, which it finds on DRF's ReturnDict: loaded for that page only."""
+        if getattr(self.request.accepted_renderer, "format", None) != "api":
+            return data
+        record = self.read_serializer_class.Meta.model._default_manager.get(pk=row["id"])
+        return ReturnDict(data, serializer=self.get_serializer(record))
 
     def read_data(self, instance) -> dict:
         return self.represent_one(self.detail_rows().get(pk=instance.pk))

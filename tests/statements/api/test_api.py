@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from django.test import Client
@@ -1186,3 +1187,11 @@ def test_speaker_and_participant_filters_take_a_person_and_reach_every_spelling(
     met = client.get("/api/v1/meetings/", {"participant": "shinzo-abe"}).json()
     assert [m["slug"] for m in met["results"]] == ["met"]
     assert client.get("/api/v1/meetings/", {"participant": "abe shinzo"}).json()["count"] == 1
+
+
+def test_the_browsable_api_fills_an_editors_forms_with_the_record(editor_client):
+    statement = StatementFactory(slug="prefilled", title="A title to edit")
+    page = editor_client.get("/api/v1/statements/prefilled/", HTTP_ACCEPT="text/html")
+    assert page.status_code == 200
+    forms = re.findall(r'<textarea[^>]*name="_content"[^>]*>(.*?)</textarea>', page.text, re.S)
+    assert forms and all(statement.title in form for form in forms)
