@@ -375,7 +375,9 @@ class MeetingViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet):
     filterset_class = filters.MeetingFilterSet
 
     def get_queryset(self):
-        meetings = self.detail_rows() if self.action in ("list", "retrieve") else Meeting.objects
+        reading = self.action in ("list", "retrieve")
+        # A write reads the record it changes, with its relations.
+        meetings = self.detail_rows() if reading else Meeting.objects.with_related()
         if self.action == "list":
             return meetings.published()
         return visible(self.request.user, Meeting, meetings, meetings.published())
