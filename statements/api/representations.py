@@ -4,7 +4,7 @@ serializers cost a statement's detail 20 ms for its 30 paragraphs; this is a dic
 
 The read serializers (statements/api/serializers.py) stay the description of these shapes
 for the OpenAPI schema; tests/statements/api/test_output_unchanged.py holds the bytes to
-what they answered, and test_api.py checks that the keys are the serializers' fields."""
+what they answered, and test_api_schema.py that the keys are the serializers' fields."""
 
 from __future__ import annotations
 
