@@ -8,7 +8,7 @@ import functools
 import secrets
 import unicodedata
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,6 +72,12 @@ def page_url(name: str, **kwargs: str | int) -> str:
     time a resolution page took to render. The key holds everything reversing depends on
     (the URL configuration and the script prefix), so a remembered path is always right."""
     return _reversed(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF, name, **kwargs)
+
+
+def page_url_reverser() -> Callable[..., str]:
+    """``page_url`` for the many links of one response: the script prefix and the URL
+    configuration read once, not at every link."""
+    return functools.partial(_reversed, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -246,25 +252,15 @@ class Resolution(TimeStampedModel):
             return f"S/RES/{self.number} ({self.adopted_on.year})"
         return f"S/RES/{self.number}"
 
-    def newest_citations(self, limit: int) -> list[Paragraph]:
-        """The newest published paragraphs citing it, at most ``limit``: a page of the
-        index of published citations (the most cited resolution of a 100,000-statement
-        archive is cited 68,000 times), each with its statement and citations."""
-        page = (
-            PublishedCitation.objects.filter(resolution=self)
-            .newest_first()
-            .values_list("paragraph_id", flat=True)[:limit]
-        )
-        return list(
-            Paragraph.objects.filter(pk__in=page)
-            .with_related()
-            .order_by("-statement__date", "-statement_id", "position")
-        )
-
     @property
     def is_unanimous(self) -> bool:
-        parts = self.vote.split("-")
-        return len(parts) == 3 and parts[1] == "0" and parts[2] == "0"
+        return vote_is_unanimous(self.vote)
+
+
+def vote_is_unanimous(vote: str) -> bool:
+    """Whether a vote written "15-0-0" had no one against and no one abstaining."""
+    parts = vote.split("-")
+    return len(parts) == 3 and parts[1] == "0" and parts[2] == "0"
 
 
 def cited_resolutions_list() -> Prefetch:
@@ -614,17 +610,20 @@ class Meeting(TimeStampedModel):
     @property
     def starts_at(self) -> dt.datetime | None:
         """The start as an aware datetime in the place's own time zone."""
-        if self.start_time is None or not self.timezone:
-            return None
-        return dt.datetime.combine(
-            self.date, self.start_time, tzinfo=zoneinfo.ZoneInfo(self.timezone)
-        )
+        return meeting_start(self.date, self.start_time, self.timezone)
 
     @property
     def starts_at_japan(self) -> dt.datetime | None:
         """The same instant in Japan time, computed, never typed."""
         starts_at = self.starts_at
         return starts_at.astimezone(JAPAN_TZ) if starts_at else None
+
+
+def meeting_start(date: dt.date, start_time: dt.time | None, timezone: str) -> dt.datetime | None:
+    """A meeting's start as an aware datetime in the place's own time zone, when known."""
+    if start_time is None or not timezone:
+        return None
+    return dt.datetime.combine(date, start_time, tzinfo=zoneinfo.ZoneInfo(timezone))
 
 
 @dataclass(frozen=True)
@@ -1149,6 +1148,17 @@ class ParagraphQuerySet(models.QuerySet):
             | ~Q(statement__status=Statement.Status.PUBLISHED) & Exists(cites)
         )
 
+    def newest_citing(self, resolution_id: int, limit: int) -> ParagraphQuerySet:
+        """The newest published paragraphs citing the resolution, at most ``limit``,
+        newest statement first: a page of the index of published citations (the most
+        cited resolution of a 100,000-statement archive is cited 68,000 times)."""
+        page = (
+            PublishedCitation.objects.filter(resolution_id=resolution_id)
+            .newest_first()
+            .values_list("paragraph_id", flat=True)[:limit]
+        )
+        return self.filter(pk__in=page).order_by("-statement__date", "-statement_id", "position")
+
     def with_related(self) -> ParagraphQuerySet:
         """The statement, the cited resolutions and the blocks above (``place_name``)."""
         return self.select_related("statement", ANCESTORS).prefetch_related(
@@ -1345,6 +1355,76 @@ class Paragraph(TimeStampedModel):
         return f"{title}, {below}" if below else title
 
 
+# --- What a page of records shows of their relations, by id ----------------------------
+# One query each, from the link tables alone, for the ids of a page's rows (``values()``):
+# the API's lists and details. Cheaper to build than a prefetch or a subquery annotation
+# (the ORM's work is most of a query's cost), and never a model instance.
+
+
+def _grouped(pairs: Iterable[tuple[int, Any]]) -> dict[int, list]:
+    grouped: dict[int, list] = {}
+    for key, value in pairs:
+        grouped.setdefault(key, []).append(value)
+    return grouped
+
+
+@functools.cache
+def _built(build: Callable[[], QuerySet]) -> QuerySet:
+    """A read below, built once: each call filters a copy (resolving the columns and the
+    order again was a third of building the query), so this one is never evaluated."""
+    return build()
+
+
+def _statement_citations() -> QuerySet:
+    links = Paragraph.resolutions.through.objects
+    return links.values_list("paragraph__statement_id", "resolution__number").distinct()
+
+
+def _paragraph_citations() -> QuerySet:
+    links = Paragraph.resolutions.through.objects.order_by("resolution__number")
+    return links.values_list("paragraph_id", "resolution__number")
+
+
+def _statement_meetings() -> QuerySet:
+    # Meeting.Meta.ordering, as a prefetch of the meetings has it
+    links = Statement.meetings.through.objects
+    ordered = links.order_by("-meeting__date", "-meeting__start_time", "-meeting_id")
+    return ordered.values_list("statement_id", "meeting__slug")
+
+
+def _meeting_statements() -> QuerySet:
+    links = Statement.meetings.through.objects.order_by("-statement__date", "-statement_id")
+    return links.values_list("meeting_id", "statement__slug", "statement__status")
+
+
+def cited_numbers_by_statement(statement_ids: list[int]) -> dict[int, list[int]]:
+    """The numbers of the resolutions any paragraph of each statement cites, ascending
+    (``Statement.cited_numbers``)."""
+    pairs = _built(_statement_citations).filter(paragraph__statement_id__in=statement_ids)
+    return {key: sorted(numbers) for key, numbers in _grouped(pairs).items()}
+
+
+def cited_numbers_by_paragraph(paragraph_ids: list[int]) -> dict[int, list[int]]:
+    """The numbers of the resolutions each paragraph cites, ascending (``citations``)."""
+    return _grouped(_built(_paragraph_citations).filter(paragraph_id__in=paragraph_ids))
+
+
+def meeting_slugs_by_statement(statement_ids: list[int]) -> dict[int, list[str]]:
+    """The slugs of the meetings each statement reports or mentions, in the meetings'
+    order (newest first)."""
+    return _grouped(_built(_statement_meetings).filter(statement_id__in=statement_ids))
+
+
+def reporting_slugs_by_meeting(meeting_ids: list[int]) -> dict[int, list[str]]:
+    """The slugs of the published statements reporting or mentioning each meeting, newest
+    first (``Meeting.published_statements``; the status is checked here, not in the
+    query, for the reason ``reporting_statements()`` gives)."""
+    rows = _built(_meeting_statements).filter(meeting_id__in=meeting_ids)
+    return _grouped(
+        (meeting, slug) for meeting, slug, status in rows if status == StatementStatus.PUBLISHED
+    )
+
+
 # --- What the database keeps for the pages -----------------------------------------------
 
 
@@ -1417,18 +1497,19 @@ class PublishedCitation(models.Model):
 
 class TallyQuerySet(models.QuerySet):
     def published_statements(self) -> int:
-        return self._value(Tally.PUBLISHED_STATEMENTS, Statement.objects.published())
+        return self._value(Tally.PUBLISHED_STATEMENTS, Statement.objects.published)
 
     def published_paragraphs(self) -> int:
-        return self._value(Tally.PUBLISHED_PARAGRAPHS, Paragraph.objects.published())
+        return self._value(Tally.PUBLISHED_PARAGRAPHS, Paragraph.objects.published)
 
     def published_meetings(self) -> int:
-        return self._value(Tally.PUBLISHED_MEETINGS, Meeting.objects.published())
+        return self._value(Tally.PUBLISHED_MEETINGS, Meeting.objects.published)
 
-    def _value(self, name: str, counted: QuerySet) -> int:
-        # A missing row (a flush removed it) is counted instead: slower, never wrong.
+    def _value(self, name: str, counted: Callable[[], QuerySet]) -> int:
+        # A missing row (a flush removed it) is counted instead: slower, never wrong. The
+        # rows to count are built only then (building them was a tenth of an API list).
         value = self.filter(name=name).values_list("value", flat=True).first()
-        return counted.count() if value is None else value
+        return counted().count() if value is None else value
 
     def restore_missing(self) -> None:
         """Write the tallies a flush removed, counted from the rows (post_migrate)."""

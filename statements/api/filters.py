@@ -70,6 +70,10 @@ class StrictFilterBackend(filters.DjangoFilterBackend):
             if unknown:
                 message = _("Unknown query parameter. This list understands: %(allowed)s.")
                 raise ValidationError({name: [message % {"allowed": allowed}] for name in unknown})
+        if set(request.query_params) <= COMMON_PARAMETERS:
+            # No filter given, so none applies: the queryset as it is, without building a
+            # FilterSet and its form (a fifth of an unfiltered list's time).
+            return queryset
         return super().filter_queryset(request, queryset, view)
 
 

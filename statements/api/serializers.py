@@ -127,8 +127,13 @@ class OptionalURLField(serializers.URLField):
         return value
 
     def to_representation(self, value: str) -> str | None:
-        # iri_to_uri: a URL stored before writes were strict still reads as a URI.
-        return iri_to_uri(value) if value else None
+        return optional_uri(value)
+
+
+def optional_uri(value: str) -> str | None:
+    """A stored URL as reads give it: null for none, and a URI (``iri_to_uri``: a URL
+    stored before writes were strict still reads as one)."""
+    return iri_to_uri(value) if value else None
 
 
 class OptionalURLFieldExtension(OpenApiSerializerFieldExtension):

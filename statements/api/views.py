@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from collections.abc import Iterator
 
@@ -22,11 +23,12 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.utils.serializer_helpers import ReturnDict
 from rest_framework.views import APIView
 
 from mofa_site.caching import honour_if_modified_since
 from statements import services
-from statements.api import filters, serializers
+from statements.api import filters, representations, serializers
 from statements.api.permissions import can_see_unpublished
 from statements.models import Meeting, Paragraph, Resolution, Statement, Tally
 
@@ -46,21 +48,24 @@ class ConditionalGetMixin:
     last_modified: dt.datetime | None = None
     honour_if_modified_since = False
 
-    def modified_at(self, obj) -> dt.datetime:
-        return obj.updated_at
+    def modified_at(self, row: dict) -> dt.datetime:
+        """When what the response shows of the record last changed."""
+        return row["updated_at"]
+
+    def represent(self, rows: list[dict]) -> list[dict]:
+        """The list's records as it answers them (``representations``)."""
+        raise NotImplementedError
+
+    def represent_one(self, row: dict) -> dict:
+        """The record as its detail answers it."""
+        return self.represent([row])[0]
 
     def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
-        page = getattr(self.paginator, "page", None)
-        objects = page.object_list if page is not None else []
-        self.last_modified = max((self.modified_at(obj) for obj in objects), default=None)
-        return response
-
-    def get_object(self):
-        instance = super().get_object()
-        self.last_modified = self.modified_at(instance)
-        self.honour_if_modified_since = True
-        return instance
+        # Rows (``values()``), not instances: see representations.
+        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        data = self.represent(rows)
+        self.last_modified = max((self.modified_at(row) for row in rows), default=None)
+        return self.get_paginated_response(data)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -87,8 +92,9 @@ class ConditionalGetMixin:
 
 
 class EditableMixin:
-    """Writes validate with the write serializer and answer with the resource as readers
-    see it, reloaded with its relations."""
+    """A detail (from a row, as the list reads them); writes validate with the write
+    serializer and answer with the resource as readers see it, read again as its detail
+    reads it."""
 
     read_serializer_class: type
     write_actions = ("create", "update", "partial_update")
@@ -98,13 +104,27 @@ class EditableMixin:
             return self.serializer_class
         return self.read_serializer_class
 
-    def reloaded(self, instance):
-        """The written record with everything its read serializer shows."""
+    def detail_rows(self) -> QuerySet:
+        """Every record (whatever its status) as the rows its detail reads."""
         raise NotImplementedError
 
+    def retrieve(self, request, *args, **kwargs):
+        row = self.get_object()
+        data = self.represent_one(row)
+        self.last_modified = self.modified_at(row)
+        self.honour_if_modified_since = True
+        return Response(self.with_record_for_forms(data, row))
+
+    def with_record_for_forms(self, data: dict, row: dict) -> dict:
+        """The browsable API (HTML) fills an editor's forms from the record behind the
+        answer, which it finds on DRF's ReturnDict: loaded for that page only."""
+        if getattr(self.request.accepted_renderer, "format", None) != "api":
+            return data
+        record = self.read_serializer_class.Meta.model._default_manager.get(pk=row["id"])
+        return ReturnDict(data, serializer=self.get_serializer(record))
+
     def read_data(self, instance) -> dict:
-        context = self.get_serializer_context()
-        return self.read_serializer_class(self.reloaded(instance), context=context).data
+        return self.represent_one(self.detail_rows().get(pk=instance.pk))
 
     def perform_save(self, serializer):
         """Save: the serializers call the services, which record the history."""
@@ -173,12 +193,10 @@ class StatementViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet
 
     def get_queryset(self):
         if self.action == "list":
-            # The list shows cited numbers (see paginate_queryset()) and meeting slugs,
-            # not paragraphs nor the source page (which SQLite would carry through a sort
-            # by title: 1.8-2.4 s at 100,000 statements).
-            statements = Statement.objects.defer("source_text", "import_baseline").prefetch_related(
-                "meetings"
-            )
+            # The list shows cited numbers and meeting slugs (representations, for the
+            # page's rows only), not paragraphs nor the source page (which SQLite would
+            # carry through a sort by title: 1.8-2.4 s at 100,000 statements).
+            statements = representations.rows_of(Statement, representations.STATEMENT_LIST_COLUMNS)
             wanted = self.request.query_params.get("status")
             if wanted in (Statement.Status.DRAFT, Statement.Status.WITHDRAWN):
                 # Withdrawn statements are public, as their pages are; drafts are not.
@@ -190,9 +208,20 @@ class StatementViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet
                     )
                 return statements
             return statements  # published() after the filters: see filter_queryset()
-        statements = Statement.objects.with_related().with_change_notes()
+        if self.action == "retrieve":
+            statements = self.detail_rows()
+        else:  # a write reads the record it changes
+            statements = Statement.objects.with_related().with_change_notes()
         # Like the page: a withdrawn statement opens, marked withdrawn, with its notice.
         return visible(self.request.user, Statement, statements, statements.readable())
+
+    def detail_rows(self) -> QuerySet:
+        return representations.rows_of(Statement, representations.STATEMENT_DETAIL_COLUMNS)
+
+    def represent(self, rows: list[dict]) -> list[dict]:
+        if self.action == "list":
+            return representations.statement_list(rows, self.request)
+        return representations.statement_details(rows, self.request)
 
     def get_serializer_class(self):
         if self.action == "list":
@@ -200,19 +229,6 @@ class StatementViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet
         if self.action in ("update", "partial_update"):
             return serializers.StatementUpdateSerializer
         return super().get_serializer_class()
-
-    def paginate_queryset(self, queryset):
-        """The page, with the numbers its statements cite: read for the page's rows only.
-        As an annotation of the whole list, PostgreSQL computed them for every row an
-        OFFSET skipped (0.7-1.3 s for page 50 of 100 at 100,000 statements) and SQLite
-        for every row it sorted by title (1-4 s)."""
-        page = super().paginate_queryset(queryset)
-        if self.action == "list" and page:
-            cited = Statement.objects.filter(pk__in=[statement.pk for statement in page])
-            numbers = dict(cited.with_cited_numbers().values_list("pk", "cited_number_list"))
-            for statement in page:
-                statement.cited_number_list = numbers.get(statement.pk)
-        return page
 
     def filter_queryset(self, queryset):
         filtered = super().filter_queryset(queryset)
@@ -228,14 +244,9 @@ class StatementViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet
             return Tally.objects.published_statements()
         return searched_count(self)
 
-    def modified_at(self, statement: Statement) -> dt.datetime:
+    def modified_at(self, row: dict) -> dt.datetime:
         # A list row shows no paragraph (nor their dates); a detail shows them all.
-        if "paragraphs" not in getattr(statement, "_prefetched_objects_cache", {}):
-            return statement.updated_at
-        return max([statement.updated_at, *(p.updated_at for p in statement.paragraphs.all())])
-
-    def reloaded(self, statement: Statement) -> Statement:
-        return Statement.objects.with_related().with_change_notes().get(pk=statement.pk)
+        return max([row["updated_at"], *(p["updated_at"] for p in row.get("paragraph_rows", []))])
 
     def perform_destroy(self, statement: Statement) -> None:
         services.statement_delete(statement=statement, user=self.request.user)
@@ -252,15 +263,17 @@ class ParagraphViewSet(ConditionalGetMixin, mixins.ListModelMixin, viewsets.Gene
 
     def get_queryset(self):
         # published() after the filters: see filter_queryset().
-        return Paragraph.objects.with_related().order_by(
-            "-statement__date", "-statement_id", "position"
-        )
+        order = ("-statement__date", "-statement_id", "position")
+        return representations.rows_of(Paragraph, representations.PARAGRAPH_LIST_COLUMNS, order)
 
     def filter_queryset(self, queryset):
         return published_unless_searched(self, super().filter_queryset(queryset))
 
-    def modified_at(self, paragraph: Paragraph) -> dt.datetime:
-        return max(paragraph.updated_at, paragraph.statement.updated_at)
+    def represent(self, rows: list[dict]) -> list[dict]:
+        return representations.paragraph_list(rows, self.request)
+
+    def modified_at(self, row: dict) -> dt.datetime:
+        return max(row["updated_at"], row["statement__updated_at"])
 
     def known_count(self) -> int | None:
         """The list's length without counting 2.5 million paragraphs: the tally when
@@ -291,12 +304,6 @@ def searched_count(view) -> int | None:
     return filterset.known_count() if isinstance(filterset, filters.SearchFilterSet) else None
 
 
-def with_newest_citations(resolution: Resolution) -> Resolution:
-    """The resolution with the citations its detail shows (``citing_paragraphs``)."""
-    resolution.citing_paragraphs = resolution.newest_citations(serializers.CITING_PARAGRAPHS_SHOWN)
-    return resolution
-
-
 @extend_schema_view(
     list=extend_schema(summary=_("List Security Council resolutions")),
     retrieve=extend_schema(summary=_("A resolution with the paragraphs citing it")),
@@ -316,28 +323,33 @@ class ResolutionViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSe
     filterset_class = filters.ResolutionFilterSet
 
     def get_queryset(self):
+        if self.action in ("list", "retrieve"):
+            return self.detail_rows()
         return Resolution.objects.order_by("-number")
 
-    def get_object(self) -> Resolution:
-        return with_newest_citations(super().get_object())
+    def detail_rows(self) -> QuerySet:
+        return representations.rows_of(Resolution, representations.RESOLUTION_COLUMNS, ("-number",))
+
+    def represent(self, rows: list[dict]) -> list[dict]:
+        return representations.resolution_list(rows, self.request)
+
+    def represent_one(self, row: dict) -> dict:
+        return representations.resolution_detail(row, self.request)
 
     def get_serializer_class(self):
         if self.action == "list":
             return serializers.ResolutionSerializer
         return super().get_serializer_class()
 
-    def modified_at(self, resolution: Resolution) -> dt.datetime:
-        citing = getattr(resolution, "citing_paragraphs", [])
+    def modified_at(self, row: dict) -> dt.datetime:
+        citing = row.get("citing_rows", [])  # a detail's
         return max(
             [
-                resolution.updated_at,
-                *(p.updated_at for p in citing),
-                *(p.statement.updated_at for p in citing),
+                row["updated_at"],
+                *(p["updated_at"] for p in citing),
+                *(p["statement__updated_at"] for p in citing),
             ]
         )
-
-    def reloaded(self, resolution: Resolution) -> Resolution:
-        return with_newest_citations(self.get_queryset().get(pk=resolution.pk))
 
     def perform_destroy(self, resolution: Resolution) -> None:
         services.resolution_delete(resolution=resolution, user=self.request.user)
@@ -363,10 +375,18 @@ class MeetingViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet):
     filterset_class = filters.MeetingFilterSet
 
     def get_queryset(self):
-        meetings = Meeting.objects.with_related()
+        reading = self.action in ("list", "retrieve")
+        # A write reads the record it changes, with its relations.
+        meetings = self.detail_rows() if reading else Meeting.objects.with_related()
         if self.action == "list":
             return meetings.published()
         return visible(self.request.user, Meeting, meetings, meetings.published())
+
+    def detail_rows(self) -> QuerySet:
+        return representations.rows_of(Meeting, representations.MEETING_COLUMNS)
+
+    def represent(self, rows: list[dict]) -> list[dict]:
+        return representations.meeting_list(rows, self.request)
 
     def known_count(self) -> int | None:
         """The public list's length, kept by the database, when nothing narrows it."""
@@ -374,11 +394,8 @@ class MeetingViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet):
             return Tally.objects.published_meetings()
         return None
 
-    def modified_at(self, meeting: Meeting) -> dt.datetime:
-        return max([meeting.updated_at, *(p.updated_at for p in meeting.participants.all())])
-
-    def reloaded(self, meeting: Meeting) -> Meeting:
-        return Meeting.objects.with_related().get(pk=meeting.pk)
+    def modified_at(self, row: dict) -> dt.datetime:
+        return max([row["updated_at"], *(p["updated_at"] for p in row["participant_rows"])])
 
     def perform_destroy(self, meeting: Meeting) -> None:
         services.meeting_delete(meeting=meeting, user=self.request.user)
@@ -418,14 +435,12 @@ class StatementExportView(APIView):
         return response
 
     def lines(self, request) -> Iterator[str]:
-        statements = (
+        rows = (
             Statement.objects.published()
-            .with_related()
-            .with_change_notes()
             .order_by("date", "id")
+            .values(*representations.STATEMENT_DETAIL_COLUMNS)
             .iterator(chunk_size=EXPORT_CHUNK_SIZE)
         )
-        context = {"request": request}
-        for statement in statements:
-            data = serializers.StatementDetailSerializer(statement, context=context).data
-            yield json.dumps(data, ensure_ascii=False, cls=DjangoJSONEncoder) + "\n"
+        while chunk := list(itertools.islice(rows, EXPORT_CHUNK_SIZE)):
+            for data in representations.statement_details(chunk, request):
+                yield json.dumps(data, ensure_ascii=False, cls=DjangoJSONEncoder) + "\n"

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from django.test import Client
@@ -952,6 +953,24 @@ def test_detail_honours_if_modified_since(client):
     )
 
 
+def test_a_resolution_detail_is_modified_when_a_citation_it_shows_is(client):
+    """Its Last-Modified counted the resolution only, so If-Modified-Since got a 304 for a
+    body whose citing paragraphs had changed."""
+    resolution = ResolutionFactory(number=2397)
+    statement = StatementFactory(slug="s")
+    ParagraphFactory(statement=statement).resolutions.add(resolution)
+    Resolution.objects.filter(pk=resolution.pk).update(updated_at=statement.updated_at)
+    first = client.get("/api/v1/resolutions/2397/")
+    since = {"HTTP_IF_MODIFIED_SINCE": first["Last-Modified"]}
+    assert client.get("/api/v1/resolutions/2397/", **since).status_code == 304
+    Statement.objects.filter(pk=statement.pk).update(
+        title="Renamed", updated_at=statement.updated_at + dt.timedelta(minutes=5)
+    )
+    changed = client.get("/api/v1/resolutions/2397/", **since)
+    assert changed.status_code == 200
+    assert changed.json()["citing_paragraphs"][0]["statement_title"] == "Renamed"
+
+
 def test_anonymous_reads_are_publicly_cacheable_and_editors_reads_private(client, editor):
     StatementFactory()
     anonymous = client.get("/api/v1/statements/")
@@ -1100,7 +1119,8 @@ LIST_URLS = {
     "/api/v1/meetings/?page_size=100&participant=antonio": 4,
 }
 DETAIL_URLS = {
-    "/api/v1/statements/s-{count}-1/": 6,  # ... and its public change notes
+    # the statement, its paragraphs, their citations, its meetings, its public change notes
+    "/api/v1/statements/s-{count}-1/": 5,
     "/api/v1/resolutions/2397/": 3,
     "/api/v1/meetings/m-{count}-1/": 3,  # the meeting, participants, reporting statements
 }
@@ -1121,8 +1141,9 @@ def test_reads_run_a_fixed_number_of_queries(client, django_assert_num_queries, 
 
 def test_export_queries_grow_with_chunks_not_rows(client, django_assert_max_num_queries):
     build_archive(300)
-    # six queries per chunk of 100 statements (the sixth: their change notes)
-    with django_assert_max_num_queries(6 * 3):
+    # the statements, then four queries per chunk of 100 of them: their paragraphs, the
+    # paragraphs' citations, their meetings and their change notes
+    with django_assert_max_num_queries(1 + 4 * 3):
         response = client.get("/api/v1/export/statements.jsonl")
         lines = b"".join(response.streaming_content).decode().splitlines()
     assert len(lines) == Statement.objects.published().count() == 270
@@ -1167,3 +1188,11 @@ def test_speaker_and_participant_filters_take_a_person_and_reach_every_spelling(
     met = client.get("/api/v1/meetings/", {"participant": "shinzo-abe"}).json()
     assert [m["slug"] for m in met["results"]] == ["met"]
     assert client.get("/api/v1/meetings/", {"participant": "abe shinzo"}).json()["count"] == 1
+
+
+def test_the_browsable_api_fills_an_editors_forms_with_the_record(editor_client):
+    statement = StatementFactory(slug="prefilled", title="A title to edit")
+    page = editor_client.get("/api/v1/statements/prefilled/", HTTP_ACCEPT="text/html")
+    assert page.status_code == 200
+    forms = re.findall(r'<textarea[^>]*name="_content"[^>]*>(.*?)</textarea>', page.text, re.S)
+    assert forms and all(statement.title in form for form in forms)

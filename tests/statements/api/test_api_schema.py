@@ -238,3 +238,37 @@ def test_schemathesis_finds_nothing_with_every_check(production_server, side):
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+
+
+def test_reads_answer_the_fields_the_schema_describes_in_its_order(client, seeded):
+    """The reads build their answers without the serializers (statements/api/
+    representations.py); the serializers describe them in the schema, field for field."""
+    from statements.api import serializers as s
+    from statements.models import Meeting, Resolution, Statement
+
+    statement = Statement.objects.published().order_by("pk").first()
+    resolution = Resolution.objects.cited().order_by("pk").first()
+    meeting = Meeting.objects.published().order_by("pk").first()
+    answers = {
+        "/api/v1/statements/": ("results", s.StatementListSerializer),
+        f"/api/v1/statements/{statement.slug}/": (None, s.StatementDetailSerializer),
+        "/api/v1/paragraphs/": ("results", s.ParagraphSerializer),
+        "/api/v1/resolutions/": ("results", s.ResolutionSerializer),
+        f"/api/v1/resolutions/{resolution.number}/": (None, s.ResolutionDetailSerializer),
+        "/api/v1/meetings/": ("results", s.MeetingSerializer),
+        f"/api/v1/meetings/{meeting.slug}/": (None, s.MeetingSerializer),
+    }
+    nested = {
+        "paragraphs": s.StatementParagraphSerializer,
+        "change_notes": s.ChangeNoteSerializer,
+        "citing_paragraphs": s.ParagraphSerializer,
+        "participants": s.ParticipantSerializer,
+    }
+    for url, (key, serializer) in answers.items():
+        body = client.get(url).json()
+        record = body[key][0] if key else body
+        assert list(record) == list(serializer().fields), url
+        for name, inner in nested.items():
+            if record.get(name):
+                fields = [f for f, field in inner().fields.items() if not field.write_only]
+                assert list(record[name][0]) == fields, (url, name)
