@@ -70,14 +70,22 @@ def speaker_choices() -> list[tuple[str, str]]:
     return list({value: label for _line, value, label in speaker_lines()}.items())
 
 
-def speaker_lines() -> list[tuple[str, str, str]]:
+def speaking_people() -> list[Person]:
+    """The people who spoke a published statement (what ``speaker_lines`` matches)."""
+    return list(
+        Person.objects.filter(
+            Exists(Statement.objects.published().filter(person=OuterRef("pk")))
+        ).only("pk", "slug", "name", "spellings")
+    )
+
+
+def speaker_lines(people: list[Person] | None = None) -> list[tuple[str, str, str]]:
     """(line, value, label) for every printed speaker line of a published statement:
     the person's slug and name when the line names one (matched as the importer matches,
     statements.importing.people), else the line itself. Two queries: the people who
-    spoke, and the lines (an index seek each)."""
-    people = Person.objects.filter(
-        Exists(Statement.objects.published().filter(person=OuterRef("pk")))
-    ).only("pk", "slug", "name", "spellings")
+    spoke (unless given, as ``speaking_people()``), and the lines (an index seek each)."""
+    if people is None:
+        people = speaking_people()
     index = PeopleIndex()
     for person in people:
         index.add(person, person.all_spellings)
@@ -95,9 +103,15 @@ def cited_resolutions() -> list[Resolution]:
 
 
 def resolution_choices() -> list[tuple[int, str]]:
-    # Two columns, not every cited Resolution built as a model (300 of them per form).
-    rows = Resolution.objects.cited().order_by("-number").values_list("number", "symbol")
-    return [(number, symbol or f"S/RES/{number}") for number, symbol in rows]
+    return [(number, label) for _pk, number, label in cited_resolution_rows()]
+
+
+def cited_resolution_rows() -> list[tuple[int, int, str]]:
+    """(id, number, label) of every cited resolution, newest first: the choices, and the
+    numbers of the ids the counts are grouped by."""
+    # Three columns, not every cited Resolution built as a model (300 of them per form).
+    rows = Resolution.objects.cited().order_by("-number").values_list("pk", "number", "symbol")
+    return [(pk, number, symbol or f"S/RES/{number}") for pk, number, symbol in rows]
 
 
 class _FacetField(django_filters.fields.ChoiceField):
@@ -144,7 +158,10 @@ class StatementFilter(django_filters.FilterSet):
         fields = ["year", "kind", "speaker", "resolution"]
 
     def __init__(self, data=None, *args, **kwargs):
-        lines = speaker_lines()
+        people = speaking_people()
+        lines = speaker_lines(people)
+        # The counts are grouped by person id, and choices name people by slug.
+        self.person_slugs = {person.pk: person.slug for person in people}
         self.people = {value for line, value, _label in lines if value != line}
         named = {line: value for line, value, _label in lines if value != line}
         if data is not None and data.get("speaker") in named:
@@ -156,9 +173,12 @@ class StatementFilter(django_filters.FilterSet):
             {value: label for _line, value, label in lines}.items()
         )
         # Evaluate the choices once: a callable would query again to validate and to render.
-        for name in ("year", "resolution"):
-            choices = self.filters[name].extra["choices"]
-            self.filters[name].extra["choices"] = list(choices() if callable(choices) else choices)
+        self.filters["year"].extra["choices"] = year_choices()
+        resolutions = cited_resolution_rows()
+        self.resolution_numbers = {pk: number for pk, number, _label in resolutions}
+        self.filters["resolution"].extra["choices"] = [
+            (number, label) for _pk, number, label in resolutions
+        ]
 
     def filter_speaker(self, queryset, name, value):
         if value in self.people:  # every spelling the person was printed with
@@ -168,18 +188,26 @@ class StatementFilter(django_filters.FilterSet):
     def filter_resolution(self, queryset, name, value):
         return queryset.citing(int(value))
 
-    def count_choices(self) -> None:
+    def count_choices(self, listed: list[tuple[int, str, int]] | None = None) -> None:
         """Label every choice with how many published statements it would list, the other
         filters as chosen ("2017 (12)"): one grouped count per filter, whatever the number
-        of values. Call once the list is filtered (the form is then validated)."""
+        of values. Call once the list is filtered (the form is then validated).
+
+        ``listed``: the listed statements per (year, kind), as ``per_year_by_kind()`` gives
+        them for the chart. With no year chosen, the year counts are their sums per year,
+        and with no kind chosen, the kind counts their sums per kind: the same statements,
+        without a query of their own."""
         chosen = self.form.cleaned_data if self.is_bound else {}
         for name, counted in FACETS.items():
-            others = self.queryset
-            for other, value in chosen.items():
-                if other != name and value not in EMPTY_VALUES:
-                    others = self.filters[other].filter(others, value)
-            narrowed = any(o != name and v not in EMPTY_VALUES for o, v in chosen.items())
-            counts = {str(value): n for value, n in counted(others, narrowed)}
+            if listed is not None and name in FROM_LISTED and chosen.get(name) in EMPTY_VALUES:
+                counts = FROM_LISTED[name](listed)
+            else:
+                others = self.queryset
+                for other, value in chosen.items():
+                    if other != name and value not in EMPTY_VALUES:
+                        others = self.filters[other].filter(others, value)
+                narrowed = any(o != name and v not in EMPTY_VALUES for o, v in chosen.items())
+                counts = {str(value): n for value, n in counted(self, others, narrowed)}
             field = self.form.fields[name]
             # The field puts its empty label ("Any year") first by itself.
             field.choices = [
@@ -194,42 +222,69 @@ def _grouped(statements: QuerySet, column: str) -> list[tuple[Any, int]]:
     return list(statements.order_by().values_list(column).annotate(n=Count("pk")))
 
 
-def _years(statements: QuerySet, narrowed: bool) -> list[tuple[Any, int]]:
+def _years(filterset: StatementFilter, statements: QuerySet, narrowed: bool) -> list:
     return _grouped(statements.annotate(year=year_of("date")), "year")
 
 
-def _kinds(statements: QuerySet, narrowed: bool) -> list[tuple[Any, int]]:
+def _kinds(filterset: StatementFilter, statements: QuerySet, narrowed: bool) -> list:
     return _grouped(statements, "kind")
 
 
-def _speakers(statements: QuerySet, narrowed: bool) -> list[tuple[Any, int]]:
+def _speakers(filterset: StatementFilter, statements: QuerySet, narrowed: bool) -> list:
     # A person's statements count together, under their slug; a line naming nobody alone.
+    # Grouped by the person's id, which the (status, speaker, person) index holds: joining
+    # each statement's person to group by slug read every row.
     counts: dict[str, int] = {}
-    rows = statements.exclude(speaker="").order_by().values_list("person__slug", "speaker")
-    for slug, speaker, n in rows.annotate(n=Count("pk")):
-        counts[slug or speaker] = counts.get(slug or speaker, 0) + n
+    rows = statements.exclude(speaker="").order_by().values_list("person_id", "speaker")
+    for person, speaker, n in rows.annotate(n=Count("pk")):
+        key = filterset.person_slugs.get(person) or speaker
+        counts[key] = counts.get(key, 0) + n
     return list(counts.items())
 
 
-def _resolutions(statements: QuerySet, narrowed: bool) -> list[tuple[Any, int]]:
+def _resolutions(filterset: StatementFilter, statements: QuerySet, narrowed: bool) -> list:
     # Statements, not paragraphs, citing each: from the index of published citations,
-    # which holds only published statements (so unfiltered, no join to them).
+    # which holds only published statements (so unfiltered, no join to them), grouped by
+    # the resolution's id as its (resolution, statement) index is read, numbered after.
     citations = PublishedCitation.objects.all()
     if narrowed:
         citations = citations.filter(statement__in=statements.values("pk"))
-    return list(
+    rows = (
         citations.order_by()
-        .values_list("resolution__number")
+        .values_list("resolution_id")
         .annotate(n=Count("statement_id", distinct=True))
     )
+    numbers = filterset.resolution_numbers
+    return [(numbers[pk], n) for pk, n in rows if pk in numbers]
 
 
 # What each filter's counts are grouped by.
-FACETS: dict[str, Callable[[QuerySet, bool], list[tuple[Any, int]]]] = {
+FACETS: dict[str, Callable[[StatementFilter, QuerySet, bool], list[tuple[Any, int]]]] = {
     "year": _years,
     "kind": _kinds,
     "speaker": _speakers,
     "resolution": _resolutions,
+}
+
+
+def _years_listed(listed: list[tuple[int, str, int]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for year, _kind, n in listed:
+        counts[str(year)] = counts.get(str(year), 0) + n
+    return counts
+
+
+def _kinds_listed(listed: list[tuple[int, str, int]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for _year, kind, n in listed:
+        counts[kind] = counts.get(kind, 0) + n
+    return counts
+
+
+# The counts that the listed statements per (year, kind) give, when that filter is free.
+FROM_LISTED: dict[str, Callable[[list[tuple[int, str, int]]], dict[str, int]]] = {
+    "year": _years_listed,
+    "kind": _kinds_listed,
 }
 
 

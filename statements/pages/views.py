@@ -254,9 +254,9 @@ def resolution_stamps(request: HttpRequest, number: int) -> dict[str, Any]:
 # --- Pages -------------------------------------------------------------------------------
 
 
-def statements_per_year(statements: QuerySet[Statement]) -> charts.Chart:
-    """Statements per year, stacked by kind (only the kinds there are)."""
-    counts = statements.per_year_by_kind()
+def statements_per_year(counts: list[tuple[int, str, int]]) -> charts.Chart:
+    """Statements per year, stacked by kind (only the kinds there are), from
+    ``per_year_by_kind()``."""
     present = {kind for _, kind, _ in counts}
     kinds = [(kind, label) for kind, label in Statement.Kind.choices if kind in present]
     return charts.per_year(counts, kinds, _("Published statements per year, by kind"))
@@ -282,7 +282,7 @@ class HomeView(SectionMixin, TemplateView):
             statements=Statement.objects.published()[: self.latest],
             meetings=Meeting.objects.published()[: self.recent],
             resolutions=Resolution.objects.most_cited()[: self.most_cited],
-            per_year=statements_per_year(Statement.objects.published()),
+            per_year=statements_per_year(Statement.objects.published().per_year_by_kind()),
             **kwargs,
         )
 
@@ -320,9 +320,11 @@ class StatementListView(SectionMixin, TalliedListView):
         return Tally.objects.published_statements()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        self.filterset.count_choices()
+        # One grouped read for the chart, and the year and kind counts when those are free.
+        listed = self.object_list.per_year_by_kind()
+        self.filterset.count_choices(listed)
         return super().get_context_data(
-            filter=self.filterset, per_year=statements_per_year(self.object_list), **kwargs
+            filter=self.filterset, per_year=statements_per_year(listed), **kwargs
         )
 
 
