@@ -3,6 +3,7 @@ are only those that published content has, so no filter leads to an empty page."
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from mofa_site import caching
 from statements import derived, search
 from statements.importing.people import PeopleIndex, printed_name
 from statements.models import (
@@ -188,6 +190,19 @@ class StatementFilter(django_filters.FilterSet):
     def filter_resolution(self, queryset, name, value):
         return queryset.citing(int(value))
 
+    def chosen(self) -> dict[str, Any]:
+        """The filters the list applies: the valid ones not left empty, as ``qs`` does."""
+        if not self.is_bound:
+            return {}
+        self.errors  # noqa: B018 - validates the form, as ``qs`` does first
+        return {k: v for k, v in self.form.cleaned_data.items() if v not in EMPTY_VALUES}
+
+    @functools.cached_property
+    def archive_counts(self) -> dict[str, list[tuple]]:
+        """Every published statement counted by each filter (``published_counts()``), for
+        the counts of a filter whose others are all free."""
+        return published_counts()
+
     def count_choices(self, listed: list[tuple[int, str, int]] | None = None) -> None:
         """Label every choice with how many published statements it would list, the other
         filters as chosen ("2017 (12)"): one grouped count per filter, whatever the number
@@ -196,18 +211,24 @@ class StatementFilter(django_filters.FilterSet):
         ``listed``: the listed statements per (year, kind), as ``per_year_by_kind()`` gives
         them for the chart. With no year chosen, the year counts are their sums per year,
         and with no kind chosen, the kind counts their sums per kind: the same statements,
-        without a query of their own."""
-        chosen = self.form.cleaned_data if self.is_bound else {}
+        without a query of their own. A filter whose others are all free counts the whole
+        archive, read once per change of the content (``archive_counts``)."""
+        chosen = self.chosen()
         for name, counted in FACETS.items():
-            if listed is not None and name in FROM_LISTED and chosen.get(name) in EMPTY_VALUES:
+            if listed is not None and name in FROM_LISTED and name not in chosen:
                 counts = FROM_LISTED[name](listed)
+            elif not any(other != name for other in chosen):
+                archive = self.archive_counts
+                if name in FROM_LISTED:
+                    counts = FROM_LISTED[name](archive["per_year_by_kind"])
+                else:
+                    counts = KEYED[name](self, archive[name])
             else:
                 others = self.queryset
                 for other, value in chosen.items():
-                    if other != name and value not in EMPTY_VALUES:
+                    if other != name:
                         others = self.filters[other].filter(others, value)
-                narrowed = any(o != name and v not in EMPTY_VALUES for o, v in chosen.items())
-                counts = {str(value): n for value, n in counted(self, others, narrowed)}
+                counts = KEYED[name](self, counted(others, True))
             field = self.form.fields[name]
             # The field puts its empty label ("Any year") first by itself.
             field.choices = [
@@ -217,53 +238,97 @@ class StatementFilter(django_filters.FilterSet):
             ]
 
 
+def published_counts() -> dict[str, list[tuple]]:
+    """Every published statement counted per (year, kind) (as ``per_year_by_kind()``),
+    per speaker and per cited resolution: what the unfiltered list shows, and the counts
+    of a filter chosen alone. Grouping the whole archive grows with it, so it is read once
+    per change of the content (``caching.per_generation``), not for every page."""
+    return caching.per_generation("published-statement-counts", _count_published)
+
+
+def _count_published() -> dict[str, list[tuple]]:
+    published = Statement.objects.published()
+    return {
+        "per_year_by_kind": published.per_year_by_kind(),
+        "speaker": _speakers(published, False),
+        "resolution": _resolutions(published, False),
+    }
+
+
+def published_per_year_by_kind() -> list[tuple[int, str, int]]:
+    """Every published statement per (year, kind): the home page's chart, read once per
+    change of the content."""
+    return caching.per_generation(
+        "published-per-year-by-kind", Statement.objects.published().per_year_by_kind
+    )
+
+
+# Each filter's counts, grouped in the database: plain rows, which the cache can keep.
+
+
 def _grouped(statements: QuerySet, column: str) -> list[tuple[Any, int]]:
     # order_by(): the default order would join the GROUP BY.
     return list(statements.order_by().values_list(column).annotate(n=Count("pk")))
 
 
-def _years(filterset: StatementFilter, statements: QuerySet, narrowed: bool) -> list:
+def _years(statements: QuerySet, narrowed: bool) -> list[tuple[str, int]]:
     return _grouped(statements.annotate(year=year_of("date")), "year")
 
 
-def _kinds(filterset: StatementFilter, statements: QuerySet, narrowed: bool) -> list:
+def _kinds(statements: QuerySet, narrowed: bool) -> list[tuple[str, int]]:
     return _grouped(statements, "kind")
 
 
-def _speakers(filterset: StatementFilter, statements: QuerySet, narrowed: bool) -> list:
-    # A person's statements count together, under their slug; a line naming nobody alone.
+def _speakers(statements: QuerySet, narrowed: bool) -> list[tuple[int | None, str, int]]:
     # Grouped by the person's id, which the (status, speaker, person) index holds: joining
     # each statement's person to group by slug read every row.
-    counts: dict[str, int] = {}
     rows = statements.exclude(speaker="").order_by().values_list("person_id", "speaker")
-    for person, speaker, n in rows.annotate(n=Count("pk")):
-        key = filterset.person_slugs.get(person) or speaker
-        counts[key] = counts.get(key, 0) + n
-    return list(counts.items())
+    return list(rows.annotate(n=Count("pk")))
 
 
-def _resolutions(filterset: StatementFilter, statements: QuerySet, narrowed: bool) -> list:
+def _resolutions(statements: QuerySet, narrowed: bool) -> list[tuple[int, int]]:
     # Statements, not paragraphs, citing each: from the index of published citations,
     # which holds only published statements (so unfiltered, no join to them), grouped by
-    # the resolution's id as its (resolution, statement) index is read, numbered after.
+    # the resolution's id as its (resolution, statement) index is read.
     citations = PublishedCitation.objects.all()
     if narrowed:
         citations = citations.filter(statement__in=statements.values("pk"))
-    rows = (
+    return list(
         citations.order_by()
         .values_list("resolution_id")
         .annotate(n=Count("statement_id", distinct=True))
     )
-    numbers = filterset.resolution_numbers
-    return [(numbers[pk], n) for pk, n in rows if pk in numbers]
 
 
 # What each filter's counts are grouped by.
-FACETS: dict[str, Callable[[StatementFilter, QuerySet, bool], list[tuple[Any, int]]]] = {
+FACETS: dict[str, Callable[[QuerySet, bool], list[tuple]]] = {
     "year": _years,
     "kind": _kinds,
     "speaker": _speakers,
     "resolution": _resolutions,
+}
+
+
+def _speakers_keyed(filterset: StatementFilter, rows: list[tuple]) -> dict[str, int]:
+    # A person's statements count together, under their slug; a line naming nobody alone.
+    counts: dict[str, int] = {}
+    for person, speaker, n in rows:
+        key = filterset.person_slugs.get(person) or speaker
+        counts[key] = counts.get(key, 0) + n
+    return counts
+
+
+def _resolutions_keyed(filterset: StatementFilter, rows: list[tuple]) -> dict[str, int]:
+    numbers = filterset.resolution_numbers
+    return {str(numbers[pk]): n for pk, n in rows if pk in numbers}
+
+
+# Each filter's rows as counts by the choices' values.
+KEYED: dict[str, Callable[[StatementFilter, list[tuple]], dict[str, int]]] = {
+    "year": lambda filterset, rows: {str(value): n for value, n in rows},
+    "kind": lambda filterset, rows: {str(value): n for value, n in rows},
+    "speaker": _speakers_keyed,
+    "resolution": _resolutions_keyed,
 }
 
 

@@ -43,6 +43,7 @@ from statements.pages.filters import (
     SearchForm,
     StatementFilter,
     cited_resolutions,
+    published_per_year_by_kind,
 )
 
 STATEMENTS_PER_PAGE = 20
@@ -282,7 +283,7 @@ class HomeView(SectionMixin, TemplateView):
             statements=Statement.objects.published()[: self.latest],
             meetings=Meeting.objects.published()[: self.recent],
             resolutions=Resolution.objects.most_cited()[: self.most_cited],
-            per_year=statements_per_year(Statement.objects.published().per_year_by_kind()),
+            per_year=statements_per_year(published_per_year_by_kind()),
             **kwargs,
         )
 
@@ -320,8 +321,12 @@ class StatementListView(SectionMixin, TalliedListView):
         return Tally.objects.published_statements()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        # One grouped read for the chart, and the year and kind counts when those are free.
-        listed = self.object_list.per_year_by_kind()
+        # One grouped read for the chart, and the year and kind counts when those are free;
+        # unfiltered, the whole archive's, kept per generation.
+        if self.filterset.chosen():
+            listed = self.object_list.per_year_by_kind()
+        else:
+            listed = self.filterset.archive_counts["per_year_by_kind"]
         self.filterset.count_choices(listed)
         return super().get_context_data(
             filter=self.filterset, per_year=statements_per_year(listed), **kwargs
