@@ -702,6 +702,11 @@ class StatementQuerySet(models.QuerySet):
         """Statements the public may list, count, search and syndicate."""
         return self.filter(status=Statement.Status.PUBLISHED)
 
+    def without_sources(self) -> StatementQuerySet:
+        """Without the source page and the import baseline, kept for editors and re-imports
+        and shown by no public page: 7 kB a statement, most of what a list's page read."""
+        return self.defer("source_text", "import_baseline")
+
     def per_year_by_kind(self) -> list[tuple[int, str, int]]:
         """(year, kind, statements) for these statements, by year."""
         rows = (

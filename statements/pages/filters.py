@@ -385,16 +385,29 @@ class MeetingFilter(django_filters.FilterSet):
         chosen: one grouped count."""
         chosen = self.form.cleaned_data if self.is_bound else {}
         others = self.queryset
+        narrowed = False
         for name, value in chosen.items():
             if name != "kind" and value not in EMPTY_VALUES:
                 others = self.filters[name].filter(others, value)
-        counts = dict(others.order_by().values_list("kind").annotate(n=Count("pk", distinct=True)))
+                narrowed = True
+        if narrowed:
+            counts = dict(_meeting_kinds(others))
+        else:  # every public meeting: counted once per change of the content
+            counts = dict(caching.per_generation("public-meeting-kinds", self._public_kinds))
         field = self.form.fields["kind"]
         field.choices = [
             (value, f"{label} ({counts.get(value, 0)})")
             for value, label in field.choices
             if value != ""
         ]
+
+    def _public_kinds(self) -> list[tuple[str, int]]:
+        return _meeting_kinds(self.queryset)
+
+
+def _meeting_kinds(meetings: QuerySet) -> list[tuple[str, int]]:
+    # Distinct: a participant's filter joins a meeting's participants.
+    return list(meetings.order_by().values_list("kind").annotate(n=Count("pk", distinct=True)))
 
 
 class ResolutionFilter(django_filters.FilterSet):

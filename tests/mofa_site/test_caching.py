@@ -611,6 +611,8 @@ COUNTED = [
     "/statements/?kind=statement",
     "/statements/?resolution=2397",
     "/statements/?speaker=Taro+Kono",
+    "/meetings/",
+    "/resolutions/2397/",
 ]
 KEPT = "published-statement-counts"
 SEED_PAGES = [SEEDS / "000_a026e662df115a8c.txt", SEEDS / "003_a464196ed3b8e9c0.txt"]
