@@ -614,8 +614,8 @@ def test_resolution_page_runs_the_same_queries_for_3_or_300_citing_statements(
         # is chosen)
         (reverse("statements:statement-list"), 9),
         (reverse("statements:statement-list") + "?resolution=2397&year=2017", 10),
-        # every cited resolution with its count (kept by the database)
-        (reverse("statements:resolution-list"), 1),
+        # every cited resolution's id and count (kept by the database), in order; the page's
+        (reverse("statements:resolution-list"), 2),
         # count, page, participants, reporting statements (no text: the list shows none);
         # the kinds' counts
         (reverse("statements:meeting-list"), 5),
