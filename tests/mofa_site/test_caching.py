@@ -613,6 +613,7 @@ COUNTED = [
     "/statements/?speaker=Taro+Kono",
     "/meetings/",
     "/resolutions/2397/",
+    "/search/?q=S/RES/2397",
 ]
 KEPT = "published-statement-counts"
 SEED_PAGES = [SEEDS / "000_a026e662df115a8c.txt", SEEDS / "003_a464196ed3b8e9c0.txt"]
