@@ -739,6 +739,16 @@ class StatementQuerySet(models.QuerySet):
             | ~Q(status=Statement.Status.PUBLISHED) & Exists(in_paragraphs)
         )
 
+    def published_citing(self, resolution_id: int) -> StatementQuerySet:
+        """Published statements citing the resolution (by id), each checked by one seek in
+        the (resolution, statement) index of published citations: a page of a filtered
+        list stops at its last row instead of first listing every statement that cites
+        the resolution (47,525 for the most cited one at 100,000: 35 ms to 0.05 ms)."""
+        cites = PublishedCitation.objects.filter(
+            resolution_id=resolution_id, statement=OuterRef("pk")
+        )
+        return self.published().filter(Exists(cites))
+
     # The neighbours in list order (newest first, then by id), as one range of the
     # (status, date) index each: an OR of "earlier day" and "same day, lower id" made
     # SQLite merge two ranges and sort them all.

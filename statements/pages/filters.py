@@ -188,7 +188,9 @@ class StatementFilter(django_filters.FilterSet):
         return queryset.filter(speaker=value)
 
     def filter_resolution(self, queryset, name, value):
-        return queryset.citing(int(value))
+        ids = {number: pk for pk, number in self.resolution_numbers.items()}
+        # A choice, so cited: its id is known (the list and its feed list published ones).
+        return queryset.published_citing(ids[int(value)])
 
     def chosen(self) -> dict[str, Any]:
         """The filters the list applies: the valid ones not left empty, as ``qs`` does."""
@@ -228,7 +230,18 @@ class StatementFilter(django_filters.FilterSet):
                 for other, value in chosen.items():
                     if other != name:
                         others = self.filters[other].filter(others, value)
-                counts = KEYED[name](self, counted(others, True))
+                narrowing = [f"{other}={value}" for other, value in chosen.items() if other != name]
+                if len(narrowing) == 1:
+                    # One other filter (a resolution's statements per year, a year's per
+                    # resolution): as much of the archive as that value holds, counted once
+                    # per change of the content.
+                    rows = caching.per_generation(
+                        f"statement-counts:{name}:{narrowing[0]}",
+                        functools.partial(counted, others, True),
+                    )
+                else:
+                    rows = counted(others, True)
+                counts = KEYED[name](self, rows)
             field = self.form.fields[name]
             # The field puts its empty label ("Any year") first by itself.
             field.choices = [

@@ -611,6 +611,7 @@ COUNTED = [
     "/statements/?kind=statement",
     "/statements/?resolution=2397",
     "/statements/?speaker=Taro+Kono",
+    "/statements/?year=2017&resolution=2397",
     "/meetings/",
     "/resolutions/2397/",
     "/search/?q=S/RES/2397",
