@@ -24,7 +24,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.apps import apps
 from django.conf import settings
@@ -116,6 +116,32 @@ def content_changed(using: str = DEFAULT_DB_ALIAS) -> None:
     pending = connections[using].run_on_commit
     if not any(entry[1] is bump_content_generation for entry in pending):
         transaction.on_commit(bump_content_generation, using=using)
+
+
+# --- Values kept per generation --------------------------------------------------------
+
+T = TypeVar("T")
+
+# How long a value counted over the whole archive is kept, at most, within a generation.
+PER_GENERATION_SECONDS = 3600
+
+
+def per_generation(name: str, compute: Callable[[], T]) -> T:
+    """``compute()``, a value read from the whole archive (the statements per year and
+    kind, per speaker, per resolution), kept in the cache under the current generation:
+    read once per change of the content, not for every page that shows it, with or
+    without the page cache. A write through any path that retires the cached pages retires
+    it too. Inside a transaction it is computed afresh: what it reads there may hold writes
+    not yet committed, which the generation counts only once they are (and tests never
+    commit theirs)."""
+    if connection.in_atomic_block:
+        return compute()
+    key = f"kept:{content_generation()}:{name}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, PER_GENERATION_SECONDS)
+    return value
 
 
 # --- The page cache ---------------------------------------------------------------------

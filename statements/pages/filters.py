@@ -3,6 +3,7 @@ are only those that published content has, so no filter leads to an empty page."
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from mofa_site import caching
 from statements import derived, search
 from statements.importing.people import PeopleIndex, printed_name
 from statements.models import (
@@ -70,14 +72,22 @@ def speaker_choices() -> list[tuple[str, str]]:
     return list({value: label for _line, value, label in speaker_lines()}.items())
 
 
-def speaker_lines() -> list[tuple[str, str, str]]:
+def speaking_people() -> list[Person]:
+    """The people who spoke a published statement (what ``speaker_lines`` matches)."""
+    return list(
+        Person.objects.filter(
+            Exists(Statement.objects.published().filter(person=OuterRef("pk")))
+        ).only("pk", "slug", "name", "spellings")
+    )
+
+
+def speaker_lines(people: list[Person] | None = None) -> list[tuple[str, str, str]]:
     """(line, value, label) for every printed speaker line of a published statement:
     the person's slug and name when the line names one (matched as the importer matches,
     statements.importing.people), else the line itself. Two queries: the people who
-    spoke, and the lines (an index seek each)."""
-    people = Person.objects.filter(
-        Exists(Statement.objects.published().filter(person=OuterRef("pk")))
-    ).only("pk", "slug", "name", "spellings")
+    spoke (unless given, as ``speaking_people()``), and the lines (an index seek each)."""
+    if people is None:
+        people = speaking_people()
     index = PeopleIndex()
     for person in people:
         index.add(person, person.all_spellings)
@@ -95,9 +105,15 @@ def cited_resolutions() -> list[Resolution]:
 
 
 def resolution_choices() -> list[tuple[int, str]]:
-    # Two columns, not every cited Resolution built as a model (300 of them per form).
-    rows = Resolution.objects.cited().order_by("-number").values_list("number", "symbol")
-    return [(number, symbol or f"S/RES/{number}") for number, symbol in rows]
+    return [(number, label) for _pk, number, label in cited_resolution_rows()]
+
+
+def cited_resolution_rows() -> list[tuple[int, int, str]]:
+    """(id, number, label) of every cited resolution, newest first: the choices, and the
+    numbers of the ids the counts are grouped by."""
+    # Three columns, not every cited Resolution built as a model (300 of them per form).
+    rows = Resolution.objects.cited().order_by("-number").values_list("pk", "number", "symbol")
+    return [(pk, number, symbol or f"S/RES/{number}") for pk, number, symbol in rows]
 
 
 class _FacetField(django_filters.fields.ChoiceField):
@@ -144,7 +160,10 @@ class StatementFilter(django_filters.FilterSet):
         fields = ["year", "kind", "speaker", "resolution"]
 
     def __init__(self, data=None, *args, **kwargs):
-        lines = speaker_lines()
+        people = speaking_people()
+        lines = speaker_lines(people)
+        # The counts are grouped by person id, and choices name people by slug.
+        self.person_slugs = {person.pk: person.slug for person in people}
         self.people = {value for line, value, _label in lines if value != line}
         named = {line: value for line, value, _label in lines if value != line}
         if data is not None and data.get("speaker") in named:
@@ -156,9 +175,12 @@ class StatementFilter(django_filters.FilterSet):
             {value: label for _line, value, label in lines}.items()
         )
         # Evaluate the choices once: a callable would query again to validate and to render.
-        for name in ("year", "resolution"):
-            choices = self.filters[name].extra["choices"]
-            self.filters[name].extra["choices"] = list(choices() if callable(choices) else choices)
+        self.filters["year"].extra["choices"] = year_choices()
+        resolutions = cited_resolution_rows()
+        self.resolution_numbers = {pk: number for pk, number, _label in resolutions}
+        self.filters["resolution"].extra["choices"] = [
+            (number, label) for _pk, number, label in resolutions
+        ]
 
     def filter_speaker(self, queryset, name, value):
         if value in self.people:  # every spelling the person was printed with
@@ -166,20 +188,60 @@ class StatementFilter(django_filters.FilterSet):
         return queryset.filter(speaker=value)
 
     def filter_resolution(self, queryset, name, value):
-        return queryset.citing(int(value))
+        ids = {number: pk for pk, number in self.resolution_numbers.items()}
+        # A choice, so cited: its id is known (the list and its feed list published ones).
+        return queryset.published_citing(ids[int(value)])
 
-    def count_choices(self) -> None:
+    def chosen(self) -> dict[str, Any]:
+        """The filters the list applies: the valid ones not left empty, as ``qs`` does."""
+        if not self.is_bound:
+            return {}
+        self.errors  # noqa: B018 - validates the form, as ``qs`` does first
+        return {k: v for k, v in self.form.cleaned_data.items() if v not in EMPTY_VALUES}
+
+    @functools.cached_property
+    def archive_counts(self) -> dict[str, list[tuple]]:
+        """Every published statement counted by each filter (``published_counts()``), for
+        the counts of a filter whose others are all free."""
+        return published_counts()
+
+    def count_choices(self, listed: list[tuple[int, str, int]] | None = None) -> None:
         """Label every choice with how many published statements it would list, the other
         filters as chosen ("2017 (12)"): one grouped count per filter, whatever the number
-        of values. Call once the list is filtered (the form is then validated)."""
-        chosen = self.form.cleaned_data if self.is_bound else {}
+        of values. Call once the list is filtered (the form is then validated).
+
+        ``listed``: the listed statements per (year, kind), as ``per_year_by_kind()`` gives
+        them for the chart. With no year chosen, the year counts are their sums per year,
+        and with no kind chosen, the kind counts their sums per kind: the same statements,
+        without a query of their own. A filter whose others are all free counts the whole
+        archive, read once per change of the content (``archive_counts``)."""
+        chosen = self.chosen()
         for name, counted in FACETS.items():
-            others = self.queryset
-            for other, value in chosen.items():
-                if other != name and value not in EMPTY_VALUES:
-                    others = self.filters[other].filter(others, value)
-            narrowed = any(o != name and v not in EMPTY_VALUES for o, v in chosen.items())
-            counts = {str(value): n for value, n in counted(others, narrowed)}
+            if listed is not None and name in FROM_LISTED and name not in chosen:
+                counts = FROM_LISTED[name](listed)
+            elif not any(other != name for other in chosen):
+                archive = self.archive_counts
+                if name in FROM_LISTED:
+                    counts = FROM_LISTED[name](archive["per_year_by_kind"])
+                else:
+                    counts = KEYED[name](self, archive[name])
+            else:
+                others = self.queryset
+                for other, value in chosen.items():
+                    if other != name:
+                        others = self.filters[other].filter(others, value)
+                narrowing = [f"{other}={value}" for other, value in chosen.items() if other != name]
+                if len(narrowing) == 1:
+                    # One other filter (a resolution's statements per year, a year's per
+                    # resolution): as much of the archive as that value holds, counted once
+                    # per change of the content.
+                    rows = caching.per_generation(
+                        f"statement-counts:{name}:{narrowing[0]}",
+                        functools.partial(counted, others, True),
+                    )
+                else:
+                    rows = counted(others, True)
+                counts = KEYED[name](self, rows)
             field = self.form.fields[name]
             # The field puts its empty label ("Any year") first by itself.
             field.choices = [
@@ -189,47 +251,118 @@ class StatementFilter(django_filters.FilterSet):
             ]
 
 
+def published_counts() -> dict[str, list[tuple]]:
+    """Every published statement counted per (year, kind) (as ``per_year_by_kind()``),
+    per speaker and per cited resolution: what the unfiltered list shows, and the counts
+    of a filter chosen alone. Grouping the whole archive grows with it, so it is read once
+    per change of the content (``caching.per_generation``), not for every page."""
+    return caching.per_generation("published-statement-counts", _count_published)
+
+
+def _count_published() -> dict[str, list[tuple]]:
+    published = Statement.objects.published()
+    return {
+        "per_year_by_kind": published.per_year_by_kind(),
+        "speaker": _speakers(published, False),
+        "resolution": _resolutions(published, False),
+    }
+
+
+def published_per_year_by_kind() -> list[tuple[int, str, int]]:
+    """Every published statement per (year, kind): the home page's chart, read once per
+    change of the content."""
+    return caching.per_generation(
+        "published-per-year-by-kind", Statement.objects.published().per_year_by_kind
+    )
+
+
+# Each filter's counts, grouped in the database: plain rows, which the cache can keep.
+
+
 def _grouped(statements: QuerySet, column: str) -> list[tuple[Any, int]]:
     # order_by(): the default order would join the GROUP BY.
     return list(statements.order_by().values_list(column).annotate(n=Count("pk")))
 
 
-def _years(statements: QuerySet, narrowed: bool) -> list[tuple[Any, int]]:
+def _years(statements: QuerySet, narrowed: bool) -> list[tuple[str, int]]:
     return _grouped(statements.annotate(year=year_of("date")), "year")
 
 
-def _kinds(statements: QuerySet, narrowed: bool) -> list[tuple[Any, int]]:
+def _kinds(statements: QuerySet, narrowed: bool) -> list[tuple[str, int]]:
     return _grouped(statements, "kind")
 
 
-def _speakers(statements: QuerySet, narrowed: bool) -> list[tuple[Any, int]]:
-    # A person's statements count together, under their slug; a line naming nobody alone.
-    counts: dict[str, int] = {}
-    rows = statements.exclude(speaker="").order_by().values_list("person__slug", "speaker")
-    for slug, speaker, n in rows.annotate(n=Count("pk")):
-        counts[slug or speaker] = counts.get(slug or speaker, 0) + n
-    return list(counts.items())
+def _speakers(statements: QuerySet, narrowed: bool) -> list[tuple[int | None, str, int]]:
+    # Grouped by the person's id, which the (status, speaker, person) index holds: joining
+    # each statement's person to group by slug read every row.
+    rows = statements.exclude(speaker="").order_by().values_list("person_id", "speaker")
+    return list(rows.annotate(n=Count("pk")))
 
 
-def _resolutions(statements: QuerySet, narrowed: bool) -> list[tuple[Any, int]]:
+def _resolutions(statements: QuerySet, narrowed: bool) -> list[tuple[int, int]]:
     # Statements, not paragraphs, citing each: from the index of published citations,
-    # which holds only published statements (so unfiltered, no join to them).
+    # which holds only published statements (so unfiltered, no join to them), grouped by
+    # the resolution's id as its (resolution, statement) index is read.
     citations = PublishedCitation.objects.all()
     if narrowed:
         citations = citations.filter(statement__in=statements.values("pk"))
     return list(
         citations.order_by()
-        .values_list("resolution__number")
+        .values_list("resolution_id")
         .annotate(n=Count("statement_id", distinct=True))
     )
 
 
 # What each filter's counts are grouped by.
-FACETS: dict[str, Callable[[QuerySet, bool], list[tuple[Any, int]]]] = {
+FACETS: dict[str, Callable[[QuerySet, bool], list[tuple]]] = {
     "year": _years,
     "kind": _kinds,
     "speaker": _speakers,
     "resolution": _resolutions,
+}
+
+
+def _speakers_keyed(filterset: StatementFilter, rows: list[tuple]) -> dict[str, int]:
+    # A person's statements count together, under their slug; a line naming nobody alone.
+    counts: dict[str, int] = {}
+    for person, speaker, n in rows:
+        key = filterset.person_slugs.get(person) or speaker
+        counts[key] = counts.get(key, 0) + n
+    return counts
+
+
+def _resolutions_keyed(filterset: StatementFilter, rows: list[tuple]) -> dict[str, int]:
+    numbers = filterset.resolution_numbers
+    return {str(numbers[pk]): n for pk, n in rows if pk in numbers}
+
+
+# Each filter's rows as counts by the choices' values.
+KEYED: dict[str, Callable[[StatementFilter, list[tuple]], dict[str, int]]] = {
+    "year": lambda filterset, rows: {str(value): n for value, n in rows},
+    "kind": lambda filterset, rows: {str(value): n for value, n in rows},
+    "speaker": _speakers_keyed,
+    "resolution": _resolutions_keyed,
+}
+
+
+def _years_listed(listed: list[tuple[int, str, int]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for year, _kind, n in listed:
+        counts[str(year)] = counts.get(str(year), 0) + n
+    return counts
+
+
+def _kinds_listed(listed: list[tuple[int, str, int]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for _year, kind, n in listed:
+        counts[kind] = counts.get(kind, 0) + n
+    return counts
+
+
+# The counts that the listed statements per (year, kind) give, when that filter is free.
+FROM_LISTED: dict[str, Callable[[list[tuple[int, str, int]]], dict[str, int]]] = {
+    "year": _years_listed,
+    "kind": _kinds_listed,
 }
 
 
@@ -265,16 +398,29 @@ class MeetingFilter(django_filters.FilterSet):
         chosen: one grouped count."""
         chosen = self.form.cleaned_data if self.is_bound else {}
         others = self.queryset
+        narrowed = False
         for name, value in chosen.items():
             if name != "kind" and value not in EMPTY_VALUES:
                 others = self.filters[name].filter(others, value)
-        counts = dict(others.order_by().values_list("kind").annotate(n=Count("pk", distinct=True)))
+                narrowed = True
+        if narrowed:
+            counts = dict(_meeting_kinds(others))
+        else:  # every public meeting: counted once per change of the content
+            counts = dict(caching.per_generation("public-meeting-kinds", self._public_kinds))
         field = self.form.fields["kind"]
         field.choices = [
             (value, f"{label} ({counts.get(value, 0)})")
             for value, label in field.choices
             if value != ""
         ]
+
+    def _public_kinds(self) -> list[tuple[str, int]]:
+        return _meeting_kinds(self.queryset)
+
+
+def _meeting_kinds(meetings: QuerySet) -> list[tuple[str, int]]:
+    # Distinct: a participant's filter joins a meeting's participants.
+    return list(meetings.order_by().values_list("kind").annotate(n=Count("pk", distinct=True)))
 
 
 class ResolutionFilter(django_filters.FilterSet):

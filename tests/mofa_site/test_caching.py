@@ -7,12 +7,14 @@ commit, as in production."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
 import re
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.cache import cache, caches
+from django.core.management import call_command
 from django.db import OperationalError, connection, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -25,9 +27,11 @@ from reversion.models import Revision, Version
 from mofa_site import caching
 from statements import services
 from statements.backup import backup, restore
-from statements.models import Meeting, Resolution, Statement
+from statements.models import Meeting, Person, Resolution, Statement
 from statements.pages import filters
 from tests.conftest import reachable, require, unused_port
+from tests.factories import PersonFactory
+from tests.paths import SEEDS
 from tests.statements.admin.test_admin import error_text, statement_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -593,6 +597,150 @@ def test_reads_do_not_bump_the_generation(archive):
     read("/statements/")
     read("/api/v1/statements/")
     assert caching.content_generation() == start
+
+
+# --- Counts kept per generation ------------------------------------------------------------
+
+# Pages that count the whole archive (the chart, the filters' counts), and filtered lists
+# whose counts of a filter chosen alone are the whole archive's.
+COUNTED = [
+    "/",
+    "/statements/",
+    "/statements/?page=1",
+    "/statements/?year=2017",
+    "/statements/?kind=statement",
+    "/statements/?resolution=2397",
+    "/statements/?speaker=Taro+Kono",
+    "/statements/?year=2017&resolution=2397",
+    "/meetings/",
+    "/resolutions/2397/",
+    "/search/?q=S/RES/2397",
+]
+KEPT = "published-statement-counts"
+SEED_PAGES = [SEEDS / "000_a026e662df115a8c.txt", SEEDS / "003_a464196ed3b8e9c0.txt"]
+
+
+def counted_afresh(paths: list[str]) -> dict[str, tuple[int, bytes]]:
+    """The pages rendered inside a transaction, where nothing kept per generation is read:
+    every count from the rows, as before they were kept."""
+    with transaction.atomic():
+        return snapshot(paths)
+
+
+def kept_counts() -> object:
+    return cache.get(f"kept:{caching.content_generation()}:{KEPT}")
+
+
+def change_kind_date_and_speaker(archive):
+    statement = Statement.objects.get(pk=archive["published"].pk)
+    services.statement_update(
+        statement=statement,
+        expected_version=statement.version,
+        kind=Statement.Kind.PRESS_RELEASE,
+        date=dt.date(2016, 5, 1),
+        speaker="Taro Kono",
+    )
+
+
+def merge_people(archive):
+    services.person_merge(keep=Person.objects.get(slug="kono"), remove=Person.objects.get(slug="k"))
+
+
+def import_pages(archive):
+    call_command("import_statements", *map(str, SEED_PAGES), stdout=io.StringIO())
+
+
+def seed(archive):
+    call_command("seed", stdout=io.StringIO())
+
+
+def empty_the_archive(archive):
+    for statement in Statement.objects.all():
+        services.statement_delete(statement=statement)
+
+
+def delete_the_cited_resolution(archive):
+    services.resolution_delete(resolution=Resolution.objects.get(number=2397))
+
+
+def prepare_people(archive):
+    """Two people for one speaker (set up before the counts are kept)."""
+    kono = PersonFactory(slug="kono", name="Taro Kono")
+    other = PersonFactory(slug="k", name="Kono Taro")
+    statement = Statement.objects.get(pk=archive["published"].pk)
+    services.statement_update(
+        statement=statement, expected_version=statement.version, speaker="Taro Kono"
+    )
+    Statement.objects.filter(pk=statement.pk).update(person=other)
+    assert Statement.objects.filter(person=kono).count() == 0
+
+
+# Every kind of write, what it needs done first, and whether it changes the counts (so
+# that the test would notice counts kept from before it).
+COUNTED_WRITES = {
+    "publish": (None, publish_in_admin, True),
+    "edit a paragraph": (None, edit_paragraph_through_the_api, False),
+    "withdraw": (None, withdraw_with_the_service, True),
+    "un-cite a resolution": (None, uncite_through_the_api, True),
+    "edit a meeting participant": (None, rename_a_participant_through_the_api, False),
+    "delete": (None, delete_through_the_api, True),
+    "revert in the admin": (edit_paragraph_through_the_api, revert_in_admin, False),
+    "change kind, date and speaker": (None, change_kind_date_and_speaker, True),
+    "merge people": (prepare_people, merge_people, True),
+    "import": (None, import_pages, False),
+    "seed": (empty_the_archive, seed, True),
+    "delete a cited resolution": (None, delete_the_cited_resolution, True),
+}
+
+
+@pytest.mark.parametrize("write", list(COUNTED_WRITES))
+def test_counts_kept_per_generation_equal_a_fresh_count_after_every_kind_of_write(
+    settings, archive, write
+):
+    prepare, change, changes_counts = COUNTED_WRITES[write]
+    if prepare is not None:
+        prepare(archive)
+    settings.PAGE_CACHE_SECONDS = 0  # the kept counts alone, no page cache
+    before = snapshot(COUNTED)
+    assert kept_counts() is not None  # kept, and read by the pages below
+    assert snapshot(COUNTED) == before == counted_afresh(COUNTED)
+
+    change(archive)
+
+    after, fresh = snapshot(COUNTED), counted_afresh(COUNTED)
+    assert [path for path in COUNTED if after[path] != fresh[path]] == []
+    assert (after["/statements/"] != before["/statements/"]) == changes_counts
+    assert kept_counts() is not None
+
+
+def test_a_restore_retires_the_kept_counts(settings, archive, tmp_path):
+    settings.PAGE_CACHE_SECONDS = 0
+    result = backup(directory=tmp_path)
+    with transaction.atomic():
+        for model in (Statement, Meeting, Resolution, Revision, User):
+            model.objects.all().delete()
+        caching.content_changed()
+    emptied = snapshot(COUNTED)
+    restore(path=result.files[0])
+    restored = snapshot(COUNTED)
+    assert restored == counted_afresh(COUNTED)
+    assert restored["/statements/"] != emptied["/statements/"]
+
+
+def test_the_kept_counts_spare_the_list_its_grouped_reads(settings, archive):
+    settings.PAGE_CACHE_SECONDS = 0
+    read("/statements/")
+    # choices: the people who spoke, speakers, years, resolutions; the generation (the
+    # kept counts); the list's length (a tally) and page
+    with CaptureQueriesContext(connection) as queries:
+        read("/statements/")
+    assert len(queries) == 7, [q["sql"] for q in queries]
+    assert not [q for q in queries if "GROUP BY" in q["sql"]]
+    with CaptureQueriesContext(connection) as fresh:
+        counted_afresh(["/statements/"])
+    # Inside a transaction: the chart, speakers and resolutions too.
+    reads = [q["sql"] for q in fresh if q["sql"] not in ("BEGIN", "COMMIT")]
+    assert len(reads) == 9, reads
 
 
 # --- Redis -------------------------------------------------------------------------------

@@ -609,11 +609,13 @@ def test_resolution_page_runs_the_same_queries_for_3_or_300_citing_statements(
     ("url", "expected"),
     [
         # count, page; filter choices: years, the people who spoke, speakers, resolutions;
-        # the choices' counts: per year, kind, speaker and resolution; the chart's years by kind
-        (reverse("statements:statement-list"), 11),
-        (reverse("statements:statement-list") + "?resolution=2397&year=2017", 11),
-        # every cited resolution with its count (kept by the database)
-        (reverse("statements:resolution-list"), 1),
+        # the chart's years by kind, which are the year and kind counts where those filters
+        # are free; the other choices' counts: per speaker and resolution (and year, when one
+        # is chosen)
+        (reverse("statements:statement-list"), 9),
+        (reverse("statements:statement-list") + "?resolution=2397&year=2017", 10),
+        # every cited resolution's id and count (kept by the database), in order; the page's
+        (reverse("statements:resolution-list"), 2),
         # count, page, participants, reporting statements (no text: the list shows none);
         # the kinds' counts
         (reverse("statements:meeting-list"), 5),
