@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import gzip
 import json
 import os
 from pathlib import Path
@@ -34,6 +33,7 @@ from statements.models import (
     Resolution,
     Statement,
 )
+from tests.golden import golden
 
 pytestmark = pytest.mark.django_db
 
@@ -161,13 +161,7 @@ def _assert_unchanged(client: Client, editor_client: Client, name: str) -> None:
     now = {url: _response(client, url) for url in _public_urls()}
     now.update({f"editor {url}": _response(editor_client, url) for url in _editor_urls()})
     path = GOLDEN / f"{name}.json.gz"
-    if WRITE:
-        GOLDEN.mkdir(exist_ok=True)
-        with gzip.open(path, "wt", encoding="utf-8") as handle:
-            json.dump(now, handle, indent=0, sort_keys=True)
-        pytest.skip(f"wrote {path}")
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        then = json.load(handle)
+    then = golden(path, now, write=WRITE)
     assert sorted(now) == sorted(then)
     changed = [url for url in then if now[url] != then[url]]
     if changed:

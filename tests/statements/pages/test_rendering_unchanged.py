@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import gzip
-import json
 import os
 import re
 from pathlib import Path
@@ -26,6 +24,7 @@ from reversion.models import Revision
 
 from bench import synthetic
 from statements.models import Meeting, Paragraph, Person, Resolution, Statement
+from tests.golden import golden
 
 # Fresh sequences, so that ids (which some anchors and links carry) start where they did
 # when the golden pages were written, on either engine.
@@ -104,13 +103,7 @@ def _assert_unchanged(client: Client, name: str) -> None:
     now = _pages(client)
     # Per engine: the same content ranks differently in SQLite's and PostgreSQL's search.
     path = GOLDEN / f"{name}.{connection.vendor}.json.gz"
-    if WRITE:
-        GOLDEN.mkdir(exist_ok=True)
-        with gzip.open(path, "wt", encoding="utf-8") as handle:
-            json.dump(now, handle, indent=0, sort_keys=True)
-        pytest.skip(f"wrote {path}")
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        then = json.load(handle)
+    then = golden(path, now, write=WRITE)
     assert sorted(now) == sorted(then)
     for url in then:
         if now[url] != then[url]:
