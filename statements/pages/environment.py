@@ -88,12 +88,6 @@ def _ngettext(context: Context, singular: str, plural: str, number: int, **varia
     )
 
 
-def url(name: str, **kwargs: Any) -> str:
-    """``{% url %}``: the path of a named URL, remembered as ``page_url`` remembers it (a
-    page reverses its navigation and every link again otherwise)."""
-    return page_url(name, **kwargs)
-
-
 def date(value: Any, format_string: str | None = None, localtime: bool = True) -> str:
     """Django's ``date`` filter, in the current time zone as Django's templates give it
     (``localtime=False``: as stored, what ``{% localtime off %}`` did)."""
@@ -121,7 +115,8 @@ def environment(**options: Any) -> Environment:
     # Django's escaping for the variables of a {% trans %} block, as above.
     env.globals.update(gettext=_gettext, _=_gettext, ngettext=_ngettext)
     env.globals.update(
-        url=url,
+        # {% url %}: the remembered reverse() the models use too.
+        url=page_url,
         static=static,
         get_current_language=translation.get_language,
         json_ld_script=templatetags.json_ld,
