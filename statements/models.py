@@ -290,6 +290,19 @@ def citations_attach(paragraphs: Sequence[Paragraph]) -> None:
         paragraph.cited_list = cited.get(paragraph.pk, [])
 
 
+def cited_resolutions_attach(statements: Sequence[Statement]) -> None:
+    """Give each statement the resolutions it cites, by number, as ``cited_resolutions``
+    reads them, from the numbers ``with_cited_numbers()`` annotated and one query for all
+    (their symbols): a feed named its entries' resolutions from every paragraph and its
+    citations, ~1,100 models for 30 entries."""
+    numbers = {statement.pk: statement.cited_numbers for statement in statements}
+    wanted = {number for cited in numbers.values() for number in cited}
+    found = Resolution.objects.only("number", "symbol").in_bulk(wanted, field_name="number")
+    for statement in statements:  # (a resolution deleted since the numbers were read: left out)
+        cited = [found[number] for number in numbers[statement.pk] if number in found]
+        statement.cited_resolutions = cited
+
+
 def paragraphs_in_reading_order() -> Prefetch:
     """Prefetch a statement's paragraphs in order, each with the resolutions it cites."""
     return Prefetch(
@@ -826,6 +839,13 @@ class StatementQuerySet(models.QuerySet):
         )
         return self.annotate(cited_number_list=Subquery(citations))
 
+    def with_opening_text(self) -> StatementQuerySet:
+        """Annotate ``opening_text``, the text of its first block in reading order (None
+        when it has none), one subquery per row: a feed's entries quote it without
+        loading every paragraph."""
+        first = Paragraph.objects.filter(statement=OuterRef("pk")).order_by("position")
+        return self.annotate(opening_text=Subquery(first.values("text")[:1]))
+
     def with_summary(self) -> StatementQuerySet:
         """Annotate ``paragraph_count`` and the cited resolution numbers, for the
         editors' list of statements."""
@@ -992,7 +1012,8 @@ class Statement(TimeStampedModel):
     @cached_property
     def cited_resolutions(self) -> list[Resolution]:
         """Distinct resolutions its paragraphs cite, by number; from the paragraphs that
-        ``with_related()`` loaded (or queried when it did not run)."""
+        ``with_related()`` loaded, or as ``cited_resolutions_attach()`` set them (else
+        queried)."""
         if "paragraphs" not in getattr(self, "_prefetched_objects_cache", {}):
             return list(
                 Resolution.objects.filter(paragraphs__statement=self).distinct().order_by("number")

@@ -105,6 +105,6 @@ def test_the_statement_page_and_feed_run_the_same_queries_for_1_or_20_notes(
         with django_assert_num_queries(9):
             html = page(client, statement.get_absolute_url())
         assert html.count("<li><time") == count
-        # statements, paragraphs, resolutions, meetings, participants, change notes
-        with django_assert_num_queries(6):
+        # statements (with their opening text and cited numbers), resolutions, change notes
+        with django_assert_num_queries(3):
             assert client.get(reverse("statements:statement-feed")).status_code == 200

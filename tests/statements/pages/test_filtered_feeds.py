@@ -10,7 +10,12 @@ from django.urls import reverse
 
 from statements.models import Statement
 from statements.search import NEWEST, Filters, search_archive
-from tests.factories import ParagraphFactory, ResolutionFactory, StatementFactory
+from tests.factories import (
+    ParagraphFactory,
+    PersonFactory,
+    ResolutionFactory,
+    StatementFactory,
+)
 from tests.statements.pages.rendered import item_links, result_links
 
 pytestmark = pytest.mark.django_db
@@ -202,17 +207,27 @@ def test_feeds_hold_published_statements_only(client, archive):
 
 def test_feeds_run_the_same_queries_for_few_or_many_entries(client, db, django_assert_num_queries):
     resolution = ResolutionFactory(number=2397)
+    person = PersonFactory(name="Taro Kono", slug="taro-kono")
     for count in (2, 40):
         for _ in range(count):
             ParagraphFactory(
-                statement=StatementFactory(speaker="Taro Kono"), text="Sanctions."
+                statement=StatementFactory(speaker="Taro Kono", person=person), text="Sanctions."
             ).resolutions.add(resolution)
+        # The resolution or the person; their statements with their opening text and
+        # cited numbers, the resolutions cited, their change notes.
+        for url in (
+            reverse("statements:resolution-feed", kwargs={"number": 2397}),
+            reverse("statements:person-feed", kwargs={"slug": "taro-kono"}),
+        ):
+            with django_assert_num_queries(4):
+                feed = parse_atom(client.get(url))
+            assert len(entry_links(feed)) == min(Statement.objects.count(), 30)
         # The list's filter choices (years, the people who spoke, speakers, resolutions);
-        # the statements, their paragraphs, the resolutions these cite, their meetings,
-        # their change notes. Unfiltered, no choices.
-        with django_assert_num_queries(9):
+        # the statements with their opening text and cited numbers, the resolutions
+        # cited, their change notes. Unfiltered, no choices.
+        with django_assert_num_queries(7):
             client.get(LIST_FEED, {"year": "2017", "resolution": "2397"})
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(3):
             client.get(LIST_FEED)
         # The search form's choices (years, resolutions); texts, titles, speakers; the
         # page of paragraphs and the resolutions they cite.
