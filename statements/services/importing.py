@@ -12,7 +12,7 @@ from typing import Any
 import reversion
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connections, router, transaction
-from django.db.models import Count, Model, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Model, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -178,15 +178,14 @@ def statements_find_imported(
             by_key[statement.source_key] = statement
     unmatched = [d for d in documents if d.key not in by_key and d.paragraphs]
     by_opening: dict[tuple, Statement] = {}
-    first_text = Paragraph.objects.filter(statement=OuterRef("pk")).order_by("position")
     for dates in _chunks(list({d.date for d in unmatched})):
         typed = (
             Statement.objects.filter(source_key="", date__in=dates)
-            .annotate(first_text=Subquery(first_text.values("text")[:1]))
+            .with_opening_text()
             .order_by("-id")
         )
         for statement in typed:
-            by_opening[statement.date, statement.first_text] = statement
+            by_opening[statement.date, statement.opening_text] = statement
     openings = [(d.date, d.paragraphs[0].text) if d.paragraphs else None for d in documents]
     return [
         by_key.get(d.key) or by_opening.get(opening)
