@@ -25,12 +25,13 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    prefetch_related_objects,
 )
 from django.db.models.functions import Cast, Coalesce, Left
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
+from django.utils.encoding import force_str
 from django.utils.functional import cached_property
+from django.utils.hashable import make_hashable
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from reversion.models import Revision
@@ -156,12 +157,24 @@ class UnorderedManager(models.Manager):
         return super().get_queryset().order_by()
 
 
+@functools.cache
+def _choice_labels(field: models.Field) -> dict[Any, Any]:
+    return dict(make_hashable(field.flatchoices))
+
+
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         abstract = True
+
+    def _get_FIELD_display(self, field: models.Field) -> Any:
+        # What every get_<field>_display() calls. Django's builds the field's choices anew
+        # on every call, hashing each lazy label (a translation each): 50 µs a call, a
+        # millisecond of a list of 20. Same answer, from the choices kept per field.
+        value = getattr(self, field.attname)
+        return force_str(_choice_labels(field).get(make_hashable(value), value), strings_only=True)
 
 
 # --- Resolutions -------------------------------------------------------------------------
@@ -443,10 +456,15 @@ class MeetingQuerySet(models.QuerySet):
         ``Meeting.published_statements``), without their text: for lists and the API."""
         return self.prefetch_related(participants_with_people(), reporting_statements())
 
+    def with_participants(self) -> MeetingQuerySet:
+        """Load each meeting's participants with the person each one is, and not the
+        statements reporting it: what the list of meetings shows."""
+        return self.prefetch_related(participants_with_people())
+
     def reported_by(self, statement: Statement) -> MeetingQuerySet:
         """The meetings the statement reports or mentions, each with its participants: a
         statement's page (a filter, cheaper than the many-to-many prefetch)."""
-        return self.filter(statements=statement).prefetch_related(participants_with_people())
+        return self.filter(statements=statement).with_participants()
 
     def with_reports(self) -> MeetingQuerySet:
         """``with_related()`` and the paragraphs of the statements: for a meeting's page."""
@@ -992,12 +1010,15 @@ class Statement(TimeStampedModel):
     @cached_property
     def cited_resolutions(self) -> list[Resolution]:
         """Distinct resolutions its paragraphs cite, by number; from the paragraphs that
-        ``with_related()`` loaded (or queried when it did not run)."""
-        if "paragraphs" not in getattr(self, "_prefetched_objects_cache", {}):
+        ``with_related()`` or ``body()`` loaded (or queried when neither ran)."""
+        loaded = "_body" in self.__dict__ or "paragraphs" in getattr(
+            self, "_prefetched_objects_cache", {}
+        )
+        if not loaded:
             return list(
                 Resolution.objects.filter(paragraphs__statement=self).distinct().order_by("number")
             )
-        found = {r.pk: r for p in self.paragraphs.all() for r in p.citations}
+        found = {r.pk: r for p in self.body() for r in p.citations}
         return sorted(found.values(), key=lambda r: r.number)
 
     @property
@@ -1015,13 +1036,16 @@ class Statement(TimeStampedModel):
     def body(self) -> list[Paragraph]:
         """Its blocks in reading order, each holding its parent from the same list and the
         resolutions it cites, so naming or linking any of them costs no query: what
-        ``with_related()`` prefetched, else two queries (kept for ``cited_resolutions``)."""
-        if "paragraphs" not in getattr(self, "_prefetched_objects_cache", {}):
-            prefetch_related_objects(
-                [self], Prefetch("paragraphs", queryset=Paragraph.objects.order_by("position"))
-            )
-            citations_attach(self.paragraphs.all())
-        blocks = list(self.paragraphs.all())
+        ``with_related()`` prefetched, else two queries, made once per instance (a plain
+        query, not a prefetch: the prefetch machinery cost as much as the query)."""
+        loaded = getattr(self, "_prefetched_objects_cache", {}).get("paragraphs")
+        if loaded is None and (loaded := self.__dict__.get("_body")) is None:
+            loaded = list(Paragraph.objects.filter(statement=self).order_by("position"))
+            for block in loaded:
+                block.statement = self
+            citations_attach(loaded)
+            self.__dict__["_body"] = loaded
+        blocks = list(loaded)
         by_pk = {block.pk: block for block in blocks}
         for block in blocks:
             if block.parent_id in by_pk:
