@@ -1206,12 +1206,11 @@ class ParagraphQuerySet(models.QuerySet):
         return self.filter(pk__in=page).order_by("-statement__date", "-statement_id", "position")
 
     def with_related(self) -> ParagraphQuerySet:
-        """The statement, the cited resolutions and the blocks above (``place_name``).
-        Not the statement's source page nor its import baseline, which no list of
-        paragraphs shows: they were most of what a resolution page's 50 rows read."""
+        """The statement, the cited resolutions and the blocks above (``place_name``),
+        without what no list of paragraphs shows (``UNLISTED_FIELDS``)."""
         return (
             self.select_related("statement", ANCESTORS)
-            .defer("statement__source_text", "statement__import_baseline")
+            .defer(*UNLISTED_FIELDS)
             .prefetch_related(cited_resolutions_list())
         )
 
@@ -1225,6 +1224,22 @@ class ParagraphKind(models.TextChoices):
 # three levels under a heading at most ("1." > "(1)" > "(a)" > "(i)"); deeper ones are
 # named from what is loaded, never with a query each.
 ANCESTORS = "parent__parent__parent"
+# What no list of paragraphs shows, of each row and of the rows joined to it: the
+# statement's source page and import baseline were most of what a resolution page's 50
+# rows read; the times the rows were written (but the last change of a paragraph and its
+# statement, which the search feed dates its entries by) were 600 datetimes converted
+# for nothing a page.
+UNLISTED_FIELDS = (
+    "created_at",
+    "statement__source_text",
+    "statement__import_baseline",
+    "statement__created_at",
+    *(
+        f"{'parent__' * depth}{field}"
+        for depth in range(1, ANCESTORS.count("parent") + 1)
+        for field in ("created_at", "updated_at")
+    ),
+)
 
 
 def printed_label(label: str) -> str:
