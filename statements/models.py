@@ -25,12 +25,13 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    prefetch_related_objects,
 )
 from django.db.models.functions import Cast, Coalesce, Left
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
+from django.utils.encoding import force_str
 from django.utils.functional import cached_property
+from django.utils.hashable import make_hashable
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from reversion.models import Revision
@@ -156,12 +157,24 @@ class UnorderedManager(models.Manager):
         return super().get_queryset().order_by()
 
 
+@functools.cache
+def _choice_labels(field: models.Field) -> dict[Any, Any]:
+    return dict(make_hashable(field.flatchoices))
+
+
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         abstract = True
+
+    def _get_FIELD_display(self, field: models.Field) -> Any:
+        # What every get_<field>_display() calls. Django's builds the field's choices anew
+        # on every call, hashing each lazy label (a translation each): 50 µs a call, a
+        # millisecond of a list of 20. Same answer, from the choices kept per field.
+        value = getattr(self, field.attname)
+        return force_str(_choice_labels(field).get(make_hashable(value), value), strings_only=True)
 
 
 # --- Resolutions -------------------------------------------------------------------------
@@ -456,10 +469,15 @@ class MeetingQuerySet(models.QuerySet):
         ``Meeting.published_statements``), without their text: for lists and the API."""
         return self.prefetch_related(participants_with_people(), reporting_statements())
 
+    def with_participants(self) -> MeetingQuerySet:
+        """Load each meeting's participants with the person each one is, and not the
+        statements reporting it: what the list of meetings shows."""
+        return self.prefetch_related(participants_with_people())
+
     def reported_by(self, statement: Statement) -> MeetingQuerySet:
         """The meetings the statement reports or mentions, each with its participants: a
         statement's page (a filter, cheaper than the many-to-many prefetch)."""
-        return self.filter(statements=statement).prefetch_related(participants_with_people())
+        return self.filter(statements=statement).with_participants()
 
     def with_reports(self) -> MeetingQuerySet:
         """``with_related()`` and the paragraphs of the statements: for a meeting's page."""
@@ -1012,13 +1030,16 @@ class Statement(TimeStampedModel):
     @cached_property
     def cited_resolutions(self) -> list[Resolution]:
         """Distinct resolutions its paragraphs cite, by number; from the paragraphs that
-        ``with_related()`` loaded, or as ``cited_resolutions_attach()`` set them (else
-        queried)."""
-        if "paragraphs" not in getattr(self, "_prefetched_objects_cache", {}):
+        ``with_related()`` or ``body()`` loaded, or as ``cited_resolutions_attach()`` set
+        them (else queried)."""
+        loaded = "_body" in self.__dict__ or "paragraphs" in getattr(
+            self, "_prefetched_objects_cache", {}
+        )
+        if not loaded:
             return list(
                 Resolution.objects.filter(paragraphs__statement=self).distinct().order_by("number")
             )
-        found = {r.pk: r for p in self.paragraphs.all() for r in p.citations}
+        found = {r.pk: r for p in self.body() for r in p.citations}
         return sorted(found.values(), key=lambda r: r.number)
 
     @property
@@ -1036,13 +1057,16 @@ class Statement(TimeStampedModel):
     def body(self) -> list[Paragraph]:
         """Its blocks in reading order, each holding its parent from the same list and the
         resolutions it cites, so naming or linking any of them costs no query: what
-        ``with_related()`` prefetched, else two queries (kept for ``cited_resolutions``)."""
-        if "paragraphs" not in getattr(self, "_prefetched_objects_cache", {}):
-            prefetch_related_objects(
-                [self], Prefetch("paragraphs", queryset=Paragraph.objects.order_by("position"))
-            )
-            citations_attach(self.paragraphs.all())
-        blocks = list(self.paragraphs.all())
+        ``with_related()`` prefetched, else two queries, made once per instance (a plain
+        query, not a prefetch: the prefetch machinery cost as much as the query)."""
+        loaded = getattr(self, "_prefetched_objects_cache", {}).get("paragraphs")
+        if loaded is None and (loaded := self.__dict__.get("_body")) is None:
+            loaded = list(Paragraph.objects.filter(statement=self).order_by("position"))
+            for block in loaded:
+                block.statement = self
+            citations_attach(loaded)
+            self.__dict__["_body"] = loaded
+        blocks = list(loaded)
         by_pk = {block.pk: block for block in blocks}
         for block in blocks:
             if block.parent_id in by_pk:
@@ -1203,12 +1227,11 @@ class ParagraphQuerySet(models.QuerySet):
         return self.filter(pk__in=page).order_by("-statement__date", "-statement_id", "position")
 
     def with_related(self) -> ParagraphQuerySet:
-        """The statement, the cited resolutions and the blocks above (``place_name``).
-        Not the statement's source page nor its import baseline, which no list of
-        paragraphs shows: they were most of what a resolution page's 50 rows read."""
+        """The statement, the cited resolutions and the blocks above (``place_name``),
+        without what no list of paragraphs shows (``UNLISTED_FIELDS``)."""
         return (
             self.select_related("statement", ANCESTORS)
-            .defer("statement__source_text", "statement__import_baseline")
+            .defer(*UNLISTED_FIELDS)
             .prefetch_related(cited_resolutions_list())
         )
 
@@ -1222,6 +1245,22 @@ class ParagraphKind(models.TextChoices):
 # three levels under a heading at most ("1." > "(1)" > "(a)" > "(i)"); deeper ones are
 # named from what is loaded, never with a query each.
 ANCESTORS = "parent__parent__parent"
+# What no list of paragraphs shows, of each row and of the rows joined to it: the
+# statement's source page and import baseline were most of what a resolution page's 50
+# rows read; the times the rows were written (but the last change of a paragraph and its
+# statement, which the search feed dates its entries by) were 600 datetimes converted
+# for nothing a page.
+UNLISTED_FIELDS = (
+    "created_at",
+    "statement__source_text",
+    "statement__import_baseline",
+    "statement__created_at",
+    *(
+        f"{'parent__' * depth}{field}"
+        for depth in range(1, ANCESTORS.count("parent") + 1)
+        for field in ("created_at", "updated_at")
+    ),
+)
 
 
 def printed_label(label: str) -> str:

@@ -67,11 +67,24 @@ def _translated(language: str | None, message: str) -> str:
     return translation.gettext(message)
 
 
+@functools.lru_cache(maxsize=4096)
+def _day_formatted(language: str | None, day: dt.date, format_string: str | None) -> str:
+    # Called with ``language`` active. A day reads the same every time in a language (no
+    # time zone applies to it): formatted once, not at 20-30 µs a date, forty a list.
+    return defaultfilters.date(day, format_string)
+
+
 @receiver(setting_changed)
 def _catalogues_changed(*, setting: str, **kwargs: Any) -> None:
-    # Where Django itself drops its catalogues (tests that change the languages).
-    if setting in {"LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS"}:
+    # Where Django itself drops its catalogues and formats (tests that change them).
+    if setting in {
+        "LANGUAGES",
+        "LANGUAGE_CODE",
+        "LOCALE_PATHS",
+        "FORMAT_MODULE_PATH",
+    } or setting.endswith("FORMAT"):
         _translated.cache_clear()
+        _day_formatted.cache_clear()
 
 
 @pass_context
@@ -91,8 +104,12 @@ def _ngettext(context: Context, singular: str, plural: str, number: int, **varia
 def date(value: Any, format_string: str | None = None, localtime: bool = True) -> str:
     """Django's ``date`` filter, in the current time zone as Django's templates give it
     (``localtime=False``: as stored, what ``{% localtime off %}`` did)."""
-    if localtime and isinstance(value, dt.datetime):
-        value = timezone.template_localtime(value)
+    if isinstance(value, dt.datetime):
+        if localtime:
+            value = timezone.template_localtime(value)
+        return defaultfilters.date(value, format_string)
+    if isinstance(value, dt.date):
+        return _day_formatted(translation.get_language(), value, format_string)
     return defaultfilters.date(value, format_string)
 
 

@@ -16,7 +16,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.forms import BoundField
 from django.http import QueryDict
 from django.urls import reverse
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -35,14 +35,15 @@ def linked_text(paragraph: Paragraph) -> SafeString:
     text = paragraph.text
     parts: list[str] = []
     done = 0
+    # The standard library's escape, which Django's escape and format_html wrap at a cost
+    # per call that was most of the linking: the same bytes.
     for start, end, resolution in paragraph.cited_spans():
-        parts.append(conditional_escape(text[done:start]))
-        parts.append(
-            format_html('<a href="{}">{}</a>', resolution.get_absolute_url(), text[start:end])
-        )
+        parts.append(html.escape(text[done:start]))
+        url = html.escape(resolution.get_absolute_url())
+        parts.append(f'<a href="{url}">{html.escape(text[start:end])}</a>')
         done = end
-    parts.append(conditional_escape(text[done:]))
-    # Safe: every piece above is escaped or built by format_html.
+    parts.append(html.escape(text[done:]))
+    # Safe: every piece above is escaped.
     return mark_safe("".join(parts))
 
 

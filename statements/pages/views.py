@@ -342,15 +342,10 @@ class StatementDetailView(SectionMixin, DetailView):
         return Statement.objects.readable()
 
     def get_queryset(self) -> QuerySet[Statement]:
-        # Not the source page: kept for editors and re-imports, never shown. The body and
-        # the meetings are read by body() and reported_by(), cheaper than with_related()'s
-        # many-to-many prefetches for one statement.
-        return (
-            self.shown()
-            .select_related("person")
-            .with_change_notes()
-            .defer("source_text", "import_baseline")
-        )
+        # Not the source page: kept for editors and re-imports, never shown. The body, the
+        # meetings and the change notes are read by body(), reported_by() and
+        # public_change_notes, cheaper than prefetches for one statement.
+        return self.shown().select_related("person").defer("source_text", "import_baseline")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         statement = self.object
@@ -486,7 +481,7 @@ class MeetingListView(SectionMixin, TalliedListView):
             self.request.GET or None, queryset=Meeting.objects.published()
         )
         self.filter_parameters = tuple(self.filterset.filters)
-        return self.filterset.qs.with_related()
+        return self.filterset.qs.with_participants()
 
     def unfiltered_count(self) -> int:
         return Tally.objects.published_meetings()

@@ -510,3 +510,18 @@ def test_with_related_loads_a_statement_in_a_fixed_number_of_queries(django_asse
             ]
             [list(m.participants.all()) for m in loaded.meetings.all()]
         assert len(rendered) == paragraphs
+
+
+def test_a_choice_is_displayed_by_its_label_and_an_unknown_value_as_itself():
+    # get_<field>_display() answers from choices kept per field (TimeStampedModel): the
+    # same answers as Django's, which built the choices at every call.
+    statement = Statement(kind=Statement.Kind.MEETING_SUMMARY)
+    meeting = Meeting(kind=Meeting.Kind.BILATERAL)
+    assert statement.get_kind_display() == str(Statement.Kind.MEETING_SUMMARY.label)
+    assert meeting.get_kind_display() == str(Meeting.Kind.BILATERAL.label)
+    assert type(statement.get_kind_display()) is str
+    statement.kind = "not-a-kind"
+    assert statement.get_kind_display() == "not-a-kind"
+    assert Statement(status=Statement.Status.DRAFT).get_status_display() == str(
+        Statement.Status.DRAFT.label
+    )

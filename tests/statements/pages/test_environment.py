@@ -64,3 +64,21 @@ def test_a_translated_message_follows_the_active_language_every_time():
         assert render('{{ _("January") }}') == "Januar"
         assert render("{% trans n=2 %}January {{ n }}{% endtrans %}") == "January 2"
     assert render('{{ _("January") }}') == "January"
+
+
+def test_a_day_is_formatted_in_the_active_language_and_format_every_time():
+    # Formatted once per language and format (environment._day_formatted), never served
+    # in another's.
+    day = dt.date(2017, 12, 22)
+    source = "{{ d|date('j F Y') }}|{{ d|date('Y-m-d') }}|{{ d|date }}"
+    assert render(source, d=day) == "22 December 2017|2017-12-22|" + render(
+        "{{ d|date(None) }}", d=day
+    )
+    with translation.override("de"):
+        assert render("{{ d|date('j F Y') }}", d=day) == "22 Dezember 2017"
+    assert render("{{ d|date('j F Y') }}", d=day) == "22 December 2017"
+    with translation.override(None), override_settings(DATE_FORMAT="Y/m/d"):
+        assert render("{{ d|date }}", d=day) == "2017/12/22"
+    assert render("{{ d|date('j F Y') }}|{{ none|date('j F Y') }}", d=day, none=None) == (
+        "22 December 2017|"
+    )

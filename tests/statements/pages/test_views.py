@@ -616,10 +616,10 @@ def test_resolution_page_runs_the_same_queries_for_3_or_300_citing_statements(
         (reverse("statements:statement-list") + "?resolution=2397&year=2017", 10),
         # every cited resolution's id and count (kept by the database), in order; the page's
         (reverse("statements:resolution-list"), 2),
-        # count, page, participants, reporting statements (no text: the list shows none);
-        # the kinds' counts
-        (reverse("statements:meeting-list"), 5),
-        (reverse("statements:meeting-list") + "?kind=bilateral&date_after=2000-01-01", 5),
+        # count, page, participants (not the statements reporting each: the list shows
+        # none); the kinds' counts
+        (reverse("statements:meeting-list"), 4),
+        (reverse("statements:meeting-list") + "?kind=bilateral&date_after=2000-01-01", 4),
         # statements, meetings, resolutions, statements per year and kind
         ("/", 4),
     ],
