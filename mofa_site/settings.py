@@ -138,6 +138,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DJANGO_DB_PREPARED_STATEMENTS", default=True
+):
+    # A query a connection runs again and again (every page's few) is prepared by psycopg
+    # after five runs, and PostgreSQL plans it once: planning was three times the execution
+    # of a statement page's queries (2.4 against 0.8 ms), most of a 304. Django prepares
+    # nothing unless parameters are bound by the server. Off for a pooler that cannot keep
+    # prepared statements (PgBouncer in transaction mode).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
