@@ -1012,6 +1012,20 @@ def test_anonymous_clients_are_throttled_with_retry_after(client, monkeypatch):
     assert response.json()["code"] == "throttled"
 
 
+def test_a_throttle_history_kept_as_a_list_still_counts(client, monkeypatch):
+    # DRF's own throttle kept a list; the site's packs the times, and reads either.
+    import time
+
+    from django.core.cache import cache
+    from rest_framework.throttling import AnonRateThrottle
+
+    monkeypatch.setitem(AnonRateThrottle.THROTTLE_RATES, "anon", "3/minute")
+    cache.set("throttle_anon_127.0.0.1", [time.time() - 1, time.time() - 2], 60)
+    assert client.get("/api/v1/resolutions/").status_code == 200
+    assert len(cache.get("throttle_anon_127.0.0.1")) == 3
+    assert client.get("/api/v1/resolutions/").status_code == 429
+
+
 def test_editors_are_not_throttled(client, editor, monkeypatch):
     from rest_framework.throttling import AnonRateThrottle
 
