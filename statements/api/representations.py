@@ -12,7 +12,7 @@ import datetime as dt
 import functools
 from collections.abc import Iterable
 
-from django.db.models import Model, QuerySet
+from django.db.models import F, Model, QuerySet
 from django.utils import timezone
 from rest_framework import fields
 from rest_framework.request import Request
@@ -48,17 +48,48 @@ def _time(value: dt.time | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def rows_of(model: type[Model], columns: tuple[str, ...], order: tuple[str, ...] = ()) -> QuerySet:
-    """``model``'s rows with these columns (and order, else its default one): a fresh
-    copy of a QuerySet built once, since values() resolving every column again cost a
-    third of building a query, and the ORM's building is most of what a query costs."""
-    return _rows(model, columns, order).all()  # never the cached one, never evaluated
+def rows_of(
+    model: type[Model],
+    columns: tuple[str, ...],
+    order: tuple[str, ...] = (),
+    scope: str = "all",
+) -> QuerySet:
+    """``model``'s rows with these columns (and order, else its default one), of a
+    ``scope`` (a method of its QuerySet: ``published``, ``readable``...): a fresh copy of
+    a QuerySet built once, since values() resolving every column again cost a third of
+    building a query, and the ORM's building is most of what a query costs."""
+    return _rows(model, columns, order, scope).all()  # never the cached one, never evaluated
+
+
+def rows_by(
+    key: str,
+    ids: Iterable[int],
+    model: type[Model],
+    columns: tuple[str, ...],
+    order: tuple[str, ...] = (),
+    scope: str = "all",
+) -> QuerySet:
+    """``rows_of`` whose ``key`` column is one of ``ids``. The key is an alias built
+    with the rest: a filter naming the column resolved it again each time (0.11 ms for a
+    list of ids against 0.05; the SQL is the same)."""
+    return _rows(model, columns, order, scope, key).filter(**{f"{_KEY}__in": ids})
+
+
+_KEY = "rows_key"
 
 
 @functools.cache
-def _rows(model: type[Model], columns: tuple[str, ...], order: tuple[str, ...]) -> QuerySet:
-    queryset = model.objects.order_by(*order) if order else model.objects.all()
-    return queryset.values(*columns)
+def _rows(
+    model: type[Model],
+    columns: tuple[str, ...],
+    order: tuple[str, ...],
+    scope: str,
+    key: str | None = None,
+) -> QuerySet:
+    queryset = getattr(model.objects, scope)()
+    if key:
+        queryset = queryset.alias(**{_KEY: F(key)})
+    return (queryset.order_by(*order) if order else queryset).values(*columns)
 
 
 class Links:
@@ -92,6 +123,7 @@ PARAGRAPH_COLUMNS = (
     *("anchor", "text", "updated_at"),
 )
 CITED_NUMBER = "resolutions__number"
+NOTE_COLUMNS = ("statement_id", "date", "note")
 CITING_COLUMNS = (*PARAGRAPH_COLUMNS, CITED_NUMBER)
 
 
@@ -132,19 +164,19 @@ def statement_details(rows: list[Row], request: Request) -> list[dict]:
     ``paragraph_rows`` it showed, for the time it last changed)."""
     links = Links(request)
     ids = [row["id"] for row in rows]
-    paragraphs = rows_of(Paragraph, CITING_COLUMNS, ("statement_id", "position"))
-    body_rows, citations = _with_citations(paragraphs.filter(statement_id__in=ids))
+    order = ("statement_id", "position")
+    body_rows, citations = _with_citations(
+        rows_by("statement_id", ids, Paragraph, CITING_COLUMNS, order)
+    )
     blocks: dict[int, list[Row]] = {}
     for block in body_rows:
         blocks.setdefault(block["statement_id"], []).append(block)
     meetings = meeting_slugs_by_statement(ids)
     notes: dict[int, list[dict]] = {}
-    for note in (
-        ChangeNote.objects.public()
-        .filter(statement_id__in=ids)
-        .values_list("statement_id", "date", "note")
-    ):
-        notes.setdefault(note[0], []).append({"date": links.stamp(note[1]), "note": note[2]})
+    for note in rows_by("statement_id", ids, ChangeNote, NOTE_COLUMNS, scope="public"):
+        notes.setdefault(note["statement_id"], []).append(
+            {"date": links.stamp(note["date"]), "note": note["note"]}
+        )
     found = []
     for row in rows:
         body = blocks.get(row["id"], [])
@@ -308,8 +340,8 @@ def meeting_list(rows: list[Row], request: Request) -> list[dict]:
     ids = [row["id"] for row in rows]
     participants: dict[int, list[Row]] = {}
     # Participant.Meta.ordering, within each meeting
-    participant_rows = rows_of(Participant, PARTICIPANT_COLUMNS, ("meeting_id", "position", "id"))
-    for participant in participant_rows.filter(meeting_id__in=ids):
+    order = ("meeting_id", "position", "id")
+    for participant in rows_by("meeting_id", ids, Participant, PARTICIPANT_COLUMNS, order):
         participants.setdefault(participant["meeting_id"], []).append(participant)
     statements = reporting_slugs_by_meeting(ids)
     found = []
