@@ -20,6 +20,7 @@ from django.db import models
 from django.db.models import (
     Count,
     Exists,
+    F,
     OuterRef,
     Prefetch,
     Q,
@@ -1455,57 +1456,70 @@ def _grouped(pairs: Iterable[tuple[int, Any]]) -> dict[int, list]:
 
 
 @functools.cache
-def _built(build: Callable[[], QuerySet]) -> QuerySet:
+def _built(build: Callable[..., QuerySet], *args: Any) -> QuerySet:
     """A read below, built once: each call filters a copy (resolving the columns and the
-    order again was a third of building the query), so this one is never evaluated."""
-    return build()
+    order again was a third of building the query), so this one is never evaluated.
+    What a read filters or orders by is an ``alias()``, resolved here once too: named
+    in ``filter()`` or ``order_by()`` as a column or a path, it was resolved again at
+    each call (a fifth of the query's cost; the SQL is the same). The reads by id alias
+    the id they are read by as ``key``."""
+    return build(*args)
 
 
 def _statement_citations() -> QuerySet:
-    links = Paragraph.resolutions.through.objects
+    links = Paragraph.resolutions.through.objects.alias(key=F("paragraph__statement_id"))
     return links.values_list("paragraph__statement_id", "resolution__number").distinct()
 
 
 def _paragraph_citations() -> QuerySet:
-    links = Paragraph.resolutions.through.objects.order_by("resolution__number")
-    return links.values_list("paragraph_id", "resolution__number")
+    links = Paragraph.resolutions.through.objects.alias(
+        key=F("paragraph_id"), cited_number=F("resolution__number")
+    )
+    return links.order_by("cited_number").values_list("paragraph_id", "resolution__number")
 
 
 def _statement_meetings() -> QuerySet:
     # Meeting.Meta.ordering, as a prefetch of the meetings has it
-    links = Statement.meetings.through.objects
-    ordered = links.order_by("-meeting__date", "-meeting__start_time", "-meeting_id")
+    links = Statement.meetings.through.objects.alias(
+        key=F("statement_id"),
+        meeting_date=F("meeting__date"),
+        meeting_start=F("meeting__start_time"),
+    )
+    ordered = links.order_by("-meeting_date", "-meeting_start", "-meeting_id")
     return ordered.values_list("statement_id", "meeting__slug")
 
 
 def _meeting_statements() -> QuerySet:
-    links = Statement.meetings.through.objects.order_by("-statement__date", "-statement_id")
-    return links.values_list("meeting_id", "statement__slug", "statement__status")
+    links = Statement.meetings.through.objects.alias(
+        key=F("meeting_id"), statement_date=F("statement__date")
+    )
+    ordered = links.order_by("-statement_date", "-statement_id")
+    return ordered.values_list("meeting_id", "statement__slug", "statement__status")
 
 
 def cited_numbers_by_statement(statement_ids: list[int]) -> dict[int, list[int]]:
     """The numbers of the resolutions any paragraph of each statement cites, ascending
     (``Statement.cited_numbers``)."""
-    pairs = _built(_statement_citations).filter(paragraph__statement_id__in=statement_ids)
+    pairs = _built(_statement_citations).filter(key__in=statement_ids)
     return {key: sorted(numbers) for key, numbers in _grouped(pairs).items()}
 
 
 def cited_numbers_by_paragraph(paragraph_ids: list[int]) -> dict[int, list[int]]:
     """The numbers of the resolutions each paragraph cites, ascending (``citations``)."""
-    return _grouped(_built(_paragraph_citations).filter(paragraph_id__in=paragraph_ids))
+    return _grouped(_built(_paragraph_citations).filter(key__in=paragraph_ids))
 
 
 def meeting_slugs_by_statement(statement_ids: list[int]) -> dict[int, list[str]]:
     """The slugs of the meetings each statement reports or mentions, in the meetings'
     order (newest first)."""
-    return _grouped(_built(_statement_meetings).filter(statement_id__in=statement_ids))
+    return _grouped(_built(_statement_meetings).filter(key__in=statement_ids))
 
 
 def reporting_slugs_by_meeting(meeting_ids: list[int]) -> dict[int, list[str]]:
     """The slugs of the published statements reporting or mentioning each meeting, newest
     first (``Meeting.published_statements``; the status is checked here, not in the
     query, for the reason ``reporting_statements()`` gives)."""
-    rows = _built(_meeting_statements).filter(meeting_id__in=meeting_ids)
+    rows = _built(_meeting_statements).filter(key__in=meeting_ids)
     return _grouped(
         (meeting, slug) for meeting, slug, status in rows if status == StatementStatus.PUBLISHED
     )
@@ -1585,6 +1599,10 @@ class PublishedCitation(models.Model):
         return f"{self.paragraph_id} cites {self.resolution_id}"
 
 
+def _tally_value(name: str) -> QuerySet:
+    return Tally.objects.filter(name=name).values_list("value", flat=True)
+
+
 class TallyQuerySet(models.QuerySet):
     def published_statements(self) -> int:
         return self._value(Tally.PUBLISHED_STATEMENTS, Statement.objects.published)
@@ -1597,8 +1615,9 @@ class TallyQuerySet(models.QuerySet):
 
     def _value(self, name: str, counted: Callable[[], QuerySet]) -> int:
         # A missing row (a flush removed it) is counted instead: slower, never wrong. The
-        # rows to count are built only then (building them was a tenth of an API list).
-        value = self.filter(name=name).values_list("value", flat=True).first()
+        # rows to count are built only then (building them was a tenth of an API list),
+        # and the read itself once (a third of the cost it had built each time).
+        value = next(iter(_built(_tally_value, name).using(self._db)), None)
         return counted().count() if value is None else value
 
     def restore_missing(self) -> None:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Iterable
 
-from django.db.models import Model, QuerySet
+from django.db.models import F, Model, QuerySet
 from django.utils import timezone
 from rest_framework import fields
 from rest_framework.request import Request
@@ -47,17 +48,48 @@ def _time(value: dt.time | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def rows_of(model: type[Model], columns: tuple[str, ...], order: tuple[str, ...] = ()) -> QuerySet:
-    """``model``'s rows with these columns (and order, else its default one): a fresh
-    copy of a QuerySet built once, since values() resolving every column again cost a
-    third of building a query, and the ORM's building is most of what a query costs."""
-    return _rows(model, columns, order).all()  # never the cached one, never evaluated
+def rows_of(
+    model: type[Model],
+    columns: tuple[str, ...],
+    order: tuple[str, ...] = (),
+    scope: str = "all",
+) -> QuerySet:
+    """``model``'s rows with these columns (and order, else its default one), of a
+    ``scope`` (a method of its QuerySet: ``published``, ``readable``...): a fresh copy of
+    a QuerySet built once, since values() resolving every column again cost a third of
+    building a query, and the ORM's building is most of what a query costs."""
+    return _rows(model, columns, order, scope).all()  # never the cached one, never evaluated
+
+
+def rows_by(
+    key: str,
+    ids: Iterable[int],
+    model: type[Model],
+    columns: tuple[str, ...],
+    order: tuple[str, ...] = (),
+    scope: str = "all",
+) -> QuerySet:
+    """``rows_of`` whose ``key`` column is one of ``ids``. The key is an alias built
+    with the rest: a filter naming the column resolved it again each time (0.11 ms for a
+    list of ids against 0.05; the SQL is the same)."""
+    return _rows(model, columns, order, scope, key).filter(**{f"{_KEY}__in": ids})
+
+
+_KEY = "rows_key"
 
 
 @functools.cache
-def _rows(model: type[Model], columns: tuple[str, ...], order: tuple[str, ...]) -> QuerySet:
-    queryset = model.objects.order_by(*order) if order else model.objects.all()
-    return queryset.values(*columns)
+def _rows(
+    model: type[Model],
+    columns: tuple[str, ...],
+    order: tuple[str, ...],
+    scope: str,
+    key: str | None = None,
+) -> QuerySet:
+    queryset = getattr(model.objects, scope)()
+    if key:
+        queryset = queryset.alias(**{_KEY: F(key)})
+    return (queryset.order_by(*order) if order else queryset).values(*columns)
 
 
 class Links:
@@ -90,6 +122,9 @@ PARAGRAPH_COLUMNS = (
     *("id", "statement_id", "position", "number", "kind", "label", "depth", "parent_id"),
     *("anchor", "text", "updated_at"),
 )
+CITED_NUMBER = "resolutions__number"
+NOTE_COLUMNS = ("statement_id", "date", "note")
+CITING_COLUMNS = (*PARAGRAPH_COLUMNS, CITED_NUMBER)
 
 
 def _statement(row: Row, links: Links, cited: list[int], meetings: list[str]) -> dict:
@@ -124,24 +159,24 @@ def statement_list(rows: list[Row], request: Request) -> list[dict]:
 
 
 def statement_details(rows: list[Row], request: Request) -> list[dict]:
-    """Statements with their paragraphs, as a detail and the export show them, in four
+    """Statements with their paragraphs, as a detail and the export show them, in three
     queries however many (rows read ``STATEMENT_DETAIL_COLUMNS``; each gets the
     ``paragraph_rows`` it showed, for the time it last changed)."""
     links = Links(request)
     ids = [row["id"] for row in rows]
-    paragraphs = rows_of(Paragraph, PARAGRAPH_COLUMNS, ("statement_id", "position"))
+    order = ("statement_id", "position")
+    body_rows, citations = _with_citations(
+        rows_by("statement_id", ids, Paragraph, CITING_COLUMNS, order)
+    )
     blocks: dict[int, list[Row]] = {}
-    for block in paragraphs.filter(statement_id__in=ids):
+    for block in body_rows:
         blocks.setdefault(block["statement_id"], []).append(block)
-    citations = cited_numbers_by_paragraph([b["id"] for body in blocks.values() for b in body])
     meetings = meeting_slugs_by_statement(ids)
     notes: dict[int, list[dict]] = {}
-    for note in (
-        ChangeNote.objects.public()
-        .filter(statement_id__in=ids)
-        .values_list("statement_id", "date", "note")
-    ):
-        notes.setdefault(note[0], []).append({"date": links.stamp(note[1]), "note": note[2]})
+    for note in rows_by("statement_id", ids, ChangeNote, NOTE_COLUMNS, scope="public"):
+        notes.setdefault(note["statement_id"], []).append(
+            {"date": links.stamp(note["date"]), "note": note["note"]}
+        )
     found = []
     for row in rows:
         body = blocks.get(row["id"], [])
@@ -174,6 +209,26 @@ def statement_details(rows: list[Row], request: Request) -> list[dict]:
     return found
 
 
+def _with_citations(rows: Iterable[Row]) -> tuple[list[Row], dict[int, list[int]]]:
+    """Paragraphs read with the number of each resolution they cite (``CITED_NUMBER``: a
+    row per citation, one with ``None`` for a paragraph citing none), as one row per
+    paragraph and the numbers each cites, ascending. One query where the paragraphs and
+    their citations were two (a 30-paragraph statement's: 0.54 ms against 1.13)."""
+    blocks: list[Row] = []
+    citations: dict[int, list[int]] = {}
+    for row in rows:
+        number = row.pop(CITED_NUMBER)
+        cited = citations.get(row["id"])
+        if cited is None:
+            blocks.append(row)
+            cited = citations[row["id"]] = []
+        if number is not None:
+            cited.append(number)
+    for cited in citations.values():
+        cited.sort()
+    return blocks, citations
+
+
 def _paragraph(block: Row, public_url: str, cited: list[int], parent: str | None) -> dict:
     return {
         "position": block["position"],
@@ -198,11 +253,14 @@ PARAGRAPH_LIST_COLUMNS = (
 )
 
 
-def paragraph_list(rows: list[Row], request: Request) -> list[dict]:
-    """Paragraphs with the statement each belongs to, one query for the numbers they cite
-    (rows read ``PARAGRAPH_LIST_COLUMNS``)."""
+def paragraph_list(
+    rows: list[Row], request: Request, citations: dict[int, list[int]] | None = None
+) -> list[dict]:
+    """Paragraphs with the statement each belongs to (rows read ``PARAGRAPH_LIST_COLUMNS``)
+    and the numbers they cite: read with them (``_with_citations``), else one query."""
     links = Links(request)
-    citations = cited_numbers_by_paragraph([row["id"] for row in rows])
+    if citations is None:
+        citations = cited_numbers_by_paragraph([row["id"] for row in rows])
     found = []
     for row in rows:
         slug = row["statement__slug"]
@@ -251,15 +309,16 @@ def resolution_list(rows: list[Row], request: Request) -> list[dict]:
 
 
 def resolution_detail(row: Row, request: Request) -> dict:
-    """A resolution with its newest citations (``CITING_PARAGRAPHS_SHOWN``) in two
-    queries (the row gets the ``citing_rows`` it showed, for the time it last changed)."""
+    """A resolution with its newest citations (``CITING_PARAGRAPHS_SHOWN``) and the
+    numbers they cite, in one query (the row gets the ``citing_rows`` it showed, for the
+    time it last changed)."""
     links = Links(request)
-    citing = rows_of(Paragraph, PARAGRAPH_LIST_COLUMNS).newest_citing(
+    citing = rows_of(Paragraph, (*PARAGRAPH_LIST_COLUMNS, CITED_NUMBER)).newest_citing(
         row["id"], serializers.CITING_PARAGRAPHS_SHOWN
     )
-    row["citing_rows"] = list(citing)
+    row["citing_rows"], citations = _with_citations(citing)
     shown = _resolution(row, links)
-    shown["citing_paragraphs"] = paragraph_list(row["citing_rows"], request)
+    shown["citing_paragraphs"] = paragraph_list(row["citing_rows"], request, citations)
     shown["citing_paragraphs_url"] = f"{links.url('api:paragraph-list')}?resolution={row['number']}"
     return shown
 
@@ -281,8 +340,8 @@ def meeting_list(rows: list[Row], request: Request) -> list[dict]:
     ids = [row["id"] for row in rows]
     participants: dict[int, list[Row]] = {}
     # Participant.Meta.ordering, within each meeting
-    participant_rows = rows_of(Participant, PARTICIPANT_COLUMNS, ("meeting_id", "position", "id"))
-    for participant in participant_rows.filter(meeting_id__in=ids):
+    order = ("meeting_id", "position", "id")
+    for participant in rows_by("meeting_id", ids, Participant, PARTICIPANT_COLUMNS, order):
         participants.setdefault(participant["meeting_id"], []).append(participant)
     statements = reporting_slugs_by_meeting(ids)
     found = []

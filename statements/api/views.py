@@ -208,11 +208,14 @@ class StatementViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet
                     )
                 return statements
             return statements  # published() after the filters: see filter_queryset()
-        if self.action == "retrieve":
-            statements = self.detail_rows()
-        else:  # a write reads the record it changes
-            statements = Statement.objects.with_related().with_change_notes()
         # Like the page: a withdrawn statement opens, marked withdrawn, with its notice.
+        if self.action == "retrieve":
+            readable = representations.rows_of(
+                Statement, representations.STATEMENT_DETAIL_COLUMNS, scope="readable"
+            )
+            return visible(self.request.user, Statement, self.detail_rows(), readable)
+        # A write reads the record it changes.
+        statements = Statement.objects.with_related().with_change_notes()
         return visible(self.request.user, Statement, statements, statements.readable())
 
     def detail_rows(self) -> QuerySet:
@@ -375,12 +378,15 @@ class MeetingViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet):
     filterset_class = filters.MeetingFilterSet
 
     def get_queryset(self):
-        reading = self.action in ("list", "retrieve")
-        # A write reads the record it changes, with its relations.
-        meetings = self.detail_rows() if reading else Meeting.objects.with_related()
+        if self.action not in ("list", "retrieve"):
+            # A write reads the record it changes, with its relations.
+            meetings = Meeting.objects.with_related()
+            return visible(self.request.user, Meeting, meetings, meetings.published())
+        columns = representations.MEETING_COLUMNS
+        published = representations.rows_of(Meeting, columns, scope="published")
         if self.action == "list":
-            return meetings.published()
-        return visible(self.request.user, Meeting, meetings, meetings.published())
+            return published
+        return visible(self.request.user, Meeting, self.detail_rows(), published)
 
     def detail_rows(self) -> QuerySet:
         return representations.rows_of(Meeting, representations.MEETING_COLUMNS)
