@@ -26,11 +26,13 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from asgiref.local import Local
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
+from django.core.signals import request_finished, request_started
 from django.db import (
     DEFAULT_DB_ALIAS,
     DatabaseError,
@@ -40,6 +42,7 @@ from django.db import (
     connections,
     transaction,
 )
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.http import parse_http_date_safe, urlencode
@@ -74,6 +77,39 @@ def content_generation() -> int:
     return row[0] if row else 0
 
 
+# The generation a request read first, so that the values it reads per generation (a list
+# page reads several) cost no further read: between request_started and request_finished
+# only, and forgotten when this process bumps it. Outside a request (a command, a cron
+# job that runs for hours) every read goes to the database.
+_request = Local()
+
+
+@receiver(request_started)
+def _request_started(**kwargs: Any) -> None:
+    _request.generation = None
+    _request.active = True
+
+
+@receiver(request_finished)
+def _request_finished(**kwargs: Any) -> None:
+    _request.generation = None
+    _request.active = False
+
+
+def _remembered(generation: int) -> int:
+    if getattr(_request, "active", False):
+        _request.generation = generation
+    return generation
+
+
+def request_content_generation() -> int:
+    """The generation this request read, read now if it has not yet (see ``_request``)."""
+    remembered = getattr(_request, "generation", None)
+    if remembered is not None and getattr(_request, "active", False):
+        return remembered
+    return _remembered(content_generation())
+
+
 def checked_content_generation() -> int:
     """The generation, read as the request's first query, which doubles as the health
     check of a persistent connection: ``CONN_HEALTH_CHECKS`` would spend a ``SELECT 1``
@@ -82,17 +118,18 @@ def checked_content_generation() -> int:
     a new connection, which is what the check would have done. ``health_check_done`` is
     the flag Django itself sets once a request's connection is known good."""
     if connection.connection is None or connection.in_atomic_block:
-        return content_generation()
+        return _remembered(content_generation())
     connection.health_check_done = True
     try:
-        return content_generation()
+        return _remembered(content_generation())
     except (InterfaceError, OperationalError):
         connection.close()
-    return content_generation()
+    return _remembered(content_generation())
 
 
 def bump_content_generation() -> None:
     """Retire every cached page. Runs after the write committed (see ``content_changed``)."""
+    _request.generation = None
     try:
         with connection.cursor() as cursor:
             # One statement and no transaction of its own: in autocommit mode this runs
@@ -136,7 +173,7 @@ def per_generation(name: str, compute: Callable[[], T]) -> T:
     commit theirs)."""
     if connection.in_atomic_block:
         return compute()
-    key = f"kept:{content_generation()}:{name}"
+    key = f"kept:{request_content_generation()}:{name}"
     value = cache.get(key)
     if value is None:
         value = compute()

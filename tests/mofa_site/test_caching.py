@@ -6,6 +6,7 @@ commit, as in production."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import logging
@@ -15,7 +16,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.cache import cache, caches
 from django.core.management import call_command
-from django.db import OperationalError, connection, connections, transaction
+from django.core.signals import request_finished, request_started
+from django.db import OperationalError, close_old_connections, connection, connections, transaction
+from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -27,7 +30,7 @@ from reversion.models import Revision, Version
 from mofa_site import caching
 from statements import services
 from statements.backup import backup, restore
-from statements.models import Meeting, Person, Resolution, Statement
+from statements.models import ContentGeneration, Meeting, Person, Resolution, Statement
 from statements.pages import filters
 from tests.conftest import reachable, require, unused_port
 from tests.factories import PersonFactory
@@ -655,6 +658,10 @@ def merge_people(archive):
     services.person_merge(keep=Person.objects.get(slug="kono"), remove=Person.objects.get(slug="k"))
 
 
+def rename_a_person(archive):
+    services.person_update(person=Person.objects.get(slug="k"), name="KONO Taro")
+
+
 def import_pages(archive):
     call_command("import_statements", *map(str, SEED_PAGES), stdout=io.StringIO())
 
@@ -696,6 +703,7 @@ COUNTED_WRITES = {
     "revert in the admin": (edit_paragraph_through_the_api, revert_in_admin, False),
     "change kind, date and speaker": (None, change_kind_date_and_speaker, True),
     "merge people": (prepare_people, merge_people, True),
+    "rename a person (the speaker choices)": (prepare_people, rename_a_person, True),
     "import": (None, import_pages, False),
     "seed": (empty_the_archive, seed, True),
     "delete a cited resolution": (None, delete_the_cited_resolution, True),
@@ -739,11 +747,11 @@ def test_a_restore_retires_the_kept_counts(settings, archive, tmp_path):
 def test_the_kept_counts_spare_the_list_its_grouped_reads(settings, archive):
     settings.PAGE_CACHE_SECONDS = 0
     read("/statements/")
-    # choices: the people who spoke, speakers, years, resolutions; the generation (the
-    # kept counts); the list's length (a tally) and page
+    # the generation, read once for everything kept (the filters' choices too); the list's
+    # length (a tally) and page
     with CaptureQueriesContext(connection) as queries:
         read("/statements/")
-    assert len(queries) == 7, [q["sql"] for q in queries]
+    assert len(queries) == 3, [q["sql"] for q in queries]
     assert not [q for q in queries if "GROUP BY" in q["sql"]]
     with CaptureQueriesContext(connection) as fresh:
         counted_afresh(["/statements/"])
@@ -824,6 +832,43 @@ def test_with_redis_each_process_serves_its_own_copy_and_still_sees_every_change
     assert b"Issued in error." in read(path)[1]
     cache.clear()
     local.clear()
+
+
+@contextlib.contextmanager
+def one_request():
+    """Between request_started and request_finished, as Django's handler sends them (and
+    as its test client does, without closing the test's transaction)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        request_started.send(sender=None)
+        yield
+        request_finished.send(sender=None)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def another_process_bumps_the_generation() -> None:
+    ContentGeneration.objects.filter(pk=1).update(number=F("number") + 1)
+
+
+def test_a_request_reads_the_generation_once_and_a_command_every_time(archive):
+    caching.bump_content_generation()  # the row exists
+    first = caching.request_content_generation()
+    another_process_bumps_the_generation()
+    # Outside a request (a command, a cron job): always the database's.
+    assert caching.request_content_generation() == first + 1
+    with one_request():
+        kept = caching.request_content_generation()
+        assert kept == first + 1
+        another_process_bumps_the_generation()
+        # The one the request started with, as the pages it renders are keyed by.
+        assert caching.request_content_generation() == kept
+        caching.bump_content_generation()  # this process wrote: read again
+        assert caching.request_content_generation() == kept + 2
+    another_process_bumps_the_generation()
+    assert caching.request_content_generation() == kept + 3
 
 
 def test_filter_choices_and_citation_counts_follow_the_content(archive):
