@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 import django_filters
 from django import forms
@@ -60,8 +60,17 @@ def years_sql() -> str:
     return _YEARS.format(start_of_year=_START_OF_YEAR[connection.vendor])
 
 
+# The filters' choices are the archive's, read once per change of the content
+# (``caching.per_generation``), not by four queries and a match of every speaker line
+# against the people for each list and search page.
+
+
 def year_choices() -> list[tuple[int, int]]:
     """Years with published statements, newest first."""
+    return caching.per_generation("year-choices", _year_choices)
+
+
+def _year_choices() -> list[tuple[int, int]]:
     years = [int(str(day)[:4]) for day in _column(years_sql())]
     return [(year, year) for year in years]
 
@@ -70,7 +79,24 @@ def speaker_choices() -> list[tuple[str, str]]:
     """Speakers of published statements: each person once, by their slug, whatever
     spellings the pages printed ("Taro Kono", "Foreign Minister KONO Taro"), and the
     speaker lines that name no person, as printed; in the lines' order."""
-    return list({value: label for _line, value, label in speaker_lines()}.items())
+    return list({value: label for _line, value, label in speakers().lines}.items())
+
+
+class Speakers(NamedTuple):
+    """Who spoke the published statements: the slugs of the people by id, and every
+    printed speaker line with its choice (``speaker_lines``)."""
+
+    person_slugs: dict[int, str]
+    lines: list[tuple[str, str, str]]
+
+
+def speakers() -> Speakers:
+    return caching.per_generation("speakers", _speakers_read)
+
+
+def _speakers_read() -> Speakers:
+    people = speaking_people()
+    return Speakers({person.pk: person.slug for person in people}, speaker_lines(people))
 
 
 def speaking_people() -> list[Person]:
@@ -112,6 +138,10 @@ def resolution_choices() -> list[tuple[int, str]]:
 def cited_resolution_rows() -> list[tuple[int, int, str]]:
     """(id, number, label) of every cited resolution, newest first: the choices, and the
     numbers of the ids the counts are grouped by."""
+    return caching.per_generation("cited-resolution-rows", _cited_resolution_rows)
+
+
+def _cited_resolution_rows() -> list[tuple[int, int, str]]:
     # Three columns, not every cited Resolution built as a model (300 of them per form).
     rows = Resolution.objects.cited().order_by("-number").values_list("pk", "number", "symbol")
     return [(pk, number, symbol or f"S/RES/{number}") for pk, number, symbol in rows]
@@ -185,10 +215,7 @@ class StatementFilter(django_filters.FilterSet):
         fields = ["year", "kind", "speaker", "resolution"]
 
     def __init__(self, data=None, *args, **kwargs):
-        people = speaking_people()
-        lines = speaker_lines(people)
-        # The counts are grouped by person id, and choices name people by slug.
-        self.person_slugs = {person.pk: person.slug for person in people}
+        self.person_slugs, lines = speakers()  # counts group by person id, choices by slug
         self.people = {value for line, value, _label in lines if value != line}
         named = {line: value for line, value, _label in lines if value != line}
         if data is not None and data.get("speaker") in named:
