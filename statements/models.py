@@ -1185,10 +1185,15 @@ class ParagraphQuerySet(models.QuerySet):
         """The statement, the cited resolutions and the blocks above (``place_name``).
         Not the statement's source page nor its import baseline, which no list of
         paragraphs shows: they were most of what a resolution page's 50 rows read."""
-        return (
-            self.select_related("statement", ANCESTORS)
-            .defer("statement__source_text", "statement__import_baseline")
-            .prefetch_related(cited_resolutions_list())
+        return self.with_place().prefetch_related(cited_resolutions_list())
+
+    def with_place(self) -> ParagraphQuerySet:
+        """What a search result shows of a paragraph: its statement and the blocks above
+        (``place_name``), as ``with_related()`` loads them, without the resolutions it
+        cites, which a result never links (a query and a model per resolution; a feed of
+        results that lists them attaches them with ``citations_attach``)."""
+        return self.select_related("statement", ANCESTORS).defer(
+            "statement__source_text", "statement__import_baseline"
         )
 
 

@@ -663,7 +663,10 @@ class ParagraphSearch:
             + " OR ".join(["(statement_id = %s AND position = %s)"] * len(places)),
             [value for _day, statement, position in places for value in (statement, -position)],
         )
-        paragraphs = self.engine.annotate(Paragraph.objects.filter(pk__in=wanted).with_related())
+        # In no order: the places give it.
+        paragraphs = self.engine.annotate(
+            Paragraph.objects.filter(pk__in=wanted).with_place().order_by()
+        )
         by_place = {(p.statement_id, p.position): p for p in paragraphs}
         hits = []
         for _day, statement_id, position in places:
@@ -724,7 +727,7 @@ class CitingParagraphs:
         ids = list(self.citations.values_list("paragraph_id", flat=True)[start:stop])
         if not ids:
             return []
-        paragraphs = Paragraph.objects.filter(pk__in=ids).with_related().in_bulk()
+        paragraphs = Paragraph.objects.filter(pk__in=ids).with_place().order_by().in_bulk()
         return [
             SearchHit(
                 paragraph=paragraphs[pk],
