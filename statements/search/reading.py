@@ -598,15 +598,19 @@ class ParagraphSearch:
             return
         limit = MAX_HITS + 1
         ranking = sort == RELEVANCE
-        # SQLite weighs words while it reads the matches, and only words it can afford to.
-        inline = ranking and isinstance(self.engine, _SQLite) and self.engine.rankable()
-        self.texts = self._matches(PARAGRAPHS, limit, ranked=inline)
+        self.texts = self._matches(PARAGRAPHS, limit)
         if self.texts.capped:
             # More than MAX_HITS already: in date order, and titles and speakers are read
             # only as far as the page asked for needs (a common word would read thousands).
             self.more = True
             self.found = list(self.texts.places)
             return
+        # SQLite weighs words while it reads the matches, and only words it can afford
+        # to: asked once the texts are known to be few, as more are never ranked (a
+        # common word's count read 10,000 index entries for nothing), and read again.
+        inline = ranking and isinstance(self.engine, _SQLite) and self.engine.rankable()
+        if inline:
+            self.texts = self._matches(PARAGRAPHS, limit, ranked=True)
         titles = self._matches(TITLES, limit, ranked=inline)
         speakers = speaker_matches(self.query, self.filters, limit, oldest=self.oldest)
         found = _merged(self.texts, titles, speakers)
