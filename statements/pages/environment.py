@@ -72,6 +72,10 @@ def _catalogues_changed(*, setting: str, **kwargs: Any) -> None:
     # Where Django itself drops its catalogues (tests that change the languages).
     if setting in {"LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS"}:
         _translated.cache_clear()
+    if setting in {"LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS", "FORMAT_MODULE_PATH"} or (
+        setting.endswith("_FORMAT")
+    ):
+        _day.cache_clear()
 
 
 @pass_context
@@ -91,8 +95,17 @@ def _ngettext(context: Context, singular: str, plural: str, number: int, **varia
 def date(value: Any, format_string: str | None = None, localtime: bool = True) -> str:
     """Django's ``date`` filter, in the current time zone as Django's templates give it
     (``localtime=False``: as stored, what ``{% localtime off %}`` did)."""
+    if type(value) is dt.date:
+        return _day(translation.get_language(), value, format_string)
     if localtime and isinstance(value, dt.datetime):
         value = timezone.template_localtime(value)
+    return defaultfilters.date(value, format_string)
+
+
+@functools.lru_cache(maxsize=4096)
+def _day(language: str | None, value: dt.date, format_string: str | None) -> str:
+    # Called with ``language`` active. A day (no time, no zone) prints the same every time
+    # in a language: formatted once, not twice per search result or list item (20 µs each).
     return defaultfilters.date(value, format_string)
 
 
