@@ -257,12 +257,14 @@ class _Postgres:
                 scored[place] = scored.get(place, 0.0) + score
         return scored
 
-    def annotate(self, paragraphs: QuerySet) -> QuerySet:
+    def highlighted(self, paragraphs: QuerySet) -> list[Paragraph]:
+        """The paragraphs, each with its ``snippet`` and its statement's
+        ``title_highlight`` (marked engine output; None where nothing matches)."""
         from django.contrib.postgres.search import SearchHeadline, SearchQuery
 
         query = SearchQuery(self.websearch, search_type="websearch", config=POSTGRES_CONFIG)
         marks = {"start_sel": MARK_START, "stop_sel": MARK_END, "config": POSTGRES_CONFIG}
-        return paragraphs.annotate(
+        annotated = paragraphs.annotate(
             snippet=SearchHeadline(
                 "text",
                 query,
@@ -274,6 +276,7 @@ class _Postgres:
             ),
             title_highlight=SearchHeadline("statement__title", query, highlight_all=True, **marks),
         )
+        return list(annotated)
 
 
 class _SQLite:
@@ -394,22 +397,58 @@ class _SQLite:
 
         return [Match(*row) for row in self._newest(source, columns, filters, limit)]
 
-    def annotate(self, paragraphs: QuerySet) -> QuerySet:
-        # The outer query's paragraph row, by the name Django gives its table.
-        outer = self.connection.ops.quote_name(derived.PARAGRAPH)
-        snippet = (
-            f"SELECT snippet({self.PARAGRAPHS}, 0, %s, %s, ' … ', {SNIPPET_WORDS}) "
-            f"FROM {self.PARAGRAPHS} WHERE {self.PARAGRAPHS} MATCH %s "
-            f'AND rowid = {outer}."id"'
-        )
-        title = (
-            f"SELECT highlight({self.TITLES}, 0, %s, %s) FROM {self.TITLES} "
-            f'WHERE {self.TITLES} MATCH %s AND rowid = {outer}."statement_id"'
-        )
+    def highlighted(self, paragraphs: QuerySet) -> list[Paragraph]:
+        """The paragraphs, each with its ``snippet`` and its statement's
+        ``title_highlight`` (marked engine output; None where nothing matches), read from
+        the index in one query after them. FTS5 seeks its match list afresh for each
+        rowid asked for (85 µs in a common word's), so the paragraphs are asked for by
+        runs of near ids, each read in one pass (a statement's paragraphs are mostly
+        consecutive): 1.9 ms to 0.3 ms for a page of a common word's hits."""
+        rows = list(paragraphs)
+        if not rows:
+            return rows
         marks = [MARK_START, MARK_END, self.match]
-        return paragraphs.annotate(
-            snippet=RawSQL(snippet, marks), title_highlight=RawSQL(title, marks)
+        selects, params = [], []
+        for run in _runs(sorted(paragraph.pk for paragraph in rows)):
+            # "+" keeps the IN from FTS5, which would seek each id again.
+            selects.append(
+                f"SELECT 0, rowid, snippet({self.PARAGRAPHS}, 0, %s, %s, ' … ', "
+                f"{SNIPPET_WORDS}) FROM {self.PARAGRAPHS} WHERE {self.PARAGRAPHS} MATCH %s "
+                f"AND rowid BETWEEN %s AND %s AND +rowid IN ({', '.join(['%s'] * len(run))})"
+            )
+            params += [*marks, run[0], run[-1], *run]
+        statements = sorted({paragraph.statement_id for paragraph in rows})
+        selects.append(
+            f"SELECT 1, rowid, highlight({self.TITLES}, 0, %s, %s) FROM {self.TITLES} "
+            f"WHERE {self.TITLES} MATCH %s AND rowid IN ({', '.join(['%s'] * len(statements))})"
         )
+        params += [*marks, *statements]
+        found: tuple[dict[int, str], dict[int, str]] = ({}, {})
+        with self.connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(selects), params)
+            for source, rowid, marked in cursor.fetchall():
+                found[source][rowid] = marked
+        snippets, titles = found
+        for paragraph in rows:
+            paragraph.snippet = snippets.get(paragraph.pk)
+            paragraph.title_highlight = titles.get(paragraph.statement_id)
+        return rows
+
+
+# Ids at most this far apart are read in one pass of the index (the ids between that
+# match are skipped over, far cheaper than a seek).
+RUN_GAP = 256
+
+
+def _runs(ids: list[int]) -> list[list[int]]:
+    """Sorted ids cut where two are more than RUN_GAP apart."""
+    runs: list[list[int]] = []
+    for pk in ids:
+        if runs and pk - runs[-1][-1] <= RUN_GAP:
+            runs[-1].append(pk)
+        else:
+            runs.append([pk])
+    return runs
 
 
 def _engine(queryset: QuerySet, query: str) -> _Postgres | _SQLite | None:
@@ -668,7 +707,7 @@ class ParagraphSearch:
             [value for _day, statement, position in places for value in (statement, -position)],
         )
         # In no order: the places give it.
-        paragraphs = self.engine.annotate(
+        paragraphs = self.engine.highlighted(
             Paragraph.objects.filter(pk__in=wanted).with_place().order_by()
         )
         by_place = {(p.statement_id, p.position): p for p in paragraphs}
