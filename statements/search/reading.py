@@ -780,19 +780,28 @@ class CitingParagraphs:
         start, stop = _bounds(index)
         if stop <= start:
             return []
-        ids = list(self.citations.values_list("paragraph_id", flat=True)[start:stop])
-        if not ids:
-            return []
-        paragraphs = Paragraph.objects.filter(pk__in=ids).with_place().order_by().in_bulk()
+        # The page of citations as a subquery: one query, not the ids and then their
+        # paragraphs (each query's building cost more than the database's work).
+        page = self.citations.values("paragraph_id")[start:stop]
+        paragraphs = list(Paragraph.objects.filter(pk__in=page).with_place().order_by())
+        # In the citations' order: their date and position are the statement's and the
+        # paragraph's, and (date, statement, position) tells a resolution's apart.
+        if self.oldest:
+            paragraphs.sort(key=lambda p: (p.statement.date, p.statement_id, p.position))
+        else:
+            paragraphs.sort(key=_newest_first)
         return [
             SearchHit(
-                paragraph=paragraphs[pk],
-                snippet=citing_snippet(paragraphs[pk].text, self.resolution.number),
-                title=conditional_escape(paragraphs[pk].statement.title),
+                paragraph=paragraph,
+                snippet=citing_snippet(paragraph.text, self.resolution.number),
+                title=conditional_escape(paragraph.statement.title),
             )
-            for pk in ids
-            if pk in paragraphs  # else deleted since the ids were read
+            for paragraph in paragraphs
         ]
+
+
+def _newest_first(paragraph: Paragraph) -> tuple[int, int, int]:
+    return -paragraph.statement.date.toordinal(), -paragraph.statement_id, paragraph.position
 
 
 def citing_snippet(text: str, number: int) -> SafeString:

@@ -323,17 +323,17 @@ def test_a_symbol_search_runs_the_same_queries_for_few_or_many_citations(
 ):
     resolution = ResolutionFactory(number=2397)
     # years, resolutions (filter choices); the resolution; the filters' counts (citations
-    # per year, per kind, per resolution cited with it); the page of citations; its
-    # paragraphs with their statements.
+    # per year, per kind, per resolution cited with it); the page of citations' paragraphs
+    # with their statements.
     for count, shown in ((2, 2), (60, 20)):
         statement = StatementFactory()
         for position in range(1, count + 1):
             cite(statement, position, "On resolution 2397.", resolution)
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(7):
             response = client.get(SEARCH, {"q": "S/RES/2397"})
         assert response.content.decode().count('class="result"') == shown
     # Narrowed by dates: the citations are counted (one more query).
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         client.get(SEARCH, {"q": "S/RES/2397", "from": "2000-01-01"})
 
 
