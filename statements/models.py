@@ -1236,6 +1236,14 @@ class ParagraphQuerySet(models.QuerySet):
             .prefetch_related(cited_resolutions_list())
         )
 
+    def with_place(self) -> ParagraphQuerySet:
+        """What a search result (and its feed entry) shows of a paragraph: its statement
+        and the blocks above (``place_name``), as ``with_related()`` loads them, and only
+        the columns read (each timestamp is a string parsed on SQLite). Not the
+        resolutions it cites, which a result never links (a query and a model per
+        resolution; the feed attaches them with ``citations_attach``)."""
+        return self.select_related("statement", ANCESTORS).only(*_RESULT_COLUMNS)
+
 
 class ParagraphKind(models.TextChoices):
     HEADING = "heading", _("heading")
@@ -1261,6 +1269,25 @@ UNLISTED_FIELDS = (
         for depth in range(1, ANCESTORS.count("parent") + 1)
         for field in ("created_at", "updated_at")
     ),
+)
+
+# The columns ``with_place()`` reads: a paragraph's place and text, its statement's
+# address and heading, its last change and its statement's (the feed's dates), and what
+# ``place_name`` reads of each block above, down to the parent of the last one loaded.
+_BLOCK_COLUMNS = ("number", "text", "kind", "label", "parent_id")
+_LINKS = ANCESTORS.split("__")
+_ANCESTOR_PATHS = ["__".join(_LINKS[:depth]) for depth in range(1, len(_LINKS) + 1)]
+_RESULT_COLUMNS = (
+    *_BLOCK_COLUMNS,
+    "statement_id",
+    "position",
+    "anchor",
+    "updated_at",
+    *(
+        f"statement__{name}"
+        for name in ("slug", "title", "kind", "date", "speaker", "published_at", "updated_at")
+    ),
+    *(f"{path}__{name}" for path in _ANCESTOR_PATHS for name in _BLOCK_COLUMNS),
 )
 
 

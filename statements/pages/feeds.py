@@ -23,7 +23,13 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from statements import search
-from statements.models import Person, Resolution, Statement, cited_resolutions_attach
+from statements.models import (
+    Person,
+    Resolution,
+    Statement,
+    citations_attach,
+    cited_resolutions_attach,
+)
 from statements.pages.filters import SearchForm, StatementFilter
 
 FEED_LENGTH = 30
@@ -220,6 +226,8 @@ class SearchFeed(Feed):
         if typed:
             answer = search.search_archive(typed, form.filters(), search.NEWEST)
             hits = answer.hits[0:FEED_LENGTH]
+            # Each entry's categories name the resolutions its paragraph cites.
+            citations_attach([hit.paragraph for hit in hits])
         return Searched(typed, hits, query_string(request))
 
     def title(self, obj: Searched) -> str:

@@ -13,6 +13,7 @@ from django.core.validators import EMPTY_VALUES
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils.choices import normalize_choices
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mofa_site import caching
@@ -510,12 +511,38 @@ class ResolutionFilter(django_filters.FilterSet):
         fields = ["adopted_after", "adopted_before", "ordering"]
 
 
-def _label(label: Any, count: int, at_least: bool) -> str:
-    if not at_least:
+class _ListedChoices:
+    """A choice field whose choices are a list of (value, label) pairs, kept as given:
+    Django's setter normalises every pair (for groups, callables and enums), for the field
+    and again for its widget, which was most of the search form's time (300 resolutions,
+    set twice a request). Plain pairs only."""
+
+    @property
+    def choices(self) -> list[tuple[Any, Any]]:
+        return self._choices
+
+    @choices.setter
+    def choices(self, value: Any) -> None:
+        # The widget's own attribute, which its setter would normalise again.
+        self._choices = self.widget._choices = list(value)
+
+
+class _ListedChoiceField(_ListedChoices, forms.ChoiceField):
+    pass
+
+
+class _ListedTypedChoiceField(_ListedChoices, forms.TypedChoiceField):
+    pass
+
+
+def _label(label: Any, count: int, at_least: str | None) -> str:
+    """``label (count)``; with ``at_least`` (the translated "at least" form), a lower
+    bound, and no count where none was read."""
+    if at_least is None:
         return f"{label} ({count})"
     if not count:
         return str(label)
-    return _("%(label)s (at least %(count)s)") % {"label": label, "count": count}
+    return at_least % {"label": label, "count": count}
 
 
 class SearchForm(forms.Form):
@@ -523,9 +550,9 @@ class SearchForm(forms.Form):
     range of dates (``from``, ``to``; Python keywords, so the fields are added by name)."""
 
     q = forms.CharField(label=_("Search the archive"), required=False)
-    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
-    kind = forms.ChoiceField(label=_("Kind"), required=False)
-    resolution = forms.TypedChoiceField(
+    year = _ListedTypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
+    kind = _ListedChoiceField(label=_("Kind"), required=False)
+    resolution = _ListedTypedChoiceField(
         label=_("Cites resolution"), required=False, coerce=int, empty_value=None
     )
     sort = forms.ChoiceField(
@@ -540,6 +567,7 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Both kept per change of the content (year_choices, cited_resolution_rows).
         self.fields["year"].choices = [("", _("Any year")), *year_choices()]
         self.fields["kind"].choices = [("", _("Any kind")), *Statement.Kind.choices]
         self.fields["resolution"].choices = [("", _("Any resolution")), *resolution_choices()]
@@ -562,11 +590,13 @@ class SearchForm(forms.Form):
         would give, the other filters as chosen ("2017 (12)"); when the search matched
         more than it reads, the counts are lower bounds and say so ("2017 (at least 12)",
         no count where none was read)."""
+        # Translated once, not for each of 300 resolutions.
+        at_least = gettext("%(label)s (at least %(count)s)") if facets.at_least else None
         for name in ("year", "kind", "resolution"):
             counts = {str(value): n for value, n in getattr(facets, name).items()}
             field = self.fields[name]
             field.choices = [
-                (value, _label(label, counts.get(str(value), 0), facets.at_least))
+                (value, _label(label, counts.get(str(value), 0), at_least))
                 for value, label in field.choices
                 if value != ""
             ]

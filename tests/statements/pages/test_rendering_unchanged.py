@@ -12,7 +12,6 @@ and its diff reviewed.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import os
 import re
 from pathlib import Path
@@ -24,7 +23,7 @@ from reversion.models import Revision
 
 from bench import synthetic
 from statements.models import Meeting, Paragraph, Person, Resolution, Statement
-from tests.golden import golden
+from tests.golden import assert_pages_unchanged, golden
 
 # Fresh sequences, so that ids (which some anchors and links carry) start where they did
 # when the golden pages were written, on either engine.
@@ -107,13 +106,7 @@ def _assert_unchanged(client: Client, name: str, urls: list[str]) -> None:
     # Per engine: the same content ranks differently in SQLite's and PostgreSQL's search.
     path = GOLDEN / f"{name}.{connection.vendor}.json.gz"
     then = golden(path, now, write=WRITE)
-    assert sorted(now) == sorted(then)
-    for url in then:
-        if now[url] != then[url]:
-            diff = difflib.unified_diff(
-                then[url].splitlines(), now[url].splitlines(), "before", "now", lineterm=""
-            )
-            pytest.fail(f"{url} changed:\n" + "\n".join(list(diff)[:60]))
+    assert_pages_unchanged(now, then)
 
 
 def test_the_seed_fixtures_pages_are_byte_for_byte_what_they_were(client, seeded):

@@ -6,6 +6,7 @@ import pytest
 
 from statements import services
 from statements.models import Statement
+from statements.search import search_archive
 from tests.factories import MeetingFactory, ParticipantFactory, ResolutionFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,14 +21,14 @@ NESTED = [
 ]
 
 
-def nested_statement() -> Statement:
+def nested_statement(*deeper: dict) -> Statement:
     ResolutionFactory(number=2397)
     return services.statement_create(
         title="Outcome of the Open Debate",
         slug="2024-06-04-outcome",
         date="2024-06-04",
         status=Statement.Status.PUBLISHED,
-        paragraphs=NESTED,
+        paragraphs=[*NESTED, *deeper],
     )
 
 
@@ -166,3 +167,22 @@ def test_the_meeting_page_names_quoted_blocks_by_heading_and_label_path(
         "twice.” in the statement",
         "1. Bilateral meetings, (1) in the statement",
     ]
+
+
+def test_a_search_hit_names_its_place_and_shows_its_statement_without_a_query(
+    django_assert_num_queries,
+):
+    # Three blocks above the deepest item: as deep as with_related() joins in.
+    nested_statement({"label": "(i)", "parent": 5, "text": "Ratifying treaties."})
+    (hit,) = search_archive("ratifying").hits[0:20]
+    with django_assert_num_queries(0):
+        shown = (
+            hit.paragraph.place_name,
+            hit.paragraph.get_absolute_url(),
+            hit.paragraph.number,
+            hit.paragraph.updated_at,
+            [hit.statement.title, hit.statement.date, hit.statement.speaker],
+            [hit.statement.get_kind_display(), hit.statement.published_at],
+            hit.statement.updated_at,
+        )
+    assert shown[0] == "2. Reform of the Security Council, (1) (a) (i)"

@@ -7,6 +7,7 @@ import html as htmllib
 import re
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from statements.models import Statement
@@ -148,16 +149,20 @@ def test_bad_filters_are_form_errors_never_500(client, archive, params):
     assert 'class="results"' not in page
 
 
-@pytest.mark.parametrize("params, expected", [({}, 10), ({"kind": "statement"}, 13)])
+@pytest.mark.parametrize("params, expected", [({}, 9), ({"kind": "statement"}, 12)])
 def test_a_filtered_search_runs_the_same_queries_for_few_or_many_hits(
     client, db, django_assert_num_queries, params, expected
 ):
     # years, resolutions (filter choices); the matching texts, titles; the speakers
-    # (none named); the words' weights; the filters' counts: with a filter chosen, the
+    # (none named); the words' weights (SQLite then reads the few texts again, weighed,
+    # and reads the page's snippets and titles from its index after the paragraphs);
+    # the filters' counts: with a filter chosen, the
     # texts, titles and speakers read again without it (newest first: no weights), then
     # the hits' statements and the resolutions they cite; the page's paragraphs with
-    # their statements, and the resolutions they cite.
+    # their statements.
     resolution = ResolutionFactory(number=2397)
+    if connection.vendor == "sqlite":
+        expected += 2
     for count in (2, 200):
         statement = StatementFactory()
         for position in range(1, count + 1):
