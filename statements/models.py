@@ -297,9 +297,7 @@ def citations_attach(paragraphs: Sequence[Paragraph]) -> None:
         .select_related("resolution")
         .order_by("resolution__number")
     )
-    cited: dict[int, list[Resolution]] = {}
-    for link in links:
-        cited.setdefault(link.paragraph_id, []).append(link.resolution)
+    cited = _grouped((link.paragraph_id, link.resolution) for link in links)
     for paragraph in paragraphs:
         paragraph.cited_list = cited.get(paragraph.pk, [])
 
@@ -485,9 +483,7 @@ class MeetingQuerySet(models.QuerySet):
         return self.prefetch_related(
             participants_with_people(),
             reporting_statements(
-                Statement.objects.defer("source_text", "import_baseline").prefetch_related(
-                    paragraphs_in_reading_order()
-                )
+                Statement.objects.without_sources().prefetch_related(paragraphs_in_reading_order())
             ),
         )
 
@@ -1254,6 +1250,9 @@ class ParagraphKind(models.TextChoices):
 # three levels under a heading at most ("1." > "(1)" > "(a)" > "(i)"); deeper ones are
 # named from what is loaded, never with a query each.
 ANCESTORS = "parent__parent__parent"
+# The path to each of those blocks: "parent", "parent__parent", …
+_LINKS = ANCESTORS.split("__")
+_ANCESTOR_PATHS = ["__".join(_LINKS[:depth]) for depth in range(1, len(_LINKS) + 1)]
 # What no list of paragraphs shows, of each row and of the rows joined to it: the
 # statement's source page and import baseline were most of what a resolution page's 50
 # rows read; the times the rows were written (but the last change of a paragraph and its
@@ -1264,19 +1263,13 @@ UNLISTED_FIELDS = (
     "statement__source_text",
     "statement__import_baseline",
     "statement__created_at",
-    *(
-        f"{'parent__' * depth}{field}"
-        for depth in range(1, ANCESTORS.count("parent") + 1)
-        for field in ("created_at", "updated_at")
-    ),
+    *(f"{path}__{field}" for path in _ANCESTOR_PATHS for field in ("created_at", "updated_at")),
 )
 
 # The columns ``with_place()`` reads: a paragraph's place and text, its statement's
 # address and heading, its last change and its statement's (the feed's dates), and what
 # ``place_name`` reads of each block above, down to the parent of the last one loaded.
 _BLOCK_COLUMNS = ("number", "text", "kind", "label", "parent_id")
-_LINKS = ANCESTORS.split("__")
-_ANCESTOR_PATHS = ["__".join(_LINKS[:depth]) for depth in range(1, len(_LINKS) + 1)]
 _RESULT_COLUMNS = (
     *_BLOCK_COLUMNS,
     "statement_id",

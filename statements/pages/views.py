@@ -345,7 +345,7 @@ class StatementDetailView(SectionMixin, DetailView):
         # Not the source page: kept for editors and re-imports, never shown. The body, the
         # meetings and the change notes are read by body(), reported_by() and
         # public_change_notes, cheaper than prefetches for one statement.
-        return self.shown().select_related("person").defer("source_text", "import_baseline")
+        return self.shown().select_related("person").without_sources()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         statement = self.object
@@ -373,7 +373,7 @@ class StatementAknView(BaseDetailView):
     """The statement as an Akoma Ntoso 3.0 document: what the public may read, as XML."""
 
     def get_queryset(self) -> QuerySet[Statement]:
-        return Statement.objects.readable().with_related().defer("source_text", "import_baseline")
+        return Statement.objects.readable().with_related().without_sources()
 
     def render_to_response(self, context: dict[str, Any]) -> HttpResponse:
         document = akn.statement_document(self.object, self.request.build_absolute_uri)
