@@ -231,6 +231,7 @@ class StatementFilter(django_filters.FilterSet):
         self.filters["year"].extra["choices"] = year_choices()
         resolutions = cited_resolution_rows()
         self.resolution_numbers = {pk: number for pk, number, _label in resolutions}
+        self.resolution_ids = {number: pk for pk, number, _label in resolutions}
         self.filters["resolution"].extra["choices"] = [
             (number, label) for _pk, number, label in resolutions
         ]
@@ -241,9 +242,8 @@ class StatementFilter(django_filters.FilterSet):
         return queryset.filter(speaker=value)
 
     def filter_resolution(self, queryset, name, value):
-        ids = {number: pk for pk, number in self.resolution_numbers.items()}
         # A choice, so cited: its id is known (the list and its feed list published ones).
-        return queryset.published_citing(ids[int(value)])
+        return queryset.published_citing(self.resolution_ids[int(value)])
 
     def chosen(self) -> dict[str, Any]:
         """The filters the list applies: the valid ones not left empty, as ``qs`` does."""
@@ -315,15 +315,16 @@ def published_counts() -> dict[str, list[tuple]]:
 def _count_published() -> dict[str, list[tuple]]:
     published = Statement.objects.published()
     return {
-        "per_year_by_kind": published.per_year_by_kind(),
+        # The home page's chart too: grouped once, kept under its own name.
+        "per_year_by_kind": published_per_year_by_kind(),
         "speaker": _speakers(published, False),
         "resolution": _resolutions(published, False),
     }
 
 
 def published_per_year_by_kind() -> list[tuple[int, str, int]]:
-    """Every published statement per (year, kind): the home page's chart, read once per
-    change of the content."""
+    """Every published statement per (year, kind): the home page's chart and the list's,
+    read once per change of the content."""
     return caching.per_generation(
         "published-per-year-by-kind", Statement.objects.published().per_year_by_kind
     )
