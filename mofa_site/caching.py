@@ -104,10 +104,9 @@ def _remembered(generation: int) -> int:
 
 def request_content_generation() -> int:
     """The generation this request read, read now if it has not yet (see ``_request``)."""
+    # Only ever set within a request (``_remembered``), and cleared as it ends.
     remembered = getattr(_request, "generation", None)
-    if remembered is not None and getattr(_request, "active", False):
-        return remembered
-    return _remembered(content_generation())
+    return remembered if remembered is not None else _remembered(content_generation())
 
 
 def checked_content_generation() -> int:
