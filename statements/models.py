@@ -776,6 +776,19 @@ class StatementQuerySet(models.QuerySet):
         )
         return [(int(year), kind, count) for year, kind, count in rows]
 
+    def per_year_kind_and_speaker(self) -> list[tuple[int, str, int | None, str, int]]:
+        """(year, kind, person id, speaker as printed, statements) for these statements,
+        by year and kind: a filtered list's chart, length and year, kind and speaker
+        counts from one grouping, read from the list-order index alone."""
+        rows = (
+            self.order_by()
+            .annotate(year=year_of("date"))
+            .values_list("year", "kind", "person_id", "speaker")
+            .annotate(count=Count("pk"))
+            .order_by("year", "kind")
+        )
+        return [(int(year), kind, person, speaker, n) for year, kind, person, speaker, n in rows]
+
     def readable(self) -> StatementQuerySet:
         """Statements the public may open: published ones, and withdrawn ones (shown with
         their withdrawal notice)."""
@@ -974,8 +987,13 @@ class Statement(TimeStampedModel):
         ]
         indexes = [
             # Published statements in list order, to the id: lists, neighbours and the
-            # year choices read it in order and never sort.
-            models.Index(fields=["status", "-date", "-id"], name="statement_list_order_idx"),
+            # year choices read it in order and never sort. The kind, person and speaker
+            # after the order make it cover a filtered list's counts (a year and a
+            # resolution at 100,000 statements: 26 ms reading 4,400 rows, 4 from the index).
+            models.Index(
+                fields=["status", "-date", "-id", "kind", "person", "speaker"],
+                name="statement_list_order_idx",
+            ),
             # The speaker filter's choices and matches (statements.pages.filters), and its
             # counts by person from the index alone (the person too: 27 to 1.5 ms at 5,000).
             models.Index(

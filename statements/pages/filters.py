@@ -83,6 +83,14 @@ def speaker_choices() -> list[tuple[str, str]]:
     return list({value: label for _line, value, label in speakers().lines}.items())
 
 
+class Listed(NamedTuple):
+    """A filtered list's statements grouped once (``StatementFilter.listed``)."""
+
+    per_year_by_kind: list[tuple[int, str, int]]  # by year, as per_year_by_kind() gives
+    speakers: list[tuple[int | None, str, int]]  # (person id, speaker, n), as _speakers
+    count: int
+
+
 class Speakers(NamedTuple):
     """Who spoke the published statements: the slugs of the people by id, and every
     printed speaker line with its choice (``speaker_lines``)."""
@@ -258,20 +266,52 @@ class StatementFilter(django_filters.FilterSet):
         the counts of a filter whose others are all free."""
         return published_counts()
 
-    def count_choices(self, listed: list[tuple[int, str, int]] | None = None) -> None:
+    def listed(self, statements: QuerySet[Statement]) -> Listed:
+        """The statements a filtered list shows (``qs``), grouped once: their chart, their
+        number and, for each filter left free, its counts. Grouping grows with what is
+        listed, so a list narrowed by one filter keeps its grouping per change of the
+        content, as the counts of one narrowing are kept; two or more filters list few."""
+        chosen = self.chosen()
+        group = statements.per_year_kind_and_speaker
+        if len(chosen) == 1:
+            [(name, value)] = chosen.items()
+            rows = caching.per_generation(f"statements-listed:{name}={value}", group)
+        else:
+            rows = group()
+        per_year_by_kind: dict[tuple[int, str], int] = {}
+        per_speaker: dict[tuple[int | None, str], int] = {}
+        for year, kind, person, speaker, n in rows:
+            per_year_by_kind[year, kind] = per_year_by_kind.get((year, kind), 0) + n
+            if speaker:
+                per_speaker[person, speaker] = per_speaker.get((person, speaker), 0) + n
+        return Listed(
+            per_year_by_kind=[(year, kind, n) for (year, kind), n in per_year_by_kind.items()],
+            speakers=[(person, speaker, n) for (person, speaker), n in per_speaker.items()],
+            count=sum(per_year_by_kind.values()),
+        )
+
+    def count_choices(
+        self,
+        listed: list[tuple[int, str, int]] | None = None,
+        speakers: list[tuple[int | None, str, int]] | None = None,
+    ) -> None:
         """Label every choice with how many published statements it would list, the other
         filters as chosen ("2017 (12)"): one grouped count per filter, whatever the number
         of values. Call once the list is filtered (the form is then validated).
 
         ``listed``: the listed statements per (year, kind), as ``per_year_by_kind()`` gives
-        them for the chart. With no year chosen, the year counts are their sums per year,
-        and with no kind chosen, the kind counts their sums per kind: the same statements,
-        without a query of their own. A filter whose others are all free counts the whole
-        archive, read once per change of the content (``archive_counts``)."""
+        them for the chart, and ``speakers`` per speaker, as ``listed()`` gives both. With
+        no year chosen, the year counts are their sums per year, with no kind chosen, the
+        kind counts their sums per kind, and with no speaker chosen, the speaker counts
+        are ``speakers``: the same statements, without a query of their own. A filter
+        whose others are all free counts the whole archive, read once per change of the
+        content (``archive_counts``)."""
         chosen = self.chosen()
         for name, counted in FACETS.items():
             if listed is not None and name in FROM_LISTED and name not in chosen:
                 counts = FROM_LISTED[name](listed)
+            elif speakers is not None and name == "speaker" and name not in chosen:
+                counts = _speakers_keyed(self, speakers)
             elif not any(other != name for other in chosen):
                 archive = self.archive_counts
                 if name in FROM_LISTED:

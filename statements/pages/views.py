@@ -292,6 +292,8 @@ class TalliedListView(ListView):
     never counts the archive; filtered, it counts what the filters leave."""
 
     filter_parameters: tuple[str, ...] = ()
+    # Filtered, the list's length when a grouping of it already counted it.
+    filtered_count: int | None = None
 
     def unfiltered_count(self) -> int:
         raise NotImplementedError
@@ -300,6 +302,8 @@ class TalliedListView(ListView):
         paginator = super().get_paginator(queryset, per_page, **kwargs)
         if not any(self.request.GET.get(name) for name in self.filter_parameters):
             paginator.count = self.unfiltered_count()
+        elif self.filtered_count is not None:
+            paginator.count = self.filtered_count
         return paginator
 
 
@@ -320,15 +324,18 @@ class StatementListView(SectionMixin, TalliedListView):
         return Tally.objects.published_statements()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        # One grouped read for the chart, and the year and kind counts when those are free;
-        # unfiltered, the whole archive's, kept per generation.
+        # One grouped read for the chart, the list's length, and the year, kind and speaker
+        # counts when those are free; unfiltered, the whole archive's, kept per generation.
         if self.filterset.chosen():
-            listed = self.object_list.per_year_by_kind()
+            listed = self.filterset.listed(self.object_list)
+            self.filtered_count = listed.count
+            per_year_by_kind = listed.per_year_by_kind
+            self.filterset.count_choices(per_year_by_kind, listed.speakers)
         else:
-            listed = self.filterset.archive_counts["per_year_by_kind"]
-        self.filterset.count_choices(listed)
+            per_year_by_kind = self.filterset.archive_counts["per_year_by_kind"]
+            self.filterset.count_choices(per_year_by_kind)
         return super().get_context_data(
-            filter=self.filterset, per_year=statements_per_year(listed), **kwargs
+            filter=self.filterset, per_year=statements_per_year(per_year_by_kind), **kwargs
         )
 
 

@@ -162,6 +162,41 @@ def test_counts_follow_the_other_filters_and_each_value_counts_what_it_would_lis
             assert rendered.listed_count(listed.content.decode()) == count, (name, value)
 
 
+def test_a_filtered_list_counts_and_pages_what_it_lists_from_one_grouping(client):
+    # 23 published statements of 2020, three of them naming no speaker, across two pages;
+    # others around them that the filters leave out.
+    for n in range(23):
+        StatementFactory(
+            date=dt.date(2020, 1 + n % 12, 1 + n),
+            speaker="" if n % 8 == 0 else ["Taro Kono", "Yoko Kamikawa"][n % 2],
+            kind="statement",
+        )
+    StatementFactory(date=dt.date(2020, 5, 5), kind="meeting_summary", speaker="Taro Kono")
+    StatementFactory(date=dt.date(2019, 5, 5), kind="statement", speaker="Taro Kono")
+    StatementFactory(date=dt.date(2020, 6, 6), kind="statement", status="draft")
+    url = reverse("statements:statement-list")
+    for params in ({"year": "2020", "kind": "statement"}, {"year": "2020"}):
+        expected = Statement.objects.published().filter(date__year=2020)
+        if "kind" in params:
+            expected = expected.filter(kind="statement")
+        first = client.get(url, params).content.decode()
+        assert rendered.listed_count(first) == expected.count()
+        speakers = dict(
+            (value, label) for value, _selected, label in rendered.select_options(first, "speaker")
+        )
+        for name in ("Taro Kono", "Yoko Kamikawa"):
+            assert speakers[name] == f"{name} ({expected.filter(speaker=name).count()})"
+        kinds = dict(
+            (value, label) for value, _selected, label in rendered.select_options(first, "kind")
+        )
+        # The kind's counts take the year only: both kinds of 2020.
+        assert kinds["meeting_summary"] == "Meeting summary (1)"
+        second = client.get(url, {**params, "page": 2})
+        assert second.status_code == 200
+        assert second.content.decode().count('class="item__title"') == expected.count() - 20
+        assert client.get(url, {**params, "page": 3}).status_code == 404
+
+
 # --- The meeting list ---------------------------------------------------------------------
 
 
