@@ -606,3 +606,33 @@ def test_a_page_of_hits_reads_its_paragraphs_through_the_index(client, db):
         plan = "\n".join(str(row) for row in cursor.fetchall())
     assert "sqlite_autoindex_statements_paragraph_1 (statement_id=? AND position=?)" in plan
     assert not re.search(r"SCAN statements_paragraph\b", plan)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5 snippets: SQLite only")
+def test_few_scattered_matches_have_their_snippets_read_in_one_pass_and_the_same(db, monkeypatch):
+    for n in range(4):
+        statement = StatementFactory(date=dt.date(2017, 1, 1 + n))
+        ParagraphFactory(statement=statement, text=f"Opening {n}.")
+        ParagraphFactory(statement=statement, text=f"The Stockholm Agreement, part {n}.")
+        ParagraphFactory(statement=statement, text="Closing.")
+    monkeypatch.setattr(reading, "RUN_GAP", 1)  # each hit a run of its own
+
+    def read() -> tuple[list[str], list[str]]:
+        with CaptureQueriesContext(connection) as queries:
+            hits = search_paragraphs("Stockholm Agreement")[0:20]
+        (sql,) = [q["sql"] for q in queries.captured_queries if "snippet(" in q["sql"]]
+        return [hit.snippet for hit in hits], [sql]
+
+    snippets, [sql] = read()
+    assert len(snippets) == 4 and all("<mark>Stockholm</mark>" in s for s in snippets)
+    assert sql.count(" BETWEEN ") == 1  # 4 matches: one walk of the match list
+    monkeypatch.setattr(reading, "MATCHES_PER_SEEK", 0)
+    sought, [sql] = read()
+    assert sql.count(" BETWEEN ") == 4  # a seek per run
+    assert sought == snippets
+    # Narrowed by a filter, the match list's length is unknown: a seek per run.
+    monkeypatch.setattr(reading, "MATCHES_PER_SEEK", 50)
+    with CaptureQueriesContext(connection) as queries:
+        assert len(search_paragraphs("Stockholm Agreement", year=2017)[0:20]) == 4
+    (sql,) = [q["sql"] for q in queries.captured_queries if "snippet(" in q["sql"]]
+    assert sql.count(" BETWEEN ") == 4
