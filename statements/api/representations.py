@@ -24,6 +24,7 @@ from statements.models import (
     ChangeNote,
     Paragraph,
     Participant,
+    Statement,
     cited_numbers_by_paragraph,
     cited_numbers_by_statement,
     meeting_slugs_by_statement,
@@ -150,7 +151,8 @@ def statement_list(rows: list[Row], request: Request) -> list[dict]:
     paragraphs cite and the meetings they report (rows read ``STATEMENT_LIST_COLUMNS``)."""
     links = Links(request)
     ids = [row["id"] for row in rows]
-    cited = cited_numbers_by_statement(ids)
+    published = {row["id"] for row in rows if row["status"] == Statement.Status.PUBLISHED}
+    cited = cited_numbers_by_statement(ids, published)
     meetings = meeting_slugs_by_statement(ids)
     return [
         _statement(row, links, cited.get(row["id"], []), meetings.get(row["id"], []))

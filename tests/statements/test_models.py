@@ -525,3 +525,28 @@ def test_a_choice_is_displayed_by_its_label_and_an_unknown_value_as_itself():
     assert Statement(status=Statement.Status.DRAFT).get_status_display() == str(
         Statement.Status.DRAFT.label
     )
+
+
+def test_cited_numbers_of_published_and_unpublished_statements_come_in_one_query(
+    django_assert_num_queries,
+):
+    from statements.models import cited_numbers_by_statement
+
+    r2375, r2397, r1718 = (ResolutionFactory(number=n) for n in (2375, 2397, 1718))
+    published = StatementFactory(status=Statement.Status.PUBLISHED)
+    draft = StatementFactory(status=Statement.Status.DRAFT)
+    quiet = StatementFactory(status=Statement.Status.PUBLISHED)  # cites nothing
+    ParagraphFactory(statement=published).resolutions.add(r2397, r2375)
+    ParagraphFactory(statement=published).resolutions.add(r2397)
+    ParagraphFactory(statement=draft).resolutions.add(r1718, r2397)
+    ids = [published.pk, draft.pk, quiet.pk]
+    expected = {published.pk: [2375, 2397], draft.pk: [1718, 2397]}
+    # The published ones from the index of published citations, the draft through its
+    # paragraphs' links: one query, the same numbers as from the links alone.
+    with django_assert_num_queries(1):
+        assert cited_numbers_by_statement(ids, {published.pk, quiet.pk}) == expected
+    assert cited_numbers_by_statement(ids) == expected
+    with django_assert_num_queries(1):
+        assert cited_numbers_by_statement([published.pk], {published.pk}) == {
+            published.pk: [2375, 2397]
+        }
