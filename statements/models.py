@@ -1494,9 +1494,10 @@ def _grouped(pairs: Iterable[tuple[int, Any]]) -> dict[int, list]:
 
 
 @functools.cache
-def _built(build: Callable[..., QuerySet], *args: Any) -> QuerySet:
-    """A read below, built once: each call filters a copy (resolving the columns and the
-    order again was a third of building the query), so this one is never evaluated.
+def built_once(build: Callable[..., QuerySet], *args: Any) -> QuerySet:
+    """The read ``build(*args)`` makes, built once (the reads below, the API's rows): each
+    call filters or copies it (resolving the columns and the order again was a third of
+    building the query), so the kept one is never evaluated.
     What a read filters or orders by is an ``alias()``, resolved here once too: named
     in ``filter()`` or ``order_by()`` as a column or a path, it was resolved again at
     each call (a fifth of the query's cost; the SQL is the same). The reads by id alias
@@ -1549,29 +1550,29 @@ def cited_numbers_by_statement(
     join through every paragraph's links as a scan of all of them (29 ms for 20
     statements at 100,000, against 1.3). One query either way."""
     others = [pk for pk in statement_ids if pk not in published]
-    pairs = _built(_statement_citations).filter(key__in=others)
+    pairs = built_once(_statement_citations).filter(key__in=others)
     ids = [pk for pk in statement_ids if pk in published]
     if ids:  # a UNION is distinct; a part with no ids is left out of it
-        pairs = _built(_published_statement_citations).filter(key__in=ids).union(pairs)
+        pairs = built_once(_published_statement_citations).filter(key__in=ids).union(pairs)
     return {key: sorted(numbers) for key, numbers in _grouped(pairs).items()}
 
 
 def cited_numbers_by_paragraph(paragraph_ids: list[int]) -> dict[int, list[int]]:
     """The numbers of the resolutions each paragraph cites, ascending (``citations``)."""
-    return _grouped(_built(_paragraph_citations).filter(key__in=paragraph_ids))
+    return _grouped(built_once(_paragraph_citations).filter(key__in=paragraph_ids))
 
 
 def meeting_slugs_by_statement(statement_ids: list[int]) -> dict[int, list[str]]:
     """The slugs of the meetings each statement reports or mentions, in the meetings'
     order (newest first)."""
-    return _grouped(_built(_statement_meetings).filter(key__in=statement_ids))
+    return _grouped(built_once(_statement_meetings).filter(key__in=statement_ids))
 
 
 def reporting_slugs_by_meeting(meeting_ids: list[int]) -> dict[int, list[str]]:
     """The slugs of the published statements reporting or mentioning each meeting, newest
     first (``Meeting.published_statements``; the status is checked here, not in the
     query, for the reason ``reporting_statements()`` gives)."""
-    rows = _built(_meeting_statements).filter(key__in=meeting_ids)
+    rows = built_once(_meeting_statements).filter(key__in=meeting_ids)
     return _grouped(
         (meeting, slug) for meeting, slug, status in rows if status == StatementStatus.PUBLISHED
     )
@@ -1669,7 +1670,7 @@ class TallyQuerySet(models.QuerySet):
         # A missing row (a flush removed it) is counted instead: slower, never wrong. The
         # rows to count are built only then (building them was a tenth of an API list),
         # and the read itself once (a third of the cost it had built each time).
-        value = next(iter(_built(_tally_value, name).using(self._db)), None)
+        value = next(iter(built_once(_tally_value, name).using(self._db)), None)
         return counted().count() if value is None else value
 
     def restore_missing(self) -> None:
