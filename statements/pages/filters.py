@@ -4,6 +4,7 @@ are only those that published content has, so no filter leads to an empty page."
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
@@ -88,7 +89,7 @@ class Listed(NamedTuple):
 
     per_year_by_kind: list[tuple[int, str, int]]  # by year, as per_year_by_kind() gives
     speakers: list[tuple[int | None, str, int]]  # (person id, speaker, n), as _speakers
-    count: int
+    count: int | None  # None: the whole archive, whose number the database keeps
 
 
 class Speakers(NamedTuple):
@@ -267,51 +268,51 @@ class StatementFilter(django_filters.FilterSet):
         return published_counts()
 
     def listed(self, statements: QuerySet[Statement]) -> Listed:
-        """The statements a filtered list shows (``qs``), grouped once: their chart, their
-        number and, for each filter left free, its counts. Grouping grows with what is
-        listed, so a list narrowed by one filter keeps its grouping per change of the
-        content, as the counts of one narrowing are kept; two or more filters list few."""
+        """The statements the list shows (``qs``), grouped once: their chart, their number
+        and, for each filter left free, its counts. Unfiltered, the whole archive's, kept
+        per change of the content (``archive_counts``; the number is the list's tally).
+        Grouping grows with what is listed, so a list narrowed by one filter keeps its
+        grouping per change of the content, as the counts of one narrowing are kept; two
+        or more filters list few."""
         chosen = self.chosen()
+        if not chosen:
+            archive = self.archive_counts
+            return Listed(archive["per_year_by_kind"], archive["speaker"], count=None)
         group = statements.per_year_kind_and_speaker
         if len(chosen) == 1:
             [(name, value)] = chosen.items()
             rows = caching.per_generation(f"statements-listed:{name}={value}", group)
         else:
             rows = group()
-        per_year_by_kind: dict[tuple[int, str], int] = {}
-        per_speaker: dict[tuple[int | None, str], int] = {}
+        per_year_by_kind: Counter[tuple[int, str]] = Counter()
+        per_speaker: Counter[tuple[int | None, str]] = Counter()
         for year, kind, person, speaker, n in rows:
-            per_year_by_kind[year, kind] = per_year_by_kind.get((year, kind), 0) + n
+            per_year_by_kind[year, kind] += n
             if speaker:
-                per_speaker[person, speaker] = per_speaker.get((person, speaker), 0) + n
+                per_speaker[person, speaker] += n
         return Listed(
             per_year_by_kind=[(year, kind, n) for (year, kind), n in per_year_by_kind.items()],
             speakers=[(person, speaker, n) for (person, speaker), n in per_speaker.items()],
-            count=sum(per_year_by_kind.values()),
+            count=per_year_by_kind.total(),
         )
 
-    def count_choices(
-        self,
-        listed: list[tuple[int, str, int]] | None = None,
-        speakers: list[tuple[int | None, str, int]] | None = None,
-    ) -> None:
+    def count_choices(self, listed: Listed) -> None:
         """Label every choice with how many published statements it would list, the other
         filters as chosen ("2017 (12)"): one grouped count per filter, whatever the number
         of values. Call once the list is filtered (the form is then validated).
 
-        ``listed``: the listed statements per (year, kind), as ``per_year_by_kind()`` gives
-        them for the chart, and ``speakers`` per speaker, as ``listed()`` gives both. With
-        no year chosen, the year counts are their sums per year, with no kind chosen, the
+        ``listed``: the listed statements grouped, as ``listed()`` gives them. With no
+        year chosen, the year counts are their sums per year, with no kind chosen, the
         kind counts their sums per kind, and with no speaker chosen, the speaker counts
-        are ``speakers``: the same statements, without a query of their own. A filter
-        whose others are all free counts the whole archive, read once per change of the
-        content (``archive_counts``)."""
+        are theirs: the same statements, without a query of their own. A filter whose
+        others are all free counts the whole archive, read once per change of the content
+        (``archive_counts``)."""
         chosen = self.chosen()
         for name, counted in FACETS.items():
-            if listed is not None and name in FROM_LISTED and name not in chosen:
-                counts = FROM_LISTED[name](listed)
-            elif speakers is not None and name == "speaker" and name not in chosen:
-                counts = _speakers_keyed(self, speakers)
+            if name in FROM_LISTED and name not in chosen:
+                counts = FROM_LISTED[name](listed.per_year_by_kind)
+            elif name == "speaker" and name not in chosen:
+                counts = _speakers_keyed(self, listed.speakers)
             elif not any(other != name for other in chosen):
                 archive = self.archive_counts
                 if name in FROM_LISTED:

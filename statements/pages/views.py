@@ -326,16 +326,11 @@ class StatementListView(SectionMixin, TalliedListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         # One grouped read for the chart, the list's length, and the year, kind and speaker
         # counts when those are free; unfiltered, the whole archive's, kept per generation.
-        if self.filterset.chosen():
-            listed = self.filterset.listed(self.object_list)
-            self.filtered_count = listed.count
-            per_year_by_kind = listed.per_year_by_kind
-            self.filterset.count_choices(per_year_by_kind, listed.speakers)
-        else:
-            per_year_by_kind = self.filterset.archive_counts["per_year_by_kind"]
-            self.filterset.count_choices(per_year_by_kind)
+        listed = self.filterset.listed(self.object_list)
+        self.filtered_count = listed.count
+        self.filterset.count_choices(listed)
         return super().get_context_data(
-            filter=self.filterset, per_year=statements_per_year(per_year_by_kind), **kwargs
+            filter=self.filterset, per_year=statements_per_year(listed.per_year_by_kind), **kwargs
         )
 
 
