@@ -13,7 +13,6 @@ from django import forms
 from django.core.validators import EMPTY_VALUES
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, QuerySet
-from django.utils.choices import normalize_choices
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -157,15 +156,16 @@ def _cited_resolution_rows() -> list[tuple[int, int, str]]:
     return [(pk, number, symbol or f"S/RES/{number}") for pk, number, symbol in rows]
 
 
-class _ChoicesNormalisedOnce(django_filters.fields.ChoiceIterator):
-    """django-filter's choices, normalised when they are set, not at every pass over them:
-    validating the form and writing the <select> each walked 300 resolutions' choices
-    through Django's ``normalize_choices`` (a millisecond of the statement list)."""
+class _ChoicesAsGiven(django_filters.fields.ChoiceIterator):
+    """django-filter's choices, a list of (value, label) pairs kept as given, as the
+    search form's are (``_ListedChoices``): validating the form and writing the <select>
+    each walked 300 resolutions' choices through Django's ``normalize_choices`` (a
+    millisecond of the statement list), and normalising them once when set, as
+    ``count_choices`` sets them four times a request, was still half of that. Plain pairs
+    only; a callable's are normalised as they are read."""
 
     def __init__(self, field: forms.Field, choices: Any) -> None:
-        if isinstance(choices, list | tuple):
-            choices = normalize_choices(choices)
-        super().__init__(field, choices)
+        super().__init__(field, list(choices) if isinstance(choices, tuple) else choices)
 
     def __iter__(self) -> Iterator[tuple[Any, Any]]:
         if not isinstance(self.choices, list):  # a callable's, normalised as it is read
@@ -185,7 +185,7 @@ class _FacetField(django_filters.fields.ChoiceField):
     of the statement list; ``count_choices`` replaces them with a new list, never changes
     them in place."""
 
-    iterator = _ChoicesNormalisedOnce
+    iterator = _ChoicesAsGiven
 
     def __deepcopy__(self, memo: dict) -> _FacetField:
         # forms.Field's copy (widget, messages, validators), not ChoiceField's.
