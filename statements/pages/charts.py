@@ -58,6 +58,9 @@ class Chart:
         width = LEFT * 2 + len(self.columns) * (COLUMN + GAP)
         height = TOP_ROOM + HEIGHT + LABEL_ROOM
         every = math.ceil(len(self.columns) / MOST_LABELS)
+        # Each name escaped once, not at every bar: they are translated lazily, and a
+        # list's chart has sixty bars.
+        names = [f"{escape(name)}: " for name in self.series] if self.stacked else None
         parts = [
             f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
             f'aria-label="{escape(self.description)}" xmlns="http://www.w3.org/2000/svg">',
@@ -68,22 +71,23 @@ class Chart:
         for index, column in enumerate(self.columns):
             x = LEFT + index * (COLUMN + GAP) + GAP // 2
             bottom = TOP_ROOM + HEIGHT
+            label = escape(column.label)
             for series, value in enumerate(column.values):
                 if not value:
                     continue
                 tall = max(1, round(HEIGHT * value / peak))
                 bottom -= tall
-                name = f"{self.series[series]}: " if self.stacked else ""
+                name = names[series] if names else ""
                 parts.append(
                     f'<rect class="chart__bar chart__bar--{series}" x="{x}" y="{bottom}" '
-                    f'width="{COLUMN}" height="{tall}"><title>{escape(column.label)} · '
-                    f"{escape(name)}{value}</title></rect>"
+                    f'width="{COLUMN}" height="{tall}"><title>{label} · '
+                    f"{name}{value}</title></rect>"
                 )
             if index % every == 0:
                 parts.append(
                     f'<text class="chart__label" x="{x + COLUMN / 2:g}" '
                     f'y="{TOP_ROOM + HEIGHT + 15}" text-anchor="middle">'
-                    f"{escape(column.label)}</text>"
+                    f"{label}</text>"
                 )
         parts.append("</svg>")
         # Safe: every text above is escaped; the rest is numbers and fixed markup.
