@@ -112,7 +112,11 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates" / "jinja2"],
         "APP_DIRS": False,
-        "OPTIONS": {"environment": "statements.pages.environment.environment"},
+        "OPTIONS": {
+            "environment": "statements.pages.environment.environment",
+            # The language, read once a render (statements/pages/environment.py).
+            "context_processors": ["django.template.context_processors.i18n"],
+        },
     },
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

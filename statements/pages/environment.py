@@ -87,9 +87,15 @@ def _catalogues_changed(*, setting: str, **kwargs: Any) -> None:
         _day_formatted.cache_clear()
 
 
+def _language(context: Context) -> str | None:
+    # Read once per render by Django's i18n context processor: get_language() reads a
+    # thread- and task-local under a lock, and a list page asks it a few hundred times.
+    return context.get("LANGUAGE_CODE") or translation.get_language()
+
+
 @pass_context
 def _gettext(context: Context, message: str, **variables: Any) -> str:
-    text = _translated(translation.get_language(), message)
+    text = _translated(_language(context), message)
     return _substituted(text, variables, context.eval_ctx.autoescape)
 
 
@@ -101,7 +107,10 @@ def _ngettext(context: Context, singular: str, plural: str, number: int, **varia
     )
 
 
-def date(value: Any, format_string: str | None = None, localtime: bool = True) -> str:
+@pass_context
+def date(
+    context: Context, value: Any, format_string: str | None = None, localtime: bool = True
+) -> str:
     """Django's ``date`` filter, in the current time zone as Django's templates give it
     (``localtime=False``: as stored, what ``{% localtime off %}`` did)."""
     if isinstance(value, dt.datetime):
@@ -109,7 +118,7 @@ def date(value: Any, format_string: str | None = None, localtime: bool = True) -
             value = timezone.template_localtime(value)
         return defaultfilters.date(value, format_string)
     if isinstance(value, dt.date):
-        return _day_formatted(translation.get_language(), value, format_string)
+        return _day_formatted(_language(context), value, format_string)
     return defaultfilters.date(value, format_string)
 
 

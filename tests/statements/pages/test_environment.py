@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from django.template import engines
 from django.template.backends.jinja2 import Jinja2
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 from django.utils import translation
 
 from statements.pages.templatetags import regroup
@@ -82,3 +82,22 @@ def test_a_day_is_formatted_in_the_active_language_and_format_every_time():
     assert render("{{ d|date('j F Y') }}|{{ none|date('j F Y') }}", d=day, none=None) == (
         "22 December 2017|"
     )
+
+
+def test_a_page_for_a_request_reads_the_language_once_and_follows_the_active_one(monkeypatch):
+    # Django's i18n context processor reads the language once a render; the messages and
+    # dates of the page take it from there, not from get_language() at each of them.
+    request = RequestFactory().get("/")
+    day = dt.date(2017, 12, 22)
+    template = engines["jinja2"].from_string(
+        '{% for _i in range(50) %}{{ _("January") }} {{ d|date("j F Y") }};{% endfor %}'
+    )
+    assert template.render({"d": day}, request).startswith("January 22 December 2017;")
+    with translation.override("de"):
+        assert template.render({"d": day}, request).startswith("Januar 22 Dezember 2017;")
+
+    calls = []
+    real = translation.get_language
+    monkeypatch.setattr(translation, "get_language", lambda: calls.append(1) or real())
+    assert template.render({"d": day}, request).count("January 22 December 2017;") == 50
+    assert len(calls) <= 2  # the processor's LANGUAGE_CODE and LANGUAGE_BIDI
