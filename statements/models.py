@@ -295,6 +295,8 @@ def citations_attach(paragraphs: Sequence[Paragraph]) -> None:
     links = (
         Paragraph.resolutions.through.objects.filter(paragraph_id__in=[p.pk for p in paragraphs])
         .select_related("resolution")
+        # When it was written is on no page that links it: two timestamps parsed a link.
+        .defer("resolution__created_at", "resolution__updated_at")
         .order_by("resolution__number")
     )
     cited = _grouped((link.paragraph_id, link.resolution) for link in links)
@@ -1241,21 +1243,12 @@ class ParagraphQuerySet(models.QuerySet):
         )
         return self.filter(pk__in=page).order_by("-statement__date", "-statement_id", "position")
 
-    def with_related(self) -> ParagraphQuerySet:
-        """The statement, the cited resolutions and the blocks above (``place_name``),
-        without what no list of paragraphs shows (``UNLISTED_FIELDS``)."""
-        return (
-            self.select_related("statement", ANCESTORS)
-            .defer(*UNLISTED_FIELDS)
-            .prefetch_related(cited_resolutions_list())
-        )
-
     def with_place(self) -> ParagraphQuerySet:
-        """What a search result (and its feed entry) shows of a paragraph: its statement
-        and the blocks above (``place_name``), as ``with_related()`` loads them, and only
-        the columns read (each timestamp is a string parsed on SQLite). Not the
-        resolutions it cites, which a result never links (a query and a model per
-        resolution; the feed attaches them with ``citations_attach``)."""
+        """What a quote of a paragraph shows (a search result, its feed entry, a
+        resolution's citing paragraphs): its statement and the blocks above
+        (``place_name``), and only the columns read (each timestamp is a string parsed on
+        SQLite). Not the resolutions it cites: ``citations_attach`` gives them to the
+        paragraphs that link them, from one query of the link table."""
         return self.select_related("statement", ANCESTORS).only(*_RESULT_COLUMNS)
 
 
@@ -1264,25 +1257,13 @@ class ParagraphKind(models.TextChoices):
     PARAGRAPH = "paragraph", _("paragraph")
 
 
-# The blocks above a paragraph that ``with_related()`` joins in: a page nests its items
+# The blocks above a paragraph that ``with_place()`` joins in: a page nests its items
 # three levels under a heading at most ("1." > "(1)" > "(a)" > "(i)"); deeper ones are
 # named from what is loaded, never with a query each.
 ANCESTORS = "parent__parent__parent"
 # The path to each of those blocks: "parent", "parent__parent", …
 _LINKS = ANCESTORS.split("__")
 _ANCESTOR_PATHS = ["__".join(_LINKS[:depth]) for depth in range(1, len(_LINKS) + 1)]
-# What no list of paragraphs shows, of each row and of the rows joined to it: the
-# statement's source page and import baseline were most of what a resolution page's 50
-# rows read; the times the rows were written (but the last change of a paragraph and its
-# statement, which the search feed dates its entries by) were 600 datetimes converted
-# for nothing a page.
-UNLISTED_FIELDS = (
-    "created_at",
-    "statement__source_text",
-    "statement__import_baseline",
-    "statement__created_at",
-    *(f"{path}__{field}" for path in _ANCESTOR_PATHS for field in ("created_at", "updated_at")),
-)
 
 # The columns ``with_place()`` reads: a paragraph's place and text, its statement's
 # address and heading, its last change and its statement's (the feed's dates), and what
@@ -1419,15 +1400,15 @@ class Paragraph(TimeStampedModel):
 
     @property
     def citations(self) -> list[Resolution]:
-        """The resolutions it cites, by number: the list ``with_related()`` loaded, else
-        a query."""
+        """The resolutions it cites, by number: the list ``citations_attach()`` or a
+        statement's ``with_related()`` loaded, else a query."""
         loaded = self.__dict__.get("cited_list")
         return loaded if loaded is not None else list(self.resolutions.order_by("number"))
 
     def cited_spans(self) -> list[tuple[int, int, Resolution]]:
         """(start, end, resolution) for each mention in the text of a resolution it cites,
         in order, overlaps skipped: what the page and the Akoma Ntoso export link. Reads
-        ``citations``, so no query after ``with_related()``."""
+        ``citations``, so no query once they are loaded."""
         cited = {resolution.number: resolution for resolution in self.citations}
         if not cited:
             # Most paragraphs cite nothing: no mention can be linked, so no scan of the text
@@ -1448,7 +1429,7 @@ class Paragraph(TimeStampedModel):
         return self.kind == self.Kind.HEADING
 
     def ancestors(self) -> list[Paragraph]:
-        """The blocks above it, top first, as far as they are loaded (``with_related()``,
+        """The blocks above it, top first, as far as they are loaded (``with_place()``,
         ``Statement.body()``): never a query."""
         chain: list[Paragraph] = []
         block = self

@@ -35,6 +35,7 @@ from statements.models import (
     Resolution,
     Statement,
     Tally,
+    citations_attach,
 )
 from statements.pages import akn, charts, structured_data
 from statements.pages.filters import (
@@ -447,11 +448,15 @@ class ResolutionDetailView(SectionMixin, DetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         page = citations_page(self.object, self.request.GET.get("page"))
-        paragraphs = (
+        # The columns a quote shows, and the resolutions each links from one query of the
+        # link table: 50 paragraphs with every column of their statements and resolutions
+        # were 490 timestamps parsed a page, a prefetch 2.5 times the cost of the query.
+        paragraphs = list(
             Paragraph.objects.filter(pk__in=page.object_list)
-            .with_related()
+            .with_place()
             .order_by("-statement__date", "-statement_id", "position")
         )
+        citations_attach(paragraphs)
         return super().get_context_data(
             page_obj=page,
             paragraphs=paragraphs,
