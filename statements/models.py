@@ -767,6 +767,12 @@ class StatementQuerySet(models.QuerySet):
         and shown by no public page: 7 kB a statement, most of what a list's page read."""
         return self.defer("source_text", "import_baseline")
 
+    def for_lists(self) -> StatementQuerySet:
+        """Only what a list of statements shows of each (includes/statement_item.html):
+        its address, title, date, kind and speaker. Twenty with every other column, four
+        timestamps parsed a row, took 1.05 ms to read against 0.44."""
+        return self.only("slug", "title", "date", "kind", "speaker")
+
     def per_year_by_kind(self) -> list[tuple[int, str, int]]:
         """(year, kind, statements) for these statements, by year."""
         rows = (

@@ -280,7 +280,7 @@ class HomeView(SectionMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(
-            statements=Statement.objects.published().without_sources()[: self.latest],
+            statements=Statement.objects.published().for_lists()[: self.latest],
             meetings=Meeting.objects.published()[: self.recent],
             resolutions=Resolution.objects.most_cited()[: self.most_cited],
             per_year=statements_per_year(published_per_year_by_kind()),
@@ -316,7 +316,7 @@ class StatementListView(SectionMixin, TalliedListView):
 
     def get_queryset(self) -> QuerySet[Statement]:
         self.filterset = StatementFilter(
-            self.request.GET or None, queryset=Statement.objects.published().without_sources()
+            self.request.GET or None, queryset=Statement.objects.published().for_lists()
         )
         self.filter_parameters = tuple(self.filterset.filters)
         return self.filterset.qs
@@ -539,7 +539,7 @@ class PersonDetailView(SectionMixin, DetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         person = self.object
-        statements = list(person.spoken().only("slug", "title", "kind", "date", "speaker"))
+        statements = list(person.spoken().for_lists())
         participations = list(person.participations_shown())
         return super().get_context_data(
             statements=statements,
