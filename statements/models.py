@@ -472,8 +472,20 @@ class MeetingQuerySet(models.QuerySet):
 
     def with_participants(self) -> MeetingQuerySet:
         """Load each meeting's participants with the person each one is, and not the
-        statements reporting it: what the list of meetings shows."""
+        statements reporting it: what a statement's page shows of its meetings."""
         return self.prefetch_related(participants_with_people())
+
+    def for_lists(self) -> MeetingQuerySet:
+        """Only what a list of meetings shows of each (includes/meeting_item.html): its
+        address, title, date, place, kind and occasion."""
+        return self.only("slug", "title", "date", "location", "kind", "occasion")
+
+    def with_principals(self) -> MeetingQuerySet:
+        """Load each meeting's participants as ``principals`` names them, and no more: the
+        list of meetings. Twenty meetings with every column of theirs, their participants'
+        and their people's took 3.7 ms to read, these 2.5 (with ``for_lists()``)."""
+        participants = Participant.objects.only("meeting_id", "name", "in_attendance")
+        return self.prefetch_related(Prefetch("participants", queryset=participants))
 
     def reported_by(self, statement: Statement) -> MeetingQuerySet:
         """The meetings the statement reports or mentions, each with its participants: a

@@ -281,7 +281,7 @@ class HomeView(SectionMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(
             statements=Statement.objects.published().for_lists()[: self.latest],
-            meetings=Meeting.objects.published()[: self.recent],
+            meetings=Meeting.objects.published().for_lists()[: self.recent],
             resolutions=Resolution.objects.most_cited()[: self.most_cited],
             per_year=statements_per_year(published_per_year_by_kind()),
             **kwargs,
@@ -488,7 +488,7 @@ class MeetingListView(SectionMixin, TalliedListView):
             self.request.GET or None, queryset=Meeting.objects.published()
         )
         self.filter_parameters = tuple(self.filterset.filters)
-        return self.filterset.qs.with_participants()
+        return self.filterset.qs.for_lists().with_principals()
 
     def unfiltered_count(self) -> int:
         return Tally.objects.published_meetings()
