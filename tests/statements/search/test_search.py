@@ -526,6 +526,33 @@ def test_postgresql_queries_use_the_gin_indexes(corpus):
     assert "paragraph_text_search" in plan and "statement_title_search" in plan
 
 
+def test_postgresql_plans_each_search_for_its_words_never_a_prepared_generic_plan(corpus):
+    # Prepared after five runs, a search's query could be planned once for any words:
+    # PostgreSQL's generic plan guessed how many rows they match and took a common word
+    # seconds at 100,000 statements (reading._planned_for_these_words).
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite prepares nothing")
+    if connection.settings_dict.get("OPTIONS", {}).get("prepare_threshold") is None:
+        pytest.skip("prepared statements are off (DJANGO_DB_PREPARED_STATEMENTS=0)")
+    for _ in range(12):
+        assert search_paragraphs("sanctions").count() > 0
+        assert newest_statements("sanctions").ids
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [statement for (statement,) in cursor.fetchall()]
+    # Matching by the words (@@) is what their number decides; ranking rows already
+    # found (ts_rank over the hits' ids) plans the same for any words, and stays prepared.
+    assert not [statement for statement in prepared if "@@" in statement]
+    assert [statement for statement in prepared if "ts_rank" in statement]
+    # What else the connection repeats is still prepared, and keeps its threshold.
+    assert connection.connection.prepare_threshold == 5
+    for _ in range(6):
+        Statement.objects.filter(slug="sanctions").exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert cursor.fetchone()[0] > len(prepared)
+
+
 # --- The page ----------------------------------------------------------------------------
 
 
