@@ -830,14 +830,23 @@ class StatementQuerySet(models.QuerySet):
             | ~Q(status=Statement.Status.PUBLISHED) & Exists(in_paragraphs)
         )
 
-    def published_citing(self, resolution_id: int) -> StatementQuerySet:
+    def published_citing(
+        self, resolution_id: int, dated: tuple[dt.date, dt.date] | None = None
+    ) -> StatementQuerySet:
         """Published statements citing the resolution (by id), each checked by one seek in
         the (resolution, statement) index of published citations: a page of a filtered
         list stops at its last row instead of first listing every statement that cites
-        the resolution (47,525 for the most cited one at 100,000: 35 ms to 0.05 ms)."""
+        the resolution (47,525 for the most cited one at 100,000: 35 ms to 0.05 ms).
+
+        ``dated``: the first and last day the statements are filtered to, if they are. A
+        citation carries its statement's date, so only those days' citations are looked
+        at: PostgreSQL, grouping a year of statements citing the most cited resolution,
+        otherwise joined all its 68,000 citations to them (15.7 ms against 3.1)."""
         cites = PublishedCitation.objects.filter(
             resolution_id=resolution_id, statement=OuterRef("pk")
         )
+        if dated is not None:
+            cites = cites.filter(date__range=dated)
         return self.published().filter(Exists(cites))
 
     # The neighbours in list order (newest first, then by id), as one range of the

@@ -3,6 +3,7 @@ are only those that published content has, so no filter leads to an empty page."
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -278,12 +279,14 @@ class StatementFilter(django_filters.FilterSet):
         if not chosen:
             archive = self.archive_counts
             return Listed(archive["per_year_by_kind"], archive["speaker"], count=None)
-        group = statements.per_year_kind_and_speaker
         if len(chosen) == 1:
             [(name, value)] = chosen.items()
+            group = statements.per_year_kind_and_speaker
             rows = caching.per_generation(f"statements-listed:{name}={value}", group)
+        elif "year" in chosen and "resolution" in chosen and connection.vendor == "postgresql":
+            rows = self._within_the_year(chosen).per_year_kind_and_speaker()
         else:
-            rows = group()
+            rows = statements.per_year_kind_and_speaker()
         per_year_by_kind: Counter[tuple[int, str]] = Counter()
         per_speaker: Counter[tuple[int | None, str]] = Counter()
         for year, kind, person, speaker, n in rows:
@@ -295,6 +298,27 @@ class StatementFilter(django_filters.FilterSet):
             speakers=[(person, speaker, n) for (person, speaker), n in per_speaker.items()],
             count=per_year_by_kind.total(),
         )
+
+    def _within_the_year(self, chosen: dict[str, Any]) -> QuerySet[Statement]:
+        """The statements ``qs`` lists when a year and a resolution are chosen, the
+        resolution's citations looked up on that year's days only (a citation carries its
+        statement's date): to group them, PostgreSQL otherwise joined the year's
+        statements to every citation of the resolution, 68,000 for the most cited at
+        100,000 statements (15.7 ms against 3.1). Not for the page's twenty rows in order:
+        there the dates led PostgreSQL's plan for any values (a prepared query's) to read
+        every citation of the year first (0.7 ms to 3-4). PostgreSQL only: SQLite, which
+        seeks each statement's citation in the (resolution, statement) index, took the
+        dates as the better range of another and walked the year's citations for each
+        statement (0.2 ms to 1.7 at 5,000 statements)."""
+        year = int(chosen["year"])
+        statements = self.queryset.published_citing(
+            self.resolution_ids[int(chosen["resolution"])],
+            dated=(dt.date(year, 1, 1), dt.date(year, 12, 31)),
+        )
+        for name, value in chosen.items():
+            if name != "resolution":
+                statements = self.filters[name].filter(statements, value)
+        return statements
 
     def count_choices(self, listed: Listed) -> None:
         """Label every choice with how many published statements it would list, the other

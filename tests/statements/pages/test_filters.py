@@ -197,6 +197,28 @@ def test_a_filtered_list_counts_and_pages_what_it_lists_from_one_grouping(client
         assert client.get(url, {**params, "page": 3}).status_code == 404
 
 
+def test_a_year_and_a_resolution_list_that_years_statements_citing_it_to_its_first_and_last_day(
+    client,
+):
+    # On PostgreSQL the grouping looks the citations up on the year's days only; the
+    # statements either side of the year cite the resolution too.
+    from tests.factories import ParagraphFactory, ResolutionFactory
+
+    resolution = ResolutionFactory(number=2397)
+    for day in ("2019-12-31", "2020-01-01", "2020-06-30", "2020-12-31", "2021-01-01"):
+        statement = StatementFactory(date=dt.date.fromisoformat(day), speaker="Taro Kono")
+        ParagraphFactory(statement=statement).resolutions.add(resolution)
+    StatementFactory(date=dt.date(2020, 3, 3), speaker="Taro Kono")  # cites nothing
+    html = client.get(
+        reverse("statements:statement-list"), {"year": "2020", "resolution": "2397"}
+    ).content.decode()
+    assert rendered.listed_count(html) == 3 == html.count('class="item__title"')
+    speakers = {value: label for value, _chosen, label in rendered.select_options(html, "speaker")}
+    assert speakers["Taro Kono"] == "Taro Kono (3)"
+    kinds = {value: label for value, _chosen, label in rendered.select_options(html, "kind")}
+    assert kinds["statement"] == "Statement (3)"
+
+
 # --- The meeting list ---------------------------------------------------------------------
 
 
