@@ -39,7 +39,7 @@ def generate(
         )
     started = time.perf_counter()
     result = synthetic.corpus_generate(statements=statements, seed=seed, progress=progress)
-    synthetic.planner_statistics_refresh()
+    synthetic.planner_statistics_refresh(vacuum=True)
     elapsed = time.perf_counter() - started
     return (
         f"Generated {result.statements} statements ({result.paragraphs} paragraphs, "

@@ -592,11 +592,16 @@ def corpus_generate(
     return result
 
 
-def planner_statistics_refresh() -> None:
+def planner_statistics_refresh(*, vacuum: bool = False) -> None:
     """PostgreSQL: ANALYZE the archive's tables, as autovacuum would (it may be slow, or
     off). Triggers keep their query plans for the whole session, and plans made while the
     tables were nearly empty read them whole: a bulk load slowed as it grew, to 27
-    statements a second. ANALYZE replans them. SQLite plans by rule, not statistics."""
+    statements a second. ANALYZE replans them. SQLite plans by rule, not statistics.
+
+    ``vacuum``: VACUUM them as well, once the load is done (outside a transaction), as
+    autovacuum would soon after: until then no page of a new table is marked all-visible,
+    so no scan of an index alone can skip the table. A freshly loaded 100,000-statement
+    archive grouped a year of one resolution's statements in 371 ms instead of 10."""
     if connection.vendor != "postgresql":
         return
     tables = [model._meta.db_table for model in apps.get_app_config("statements").get_models()]
@@ -604,5 +609,6 @@ def planner_statistics_refresh() -> None:
         Paragraph.resolutions.through._meta.db_table,
         Statement.meetings.through._meta.db_table,
     ]
+    names = ", ".join(connection.ops.quote_name(t) for t in tables)
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
+        cursor.execute(f"VACUUM (ANALYZE) {names}" if vacuum else f"ANALYZE {names}")
