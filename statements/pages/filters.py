@@ -251,9 +251,10 @@ class StatementFilter(django_filters.FilterSet):
             return queryset.filter(person__slug=value)
         return queryset.filter(speaker=value)
 
-    def filter_resolution(self, queryset, name, value):
+    def filter_resolution(self, queryset, name, value, dated=None):
         # A choice, so cited: its id is known (the list and its feed list published ones).
-        return queryset.published_citing(self.resolution_ids[int(value)])
+        # ``dated``: the days the statements are filtered to (``_within_the_year``).
+        return queryset.published_citing(self.resolution_ids[int(value)], dated)
 
     def chosen(self) -> dict[str, Any]:
         """The filters the list applies: the valid ones not left empty, as ``qs`` does."""
@@ -311,9 +312,9 @@ class StatementFilter(django_filters.FilterSet):
         dates as the better range of another and walked the year's citations for each
         statement (0.2 ms to 1.7 at 5,000 statements)."""
         year = int(chosen["year"])
-        statements = self.queryset.published_citing(
-            self.resolution_ids[int(chosen["resolution"])],
-            dated=(dt.date(year, 1, 1), dt.date(year, 12, 31)),
+        dated = (dt.date(year, 1, 1), dt.date(year, 12, 31))
+        statements = self.filter_resolution(
+            self.queryset, "resolution", chosen["resolution"], dated
         )
         for name, value in chosen.items():
             if name != "resolution":
