@@ -1558,10 +1558,20 @@ def cited_numbers_by_statement(
     join through every paragraph's links as a scan of all of them (29 ms for 20
     statements at 100,000, against 1.3). One query either way."""
     others = [pk for pk in statement_ids if pk not in published]
-    pairs = built_once(_statement_citations).filter(key__in=others)
     ids = [pk for pk in statement_ids if pk in published]
-    if ids:  # a UNION is distinct; a part with no ids is left out of it
-        pairs = built_once(_published_statement_citations).filter(key__in=ids).union(pairs)
+    # A UNION only when both parts have ids: Django leaves an empty part out of the SQL,
+    # but only after building it, and a public page (all published) spent 0.45 ms on the
+    # query against 0.31 for its one part. Each part is distinct, as a UNION is.
+    if not ids:
+        pairs = built_once(_statement_citations).filter(key__in=others)
+    elif not others:
+        pairs = built_once(_published_statement_citations).filter(key__in=ids)
+    else:
+        pairs = (
+            built_once(_published_statement_citations)
+            .filter(key__in=ids)
+            .union(built_once(_statement_citations).filter(key__in=others))
+        )
     return {key: sorted(numbers) for key, numbers in _grouped(pairs).items()}
 
 

@@ -550,3 +550,5 @@ def test_cited_numbers_of_published_and_unpublished_statements_come_in_one_query
         assert cited_numbers_by_statement([published.pk], {published.pk}) == {
             published.pk: [2375, 2397]
         }
+    with django_assert_num_queries(1):
+        assert cited_numbers_by_statement([draft.pk, quiet.pk]) == {draft.pk: [1718, 2397]}
