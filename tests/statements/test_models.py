@@ -552,3 +552,31 @@ def test_cited_numbers_of_published_and_unpublished_statements_come_in_one_query
         }
     with django_assert_num_queries(1):
         assert cited_numbers_by_statement([draft.pk, quiet.pk]) == {draft.pk: [1718, 2397]}
+
+
+def test_a_body_gives_each_paragraph_its_citations_by_number_one_instance_per_resolution(
+    django_assert_num_queries,
+):
+    r2397 = ResolutionFactory(number=2397, title="Non-proliferation/DPRK")
+    r1718 = ResolutionFactory(number=1718)
+    statement = StatementFactory()
+    first = ParagraphFactory(statement=statement, position=1)
+    first.resolutions.add(r2397, r1718)
+    ParagraphFactory(statement=statement, position=2)
+    ParagraphFactory(statement=statement, position=3).resolutions.add(r2397)
+    statement = Statement.objects.get(pk=statement.pk)
+    with django_assert_num_queries(2):  # the paragraphs, their citations
+        body = statement.body()
+    with django_assert_num_queries(0):
+        assert [[r.number for r in p.citations] for p in body] == [[1718, 2397], [], [2397]]
+        shown = body[0].citations[1]
+        assert (shown.symbol, shown.title, str(shown)) == (
+            r2397.symbol,
+            "Non-proliferation/DPRK",
+            str(r2397),
+        )
+        assert shown.get_absolute_url() == "/resolutions/2397/"
+        # Each paragraph citing it holds the same resolution, not a copy per citation.
+        assert body[2].citations[0] is shown
+        assert [r.number for r in statement.cited_resolutions] == [1718, 2397]
+    assert shown.updated_at == r2397.updated_at  # on no page: read when asked
