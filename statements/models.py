@@ -296,14 +296,6 @@ def _cited_columns() -> tuple[str, ...]:
     return tuple(f.attname for f in Resolution._meta.concrete_fields if f.name not in written)
 
 
-def _paragraph_links() -> QuerySet:
-    links = Paragraph.resolutions.through.objects.alias(
-        key=F("paragraph_id"), cited_number=F("resolution__number")
-    )
-    cited = (f"resolution__{column}" for column in _cited_columns())
-    return links.order_by("cited_number").values_list("paragraph_id", *cited)
-
-
 def citations_attach(paragraphs: Sequence[Paragraph]) -> None:
     """Give each paragraph the resolutions it cites, by number, as ``citations`` reads
     them, from one query of the link table, with one instance per resolution however
@@ -311,7 +303,8 @@ def citations_attach(paragraphs: Sequence[Paragraph]) -> None:
     the cost (1.3 ms of a 30-paragraph statement's page); an instance per link and per
     its resolution (``select_related``) cost a resolution's page, 50 paragraphs citing
     it, 1.35 ms against 0.6."""
-    rows = built_once(_paragraph_links).filter(key__in=[p.pk for p in paragraphs])
+    rows = built_once(_paragraph_citations, *_cited_columns())
+    rows = rows.filter(key__in=[p.pk for p in paragraphs])
     found: dict[int, Resolution] = {}
     pairs = []
     for paragraph_id, *columns in rows:
@@ -1544,11 +1537,13 @@ def _published_statement_citations() -> QuerySet:
     return cited.values_list("statement_id", "resolution__number").distinct()
 
 
-def _paragraph_citations() -> QuerySet:
+def _paragraph_citations(*columns: str) -> QuerySet:
+    """Each citation's paragraph and these columns of the resolution it cites, by number."""
     links = Paragraph.resolutions.through.objects.alias(
         key=F("paragraph_id"), cited_number=F("resolution__number")
     )
-    return links.order_by("cited_number").values_list("paragraph_id", "resolution__number")
+    cited = (f"resolution__{column}" for column in columns)
+    return links.order_by("cited_number").values_list("paragraph_id", *cited)
 
 
 def _statement_meetings() -> QuerySet:
@@ -1598,7 +1593,7 @@ def cited_numbers_by_statement(
 
 def cited_numbers_by_paragraph(paragraph_ids: list[int]) -> dict[int, list[int]]:
     """The numbers of the resolutions each paragraph cites, ascending (``citations``)."""
-    return _grouped(built_once(_paragraph_citations).filter(key__in=paragraph_ids))
+    return _grouped(built_once(_paragraph_citations, "number").filter(key__in=paragraph_ids))
 
 
 def meeting_slugs_by_statement(statement_ids: list[int]) -> dict[int, list[str]]:
