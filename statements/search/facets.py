@@ -24,7 +24,12 @@ from django.db.models.functions import Cast, Left
 
 from mofa_site import caching
 from statements import derived
-from statements.models import PublishedCitation, Statement, built_once
+from statements.models import (
+    PublishedCitation,
+    Statement,
+    built_once,
+    published_statement_citations,
+)
 from statements.search.reading import (
     NEWEST,
     OLDEST,
@@ -70,16 +75,11 @@ def search_facets(answer: Answer, filters: Filters) -> Facets:
     return _place_facets(hits.found, hits.more, filters)
 
 
-# The two reads of the places' statements, built once, by an aliased key (``built_once``):
-# 0.3 + 0.65 ms a page built each time, 0.24 + 0.42 built once.
+# The places' statements, read by an aliased key from a read built once (``built_once``),
+# as their citations are: 0.3 + 0.65 ms a page built each time, 0.24 + 0.42 built once.
 def _statement_kinds() -> QuerySet:
     statements = Statement.objects.alias(key=F("pk")).order_by()
     return statements.values_list("pk", "date", "kind")
-
-
-def _statement_citations() -> QuerySet:
-    cited = PublishedCitation.objects.alias(key=F("statement_id")).order_by()
-    return cited.values_list("statement_id", "resolution_id", "resolution__number").distinct()
 
 
 def _place_facets(places: list, capped: bool, chosen: Filters) -> Facets:
@@ -89,7 +89,8 @@ def _place_facets(places: list, capped: bool, chosen: Filters) -> Facets:
     ids = list(per_statement)
     statements = built_once(_statement_kinds).filter(key__in=ids)
     cites: dict[int, dict[int, int]] = defaultdict(dict)  # statement: {resolution pk: number}
-    for statement_id, resolution_id, number in built_once(_statement_citations).filter(key__in=ids):
+    citations = built_once(published_statement_citations, "id", "number").filter(key__in=ids)
+    for statement_id, resolution_id, number in citations:
         cites[statement_id][resolution_id] = number
     years: Counter[int] = Counter()
     kinds: Counter[str] = Counter()
