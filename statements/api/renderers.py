@@ -38,6 +38,12 @@ class JSONRenderer(renderers.JSONRenderer):
 
     _default = encoders.JSONEncoder().default
     _options = orjson.OPT_PASSTHROUGH_DATETIME  # dates and times as DRF writes them
+    # orjson writes DRF's bytes under DRF's defaults only (read once, as DRF reads them).
+    _same_bytes = (
+        renderers.JSONRenderer.compact
+        and not renderers.JSONRenderer.ensure_ascii
+        and renderers.JSONRenderer.strict
+    )
 
     def render(
         self,
@@ -45,9 +51,8 @@ class JSONRenderer(renderers.JSONRenderer):
         accepted_media_type: str | None = None,
         renderer_context: dict | None = None,
     ) -> bytes:
-        same_shape = self.compact and not self.ensure_ascii and self.strict
         indent = self.get_indent(accepted_media_type, renderer_context or {})
-        if data is None or indent is not None or not same_shape:
+        if data is None or indent is not None or not self._same_bytes:
             return super().render(data, accepted_media_type, renderer_context)
         try:
             body = orjson.dumps(data, default=self._default, option=self._options)
