@@ -1284,13 +1284,17 @@ class ParagraphQuerySet(models.QuerySet):
         )
         return self.filter(pk__in=page).order_by("-statement__date", "-statement_id", "position")
 
-    def with_place(self) -> ParagraphQuerySet:
+    def with_place(self, *, dated: bool = True) -> ParagraphQuerySet:
         """What a quote of a paragraph shows (a search result, its feed entry, a
         resolution's citing paragraphs): its statement and the blocks above
         (``place_name``), and only the columns read (each timestamp is a string parsed on
-        SQLite). Not the resolutions it cites: ``citations_attach`` gives them to the
-        paragraphs that link them, from one query of the link table."""
-        return self.select_related("statement", ANCESTORS).only(*_RESULT_COLUMNS)
+        SQLite). ``dated``: with its last change and its statement's publication and last
+        change (a feed's dates), which a page that prints none goes without (three parsed a
+        quote; a resolution page quotes fifty). Not the resolutions it cites:
+        ``citations_attach`` gives them to the paragraphs that link them, from one query
+        of the link table."""
+        columns = _RESULT_COLUMNS if dated else _UNDATED_RESULT_COLUMNS
+        return self.select_related("statement", ANCESTORS).only(*columns)
 
 
 class ParagraphKind(models.TextChoices):
@@ -1322,6 +1326,8 @@ _RESULT_COLUMNS = (
     ),
     *(f"{path}__{name}" for path in _ANCESTOR_PATHS for name in _BLOCK_COLUMNS),
 )
+_RESULT_DATES = ("updated_at", "statement__published_at", "statement__updated_at")
+_UNDATED_RESULT_COLUMNS = tuple(name for name in _RESULT_COLUMNS if name not in _RESULT_DATES)
 
 
 def printed_label(label: str) -> str:

@@ -4,7 +4,7 @@ import datetime as dt
 import re
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,6 +13,7 @@ from django.utils.http import http_date
 
 from statements import services
 from statements.models import Meeting, Paragraph, Participant, Person, Resolution, Statement, Tally
+from statements.pages import views
 from tests.factories import (
     MeetingFactory,
     ParagraphFactory,
@@ -261,6 +262,23 @@ def test_resolution_page_groups_citing_paragraphs_by_statement_newest_first(clie
         '<link rel="alternate" type="application/atom+xml" title="New statements citing 2397" '
         'href="/resolutions/2397/feed/">' in html
     )
+
+
+def test_the_resolution_view_reads_its_page_of_citations_without_the_validators(
+    client, rf, db, monkeypatch
+):
+    # The validators read the page of citations for the view; answered alone, the view
+    # reads it itself and shows the same page.
+    monkeypatch.setattr(views, "CITATIONS_PER_PAGE", 4)
+    resolution = ResolutionFactory(number=2397)
+    for year in (2017, 2018, 2019):
+        statement_with_paragraphs(2, resolution, date=dt.date(year, 1, 1))
+    request = rf.get("/resolutions/2397/", {"page": "2"})
+    request.user = AnonymousUser()
+    alone = views.ResolutionDetailView.as_view()(request, number=2397).render().content
+    answered = client.get("/resolutions/2397/", {"page": "2"}).content
+    assert alone == answered
+    assert answered.count(b'<blockquote class="citation"') == 2
 
 
 def test_resolutions_unknown_or_cited_only_by_drafts_are_404(client, db):
