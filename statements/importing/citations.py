@@ -56,13 +56,58 @@ _OTHER_BODY = re.compile(
 )
 
 
+# How each keyword begins, lowercased: every match of _INTRO starts with one of these.
+_KEYWORD_STARTS = ("s/res/", "resolution", "unscr", "scr")
+# Letters the regex's IGNORECASE takes for a keyword's that lower() leaves apart:
+# "ſ" for "s", "ı" for "i" (Kelvin's K lowercases to "k"; "İ" to two characters).
+_FOLDED_ONTO_ASCII = ("ſ", "ı")
+# Every match of _OTHER_BODY holds one of these, lowercased.
+_OTHER_BODY_WORDS = ("assembly", "ga", "council", "hrc", "ecosoc", "governors", "wha")
+
+
+def _lowered(text: str) -> str | None:
+    """The text lowercased, when each character stays where it was and the regex's
+    IGNORECASE would take no other for a keyword's letter; else None (the regex alone)."""
+    lowered = text.lower()
+    if len(lowered) != len(text) or any(letter in text for letter in _FOLDED_ONTO_ASCII):
+        return None
+    return lowered
+
+
+def _next_intro(text: str, lowered: str | None, pos: int) -> re.Match[str] | None:
+    """``_INTRO.search(text, pos)``. Given ``lowered``, the text lowercased with the same
+    offsets, the regex is tried only where a keyword begins: searching tried its
+    lookbehind and keywords at every character, most of the time a cited paragraph took
+    to link (8.5 of 14.6 µs for 350 characters)."""
+    if lowered is None:
+        return _INTRO.search(text, pos)
+    while True:
+        found = [at for start in _KEYWORD_STARTS if (at := lowered.find(start, pos)) >= 0]
+        if not found:
+            return None
+        at = min(found)
+        if (intro := _INTRO.match(text, at)) is not None:
+            return intro
+        pos = at + 1
+
+
+def _of_other_body(text: str, lowered: str | None, start: int) -> bool:
+    """Whether the keyword at ``start`` follows another body's name ("General Assembly
+    resolution 70/1"), the regex run only where one could be."""
+    begin = max(0, start - 40)
+    if lowered is not None and not any(w in lowered[begin:start] for w in _OTHER_BODY_WORDS):
+        return False
+    return _OTHER_BODY.search(text[begin:start]) is not None
+
+
 def resolution_mentions(text: str) -> list[Mention]:
     """Every Security Council resolution number mentioned in `text`, in order."""
     mentions: list[Mention] = []
     pos = 0
-    while (intro := _INTRO.search(text, pos)) is not None:
+    lowered = _lowered(text)
+    while (intro := _next_intro(text, lowered, pos)) is not None:
         pos = intro.end()
-        if _OTHER_BODY.search(text[max(0, intro.start() - 40) : intro.start()]):
+        if _of_other_body(text, lowered, intro.start()):
             continue
         cursor = intro.end()
         first = True

@@ -1,8 +1,12 @@
 """Resolution citations: every form the MOFA pages use, and the numbers that are not."""
 
-import pytest
+from unittest.mock import patch
 
-from statements.importing import Mention, cited_resolutions, resolution_mentions
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from statements.importing import Mention, citations, cited_resolutions, resolution_mentions
 
 
 @pytest.mark.parametrize(
@@ -91,3 +95,49 @@ def test_mention_is_a_named_tuple_with_start_end_number():
     (mention,) = resolution_mentions("resolution 2254")
     start, end, number = mention
     assert (mention.start, mention.end, mention.number) == (start, end, number) == (11, 15, 2254)
+
+
+# Text made of what the keywords, numbers and other bodies' names are made of, in any case,
+# with the letters other scripts fold onto theirs ("ſ", "ı", "İ", Kelvin's "K").
+_PIECES = st.sampled_from(
+    [
+        *("resolution", "resolutions", "S/RES/", "UNSCR", "SCR", "scrs", "No.", "nos "),
+        *("General Assembly ", "GA ", "UNGA", "HRC ", "ECOSOC", "Board of Governors ", "WHA"),
+        *("Human Rights Council ", "(XXV)", "(2017)", " and ", ", ", " or ", "/", "-", "."),
+        *("2397", "1718", "70", "9", "0", " ", "\u00a0", "x", "’", "ſ", "ı", "İ", "\u212a"),
+    ]
+)
+_TEXTS = st.lists(
+    st.one_of(_PIECES, _PIECES.map(str.upper), _PIECES.map(str.lower), st.text(max_size=3)),
+    max_size=25,
+).map("".join)
+
+
+@given(_TEXTS, st.integers(min_value=0, max_value=200))
+def test_keywords_are_found_where_the_regex_alone_finds_them(text, pos):
+    found = citations._next_intro(text, citations._lowered(text), pos)
+    alone = citations._INTRO.search(text, pos)
+    assert (found and found.span()) == (alone and alone.span())
+
+
+@given(_TEXTS, st.integers(min_value=0, max_value=200))
+def test_other_bodies_are_told_apart_as_by_the_regex_alone(text, start):
+    start = min(start, len(text))
+    alone = citations._OTHER_BODY.search(text[max(0, start - 40) : start]) is not None
+    assert citations._of_other_body(text, citations._lowered(text), start) == alone
+
+
+@given(_TEXTS)
+def test_mentions_are_what_the_regex_alone_reads(text):
+    with patch.object(citations, "_lowered", return_value=None):
+        alone = resolution_mentions(text)
+    assert resolution_mentions(text) == alone
+
+
+def test_text_whose_letters_fold_onto_a_keyword_is_read_by_the_regex():
+    # IGNORECASE reads "ſ" as "s" and "ı" as "i"; "İ" lowercases to two characters.
+    assert resolution_mentions("ſ/RES/2397 and reſolutıon 1718") == [
+        Mention(6, 10, 2397),
+        Mention(26, 30, 1718),
+    ]
+    assert resolution_mentions("İ resolution 2397") == [Mention(13, 17, 2397)]
