@@ -507,12 +507,12 @@ class MeetingQuerySet(models.QuerySet):
         return self.filter(statements=statement).with_participants()
 
     def with_reports(self) -> MeetingQuerySet:
-        """``with_related()`` and the paragraphs of the statements: for a meeting's page."""
+        """``with_related()`` and the paragraphs of the statements, for a meeting's page,
+        which gives them their citations (``Meeting.cite_reports()``)."""
+        in_order = Prefetch("paragraphs", queryset=Paragraph.objects.order_by("position"))
         return self.prefetch_related(
             participants_with_people(),
-            reporting_statements(
-                Statement.objects.without_sources().prefetch_related(paragraphs_in_reading_order())
-            ),
+            reporting_statements(Statement.objects.without_sources().prefetch_related(in_order)),
         )
 
 
@@ -631,6 +631,12 @@ class Meeting(TimeStampedModel):
         """The published meeting summaries linked to it: what reports the meeting, shown
         in full on its page."""
         return [s for s in self.published_statements if s.kind == StatementKind.MEETING_SUMMARY]
+
+    def cite_reports(self) -> None:
+        """Give the paragraphs of the published statements reporting it, as
+        ``with_reports()`` loaded them, the resolutions they cite: one query
+        (``citations_attach``), where Django's many-to-many prefetch cost twice as much."""
+        citations_attach([p for statement in self.published_statements for p in statement.body()])
 
     @cached_property
     def mentions(self) -> list[MeetingMention]:

@@ -515,6 +515,7 @@ class MeetingDetailView(SectionMixin, DetailView):
         return Meeting.objects.published().with_reports()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        self.object.cite_reports()
         return super().get_context_data(
             json_ld=structured_data.meeting_page_data(self.object, self.request.build_absolute_uri),
             **kwargs,

@@ -675,7 +675,9 @@ def test_meeting_page_runs_the_same_queries_for_2_or_200_summary_paragraphs(
         # validators, meeting, participants (with their people), statements, paragraphs,
         # resolutions
         with django_assert_num_queries(6):
-            assert client.get(meeting.get_absolute_url()).status_code == 200
+            response = client.get(meeting.get_absolute_url())
+        assert response.status_code == 200
+        assert b'<a href="/resolutions/2397/">2397</a>' in response.content
 
 
 def test_a_title_the_archive_wrote_is_marked_and_a_printout_carries_the_address(client, db):
