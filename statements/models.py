@@ -494,13 +494,6 @@ class MeetingQuerySet(models.QuerySet):
         address, title, date, place, kind and occasion."""
         return self.only("slug", "title", "date", "location", "kind", "occasion")
 
-    def with_principals(self) -> MeetingQuerySet:
-        """Load each meeting's participants as ``principals`` names them, and no more: the
-        list of meetings. Twenty meetings with every column of theirs, their participants'
-        and their people's took 3.7 ms to read, these 2.5 (with ``for_lists()``)."""
-        participants = Participant.objects.only("meeting_id", "name", "in_attendance")
-        return self.prefetch_related(Prefetch("participants", queryset=participants))
-
     def reported_by(self, statement: Statement) -> MeetingQuerySet:
         """The meetings the statement reports or mentions, each with its participants: a
         statement's page (a filter, cheaper than the many-to-many prefetch)."""
@@ -514,6 +507,22 @@ class MeetingQuerySet(models.QuerySet):
             participants_with_people(),
             reporting_statements(Statement.objects.without_sources().prefetch_related(in_order)),
         )
+
+
+def principal_names_attach(meetings: Sequence[Meeting]) -> None:
+    """Give each meeting the names of its ``principals``, in order, as
+    ``principal_names``: one query of names for a list of meetings, where the prefetch
+    built a participant for each (80 for twenty meetings) only to print its name."""
+    names: dict[int, list[str]] = {meeting.pk: [] for meeting in meetings}
+    rows = (
+        Participant.objects.filter(meeting_id__in=names, in_attendance=False)
+        .order_by("meeting_id", "position", "id")  # Participant.Meta.ordering, per meeting
+        .values_list("meeting_id", "name")
+    )
+    for meeting_id, name in rows:
+        names[meeting_id].append(name)
+    for meeting in meetings:
+        meeting.principal_names = names[meeting.pk]
 
 
 def participants_with_people() -> Prefetch:

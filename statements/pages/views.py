@@ -36,6 +36,7 @@ from statements.models import (
     Statement,
     Tally,
     citations_attach,
+    principal_names_attach,
 )
 from statements.pages import akn, charts, structured_data
 from statements.pages.filters import (
@@ -496,14 +497,16 @@ class MeetingListView(SectionMixin, TalliedListView):
             self.request.GET or None, queryset=Meeting.objects.published()
         )
         self.filter_parameters = tuple(self.filterset.filters)
-        return self.filterset.qs.for_lists().with_principals()
+        return self.filterset.qs.for_lists()
 
     def unfiltered_count(self) -> int:
         return Tally.objects.published_meetings()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         self.filterset.count_choices()
-        return super().get_context_data(filter=self.filterset, **kwargs)
+        context = super().get_context_data(filter=self.filterset, **kwargs)
+        principal_names_attach(list(context["meetings"]))  # the page's, as it iterates them
+        return context
 
 
 class MeetingDetailView(SectionMixin, DetailView):

@@ -16,6 +16,7 @@ from statements.models import (
     Resolution,
     Statement,
     Tally,
+    principal_names_attach,
 )
 from tests.factories import (
     MeetingFactory,
@@ -482,6 +483,22 @@ def test_a_meetings_published_statements_are_newest_first_loaded_or_not():
         Meeting.objects.with_reports().get(pk=meeting.pk),
     ):
         assert loaded.published_statements == [newer, older]
+
+
+def test_principal_names_are_the_principals_names_in_order_from_one_query(
+    django_assert_num_queries,
+):
+    met, alone = MeetingFactory(), MeetingFactory()
+    ParticipantFactory(meeting=met, name="Shinzo Abe", position=2)
+    ParticipantFactory(meeting=met, name="Narendra Modi", position=1)
+    ParticipantFactory(meeting=met, name="Hiroshige Seko", position=0, in_attendance=True)
+    meetings = list(Meeting.objects.filter(pk__in=[met.pk, alone.pk]).order_by("pk"))
+    with django_assert_num_queries(1):
+        principal_names_attach(meetings)
+    assert [m.principal_names for m in meetings] == [["Narendra Modi", "Shinzo Abe"], []]
+    assert meetings[0].principal_names == [
+        p.name for p in Meeting.objects.get(pk=met.pk).principals
+    ]
 
 
 def test_paragraph_permalink_uses_number_or_position():
