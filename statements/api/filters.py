@@ -77,9 +77,26 @@ class StrictFilterBackend(filters.DjangoFilterBackend):
         return super().filter_queryset(request, queryset, view)
 
 
+class OrderingField(django_filters.fields.BaseCSVField):
+    """The fields of ``ordering``, comma-separated: an empty item ("date," or ",") names
+    none, and is an error like an unknown field, not a field left out. An empty
+    parameter is no ordering, as any filter's is."""
+
+    def clean(self, value):
+        if value and any(item in self.empty_values for item in value):
+            raise forms.ValidationError(
+                _("“%(value)s” names no sort field between two commas or at an end."),
+                params={"value": ",".join(value)},
+                code="invalid_choice",
+            )
+        return super().clean(value)
+
+
 class OrderingFilter(filters.OrderingFilter):
     """Breaks ties with the list's default order, then the primary key, so that pages
     never overlap or skip a record."""
+
+    base_field_class = OrderingField
 
     def filter(self, qs, value):
         default = qs.query.order_by or qs.model._meta.ordering

@@ -254,6 +254,10 @@ def test_statements_can_be_ordered(client, ordering, expected):
         ({"year": "99999"}, "year", "less than or equal to 2999"),
         ({"year": "2017.5"}, "year", "whole number"),
         ({"ordering": "colour"}, "ordering", "valid choice"),
+        # An empty item between commas names no field (schemathesis found "," accepted).
+        ({"ordering": ","}, "ordering", "names no sort field"),
+        ({"ordering": "date,"}, "ordering", "names no sort field"),
+        ({"ordering": "-date,,title"}, "ordering", "names no sort field"),
         ({"status": "secret"}, "status", "valid choice"),
         ({"page": "abc"}, "page", "whole number"),
         ({"page": "0"}, "page", "1 or more"),
