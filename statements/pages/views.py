@@ -151,7 +151,7 @@ WHERE s.slug = %(slug)s AND s.status IN (%(published)s, %(withdrawn)s)
 
 
 def statement_stamps(request: HttpRequest, slug: str) -> dict[str, Any]:
-    return read_stamps(
+    stamps = read_stamps(
         STATEMENT_STAMPS_SQL,
         {
             "slug": slug,
@@ -160,6 +160,10 @@ def statement_stamps(request: HttpRequest, slug: str) -> dict[str, Any]:
             "tally": Tally.PUBLISHED_STATEMENTS,
         },
     )
+    # How many meetings it reports (the query's sixth column): the page reads none when
+    # it reports none, as most statements do.
+    request._meeting_links = stamps.get("stamp_5")
+    return stamps
 
 
 # A meeting page: the meeting, its participants and the people they are (which, and
@@ -356,7 +360,8 @@ class StatementDetailView(SectionMixin, DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         statement = self.object
         paragraphs = statement.body()
-        meetings = list(Meeting.objects.reported_by(statement))
+        reports = getattr(self.request, "_meeting_links", None) != 0
+        meetings = list(Meeting.objects.reported_by(statement)) if reports else []
         published = Statement.objects.published().only("slug", "title", "date")
         return super().get_context_data(
             paragraphs=paragraphs,

@@ -608,6 +608,28 @@ def test_statement_page_runs_the_same_queries_for_2_or_200_paragraphs(
             assert client.get(statement_url(statement.slug)).status_code == 200
 
 
+def test_a_statement_reporting_no_meeting_reads_no_meetings(
+    client, rf, db, django_assert_num_queries
+):
+    resolution = ResolutionFactory(number=2397)
+    alone = statement_with_paragraphs(3, resolution)
+    # statement, paragraphs, resolutions, change notes, previous, next, validators: the
+    # validators count its meetings, and there are none to read
+    with django_assert_num_queries(7):
+        page = client.get(statement_url(alone.slug)).content
+    assert b'id="meetings-heading"' not in page
+    # The view alone (no validators) reads them, and shows the same page.
+    request = rf.get(statement_url(alone.slug))
+    request.user = AnonymousUser()
+    with django_assert_num_queries(7):
+        response = views.StatementDetailView.as_view()(request, slug=alone.slug).render()
+    assert response.content == page
+    # One that reports a meeting shows it.
+    reporting = statement_with_paragraphs(3, resolution)
+    reporting.meetings.add(MeetingFactory(title="Japan-UN Summit"))
+    assert b"Japan-UN Summit" in client.get(statement_url(reporting.slug)).content
+
+
 def test_resolution_page_runs_the_same_queries_for_3_or_300_citing_statements(
     client, db, django_assert_num_queries
 ):
