@@ -507,11 +507,15 @@ class MeetingListView(SectionMixin, TalliedListView):
     def unfiltered_count(self) -> int:
         return Tally.objects.published_meetings()
 
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, meetings, is_paginated = super().paginate_queryset(queryset, page_size)
+        page.object_list = list(meetings)
+        principal_names_attach(page.object_list)
+        return paginator, page, page.object_list, is_paginated
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         self.filterset.count_choices()
-        context = super().get_context_data(filter=self.filterset, **kwargs)
-        principal_names_attach(list(context["meetings"]))  # the page's, as it iterates them
-        return context
+        return super().get_context_data(filter=self.filterset, **kwargs)
 
 
 class MeetingDetailView(SectionMixin, DetailView):
