@@ -150,6 +150,11 @@ WHERE s.slug = %(slug)s AND s.status IN (%(published)s, %(withdrawn)s)
 """
 
 
+# STATEMENT_STAMPS_SQL's sixth column, as read_stamps() names it: how many meetings the
+# statement reports.
+MEETING_LINKS_STAMP = "stamp_5"
+
+
 def statement_stamps(request: HttpRequest, slug: str) -> dict[str, Any]:
     stamps = read_stamps(
         STATEMENT_STAMPS_SQL,
@@ -160,9 +165,8 @@ def statement_stamps(request: HttpRequest, slug: str) -> dict[str, Any]:
             "tally": Tally.PUBLISHED_STATEMENTS,
         },
     )
-    # How many meetings it reports (the query's sixth column): the page reads none when
-    # it reports none, as most statements do.
-    request._meeting_links = stamps.get("stamp_5")
+    # The page reads no meetings when the statement reports none, as most do.
+    request._meeting_links = stamps.get(MEETING_LINKS_STAMP)
     return stamps
 
 
