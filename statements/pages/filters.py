@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mofa_site import caching
 from statements import derived, search
+from statements.form_fields import OrderingField
 from statements.importing.people import PeopleIndex, printed_name
 from statements.models import (
     Meeting,
@@ -543,6 +544,12 @@ def _meeting_kinds(meetings: QuerySet) -> list[tuple[str, int]]:
     return list(meetings.order_by().values_list("kind").annotate(n=Count("pk", distinct=True)))
 
 
+class OrderingFilter(django_filters.OrderingFilter):
+    # "," or "number," is an error shown on the form, as an unknown order is, not the
+    # model's default order.
+    base_field_class = OrderingField
+
+
 class ResolutionFilter(django_filters.FilterSet):
     """Adoption dates and the order, named as the API's resolution filters."""
 
@@ -558,7 +565,7 @@ class ResolutionFilter(django_filters.FilterSet):
         label=_("Adopted to"),
         input_formats=["%Y-%m-%d"],
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         label=_("Sort by"),
         fields=(
             ("number", "number"),

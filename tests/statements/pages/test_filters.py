@@ -327,7 +327,18 @@ def test_the_resolution_list_takes_the_apis_dates_and_orders(
             client.get(reverse("statements:resolution-list"), params)
 
 
-@pytest.mark.parametrize("params", [{"adopted_after": "2017-02-30"}, {"ordering": "-votes"}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"adopted_after": "2017-02-30"},
+        {"ordering": "-votes"},
+        # an empty item names no order: before, "," and "number," sorted by the model's
+        # default order, silently
+        {"ordering": ","},
+        {"ordering": "number,"},
+    ],
+)
 def test_bad_resolution_filters_are_shown_as_errors(client, resolutions, params):
-    _numbers, html = resolution_numbers(client, params)
+    numbers, html = resolution_numbers(client, params)
     assert 'class="error"' in html and 'aria-invalid="true"' in html
+    assert numbers == [2397, 2375, 2270]  # the list as unfiltered, in its own order
