@@ -85,12 +85,33 @@ def speaker_choices() -> list[tuple[str, str]]:
     return list({value: label for _line, value, label in speakers().lines}.items())
 
 
+# The filters whose value is a column of the rows ``per_year_kind_and_speaker()`` gives,
+# by the column's place in them.
+GROUPED_COLUMNS = {"year": 0, "kind": 1}
+
+
 class Listed(NamedTuple):
     """A filtered list's statements grouped once (``StatementFilter.listed``)."""
 
     per_year_by_kind: list[tuple[int, str, int]]  # by year, as per_year_by_kind() gives
     speakers: list[tuple[int | None, str, int]]  # (person id, speaker, n), as _speakers
     count: int | None  # None: the whole archive, whose number the database keeps
+
+
+def _summed(rows: list[tuple[int, str, int | None, str, int]]) -> Listed:
+    """Statements grouped as ``per_year_kind_and_speaker()`` gives them, summed per (year,
+    kind) and per speaker."""
+    per_year_by_kind: Counter[tuple[int, str]] = Counter()
+    per_speaker: Counter[tuple[int | None, str]] = Counter()
+    for year, kind, person, speaker, n in rows:
+        per_year_by_kind[year, kind] += n
+        if speaker:
+            per_speaker[person, speaker] += n
+    return Listed(
+        per_year_by_kind=[(year, kind, n) for (year, kind), n in per_year_by_kind.items()],
+        speakers=[(person, speaker, n) for (person, speaker), n in per_speaker.items()],
+        count=per_year_by_kind.total(),
+    )
 
 
 class Speakers(NamedTuple):
@@ -274,32 +295,46 @@ class StatementFilter(django_filters.FilterSet):
         """The statements the list shows (``qs``), grouped once: their chart, their number
         and, for each filter left free, its counts. Unfiltered, the whole archive's, kept
         per change of the content (``archive_counts``; the number is the list's tally).
-        Grouping grows with what is listed, so a list narrowed by one filter keeps its
-        grouping per change of the content, as the counts of one narrowing are kept; two
-        or more filters list few."""
+        Grouping grows with what is listed, so the grouping of one filter's statements is
+        kept per change of the content, as the counts of one narrowing are, and a list
+        narrowed by a year or a kind too is its rows of it (``_kept_grouping``); the
+        speaker and the resolution chosen together list few."""
         chosen = self.chosen()
         if not chosen:
             archive = self.archive_counts
             return Listed(archive["per_year_by_kind"], archive["speaker"], count=None)
-        if len(chosen) == 1:
-            [(name, value)] = chosen.items()
-            group = statements.per_year_kind_and_speaker
-            rows = caching.per_generation(f"statements-listed:{name}={value}", group)
-        elif "year" in chosen and "resolution" in chosen and connection.vendor == "postgresql":
+        rows = self._kept_grouping(chosen)
+        if rows is None and "year" in chosen and connection.vendor == "postgresql":
+            # The speaker and the resolution are chosen too.
             rows = self._within_the_year(chosen).per_year_kind_and_speaker()
-        else:
+        elif rows is None:
             rows = statements.per_year_kind_and_speaker()
-        per_year_by_kind: Counter[tuple[int, str]] = Counter()
-        per_speaker: Counter[tuple[int | None, str]] = Counter()
-        for year, kind, person, speaker, n in rows:
-            per_year_by_kind[year, kind] += n
-            if speaker:
-                per_speaker[person, speaker] += n
-        return Listed(
-            per_year_by_kind=[(year, kind, n) for (year, kind), n in per_year_by_kind.items()],
-            speakers=[(person, speaker, n) for (person, speaker), n in per_speaker.items()],
-            count=per_year_by_kind.total(),
+        return _summed(rows)
+
+    def _kept_grouping(self, chosen: dict[str, Any]) -> list[tuple] | None:
+        """The listed statements grouped, from the grouping of one filter's statements kept
+        per change of the content, cut to the year and kind chosen with it, which are
+        columns of the grouping: a year's statements citing a resolution are the rows of
+        that year in the resolution's, a query of the whole year's statements otherwise
+        (4.7 ms for the bench's most cited resolution in 2020 at 100,000 statements). None
+        when the speaker and the resolution are both chosen, which no grouping has."""
+        cuts = {name: str(value) for name, value in chosen.items() if name in GROUPED_COLUMNS}
+        rest = [name for name in chosen if name not in GROUPED_COLUMNS]
+        if len(rest) > 1:
+            return None
+        # A year holds fewer statements than a kind.
+        base = rest[0] if rest else ("year" if "year" in cuts else next(iter(cuts)))
+        cuts.pop(base, None)
+        value = chosen[base]
+        statements = self.filters[base].filter(self.queryset, value)
+        rows = caching.per_generation(
+            f"statements-listed:{base}={value}", statements.per_year_kind_and_speaker
         )
+        return [
+            row
+            for row in rows
+            if all(str(row[GROUPED_COLUMNS[name]]) == cut for name, cut in cuts.items())
+        ]
 
     def _within_the_year(self, chosen: dict[str, Any]) -> QuerySet[Statement]:
         """The statements ``qs`` lists when a year and a resolution are chosen, the
@@ -332,35 +367,37 @@ class StatementFilter(django_filters.FilterSet):
         kind counts their sums per kind, and with no speaker chosen, the speaker counts
         are theirs: the same statements, without a query of their own. A filter whose
         others are all free counts the whole archive, read once per change of the content
-        (``archive_counts``)."""
+        (``archive_counts``). The year, kind and speaker counts of a list whose other
+        filters are one filter and a year or a kind are the sums of that filter's grouping,
+        kept as ``listed()`` keeps it (``_kept_grouping``)."""
         chosen = self.chosen()
         for name, counted in FACETS.items():
-            if name in FROM_LISTED and name not in chosen:
-                counts = FROM_LISTED[name](listed.per_year_by_kind)
-            elif name == "speaker" and name not in chosen:
-                counts = _speakers_keyed(self, listed.speakers)
-            elif not any(other != name for other in chosen):
+            others = {other: value for other, value in chosen.items() if other != name}
+            if name in SUMMED and name not in chosen:
+                counts = SUMMED[name](self, listed)
+            elif not others:
                 archive = self.archive_counts
                 if name in FROM_LISTED:
                     counts = FROM_LISTED[name](archive["per_year_by_kind"])
                 else:
                     counts = KEYED[name](self, archive[name])
+            elif name in SUMMED and (kept := self._kept_grouping(others)) is not None:
+                counts = SUMMED[name](self, _summed(kept))
             else:
-                others = self.queryset
-                for other, value in chosen.items():
-                    if other != name:
-                        others = self.filters[other].filter(others, value)
-                narrowing = [f"{other}={value}" for other, value in chosen.items() if other != name]
+                narrowed = self.queryset
+                for other, value in others.items():
+                    narrowed = self.filters[other].filter(narrowed, value)
+                narrowing = [f"{other}={value}" for other, value in others.items()]
                 if len(narrowing) == 1:
                     # One other filter (a resolution's statements per year, a year's per
                     # resolution): as much of the archive as that value holds, counted once
                     # per change of the content.
                     rows = caching.per_generation(
                         f"statement-counts:{name}:{narrowing[0]}",
-                        functools.partial(counted, others, True),
+                        functools.partial(counted, narrowed, True),
                     )
                 else:
-                    rows = counted(others, True)
+                    rows = counted(narrowed, True)
                 counts = KEYED[name](self, rows)
             field = self.form.fields[name]
             # The field puts its empty label ("Any year") first by itself.
@@ -484,6 +521,13 @@ def _kinds_listed(listed: list[tuple[int, str, int]]) -> dict[str, int]:
 FROM_LISTED: dict[str, Callable[[list[tuple[int, str, int]]], dict[str, int]]] = {
     "year": _years_listed,
     "kind": _kinds_listed,
+}
+
+# The counts that statements grouped and summed (``Listed``) give, by the choices' values.
+SUMMED: dict[str, Callable[[StatementFilter, Listed], dict[str, int]]] = {
+    "year": lambda filterset, listed: _years_listed(listed.per_year_by_kind),
+    "kind": lambda filterset, listed: _kinds_listed(listed.per_year_by_kind),
+    "speaker": lambda filterset, listed: _speakers_keyed(filterset, listed.speakers),
 }
 
 

@@ -624,6 +624,7 @@ COUNTED = [
     "/statements/?resolution=2397",
     "/statements/?speaker=Taro+Kono",
     "/statements/?year=2017&resolution=2397",
+    "/statements/?year=2017&kind=statement&resolution=2397",
     "/meetings/",
     "/resolutions/2397/",
     "/search/?q=S/RES/2397",
@@ -758,6 +759,20 @@ def test_the_kept_counts_spare_the_list_its_grouped_reads(settings, archive):
     # Inside a transaction: the chart, speakers and resolutions too.
     reads = [q["sql"] for q in fresh if q["sql"] not in ("BEGIN", "COMMIT")]
     assert len(reads) == 9, reads
+
+
+def test_a_list_narrowed_by_a_year_too_cuts_the_kept_grouping_of_its_other_filter(
+    settings, archive
+):
+    settings.PAGE_CACHE_SECONDS = 0
+    path = "/statements/?year=2017&resolution=2397"
+    read("/statements/?resolution=2397")  # keeps the grouping of the resolution's statements
+    read("/statements/?year=2017")  # and the resolutions' counts in that year
+    with CaptureQueriesContext(connection) as queries:
+        shown = read(path)
+    # Before, the list grouped the year's statements citing the resolution on each request.
+    assert not [q["sql"] for q in queries if "GROUP BY" in q["sql"]]
+    assert shown == counted_afresh([path])[path]
 
 
 # --- Redis -------------------------------------------------------------------------------

@@ -152,7 +152,37 @@ def test_counts_follow_the_other_filters_and_each_value_counts_what_it_would_lis
     assert ("2014", False, "2014 (0)") in shown["year"]
     assert ("2375", False, "S/RES/2375 (2017) (1)") in shown["resolution"]
     assert ("Taro Kono", False, "Taro Kono (2)") in shown["speaker"]
-    # What a value says it lists is what choosing it lists.
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"year": "2017", "resolution": "2397"},
+        {"kind": "statement", "resolution": "2397"},
+        {"year": "2017", "kind": "statement"},
+        {"year": "2017", "kind": "meeting_summary", "resolution": "2397"},
+        {"year": "2017", "speaker": "Taro Kono"},
+        {"speaker": "Taro Kono", "resolution": "2397"},
+        {"year": "2017", "speaker": "Taro Kono", "resolution": "2397"},
+    ],
+)
+def test_what_a_value_says_it_lists_is_what_choosing_it_lists(client, counted, params):
+    # A meeting summary among the statements of 2017 citing 2397, so that kinds split them:
+    # a year or a kind chosen with one other filter cuts that filter's grouping.
+    Statement.objects.filter(date=dt.date(2017, 1, 1)).update(kind="meeting_summary")
+    expected = Statement.objects.published()
+    if "year" in params:
+        expected = expected.filter(date__year=int(params["year"]))
+    if "kind" in params:
+        expected = expected.filter(kind=params["kind"])
+    if "speaker" in params:
+        expected = expected.filter(speaker=params["speaker"])
+    if "resolution" in params:
+        number = int(params["resolution"])
+        expected = expected.filter(paragraphs__resolutions__number=number).distinct()
+    page = client.get(reverse("statements:statement-list"), params).content.decode()
+    assert rendered.listed_count(page) == expected.count()
+    shown = select_options(client, params)
     for name, choices in shown.items():
         for value, _selected, label in choices:
             if not value:
