@@ -227,11 +227,16 @@ def test_a_filtered_list_counts_and_pages_what_it_lists_from_one_grouping(client
         assert client.get(url, {**params, "page": 3}).status_code == 404
 
 
+@pytest.mark.parametrize(
+    "speaker",
+    # Year and resolution: the resolution's grouping cut to the year. With the speaker
+    # too, a grouping of their own, which PostgreSQL reads on the year's days only.
+    [{}, {"speaker": "Taro Kono"}],
+)
 def test_a_year_and_a_resolution_list_that_years_statements_citing_it_to_its_first_and_last_day(
-    client,
+    client, speaker
 ):
-    # On PostgreSQL the grouping looks the citations up on the year's days only; the
-    # statements either side of the year cite the resolution too.
+    # The statements either side of the year cite the resolution too.
     from tests.factories import ParagraphFactory, ResolutionFactory
 
     resolution = ResolutionFactory(number=2397)
@@ -240,7 +245,7 @@ def test_a_year_and_a_resolution_list_that_years_statements_citing_it_to_its_fir
         ParagraphFactory(statement=statement).resolutions.add(resolution)
     StatementFactory(date=dt.date(2020, 3, 3), speaker="Taro Kono")  # cites nothing
     html = client.get(
-        reverse("statements:statement-list"), {"year": "2020", "resolution": "2397"}
+        reverse("statements:statement-list"), {"year": "2020", "resolution": "2397", **speaker}
     ).content.decode()
     assert rendered.listed_count(html) == 3 == html.count('class="item__title"')
     speakers = {value: label for value, _chosen, label in rendered.select_options(html, "speaker")}
