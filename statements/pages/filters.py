@@ -291,6 +291,12 @@ class StatementFilter(django_filters.FilterSet):
         the counts of a filter whose others are all free."""
         return published_counts()
 
+    def archive_listed(self) -> Listed:
+        """Every published statement as ``listed()`` groups a list (the number is the
+        list's tally)."""
+        archive = self.archive_counts
+        return Listed(archive["per_year_by_kind"], archive["speaker"], count=None)
+
     def listed(self, statements: QuerySet[Statement]) -> Listed:
         """The statements the list shows (``qs``), grouped once: their chart, their number
         and, for each filter left free, its counts. Unfiltered, the whole archive's, kept
@@ -301,8 +307,7 @@ class StatementFilter(django_filters.FilterSet):
         speaker and the resolution chosen together list few."""
         chosen = self.chosen()
         if not chosen:
-            archive = self.archive_counts
-            return Listed(archive["per_year_by_kind"], archive["speaker"], count=None)
+            return self.archive_listed()
         rows = self._kept_grouping(chosen)
         if rows is None and "year" in chosen and connection.vendor == "postgresql":
             # The speaker and the resolution are chosen too.
@@ -375,12 +380,10 @@ class StatementFilter(django_filters.FilterSet):
             others = {other: value for other, value in chosen.items() if other != name}
             if name in SUMMED and name not in chosen:
                 counts = SUMMED[name](self, listed)
+            elif not others and name in SUMMED:
+                counts = SUMMED[name](self, self.archive_listed())
             elif not others:
-                archive = self.archive_counts
-                if name in FROM_LISTED:
-                    counts = FROM_LISTED[name](archive["per_year_by_kind"])
-                else:
-                    counts = KEYED[name](self, archive[name])
+                counts = KEYED[name](self, self.archive_counts[name])
             elif name in SUMMED and (kept := self._kept_grouping(others)) is not None:
                 counts = SUMMED[name](self, _summed(kept))
             else:
@@ -516,12 +519,6 @@ def _kinds_listed(listed: list[tuple[int, str, int]]) -> dict[str, int]:
         counts[kind] = counts.get(kind, 0) + n
     return counts
 
-
-# The counts that the listed statements per (year, kind) give, when that filter is free.
-FROM_LISTED: dict[str, Callable[[list[tuple[int, str, int]]], dict[str, int]]] = {
-    "year": _years_listed,
-    "kind": _kinds_listed,
-}
 
 # The counts that statements grouped and summed (``Listed``) give, by the choices' values.
 SUMMED: dict[str, Callable[[StatementFilter, Listed], dict[str, int]]] = {
