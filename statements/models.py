@@ -526,8 +526,15 @@ def principal_names_attach(meetings: Sequence[Meeting]) -> None:
 
 
 def participants_with_people() -> Prefetch:
-    """A meeting's participants with the person each one is (no query per row)."""
-    return Prefetch("participants", queryset=Participant.objects.select_related("person"))
+    """A meeting's participants with the person each one is (no query per row).
+
+    In ``Participant.Meta.ordering`` within each meeting, by the meeting's id: ordering by
+    the meeting itself joined the meetings to sort by their dates, which a prefetch, which
+    files each participant under its meeting, never needs (0.4 ms of building the query)."""
+    participants = Participant.objects.select_related("person").order_by(
+        "meeting_id", "position", "id"
+    )
+    return Prefetch("participants", queryset=participants)
 
 
 def reporting_statements(statements: QuerySet | None = None) -> Prefetch:

@@ -3,8 +3,9 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, Q
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -499,6 +500,30 @@ def test_principal_names_are_the_principals_names_in_order_from_one_query(
     assert meetings[0].principal_names == [
         p.name for p in Meeting.objects.get(pk=met.pk).principals
     ]
+
+
+def test_a_statements_meetings_load_participants_in_order_without_reading_the_meetings_again():
+    statement = StatementFactory()
+    older, newer = (
+        MeetingFactory(date=dt.date(2017, 1, 1)),
+        MeetingFactory(date=dt.date(2018, 1, 1)),
+    )
+    statement.meetings.add(older, newer)
+    for meeting in (older, newer):
+        for position, name in ((2, "Second"), (0, "First"), (1, "Middle")):
+            ParticipantFactory(meeting=meeting, position=position, name=f"{name} {meeting.pk}")
+    with CaptureQueriesContext(connection) as queries:
+        meetings = list(Meeting.objects.reported_by(statement))
+        names = [[p.name for p in meeting.participants.all()] for meeting in meetings]
+    assert meetings == [newer, older]
+    assert names == [
+        [f"{name} {meeting.pk}" for name in ("First", "Middle", "Second")]
+        for meeting in (newer, older)
+    ]
+    # Filed under their meetings by the prefetch, which needs no meeting's date to sort.
+    participants = queries.captured_queries[-1]["sql"]
+    assert "statements_participant" in participants.split(" FROM ")[1]
+    assert "statements_meeting" not in participants
 
 
 def test_paragraph_permalink_uses_number_or_position():
