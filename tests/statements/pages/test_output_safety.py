@@ -12,8 +12,11 @@ import pytest
 import reversion
 from django.db import connection
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from statements.models import Meeting, Paragraph, Resolution, Statement
+from statements.pages.templatetags import json_ld
 from statements.search import (
     filter_statements,
     newest_paragraphs,
@@ -140,6 +143,20 @@ def test_json_ld_carries_hostile_text_as_data(client, hostile, path):
     [block] = page.json_ld
     assert "</script" not in block and "<" not in block
     assert PAYLOAD in json.dumps(json.loads(block), ensure_ascii=False).replace('\\"', '"')
+
+
+@given(st.text(), st.text(alphabet="<>&/\\\"'u003CEa é"))
+def test_json_ld_escapes_as_json_script_does_whatever_the_text(text, markup):
+    data = {"name": text, "articleBody": markup, "parts": [markup, {"text": text}]}
+    element = json_ld(data)
+    start, end = '<script type="application/ld+json">', "</script>"
+    assert element.startswith(start) and element.endswith(end)
+    block = element[len(start) : -len(end)]
+    assert not {"<", ">", "&"} & set(block)
+    assert json.loads(block) == data
+    # The bytes json_script's table gives (str.translate), which the page kept before.
+    table = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+    assert block == json.dumps(data, ensure_ascii=False).translate(table)
 
 
 @pytest.mark.parametrize("path", ["/statements/feed/", "/resolutions/2397/feed/"])
