@@ -1319,6 +1319,19 @@ class ParagraphQuerySet(models.QuerySet):
         return self.select_related("statement", ANCESTORS).only(*columns)
 
 
+def in_citation_order(paragraphs: Iterable[Paragraph], *, oldest: bool = False) -> list[Paragraph]:
+    """Paragraphs read with their statements' dates (``with_place()``) in the order of the
+    index of published citations: newest statement first (``oldest``: oldest first), then
+    reading order. Sorted here, not by the read: its ORDER BY through the statement cost
+    0.4-1.0 ms of building a query of a quote's thirty-odd columns, the sort 20 µs."""
+    if oldest:
+        return sorted(paragraphs, key=lambda p: (p.statement.date, p.statement_id, p.position))
+    return sorted(
+        paragraphs,
+        key=lambda p: (-p.statement.date.toordinal(), -p.statement_id, p.position),
+    )
+
+
 class ParagraphKind(models.TextChoices):
     HEADING = "heading", _("heading")
     PARAGRAPH = "paragraph", _("paragraph")

@@ -36,6 +36,7 @@ from statements.models import (
     Statement,
     Tally,
     citations_attach,
+    in_citation_order,
     principal_names_attach,
 )
 from statements.pages import akn, charts, structured_data
@@ -469,10 +470,8 @@ class ResolutionDetailView(SectionMixin, DetailView):
         # The columns a quote shows, and the resolutions each links from one query of the
         # link table: 50 paragraphs with every column of their statements and resolutions
         # were 490 timestamps parsed a page, a prefetch 2.5 times the cost of the query.
-        paragraphs = list(
-            Paragraph.objects.filter(pk__in=shown)
-            .with_place(dated=False)
-            .order_by("-statement__date", "-statement_id", "position")
+        paragraphs = in_citation_order(
+            Paragraph.objects.filter(pk__in=shown).with_place(dated=False).order_by()
         )
         citations_attach(paragraphs)
         return super().get_context_data(

@@ -43,7 +43,14 @@ from django.utils.text import Truncator
 
 from statements import derived
 from statements.importing import resolution_mentions
-from statements.models import Paragraph, PublishedCitation, Resolution, Statement, search_key
+from statements.models import (
+    Paragraph,
+    PublishedCitation,
+    Resolution,
+    Statement,
+    in_citation_order,
+    search_key,
+)
 from statements.search.query import (
     MARK_END,
     MARK_START,
@@ -820,13 +827,11 @@ class CitingParagraphs:
         # The page of citations as a subquery: one query, not the ids and then their
         # paragraphs (each query's building cost more than the database's work).
         page = self.citations.values("paragraph_id")[start:stop]
-        paragraphs = list(Paragraph.objects.filter(pk__in=page).with_place().order_by())
         # In the citations' order: their date and position are the statement's and the
         # paragraph's, and (date, statement, position) tells a resolution's apart.
-        if self.oldest:
-            paragraphs.sort(key=lambda p: (p.statement.date, p.statement_id, p.position))
-        else:
-            paragraphs.sort(key=_newest_first)
+        paragraphs = in_citation_order(
+            Paragraph.objects.filter(pk__in=page).with_place().order_by(), oldest=self.oldest
+        )
         return [
             SearchHit(
                 paragraph=paragraph,
@@ -835,10 +840,6 @@ class CitingParagraphs:
             )
             for paragraph in paragraphs
         ]
-
-
-def _newest_first(paragraph: Paragraph) -> tuple[int, int, int]:
-    return -paragraph.statement.date.toordinal(), -paragraph.statement_id, paragraph.position
 
 
 def citing_snippet(text: str, number: int) -> SafeString:

@@ -17,6 +17,7 @@ from statements.models import (
     Resolution,
     Statement,
     Tally,
+    in_citation_order,
     principal_names_attach,
 )
 from tests.factories import (
@@ -524,6 +525,21 @@ def test_a_statements_meetings_load_participants_in_order_without_reading_the_me
     participants = queries.captured_queries[-1]["sql"]
     assert "statements_participant" in participants.split(" FROM ")[1]
     assert "statements_meeting" not in participants
+
+
+def test_quotes_sorted_in_citation_order_are_in_the_order_the_database_gives():
+    day, later = dt.date(2020, 5, 1), dt.date(2021, 5, 1)
+    statements = [StatementFactory(date=date) for date in (day, later, day, later, day)]
+    for statement in statements:
+        for position in (3, 1, 2):
+            ParagraphFactory(statement=statement, position=position)
+    quotes = Paragraph.objects.with_place(dated=False)
+    newest = quotes.order_by("-statement__date", "-statement_id", "position")
+    oldest = quotes.order_by("statement__date", "statement_id", "position")
+    shuffled = list(quotes.order_by("?"))
+    assert [p.pk for p in in_citation_order(shuffled)] == [p.pk for p in newest]
+    assert [p.pk for p in in_citation_order(shuffled, oldest=True)] == [p.pk for p in oldest]
+    assert in_citation_order(shuffled)[0].statement == statements[3]
 
 
 def test_paragraph_permalink_uses_number_or_position():
