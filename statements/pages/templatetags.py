@@ -73,9 +73,9 @@ def json_ld(data: dict[str, Any]) -> SafeString:
     to it, and a per-request nonce would make every rendering of a public page differ,
     which the page cache and shared caches must be able to keep and reuse."""
     payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
-    # One replace() a character, not str.translate() (json_script's way): translate maps
-    # every character through the table, 0.3 ms of a statement page's 20 KB; the same
-    # bytes, as no replacement brings back a character replaced.
+    # One replace() a character, not str.translate() (json_script's way), which looks
+    # every character up in the table: 0.24 against 0.03 ms for a statement page's 2.7 KB.
+    # The same bytes, as no replacement brings back a character replaced.
     for character, escaped in _JSON_SCRIPT_ESCAPES.items():
         payload = payload.replace(character, escaped)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
