@@ -256,6 +256,7 @@ class StatementFilter(django_filters.FilterSet):
             data = data.copy()
             data["speaker"] = named[data["speaker"]]
         super().__init__(data, *args, **kwargs)
+        self._groupings: dict[str, list[tuple]] = {}  # ``_grouping``
         self.filters["speaker"].extra["choices"] = list(
             {value: label for _line, value, label in lines}.items()
         )
@@ -330,16 +331,21 @@ class StatementFilter(django_filters.FilterSet):
         # A year holds fewer statements than a kind.
         base = rest[0] if rest else ("year" if "year" in cuts else next(iter(cuts)))
         cuts.pop(base, None)
-        value = chosen[base]
-        statements = self.filters[base].filter(self.queryset, value)
-        rows = caching.per_generation(
-            f"statements-listed:{base}={value}", statements.per_year_kind_and_speaker
-        )
         return [
             row
-            for row in rows
+            for row in self._grouping(base, chosen[base])
             if all(str(row[GROUPED_COLUMNS[name]]) == cut for name, cut in cuts.items())
         ]
+
+    def _grouping(self, name: str, value: Any) -> list[tuple]:
+        """The statements one filter's value lists, grouped (``per_year_kind_and_speaker``)
+        and kept per change of the content: read once for the list and its counts, which
+        cut the same grouping two or three ways."""
+        key = f"statements-listed:{name}={value}"
+        if key not in self._groupings:
+            statements = self.filters[name].filter(self.queryset, value)
+            self._groupings[key] = caching.per_generation(key, statements.per_year_kind_and_speaker)
+        return self._groupings[key]
 
     def _within_the_year(self, chosen: dict[str, Any]) -> QuerySet[Statement]:
         """The statements ``qs`` lists when a year and a resolution are chosen, the

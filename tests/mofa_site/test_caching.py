@@ -775,6 +775,29 @@ def test_a_list_narrowed_by_a_year_too_cuts_the_kept_grouping_of_its_other_filte
     assert shown == counted_afresh([path])[path]
 
 
+def test_a_list_reads_the_kept_grouping_once_for_itself_and_its_counts(
+    settings, archive, monkeypatch
+):
+    settings.PAGE_CACHE_SECONDS = 0
+    path = "/statements/?year=2017&kind=statement&resolution=2397"
+    read(path)  # keeps the grouping of the resolution's statements
+    keys: list[str] = []
+
+    class Reads:
+        def __getattr__(self, name):
+            return getattr(cache, name)
+
+        def get(self, key, *args, **kwargs):
+            keys.append(key)
+            return cache.get(key, *args, **kwargs)
+
+    monkeypatch.setattr(caching, "cache", Reads())
+    shown = read(path)
+    # The list, its year counts and its kind counts cut the same grouping.
+    assert len([key for key in keys if key.endswith(":statements-listed:resolution=2397")]) == 1
+    assert shown == counted_afresh([path])[path]
+
+
 # --- Redis -------------------------------------------------------------------------------
 
 
