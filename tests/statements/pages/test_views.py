@@ -5,13 +5,16 @@ import re
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext, override_script_prefix
+from django.urls import get_script_prefix, reverse
 from django.utils.http import http_date
 
-from statements import services
+from statements import models, services
 from statements.models import Meeting, Paragraph, Participant, Person, Resolution, Statement, Tally
 from statements.pages import views
 from tests.factories import (
@@ -161,6 +164,53 @@ def test_statement_page_links_every_cited_resolution_mention(client, seeded):
     link = '<a href="/resolutions/2397/">2397</a>'
     assert html.count(link) == 4  # paragraphs 1, 3, 4 and 6 mention it
     assert "Resolution " + link in html
+
+
+def served_under(script_name: str, path: str) -> str:
+    """A page through Django's own WSGI handler, mounted at ``script_name`` as a proxy
+    would mount the site: the handler sets the script prefix from SCRIPT_NAME (the test
+    client does not). Without closing the test's connection, as the test client does."""
+    environ = RequestFactory().get(path, SCRIPT_NAME=script_name).environ
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        response = WSGIHandler()(environ, lambda status, headers: None)
+        body = b"".join(response)
+        response.close()  # request_finished, as a WSGI server ends the response
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    assert response.status_code == 200
+    return body.decode()
+
+
+def test_links_carry_the_script_prefix_of_their_own_request_and_nothing_after_it(seeded):
+    url = statement_url(STATEMENT_2397)
+    mounted = served_under("/archive", url)
+    assert '<a href="/archive/resolutions/2397/">2397</a>' in mounted
+    assert 'href="/archive/statements/"' in mounted  # base.html's navigation
+    at_root = served_under("", url)
+    assert '<a href="/resolutions/2397/">2397</a>' in at_root and "/archive/" not in at_root
+    # Outside a request (a command, a feed built by a task): the prefix as it is now.
+    with override_script_prefix("/elsewhere/"):
+        assert models.page_url("statements:resolution-detail", number=2397) == (
+            "/elsewhere/resolutions/2397/"
+        )
+
+
+def test_a_page_reads_the_script_prefix_once_not_at_every_link(client, seeded, monkeypatch):
+    reads = []
+
+    def counted() -> str:
+        reads.append(1)
+        return get_script_prefix()
+
+    monkeypatch.setattr(models, "get_script_prefix", counted)
+    # The resolution page links every statement and paragraph quoting it.
+    for url in (statement_url(STATEMENT_2397), "/resolutions/2397/", "/statements/"):
+        reads.clear()
+        page(client, url)
+        assert len(reads) == 1, url
 
 
 def test_mentions_of_uncited_resolutions_stay_plain_text(client, db):
