@@ -205,10 +205,16 @@ def meeting_stamps(request: HttpRequest, slug: str) -> dict[str, Any]:
 
 
 def read_stamps(sql: str, params: dict[str, Any]) -> dict[str, Any]:
-    """The one row of a stamps query, numbered; no row (an unknown page) is empty."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
+    """The one row of a stamps query, numbered; no row (an unknown page) is empty. The
+    page's first query, so it is the connection's health check too (every 304, and every
+    page the page cache did not answer first)."""
+
+    def read() -> tuple[Any, ...] | None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+
+    row = caching.checked_first_read(read)
     if row is None:
         return {}
     return {f"stamp_{n}": as_datetime(value) for n, value in enumerate(row)}
@@ -243,7 +249,7 @@ def citations_page(resolution: Resolution, number: Any) -> Page:
 def resolution_stamps(request: HttpRequest, number: int) -> dict[str, Any]:
     # What the requested page shows: the resolution, how many cite it (a withdrawal
     # changes that), and the paragraphs and statements of this page.
-    resolution = Resolution.objects.cited().filter(number=number).first()
+    resolution = caching.checked_first_read(Resolution.objects.cited().filter(number=number).first)
     if resolution is None:
         return {}
     page = citations_page(resolution, request.GET.get("page"))

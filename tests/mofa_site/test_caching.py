@@ -19,6 +19,7 @@ from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.db import OperationalError, close_old_connections, connection, connections, transaction
 from django.db.models import F
+from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -31,7 +32,7 @@ from mofa_site import caching
 from statements import services
 from statements.backup import backup, restore
 from statements.models import ContentGeneration, Meeting, Person, Resolution, Statement
-from statements.pages import filters
+from statements.pages import filters, views
 from tests.conftest import reachable, require, unused_port
 from tests.factories import PersonFactory
 from tests.paths import SEEDS
@@ -416,10 +417,9 @@ def test_a_cached_hit_retries_the_generation_on_a_dropped_connection(archive, mo
     assert failures == []
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL drops the backend")
-def test_a_cached_hit_survives_the_server_dropping_the_connection(archive):
-    path = f"/statements/{archive['published'].slug}/"
-    first = Client().get(path)
+def dropped_by_the_server() -> int:
+    """This connection's backend ended from another connection, as a restart of the
+    server ends it; the backend's pid."""
     connection.ensure_connection()
     pid = connection.connection.info.backend_pid
     other = connections.create_connection("default")
@@ -428,10 +428,13 @@ def test_a_cached_hit_survives_the_server_dropping_the_connection(archive):
             cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
     finally:
         other.close()
-    start_request()
-    # Every query tried, as the connection runs it: a query that fails is not always in
-    # CaptureQueriesContext (with server-side binding Django cannot write out its SQL on a
-    # dead connection).
+    return pid
+
+
+def get_trying(path: str) -> tuple[HttpResponse, list[str]]:
+    """The response, and every query tried, as the connection ran it: a query that fails
+    is not always in CaptureQueriesContext (with server-side binding Django cannot write
+    out its SQL on a dead connection)."""
     tried: list[str] = []
 
     def record(execute, sql, params, many, context):
@@ -439,9 +442,71 @@ def test_a_cached_hit_survives_the_server_dropping_the_connection(archive):
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(record):
-        again = Client().get(path)
+        return Client().get(path), tried
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL drops the backend")
+def test_a_cached_hit_survives_the_server_dropping_the_connection(archive):
+    path = f"/statements/{archive['published'].slug}/"
+    first = Client().get(path)
+    pid = dropped_by_the_server()
+    start_request()
+    again, tried = get_trying(path)
     # The read that met the dropped connection, then the retry: served from the cache.
     assert tried == [caching.generation_sql()] * 2
+    assert again.content == first.content
+    assert connection.connection.info.backend_pid != pid
+
+
+# The detail pages, whose first query is the read of their stamps (the ETag's values).
+DETAIL_PAGES = ["/statements/on-the-launch/", "/meetings/abe-guterres/", "/resolutions/2397/"]
+
+
+@pytest.mark.parametrize("conditional", [False, True], ids=["page", "304"])
+@pytest.mark.parametrize("path", DETAIL_PAGES)
+def test_an_uncached_detail_page_spends_no_health_check_round_trip(
+    archive, monkeypatch, settings, path, conditional
+):
+    settings.PAGE_CACHE_SECONDS = 0
+    first = Client().get(path)
+    headers = {"if-none-match": first["ETag"]} if conditional else {}
+    checks = []
+    monkeypatch.setattr(connection, "is_usable", lambda: checks.append(1) or True)
+    start_request()
+    again = Client().get(path, headers=headers)
+    assert again.status_code == (304 if conditional else 200)
+    assert checks == []
+
+
+@pytest.mark.parametrize("path", DETAIL_PAGES)
+def test_an_uncached_detail_page_reads_again_on_a_dropped_connection(archive, settings, path):
+    settings.PAGE_CACHE_SECONDS = 0
+    first = Client().get(path)
+    failures = [OperationalError("server closed the connection unexpectedly")]
+
+    def dropped_once(execute, sql, params, many, context):
+        if failures:
+            raise failures.pop()
+        return execute(sql, params, many, context)
+
+    start_request()
+    with connection.execute_wrapper(dropped_once):
+        again = Client().get(path)
+    assert failures == []
+    assert again.status_code == 200  # not the outage's 503
+    assert again.content == first.content
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL drops the backend")
+def test_an_uncached_page_survives_the_server_dropping_the_connection(archive, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    path = DETAIL_PAGES[0]
+    first = Client().get(path)
+    pid = dropped_by_the_server()
+    start_request()
+    again, tried = get_trying(path)
+    # The stamps' read met the dropped connection and ran again on a new one.
+    assert tried[:2] == [views.STATEMENT_STAMPS_SQL] * 2
     assert again.content == first.content
     assert connection.connection.info.backend_pid != pid
 
