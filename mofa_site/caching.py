@@ -104,15 +104,14 @@ def _remembered(generation: int) -> int:
 
 
 def request_content_generation() -> int:
-    """The generation this request read, read now if it has not yet (see ``_request``)."""
+    """The generation this request read, read now if it has not yet (see ``_request``).
+    Often a request's first query (a cached hit's, a list's), so the read is the
+    connection's health check too (``checked_first_read``): a ``SELECT 1`` round trip
+    before it was a quarter of a hit's time on PostgreSQL."""
     # Only ever set within a request (``_remembered``), and cleared as it ends.
     remembered = getattr(_request, "generation", None)
-    return remembered if remembered is not None else _remembered(content_generation())
-
-
-def checked_content_generation() -> int:
-    """The generation, read as a cached hit's first query (``checked_first_read``): a
-    ``SELECT 1`` round trip before it was a quarter of a hit's time on PostgreSQL."""
+    if remembered is not None:
+        return remembered
     return _remembered(checked_first_read(content_generation))
 
 
@@ -292,7 +291,7 @@ class PageCacheMiddleware:
         # ALLOWED_HOSTS raises DisallowedHost, which Django answers with a 400.
         request.get_host()
         try:
-            generation = checked_content_generation()
+            generation = request_content_generation()
         except DatabaseError:
             # The database is down: the view meets the outage too and answers its 503
             # (mofa_site.middleware), which no middleware outside a view can give.

@@ -458,13 +458,20 @@ def test_a_cached_hit_survives_the_server_dropping_the_connection(archive):
     assert connection.connection.info.backend_pid != pid
 
 
-# The detail pages, whose first query is the read of their stamps (the ETag's values).
+# The detail pages, whose first query is the read of their stamps (their ETag's values).
 DETAIL_PAGES = ["/statements/on-the-launch/", "/meetings/abe-guterres/", "/resolutions/2397/"]
 
 
-@pytest.mark.parametrize("conditional", [False, True], ids=["page", "304"])
-@pytest.mark.parametrize("path", DETAIL_PAGES)
-def test_an_uncached_detail_page_spends_no_health_check_round_trip(
+# Pages whose first query is the content generation's read (the counts they keep by it).
+LIST_PAGES = ["/", "/statements/", "/meetings/", "/search/?q=sanctions"]
+
+
+@pytest.mark.parametrize(
+    ("path", "conditional"),
+    # Uncached, a list sends no ETag (the page cache's); a detail page answers a 304.
+    [(path, False) for path in DETAIL_PAGES + LIST_PAGES] + [(path, True) for path in DETAIL_PAGES],
+)
+def test_an_uncached_page_spends_no_health_check_round_trip(
     archive, monkeypatch, settings, path, conditional
 ):
     settings.PAGE_CACHE_SECONDS = 0
@@ -478,8 +485,8 @@ def test_an_uncached_detail_page_spends_no_health_check_round_trip(
     assert checks == []
 
 
-@pytest.mark.parametrize("path", DETAIL_PAGES)
-def test_an_uncached_detail_page_reads_again_on_a_dropped_connection(archive, settings, path):
+@pytest.mark.parametrize("path", DETAIL_PAGES + LIST_PAGES)
+def test_an_uncached_page_reads_again_on_a_dropped_connection(archive, settings, path):
     settings.PAGE_CACHE_SECONDS = 0
     first = Client().get(path)
     failures = [OperationalError("server closed the connection unexpectedly")]
