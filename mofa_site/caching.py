@@ -123,13 +123,14 @@ def checked_first_read(read: Callable[[], T]) -> T:
     read that can run twice (one query, writing nothing) may come here.
     ``health_check_done`` is the flag Django itself sets once a request's connection is
     known good."""
-    if connection.connection is None or connection.in_atomic_block or connection.health_check_done:
+    db = connections[DEFAULT_DB_ALIAS]  # once: each use of the proxy looks it up again
+    if db.connection is None or db.in_atomic_block or db.health_check_done:
         return read()
-    connection.health_check_done = True
+    db.health_check_done = True
     try:
         return read()
     except (InterfaceError, OperationalError):
-        connection.close()
+        db.close()
     return read()
 
 
