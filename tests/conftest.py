@@ -1,3 +1,4 @@
+import contextlib
 import email
 import email.policy
 import importlib
@@ -9,6 +10,8 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +39,19 @@ def require(available: bool, what: str) -> None:
     if IN_CI:
         pytest.fail(f"{what} is missing, and CI=true does not skip for it", pytrace=False)
     pytest.skip(f"needs {what}")
+
+
+@contextlib.contextmanager
+def kept_test_connection():
+    """Django's request signals without the receiver that closes old connections, as its
+    test client sends them: closing would end the test's transaction."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def reachable(host: str, port: int) -> bool:

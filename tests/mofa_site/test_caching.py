@@ -17,7 +17,7 @@ from django.contrib.auth.models import User
 from django.core.cache import cache, caches
 from django.core.management import call_command
 from django.core.signals import request_finished, request_started
-from django.db import OperationalError, close_old_connections, connection, connections, transaction
+from django.db import OperationalError, connection, connections, transaction
 from django.db.models import F
 from django.http import HttpResponse
 from django.test import Client
@@ -33,7 +33,7 @@ from statements import services
 from statements.backup import backup, restore
 from statements.models import ContentGeneration, Meeting, Person, Resolution, Statement
 from statements.pages import filters, views
-from tests.conftest import reachable, require, unused_port
+from tests.conftest import kept_test_connection, reachable, require, unused_port
 from tests.factories import PersonFactory
 from tests.paths import SEEDS
 from tests.statements.admin.test_admin import error_text, statement_data
@@ -948,15 +948,10 @@ def test_with_redis_each_process_serves_its_own_copy_and_still_sees_every_change
 def one_request():
     """Between request_started and request_finished, as Django's handler sends them (and
     as its test client does, without closing the test's transaction)."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
+    with kept_test_connection():
         request_started.send(sender=None)
         yield
         request_finished.send(sender=None)
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
 
 
 def another_process_bumps_the_generation() -> None:

@@ -7,8 +7,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext, override_script_prefix
 from django.urls import get_script_prefix, reverse
@@ -17,6 +16,7 @@ from django.utils.http import http_date
 from statements import models, services
 from statements.models import Meeting, Paragraph, Participant, Person, Resolution, Statement, Tally
 from statements.pages import views
+from tests.conftest import kept_test_connection
 from tests.factories import (
     MeetingFactory,
     ParagraphFactory,
@@ -171,15 +171,10 @@ def served_under(script_name: str, path: str) -> str:
     would mount the site: the handler sets the script prefix from SCRIPT_NAME (the test
     client does not). Without closing the test's connection, as the test client does."""
     environ = RequestFactory().get(path, SCRIPT_NAME=script_name).environ
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
+    with kept_test_connection():
         response = WSGIHandler()(environ, lambda status, headers: None)
         body = b"".join(response)
         response.close()  # request_finished, as a WSGI server ends the response
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
     assert response.status_code == 200
     return body.decode()
 
