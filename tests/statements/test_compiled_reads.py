@@ -1,0 +1,119 @@
+"""Reads by lists of ids run from SQL the ORM compiled once (``compiled_rows``): the same
+rows as the QuerySet they stand for, whatever the ids, and no compiling after the first."""
+
+import datetime as dt
+from unittest import mock
+
+import pytest
+from django.db.models.sql.compiler import SQLCompiler
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from statements.api.representations import (
+    CITING_COLUMNS,
+    PARAGRAPH_COLUMNS,
+    _values,
+)
+from statements.models import (
+    Paragraph,
+    Statement,
+    _compiled,
+    _paragraph_citations,
+    by_key,
+    compiled_rows,
+    rows_by_key,
+)
+from tests.factories import ParagraphFactory, ResolutionFactory, StatementFactory
+
+pytestmark = pytest.mark.django_db
+
+BODY = (Paragraph, CITING_COLUMNS, ("statement_id", "position"), "all", "statement_id")
+
+
+@pytest.fixture
+def corpus():
+    """Three statements of two, one and no paragraphs; three citations."""
+    r2397, r1718 = ResolutionFactory(number=2397), ResolutionFactory(number=1718)
+    statements = [StatementFactory() for _ in range(3)]
+    first = ParagraphFactory(statement=statements[0], position=1)
+    first.resolutions.add(r2397, r1718)
+    ParagraphFactory(statement=statements[0], position=2)
+    ParagraphFactory(statement=statements[1], position=1).resolutions.add(r2397)
+    return statements
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(picks=st.lists(st.one_of(st.none(), st.integers(0, 4)), max_size=8))
+def test_a_compiled_read_gives_the_rows_its_queryset_gives_for_any_ids(corpus, picks):
+    # Ids that exist, that do not (3, 4), repeated, and None: as a filter __in takes them.
+    ids = [None if i is None else (corpus[i].pk if i < 3 else 10_000 + i) for i in picks]
+    for read, args in [(_values, BODY), (_paragraph_citations, ("number",))]:
+        expected = list(by_key(read, args, [i for i in ids if i is not None]))
+        assert rows_by_key(read, args, ids) == expected
+
+
+def test_dicts_keep_the_values_columns_and_times_come_back_aware(corpus):
+    rows = rows_by_key(_values, BODY, [corpus[1].pk])
+    assert [list(row) for row in rows] == [list(CITING_COLUMNS)]
+    (row,) = rows
+    assert row["resolutions__number"] == 2397
+    assert isinstance(row["updated_at"], dt.datetime) and row["updated_at"].tzinfo is not None
+    assert row["updated_at"] == Paragraph.objects.get(statement=corpus[1]).updated_at
+
+
+def test_a_read_is_compiled_once_for_as_many_ids(corpus, django_assert_num_queries):
+    _compiled.cache_clear()
+    columns = (Paragraph, PARAGRAPH_COLUMNS, (), "all", "statement_id")
+    with (
+        mock.patch.object(
+            SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql
+        ) as compiling,
+        django_assert_num_queries(3),
+    ):
+        first = rows_by_key(_values, columns, [corpus[0].pk])
+        again = rows_by_key(_values, columns, [corpus[1].pk])
+        both = rows_by_key(_values, columns, [corpus[0].pk, corpus[1].pk])
+    assert compiling.call_count == 2  # one id, then two
+    assert [row["position"] for row in first] == [1, 2]
+    assert [row["statement_id"] for row in again] == [corpus[1].pk]
+    assert sorted(row["id"] for row in both) == sorted(row["id"] for row in [*first, *again])
+
+
+def test_no_ids_run_no_query(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert rows_by_key(_paragraph_citations, ("number",), []) == []
+        assert rows_by_key(_paragraph_citations, ("number",), [None]) == []
+
+
+def test_each_list_of_ids_goes_to_its_own_place(corpus):
+    """A read of two lists (the cited numbers of published and unpublished statements)
+    puts each list's ids where its own filter is, whichever is longer."""
+    draft = StatementFactory(status=Statement.Status.DRAFT)
+    ParagraphFactory(statement=draft).resolutions.add(ResolutionFactory(number=1540))
+    from statements.models import _cited_by_statement
+
+    published = [corpus[0].pk, corpus[1].pk]
+    expected = set(_cited_by_statement(published, [draft.pk]))
+    assert set(compiled_rows(_cited_by_statement, (), published, [draft.pk])) == expected
+    assert expected == {
+        (corpus[0].pk, 1718),
+        (corpus[0].pk, 2397),
+        (corpus[1].pk, 2397),
+        (draft.pk, 1540),
+    }
+
+
+def test_a_read_of_model_instances_is_refused():
+    with pytest.raises(TypeError, match="values"):
+        compiled_rows(lambda ids: Statement.objects.filter(pk__in=ids), (), [1])
+
+
+def test_a_read_that_takes_its_ids_twice_is_refused(corpus):
+    def twice(ids):
+        paragraphs = Paragraph.objects.filter(statement_id__in=ids)
+        return paragraphs.filter(pk__in=Paragraph.objects.filter(statement_id__in=ids)).values("pk")
+
+    with pytest.raises(ValueError, match="once"):
+        compiled_rows(twice, (), [corpus[0].pk])
