@@ -20,6 +20,7 @@ from django.core.exceptions import EmptyResultSet, ValidationError
 from django.core.signals import request_finished, request_started
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
     Count,
     Exists,
@@ -1612,30 +1613,34 @@ def built_once(build: Callable[..., QuerySet], *args: Any) -> QuerySet:
 class _CompiledRead:
     """A read as the ORM compiled it once: its SQL, its parameters with where each key
     goes, and how its rows become what the QuerySet gives (``values()`` or
-    ``values_list()``)."""
+    ``values_list()``).
 
-    # No id is negative: these stand for the keys while the ORM compiles the read.
-    MARK = -(2**62)
+    The keys' places are where the parameters of two compilations differ, one with stand-in
+    keys and one with others: the ORM may check a key against its column's range (an
+    id too large for a small integer is left out of the SQL), so the stand-ins are small
+    and valid, and a constant of the read equal to one of them is the same in both."""
 
-    def __init__(self, queryset: QuerySet, marks: list[list[int]]) -> None:
+    def __init__(self, reads: tuple[QuerySet, QuerySet], marks: list[int | str]) -> None:
+        queryset, other = reads
         if queryset._iterable_class not in (ValuesIterable, ValuesListIterable):
             raise TypeError("A compiled read gives values() or values_list() rows.")
         query = queryset.query
         self.compiler = query.get_compiler(queryset.db)
         try:
             self.sql, params = self.compiler.as_sql()
+            other_sql, other_params = other.query.get_compiler(other.db).as_sql()
         except EmptyResultSet:
-            self.sql, params = "", ()
+            self.sql, params, other_sql, other_params = "", (), "", ()
         self.params = list(params)
-        # The keys' places, in the order they are given.
-        found = [mark for keys in marks for mark in keys]
-        places = {mark: [] for mark in found}
-        for place, value in enumerate(self.params):
-            if isinstance(value, int) and value in places:
-                places[value].append(place)
-        if self.sql and any(len(where) != 1 for where in places.values()):
-            raise ValueError("A compiled read must take each of its ids once, as a parameter.")
-        self.slots = [where[0] for where in places.values()] if self.sql else []
+        differ = [
+            (value, place)
+            for place, (value, another) in enumerate(zip(params, other_params, strict=True))
+            if value != another
+        ]
+        places = dict(differ)
+        if other_sql != self.sql or len(differ) != len(marks) or set(places) != set(marks):
+            raise ValueError("A compiled read must take each of its keys once, as a parameter.")
+        self.slots = [places[mark] for mark in marks]
         self.names = None
         if queryset._iterable_class is ValuesIterable:
             self.names = list(query.selected or ()) or [
@@ -1644,13 +1649,13 @@ class _CompiledRead:
                 *query.annotation_select,
             ]
 
-    def rows(self, keys: Iterable[int]) -> list:
+    def rows(self, keys: Iterable[int | str]) -> list:
         if not self.sql:
             return []
         params = self.params.copy()
         for slot, key in zip(self.slots, keys, strict=True):
             params[slot] = key
-        with connections[self.compiler.using].cursor() as cursor:
+        with self.compiler.connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             fetched = cursor.fetchall()
         rows = self.compiler.results_iter(results=[fetched], tuple_expected=True)
@@ -1660,31 +1665,52 @@ class _CompiledRead:
         return [dict(zip(names, row, strict=True)) for row in rows]
 
 
+# What stands for a read's n-th key while the ORM compiles it.
+_MARKS = {int: lambda n: n, str: lambda n: f"compiled-read-{n}"}
+
+
 @functools.lru_cache(maxsize=512)
 def _compiled(
-    read: Callable[..., QuerySet], args: tuple, counts: tuple[int, ...], alias: str
+    read: Callable[..., QuerySet],
+    args: tuple,
+    shape: tuple[tuple[type, int], ...],
+    connection: BaseDatabaseWrapper,
 ) -> _CompiledRead:
-    marks, start = [], _CompiledRead.MARK
-    for count in counts:
-        marks.append(list(range(start, start + count)))
-        start += count
-    return _CompiledRead(read(*args, *marks).using(alias), marks)
+    total = sum(count for _, count in shape)
+
+    def stand_ins(first: int) -> list[list[int | str]]:
+        marks, n = [], first
+        for kind, count in shape:
+            marks.append([_MARKS[kind](n + i) for i in range(count)])
+            n += count
+        return marks
+
+    one, two = stand_ins(1), stand_ins(1 + total)
+    reads = (read(*args, *one).using(connection.alias), read(*args, *two).using(connection.alias))
+    return _CompiledRead(reads, [mark for marks in one for mark in marks])
 
 
-def compiled_rows(read: Callable[..., QuerySet], args: tuple, *keys: Iterable[int | None]) -> list:
+def compiled_rows(
+    read: Callable[..., QuerySet], args: tuple, *keys: Iterable[int | str | None]
+) -> list:
     """The rows of ``read(*args, *keys)``, a ``values()`` or ``values_list()`` read of
-    records by lists of ids, run from SQL the ORM compiled once for as many ids (per
-    process and database). Building and compiling a query was most of what a read of a
-    page's relations cost (0.3-0.5 ms, against 0.05 for SQLite to run it); its SQL
-    depends on the ids only through their number. The ids of each list are taken once
-    and without ``None``, as a filter ``__in`` takes them.
+    records by lists of keys (ids, or slugs: what the column holds, not text to convert),
+    run from SQL the ORM compiled once for as many keys (per database connection).
+    Building and compiling a query was most of what a read of a page's relations cost
+    (0.3-0.5 ms, against 0.05 for SQLite to run it); its SQL depends on the keys only
+    through their number. The keys of each list are taken once and without ``None``, as
+    a filter ``__in`` takes them.
     Like ``built_once()``, the read must depend on its arguments alone: never on the
     time, the language or a setting read as it builds (the SQL keeps what it read)."""
     lists = [list(dict.fromkeys(key for key in ids if key is not None)) for ids in keys]
     if not any(lists):
         return []
-    counts = tuple(len(ids) for ids in lists)
-    return _compiled(read, args, counts, DEFAULT_DB_ALIAS).rows(itertools.chain(*lists))
+    shape = tuple((type(ids[0]) if ids else int, len(ids)) for ids in lists)
+    if any(kind not in _MARKS for kind, _ in shape):
+        raise TypeError("A compiled read's keys are ints or strs.")
+    # Per connection (a thread's), whose backend compiled the SQL and converts its rows.
+    connection = connections[DEFAULT_DB_ALIAS]
+    return _compiled(read, args, shape, connection).rows(itertools.chain(*lists))
 
 
 def by_key(build: Callable[..., QuerySet], args: tuple, ids: list[int]) -> QuerySet:

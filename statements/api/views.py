@@ -7,9 +7,10 @@ import itertools
 import json
 from collections.abc import Iterator
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
-from django.http import StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.utils.cache import (
     get_conditional_response,
     patch_cache_control,
@@ -98,6 +99,8 @@ class EditableMixin:
 
     read_serializer_class: type
     write_actions = ("create", "update", "partial_update")
+    detail_columns: tuple[str, ...]
+    public_scope = "all"  # the records anyone may open (a QuerySet method); editors open all
 
     def get_serializer_class(self):
         if self.action in self.write_actions:
@@ -106,7 +109,28 @@ class EditableMixin:
 
     def detail_rows(self) -> QuerySet:
         """Every record (whatever its status) as the rows its detail reads."""
-        raise NotImplementedError
+        return representations.rows_of(self.read_serializer_class.Meta.model, self.detail_columns)
+
+    def get_object(self):
+        """A detail's row by its lookup, from SQL compiled once (``representations.rows_by``).
+        A write's record, and a detail asked with filters (DRF applies them to a detail
+        too), are found as DRF finds them."""
+        asked = set(self.request.query_params)
+        if self.action != "retrieve" or not asked <= filters.COMMON_PARAMETERS:
+            return super().get_object()
+        model = self.read_serializer_class.Meta.model
+        try:
+            key = model._meta.get_field(self.lookup_field).to_python(self.kwargs[self.lookup_field])
+        except DjangoValidationError:
+            raise Http404 from None
+        scope = "all" if can_see_unpublished(self.request.user, model) else self.public_scope
+        rows = representations.rows_by(
+            self.lookup_field, [key], model, self.detail_columns, scope=scope
+        )
+        if not rows:  # as Django's get_object_or_404() says it
+            raise Http404(f"No {model._meta.object_name} matches the given query.")
+        self.check_object_permissions(self.request, rows[0])
+        return rows[0]
 
     def retrieve(self, request, *args, **kwargs):
         row = self.get_object()
@@ -190,6 +214,9 @@ class StatementViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet
     serializer_class = serializers.StatementWriteSerializer
     read_serializer_class = serializers.StatementDetailSerializer
     filterset_class = filters.StatementFilterSet
+    detail_columns = representations.STATEMENT_DETAIL_COLUMNS
+    # Like the page: a withdrawn statement opens, marked withdrawn, with its notice.
+    public_scope = "readable"
 
     def get_queryset(self):
         if self.action == "list":
@@ -208,18 +235,14 @@ class StatementViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet
                     )
                 return statements
             return statements  # published() after the filters: see filter_queryset()
-        # Like the page: a withdrawn statement opens, marked withdrawn, with its notice.
         if self.action == "retrieve":
             readable = representations.rows_of(
-                Statement, representations.STATEMENT_DETAIL_COLUMNS, scope="readable"
+                Statement, self.detail_columns, scope=self.public_scope
             )
             return visible(self.request.user, Statement, self.detail_rows(), readable)
         # A write reads the record it changes.
         statements = Statement.objects.with_related().with_change_notes()
         return visible(self.request.user, Statement, statements, statements.readable())
-
-    def detail_rows(self) -> QuerySet:
-        return representations.rows_of(Statement, representations.STATEMENT_DETAIL_COLUMNS)
 
     def represent(self, rows: list[dict]) -> list[dict]:
         if self.action == "list":
@@ -324,6 +347,7 @@ class ResolutionViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSe
     serializer_class = serializers.ResolutionSerializer
     read_serializer_class = serializers.ResolutionDetailSerializer
     filterset_class = filters.ResolutionFilterSet
+    detail_columns = representations.RESOLUTION_COLUMNS
 
     def get_queryset(self):
         if self.action in ("list", "retrieve"):
@@ -331,7 +355,7 @@ class ResolutionViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSe
         return Resolution.objects.order_by("-number")
 
     def detail_rows(self) -> QuerySet:
-        return representations.rows_of(Resolution, representations.RESOLUTION_COLUMNS, ("-number",))
+        return representations.rows_of(Resolution, self.detail_columns, ("-number",))
 
     def represent(self, rows: list[dict]) -> list[dict]:
         return representations.resolution_list(rows, self.request)
@@ -376,20 +400,18 @@ class MeetingViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet):
     serializer_class = serializers.MeetingSerializer
     read_serializer_class = serializers.MeetingSerializer
     filterset_class = filters.MeetingFilterSet
+    detail_columns = representations.MEETING_COLUMNS
+    public_scope = "published"
 
     def get_queryset(self):
         if self.action not in ("list", "retrieve"):
             # A write reads the record it changes, with its relations.
             meetings = Meeting.objects.with_related()
             return visible(self.request.user, Meeting, meetings, meetings.published())
-        columns = representations.MEETING_COLUMNS
-        published = representations.rows_of(Meeting, columns, scope="published")
+        published = representations.rows_of(Meeting, self.detail_columns, scope=self.public_scope)
         if self.action == "list":
             return published
         return visible(self.request.user, Meeting, self.detail_rows(), published)
-
-    def detail_rows(self) -> QuerySet:
-        return representations.rows_of(Meeting, representations.MEETING_COLUMNS)
 
     def represent(self, rows: list[dict]) -> list[dict]:
         return representations.meeting_list(rows, self.request)

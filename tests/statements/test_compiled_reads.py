@@ -73,9 +73,11 @@ def test_a_read_is_compiled_once_for_as_many_ids(corpus, django_assert_num_queri
         django_assert_num_queries(3),
     ):
         first = rows_by_key(_values, columns, [corpus[0].pk])
+        compiled = compiling.call_count  # twice, to find where the ids go
         again = rows_by_key(_values, columns, [corpus[1].pk])
+        assert compiling.call_count == compiled
         both = rows_by_key(_values, columns, [corpus[0].pk, corpus[1].pk])
-    assert compiling.call_count == 2  # one id, then two
+        assert compiling.call_count == 2 * compiled  # two ids: compiled anew
     assert [row["position"] for row in first] == [1, 2]
     assert [row["statement_id"] for row in again] == [corpus[1].pk]
     assert sorted(row["id"] for row in both) == sorted(row["id"] for row in [*first, *again])
@@ -117,3 +119,22 @@ def test_a_read_that_takes_its_ids_twice_is_refused(corpus):
 
     with pytest.raises(ValueError, match="once"):
         compiled_rows(twice, (), [corpus[0].pk])
+
+
+def test_slugs_are_keys_as_ids_are(corpus):
+    read = (Statement, ("id", "slug"), ("id",), "all", "slug")
+    slugs = [corpus[2].slug, "no-such-statement", corpus[0].slug]
+    assert rows_by_key(_values, read, slugs) == [
+        {"id": s.pk, "slug": s.slug} for s in (corpus[0], corpus[2])
+    ]
+    with pytest.raises(TypeError, match="ints or strs"):
+        rows_by_key(_values, read, [dt.date(2017, 12, 23)])
+
+
+def test_keys_of_a_narrow_integer_column_are_read(corpus):
+    """PostgreSQL's backend leaves out of the SQL a key outside its column's range: the
+    stand-ins found where the keys go must be valid for any integer column."""
+    from statements.models import Resolution
+
+    read = (Resolution, ("number",), ("number",), "all", "number")
+    assert rows_by_key(_values, read, [2397, 1718, 9999]) == [{"number": 1718}, {"number": 2397}]

@@ -1214,3 +1214,56 @@ def test_the_browsable_api_fills_an_editors_forms_with_the_record(editor_client)
     assert page.status_code == 200
     forms = re.findall(r'<textarea[^>]*name="_content"[^>]*>(.*?)</textarea>', page.text, re.S)
     assert forms and all(statement.title in form for form in forms)
+
+
+def test_details_compile_no_sql_once_each_kind_was_read(client, django_assert_num_queries):
+    """A detail reads its record and relations from SQL compiled once per process
+    (``compiled_rows``): another statement, meeting or resolution builds no query."""
+    from unittest import mock
+
+    from django.db.models.sql.compiler import SQLCompiler
+
+    meetings = [MeetingFactory(), MeetingFactory()]
+    withdrawn = {"status": Statement.Status.WITHDRAWN, "withdrawn_note": "Superseded."}
+    statements = [StatementFactory(), StatementFactory(**withdrawn)]
+    statements[0].meetings.add(*meetings)
+    for statement in statements:
+        ParagraphFactory(statement=statement).resolutions.add(ResolutionFactory())
+    pairs = [
+        [f"/api/v1/statements/{s.slug}/" for s in statements],
+        [f"/api/v1/meetings/{m.slug}/" for m in meetings],
+        [f"/api/v1/resolutions/{r.number}/" for r in Resolution.objects.order_by("number")],
+    ]
+    for urls in pairs:
+        assert client.get(urls[0]).status_code == 200
+    with mock.patch.object(
+        SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql
+    ) as compiling:
+        answers = [client.get(urls[1]) for urls in pairs]
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert compiling.call_count == 0
+    assert answers[0].json()["status"] == "withdrawn"
+    assert answers[1].json()["statements"] == [statements[0].slug]
+
+
+def test_a_detail_asked_with_filters_is_still_filtered_and_checked(client):
+    statement = StatementFactory(date=dt.date(2017, 12, 23))
+    url = f"/api/v1/statements/{statement.slug}/"
+    assert client.get(url, {"year": 2017}).status_code == 200
+    assert client.get(url, {"year": 2016}).status_code == 404
+    response, body = get(client, url, bogus="1")
+    assert response.status_code == 400 and list(body["errors"]) == ["bogus"]
+    response, body = get(client, "/api/v1/statements/no-such-statement/")
+    assert (response.status_code, body["detail"]) == (
+        404,
+        "No Statement matches the given query.",
+    )
+
+
+def test_editors_open_drafts_and_unreported_meetings_by_their_detail(client, editor):
+    draft = StatementFactory(status=Statement.Status.DRAFT)
+    meeting = MeetingFactory()  # reported by no published statement
+    urls = [f"/api/v1/statements/{draft.slug}/", f"/api/v1/meetings/{meeting.slug}/"]
+    assert [client.get(url).status_code for url in urls] == [404, 404]
+    client.force_authenticate(editor)
+    assert [client.get(url).status_code for url in urls] == [200, 200]
