@@ -1887,8 +1887,8 @@ class PublishedCitation(models.Model):
         return f"{self.paragraph_id} cites {self.resolution_id}"
 
 
-def _tally_value(name: str) -> QuerySet:
-    return Tally.objects.filter(name=name).values_list("value", flat=True)
+def _tally_values() -> QuerySet:
+    return Tally.objects.alias(key=F("name")).values_list("value")
 
 
 class TallyQuerySet(models.QuerySet):
@@ -1904,8 +1904,8 @@ class TallyQuerySet(models.QuerySet):
     def _value(self, name: str, counted: Callable[[], QuerySet]) -> int:
         # A missing row (a flush removed it) is counted instead: slower, never wrong. The
         # rows to count are built only then (building them was a tenth of an API list),
-        # and the read itself once (a third of the cost it had built each time).
-        value = next(iter(built_once(_tally_value, name).using(self._db)), None)
+        # and the read itself compiled once.
+        (value,) = next(iter(rows_by_key(_tally_values, (), [name])), (None,))
         return counted().count() if value is None else value
 
     def restore_missing(self) -> None:

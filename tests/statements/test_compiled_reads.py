@@ -131,6 +131,19 @@ def test_slugs_are_keys_as_ids_are(corpus):
         rows_by_key(_values, read, [dt.date(2017, 12, 23)])
 
 
+def test_the_tallies_are_read_from_sql_compiled_once_and_a_missing_one_counted(corpus):
+    from statements.models import Tally
+
+    assert Tally.objects.published_statements() == 3
+    with mock.patch.object(
+        SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql
+    ) as compiling:
+        assert Tally.objects.published_statements() == 3
+    assert compiling.call_count == 0
+    Tally.objects.filter(name=Tally.PUBLISHED_STATEMENTS).delete()
+    assert Tally.objects.published_statements() == 3  # counted from the statements
+
+
 def test_keys_of_a_narrow_integer_column_are_read(corpus):
     """PostgreSQL's backend leaves out of the SQL a key outside its column's range: the
     stand-ins found where the keys go must be valid for any integer column."""
