@@ -1713,13 +1713,15 @@ def compiled_rows(
     return _compiled(read, args, shape, connection).rows(itertools.chain(*lists))
 
 
-def by_key(build: Callable[..., QuerySet], args: tuple, ids: list[int]) -> QuerySet:
+def by_key(build: Callable[..., QuerySet], args: tuple, ids: list[int | str]) -> QuerySet:
     """The rows of a read built once (``built_once(build, *args)``) whose ``key`` alias
     is one of ``ids``: the usual read for ``compiled_rows()``."""
     return built_once(build, *args).filter(key__in=ids)
 
 
-def rows_by_key(build: Callable[..., QuerySet], args: tuple, ids: Iterable[int]) -> list:
+def rows_by_key(
+    build: Callable[..., QuerySet], args: tuple, ids: Iterable[int | str | None]
+) -> list:
     """``compiled_rows()`` of ``by_key()``."""
     return compiled_rows(by_key, (build, args), ids)
 
