@@ -1641,6 +1641,12 @@ class _CompiledRead:
         if other_sql != self.sql or len(differ) != len(marks) or set(places) != set(marks):
             raise ValueError("A compiled read must take each of its keys once, as a parameter.")
         self.slots = [places[mark] for mark in marks]
+        # What results_iter() works out at each call, once: the converters of the columns.
+        selected = self.compiler.select[: self.compiler.col_count]  # set up by as_sql()
+        columns = [column for column, _, _ in selected]
+        if self.compiler.has_composite_fields(columns):
+            raise TypeError("A compiled read gives no composite key.")
+        self.converters = self.compiler.get_converters(columns)
         self.names = None
         if queryset._iterable_class is ValuesIterable:
             self.names = list(query.selected or ()) or [
@@ -1658,9 +1664,11 @@ class _CompiledRead:
         with self.compiler.connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             fetched = cursor.fetchall()
-        rows = self.compiler.results_iter(results=[fetched], tuple_expected=True)
+        rows = (
+            self.compiler.apply_converters(fetched, self.converters) if self.converters else fetched
+        )
         if self.names is None:
-            return list(rows)
+            return [tuple(row) for row in rows]
         names = self.names
         return [dict(zip(names, row, strict=True)) for row in rows]
 

@@ -111,6 +111,11 @@ class EditableMixin:
         """Every record (whatever its status) as the rows its detail reads."""
         return representations.rows_of(self.read_serializer_class.Meta.model, self.detail_columns)
 
+    def detail_scope(self) -> str:
+        """The records this client may open by their detail: all of them for editors."""
+        model = self.read_serializer_class.Meta.model
+        return "all" if can_see_unpublished(self.request.user, model) else self.public_scope
+
     def get_object(self):
         """A detail's row by its lookup, from SQL compiled once (``representations.rows_by``).
         A write's record, and a detail asked with filters (DRF applies them to a detail
@@ -123,9 +128,8 @@ class EditableMixin:
             key = model._meta.get_field(self.lookup_field).to_python(self.kwargs[self.lookup_field])
         except DjangoValidationError:
             raise Http404 from None
-        scope = "all" if can_see_unpublished(self.request.user, model) else self.public_scope
         rows = representations.rows_by(
-            self.lookup_field, [key], model, self.detail_columns, scope=scope
+            self.lookup_field, [key], model, self.detail_columns, scope=self.detail_scope()
         )
         if not rows:  # as Django's get_object_or_404() says it
             raise Http404(f"No {model._meta.object_name} matches the given query.")
@@ -236,10 +240,9 @@ class StatementViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet
                 return statements
             return statements  # published() after the filters: see filter_queryset()
         if self.action == "retrieve":
-            readable = representations.rows_of(
-                Statement, self.detail_columns, scope=self.public_scope
+            return representations.rows_of(
+                Statement, self.detail_columns, scope=self.detail_scope()
             )
-            return visible(self.request.user, Statement, self.detail_rows(), readable)
         # A write reads the record it changes.
         statements = Statement.objects.with_related().with_change_notes()
         return visible(self.request.user, Statement, statements, statements.readable())
@@ -408,10 +411,8 @@ class MeetingViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet):
             # A write reads the record it changes, with its relations.
             meetings = Meeting.objects.with_related()
             return visible(self.request.user, Meeting, meetings, meetings.published())
-        published = representations.rows_of(Meeting, self.detail_columns, scope=self.public_scope)
-        if self.action == "list":
-            return published
-        return visible(self.request.user, Meeting, self.detail_rows(), published)
+        scope = self.public_scope if self.action == "list" else self.detail_scope()
+        return representations.rows_of(Meeting, self.detail_columns, scope=scope)
 
     def represent(self, rows: list[dict]) -> list[dict]:
         return representations.meeting_list(rows, self.request)
