@@ -1630,7 +1630,8 @@ class _CompiledRead:
             self.sql, params = self.compiler.as_sql()
             other_sql, other_params = other.query.get_compiler(other.db).as_sql()
         except EmptyResultSet:
-            self.sql, params, other_sql, other_params = "", (), "", ()
+            self.sql = ""  # a read the ORM knows is empty, whatever its keys: no query
+            return
         self.params = list(params)
         differ = [
             (value, place)

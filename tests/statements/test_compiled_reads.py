@@ -151,3 +151,15 @@ def test_keys_of_a_narrow_integer_column_are_read(corpus):
 
     read = (Resolution, ("number",), ("number",), "all", "number")
     assert rows_by_key(_values, read, [2397, 1718, 9999]) == [{"number": 1718}, {"number": 2397}]
+
+
+def test_a_read_that_can_find_nothing_gives_no_rows_and_runs_no_query(
+    corpus, django_assert_num_queries
+):
+    """The ORM compiles no SQL for a read it knows is empty (``EmptyResultSet``)."""
+
+    def never(ids):
+        return Statement.objects.filter(pk__in=ids).filter(pk__in=[]).values("pk")
+
+    with django_assert_num_queries(0):
+        assert compiled_rows(never, (), [corpus[0].pk]) == []
