@@ -32,7 +32,13 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import Cast, Coalesce, Left
-from django.db.models.query import ValuesIterable, ValuesListIterable
+from django.db.models.query import (
+    FlatValuesListIterable,
+    ModelIterable,
+    ValuesIterable,
+    ValuesListIterable,
+    get_related_populators,
+)
 from django.dispatch import receiver
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
@@ -556,15 +562,18 @@ def principal_names_attach(meetings: Sequence[Meeting]) -> None:
     ``principal_names``: one query of names for a list of meetings, where the prefetch
     built a participant for each (80 for twenty meetings) only to print its name."""
     names: dict[int, list[str]] = {meeting.pk: [] for meeting in meetings}
-    rows = (
-        Participant.objects.filter(meeting_id__in=names, in_attendance=False)
-        .order_by("meeting_id", "position", "id")  # Participant.Meta.ordering, per meeting
-        .values_list("meeting_id", "name")
-    )
-    for meeting_id, name in rows:
+    for meeting_id, name in compiled_rows(_principal_names, (), list(names)):
         names[meeting_id].append(name)
     for meeting in meetings:
         meeting.principal_names = names[meeting.pk]
+
+
+def _principal_names(ids: list[int]) -> QuerySet:
+    return (
+        Participant.objects.filter(meeting_id__in=ids, in_attendance=False)
+        .order_by("meeting_id", "position", "id")  # Participant.Meta.ordering, per meeting
+        .values_list("meeting_id", "name")
+    )
 
 
 def participants_with_people() -> Prefetch:
@@ -689,6 +698,19 @@ class Meeting(TimeStampedModel):
         """The published meeting summaries linked to it: what reports the meeting, shown
         in full on its page."""
         return [s for s in self.published_statements if s.kind == StatementKind.MEETING_SUMMARY]
+
+    def load_reports(self) -> None:
+        """Load what ``with_reports()`` prefetches, for this one meeting and by key
+        (``compiled_rows()``): its participants with their people, the statements
+        reporting it and their paragraphs; then ``cite_reports()``. Its page: the
+        prefetches were built and compiled at each request."""
+        prefetched(self, "participants", compiled_rows(_meeting_participants, (), [self.pk]))
+        self.reporting = compiled_rows(_reporting_statements, (), [self.pk])
+        bodies = compiled_rows(_statement_bodies, (), [s.pk for s in self.reporting])
+        by_statement = _grouped((paragraph.statement_id, paragraph) for paragraph in bodies)
+        for statement in self.reporting:
+            prefetched(statement, "paragraphs", by_statement.get(statement.pk, []))
+        self.cite_reports()
 
     def cite_reports(self) -> None:
         """Give the paragraphs of the published statements reporting it, as
@@ -1183,7 +1205,7 @@ class Statement(TimeStampedModel):
         query, not a prefetch: the prefetch machinery cost as much as the query)."""
         loaded = getattr(self, "_prefetched_objects_cache", {}).get("paragraphs")
         if loaded is None and (loaded := self.__dict__.get("_body")) is None:
-            loaded = list(Paragraph.objects.filter(statement=self).order_by("position"))
+            loaded = compiled_rows(_statement_bodies, (), [self.pk])
             for block in loaded:
                 block.statement = self
             citations_attach(loaded)
@@ -1195,6 +1217,27 @@ class Statement(TimeStampedModel):
                 block.parent = by_pk[block.parent_id]
         return blocks
 
+    def reported_meetings(self) -> list[Meeting]:
+        """The meetings it reports or mentions (``Meeting.Meta.ordering``), each with its
+        participants and the person each one is, as ``with_participants()`` loads them:
+        two reads by key (its page), where the filter and the prefetch were built and
+        compiled at each request."""
+        meetings = compiled_rows(_meetings_reported, (), [self.pk])
+        participants = compiled_rows(_meeting_participants, (), [m.pk for m in meetings])
+        by_meeting = _grouped((p.meeting_id, p) for p in participants)
+        for meeting in meetings:
+            prefetched(meeting, "participants", by_meeting.get(meeting.pk, []))
+        return meetings
+
+    def published_neighbours(self) -> tuple[Statement | None, Statement | None]:
+        """The published statements listed just after it and just before it (older and
+        newer), with their address, title and date: its page's links onward."""
+        older, newer = (
+            next(iter(compiled_rows(_published_neighbour, (newer,), [self.date], [self.pk])), None)
+            for newer in (False, True)
+        )
+        return older, newer
+
     @property
     def first_published_at(self) -> dt.datetime | None:
         return self.published_at
@@ -1204,7 +1247,7 @@ class Statement(TimeStampedModel):
         """The notes of its major changes, newest first: what ``with_change_notes()``
         loaded, else a query."""
         loaded = self.__dict__.get("public_notes")
-        return loaded if loaded is not None else list(self.change_notes.public())
+        return loaded if loaded is not None else compiled_rows(_public_notes, (), [self.pk])
 
     @property
     def latest_change_note(self) -> ChangeNote | None:
@@ -1359,6 +1402,16 @@ class ParagraphQuerySet(models.QuerySet):
         of the link table."""
         columns = _RESULT_COLUMNS if dated else _UNDATED_RESULT_COLUMNS
         return self.select_related("statement", ANCESTORS).only(*columns)
+
+
+def quoted(ids: Iterable[int], *, dated: bool = True) -> list[Paragraph]:
+    """The paragraphs of these ids, in no order, read ``with_place()`` from SQL compiled
+    once for as many (``compiled_rows()``): a page of quotes."""
+    return compiled_rows(_quoted, (dated,), ids)
+
+
+def _quoted(dated: bool, ids: list[int]) -> QuerySet:
+    return Paragraph.objects.filter(pk__in=ids).with_place(dated=dated).order_by()
 
 
 def in_citation_order(paragraphs: Iterable[Paragraph], *, oldest: bool = False) -> list[Paragraph]:
@@ -1591,6 +1644,20 @@ class Paragraph(TimeStampedModel):
 # (the ORM's work is most of a query's cost), and never a model instance.
 
 
+def prefetched(instance: models.Model, relation: str, objects: list[models.Model]) -> None:
+    """Give ``instance`` the objects of a reverse foreign key (``meeting.participants``) as
+    ``prefetch_related()`` leaves them: ``.all()`` then reads them with no query, a
+    further filter queries the instance's own, as the prefetch's does, and each object
+    holds the instance (``participant.meeting``)."""
+    key = getattr(type(instance), relation).field
+    for obj in objects:
+        if not key.is_cached(obj):
+            setattr(obj, key.name, instance)
+    loaded = key.model._default_manager.filter(**{key.name: instance})
+    loaded._result_cache, loaded._prefetch_done = objects, True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = loaded
+
+
 def _grouped(pairs: Iterable[tuple[int, Any]]) -> dict[int, list]:
     grouped: dict[int, list] = {}
     for key, value in pairs:
@@ -1612,70 +1679,121 @@ def built_once(build: Callable[..., QuerySet], *args: Any) -> QuerySet:
 
 class _CompiledRead:
     """A read as the ORM compiled it once: its SQL, its parameters with where each key
-    goes, and how its rows become what the QuerySet gives (``values()`` or
-    ``values_list()``).
+    goes, and how its rows become what the QuerySet gives (``values()``,
+    ``values_list()`` or model instances, with what ``select_related()`` and
+    ``annotate()`` add to them).
 
     The keys' places are where the parameters of two compilations differ, one with stand-in
     keys and one with others: the ORM may check a key against its column's range (an
     id too large for a small integer is left out of the SQL), so the stand-ins are small
-    and valid, and a constant of the read equal to one of them is the same in both."""
+    and valid, and a constant of the read equal to one of them is the same in both. A key
+    may stand in several places (a day compared twice)."""
 
-    def __init__(self, reads: tuple[QuerySet, QuerySet], marks: list[int | str]) -> None:
+    def __init__(self, reads: tuple[QuerySet, QuerySet], marks: list[Any]) -> None:
         queryset, other = reads
-        if queryset._iterable_class not in (ValuesIterable, ValuesListIterable):
-            raise TypeError("A compiled read gives values() or values_list() rows.")
+        iterable = queryset._iterable_class
+        if iterable not in (
+            ValuesIterable,
+            ValuesListIterable,
+            FlatValuesListIterable,
+            ModelIterable,
+        ):
+            raise TypeError("A compiled read gives values(), values_list() or model rows.")
+        if queryset._prefetch_related_lookups or queryset._known_related_objects:
+            raise TypeError("A compiled read prefetches nothing: read the relations by key.")
         query = queryset.query
         self.compiler = query.get_compiler(queryset.db)
+        connection = self.compiler.connection
         try:
             self.sql, params = self.compiler.as_sql()
-            other_sql, other_params = other.query.get_compiler(other.db).as_sql()
+            # A read of no keys has nothing to find: compiled once.
+            other_sql, other_params = (
+                other.query.get_compiler(other.db).as_sql() if marks else (self.sql, params)
+            )
         except EmptyResultSet:
             self.sql = ""  # a read the ORM knows is empty, whatever its keys: no query
             return
         self.params = list(params)
-        differ = [
-            (value, place)
+        differ = {
+            place: value
             for place, (value, another) in enumerate(zip(params, other_params, strict=True))
             if value != another
+        }
+        self.slots = [
+            [place for place, value in differ.items() if value == _parameter(mark, connection)]
+            for mark in marks
         ]
-        places = dict(differ)
-        if other_sql != self.sql or len(differ) != len(marks) or set(places) != set(marks):
-            raise ValueError("A compiled read must take each of its keys once, as a parameter.")
-        self.slots = [places[mark] for mark in marks]
+        if other_sql != self.sql or not all(self.slots) or sum(map(len, self.slots)) != len(differ):
+            raise ValueError("A compiled read must take each of its keys as a parameter.")
         # What results_iter() works out at each call, once: the converters of the columns.
         selected = self.compiler.select[: self.compiler.col_count]  # set up by as_sql()
         columns = [column for column, _, _ in selected]
         if self.compiler.has_composite_fields(columns):
             raise TypeError("A compiled read gives no composite key.")
         self.converters = self.compiler.get_converters(columns)
-        self.names = None
-        if queryset._iterable_class is ValuesIterable:
+        self.names = self.model = None
+        self.flat = iterable is FlatValuesListIterable
+        if iterable is ValuesIterable:
             self.names = list(query.selected or ()) or [
                 *query.extra_select,
                 *query.values_select,
                 *query.annotation_select,
             ]
+        elif iterable is ModelIterable:
+            # What ModelIterable works out from the compiler at each evaluation, once.
+            info = self.compiler.klass_info
+            self.model = info["model"]
+            self.fields = slice(info["select_fields"][0], info["select_fields"][-1] + 1)
+            self.attnames = [column.target.attname for column in columns[self.fields]]
+            self.related = get_related_populators(info, self.compiler.select, queryset.db)
+            self.annotations = list(self.compiler.annotation_col_map.items())
 
-    def rows(self, keys: Iterable[int | str]) -> list:
+    def rows(self, keys: Iterable[Any]) -> list:
         if not self.sql:
             return []
+        connection = self.compiler.connection
         params = self.params.copy()
-        for slot, key in zip(self.slots, keys, strict=True):
-            params[slot] = key
-        with self.compiler.connection.cursor() as cursor:
+        for places, key in zip(self.slots, keys, strict=True):
+            for place in places:
+                params[place] = _parameter(key, connection)
+        with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             fetched = cursor.fetchall()
         rows = (
             self.compiler.apply_converters(fetched, self.converters) if self.converters else fetched
         )
+        if self.model is not None:
+            return [self.instance(row) for row in rows]
+        if self.flat:
+            return [row[0] for row in rows]
         if self.names is None:
             return [tuple(row) for row in rows]
         names = self.names
         return [dict(zip(names, row, strict=True)) for row in rows]
 
+    def instance(self, row: Sequence[Any]) -> models.Model:
+        """The model of a row, as ``ModelIterable`` builds it."""
+        obj = self.model.from_db(self.compiler.using, self.attnames, row[self.fields])
+        for populator in self.related:
+            populator.populate(row, obj)
+        for name, place in self.annotations:
+            setattr(obj, name, row[place])
+        return obj
+
+
+def _parameter(key: Any, connection: BaseDatabaseWrapper) -> Any:
+    """A key as the ORM passes it to the database: a day as the backend adapts it."""
+    if type(key) is dt.date:
+        return connection.ops.adapt_datefield_value(key)
+    return key
+
 
 # What stands for a read's n-th key while the ORM compiles it.
-_MARKS = {int: lambda n: n, str: lambda n: f"compiled-read-{n}"}
+_MARKS = {
+    int: lambda n: n,
+    str: lambda n: f"compiled-read-{n}",
+    dt.date: lambda n: dt.date(2000, 1, 1) + dt.timedelta(days=n),
+}
 
 
 @functools.lru_cache(maxsize=512)
@@ -1687,7 +1805,7 @@ def _compiled(
 ) -> _CompiledRead:
     total = sum(count for _, count in shape)
 
-    def stand_ins(first: int) -> list[list[int | str]]:
+    def stand_ins(first: int) -> list[list[Any]]:
         marks, n = [], first
         for kind, count in shape:
             marks.append([_MARKS[kind](n + i) for i in range(count)])
@@ -1695,28 +1813,31 @@ def _compiled(
         return marks
 
     one, two = stand_ins(1), stand_ins(1 + total)
-    reads = (read(*args, *one).using(connection.alias), read(*args, *two).using(connection.alias))
+    first = read(*args, *one).using(connection.alias)
+    reads = (first, read(*args, *two).using(connection.alias) if total else first)
     return _CompiledRead(reads, [mark for marks in one for mark in marks])
 
 
-def compiled_rows(
-    read: Callable[..., QuerySet], args: tuple, *keys: Iterable[int | str | None]
-) -> list:
-    """The rows of ``read(*args, *keys)``, a ``values()`` or ``values_list()`` read of
-    records by lists of keys (ids, or slugs: what the column holds, not text to convert),
-    run from SQL the ORM compiled once for as many keys (per database connection).
-    Building and compiling a query was most of what a read of a page's relations cost
-    (0.3-0.5 ms, against 0.05 for SQLite to run it); its SQL depends on the keys only
-    through their number. The keys of each list are taken once and without ``None``, as
-    a filter ``__in`` takes them.
+def compiled_rows(read: Callable[..., QuerySet], args: tuple, *keys: Iterable[Any]) -> list:
+    """What ``read(*args, *keys)`` gives (``values()`` or ``values_list()`` rows, or model
+    instances with what they select and annotate), a read of records by lists of keys
+    (ids, slugs or days: what the column holds, not text to convert), run from SQL the
+    ORM compiled once for as many keys (per database connection).
+    Building and compiling a query was most of what a read of a page cost (0.3-0.5 ms,
+    against 0.05 for SQLite to run it); its SQL depends on the keys only through their
+    number. The keys of each list are taken once and without ``None``, as a filter
+    ``__in`` takes them; a read may take no keys at all (the newest few of a kind). A
+    read of models prefetches nothing: its relations are read by key too.
     Like ``built_once()``, the read must depend on its arguments alone: never on the
     time, the language or a setting read as it builds (the SQL keeps what it read)."""
     lists = [list(dict.fromkeys(key for key in ids if key is not None)) for ids in keys]
-    if not any(lists):
+    if lists and not any(lists):
         return []
     shape = tuple((type(ids[0]) if ids else int, len(ids)) for ids in lists)
-    if any(kind not in _MARKS for kind, _ in shape):
-        raise TypeError("A compiled read's keys are ints or strs.")
+    if any(kind not in _MARKS for kind, _ in shape) or any(
+        type(key) is not kind for (kind, _), ids in zip(shape, lists, strict=True) for key in ids
+    ):
+        raise TypeError("A compiled read's keys are ints, strs or days, one kind a list.")
     # Per connection (a thread's), whose backend compiled the SQL and converts its rows.
     connection = connections[DEFAULT_DB_ALIAS]
     return _compiled(read, args, shape, connection).rows(itertools.chain(*lists))
@@ -1747,6 +1868,36 @@ def published_statement_citations(*columns: str) -> QuerySet:
     cited = PublishedCitation.objects.order_by().alias(key=F("statement_id"))
     columns = tuple(f"resolution__{column}" for column in columns)
     return cited.values_list("statement_id", *columns).distinct()
+
+
+def _statement_bodies(ids: list[int]) -> QuerySet:
+    return Paragraph.objects.filter(statement_id__in=ids).order_by("statement_id", "position")
+
+
+def _public_notes(ids: list[int]) -> QuerySet:
+    return ChangeNote.objects.filter(statement_id__in=ids).public()
+
+
+def _meetings_reported(ids: list[int]) -> QuerySet:
+    return Meeting.objects.filter(statements__in=ids)
+
+
+def _meeting_participants(ids: list[int]) -> QuerySet:
+    # participants_with_people(), by meeting
+    return participants_with_people().queryset.filter(meeting_id__in=ids)
+
+
+def _reporting_statements(ids: list[int]) -> QuerySet:
+    # reporting_statements() in with_reports(), by meeting
+    statements = Statement.objects.without_sources().filter(meetings__in=ids)
+    return statements.order_by("-date", "-id")
+
+
+def _published_neighbour(newer: bool, days: list[dt.date], ids: list[int]) -> QuerySet:
+    statement = Statement(date=days[0], id=ids[0])
+    published = Statement.objects.published().only("slug", "title", "date")
+    found = published.newer_than(statement) if newer else published.older_than(statement)
+    return found[:1]
 
 
 def _paragraph_citations(*columns: str) -> QuerySet:

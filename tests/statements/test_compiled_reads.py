@@ -5,6 +5,7 @@ import datetime as dt
 from unittest import mock
 
 import pytest
+from django.db.models import Count
 from django.db.models.sql.compiler import SQLCompiler
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -23,7 +24,7 @@ from statements.models import (
     compiled_rows,
     rows_by_key,
 )
-from tests.factories import ParagraphFactory, ResolutionFactory, StatementFactory
+from tests.factories import ParagraphFactory, PersonFactory, ResolutionFactory, StatementFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -107,18 +108,77 @@ def test_each_list_of_ids_goes_to_its_own_place(corpus):
     }
 
 
-def test_a_read_of_model_instances_is_refused():
-    with pytest.raises(TypeError, match="values"):
-        compiled_rows(lambda ids: Statement.objects.filter(pk__in=ids), (), [1])
+def _statements_with_people(ids):
+    return (
+        Statement.objects.filter(pk__in=ids)
+        .select_related("person")
+        .defer("source_text")
+        .annotate(blocks=Count("paragraphs"))
+        .order_by("pk")
+    )
 
 
-def test_a_read_that_takes_its_ids_twice_is_refused(corpus):
+def test_models_are_built_as_the_queryset_builds_them(corpus):
+    corpus[0].person = PersonFactory()
+    corpus[0].save()
+    ids = [corpus[0].pk, corpus[2].pk]
+    expected = list(_statements_with_people(ids))
+    got = compiled_rows(_statements_with_people, (), ids)
+    assert got == expected
+    for built, queried in zip(got, expected, strict=True):
+        assert built.__dict__.keys() == queried.__dict__.keys()
+        assert (built.title, built.blocks, built.updated_at) == (
+            queried.title,
+            queried.blocks,
+            queried.updated_at,
+        )
+        assert built.get_deferred_fields() == {"source_text"}
+        assert not built._state.adding and built._state.db == "default"
+    assert got[0].person == corpus[0].person and got[1].person is None
+    assert [s.blocks for s in got] == [2, 0]
+
+
+def test_a_read_that_prefetches_is_refused():
+    with pytest.raises(TypeError, match="prefetches nothing"):
+        compiled_rows(
+            lambda ids: Statement.objects.filter(pk__in=ids).prefetch_related("paragraphs"),
+            (),
+            [1],
+        )
+
+
+def test_a_key_read_in_two_places_takes_the_key_in_both(corpus):
     def twice(ids):
         paragraphs = Paragraph.objects.filter(statement_id__in=ids)
-        return paragraphs.filter(pk__in=Paragraph.objects.filter(statement_id__in=ids)).values("pk")
+        chosen = Paragraph.objects.filter(statement_id__in=ids, position=1)
+        return paragraphs.filter(pk__in=chosen).values_list("statement_id", "position")
 
-    with pytest.raises(ValueError, match="once"):
-        compiled_rows(twice, (), [corpus[0].pk])
+    assert compiled_rows(twice, (), [corpus[0].pk]) == [(corpus[0].pk, 1)]
+    assert compiled_rows(twice, (), [corpus[1].pk]) == [(corpus[1].pk, 1)]
+
+
+def test_days_are_keys_and_a_day_compared_twice_takes_both_places(corpus):
+    def older(days, ids):
+        return (
+            Statement.objects.filter(date__lte=days[0])
+            .exclude(date=days[0], id__gte=ids[0])
+            .order_by("-date", "-id")
+            .values_list("pk", flat=True)
+        )
+
+    newest = max(corpus, key=lambda s: (s.date, s.pk))
+    for statement in corpus:
+        expected = list(older([statement.date], [statement.pk]))
+        assert compiled_rows(older, (), [statement.date], [statement.pk]) == expected
+    assert len(compiled_rows(older, (), [newest.date], [newest.pk])) == 2
+
+
+def test_a_key_the_orm_rewrites_is_refused(corpus):
+    def containing(slugs):
+        return Statement.objects.filter(slug__contains=slugs[0]).values("pk")
+
+    with pytest.raises(ValueError, match="as a parameter"):
+        compiled_rows(containing, (), ["synthetic"])
 
 
 def test_slugs_are_keys_as_ids_are(corpus):
@@ -127,8 +187,10 @@ def test_slugs_are_keys_as_ids_are(corpus):
     assert rows_by_key(_values, read, slugs) == [
         {"id": s.pk, "slug": s.slug} for s in (corpus[0], corpus[2])
     ]
-    with pytest.raises(TypeError, match="ints or strs"):
-        rows_by_key(_values, read, [dt.date(2017, 12, 23)])
+    with pytest.raises(TypeError, match="ints, strs or days"):
+        rows_by_key(_values, read, [dt.datetime(2017, 12, 23, tzinfo=dt.UTC)])
+    with pytest.raises(TypeError, match="one kind a list"):
+        rows_by_key(_values, read, [corpus[0].slug, corpus[1].pk])
 
 
 def test_the_tallies_are_read_from_sql_compiled_once_and_a_missing_one_counted(corpus):
@@ -163,3 +225,41 @@ def test_a_read_that_can_find_nothing_gives_no_rows_and_runs_no_query(
 
     with django_assert_num_queries(0):
         assert compiled_rows(never, (), [corpus[0].pk]) == []
+
+
+def test_prefetched_objects_read_as_a_prefetch_leaves_them(django_assert_num_queries):
+    from statements.models import Meeting, Participant, prefetched
+    from tests.factories import MeetingFactory, ParticipantFactory
+
+    meeting, other = MeetingFactory(), MeetingFactory()
+    mine = [ParticipantFactory(meeting=meeting, position=n) for n in range(2)]
+    ParticipantFactory(meeting=other)
+    meeting = Meeting.objects.get(pk=meeting.pk)
+    loaded = list(Participant.objects.filter(meeting=meeting).order_by("-position"))
+    prefetched(meeting, "participants", loaded)
+    with django_assert_num_queries(0):
+        assert list(meeting.participants.all()) == loaded
+        assert meeting.participants.count() == 2
+        assert all(p.meeting is meeting for p in loaded)
+    with django_assert_num_queries(1):  # a further filter queries the meeting's own
+        assert list(meeting.participants.filter(position=1)) == [mine[1]]
+    assert loaded == mine[::-1]  # as given, in its order
+
+
+def _newest_two():
+    return Statement.objects.order_by("-date", "-id").values_list("slug", flat=True)[:2]
+
+
+def test_a_read_of_no_keys_is_compiled_once_and_reads_what_is_there_now(corpus):
+    _compiled.cache_clear()
+    with mock.patch.object(
+        SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql
+    ) as compiling:
+        first = compiled_rows(_newest_two, ())
+        assert compiling.call_count == 1  # no keys to find: compiled once, not twice
+        newest = StatementFactory(date=dt.date(2030, 1, 1))
+        compiling.reset_mock()
+        again = compiled_rows(_newest_two, ())
+        assert compiling.call_count == 0
+    assert first == [s.slug for s in sorted(corpus, key=lambda s: (s.date, s.pk))[:-3:-1]]
+    assert again == [newest.slug, first[0]]
