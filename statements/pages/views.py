@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 from django.utils.dateparse import parse_datetime
 from django.utils.text import Truncator
@@ -36,8 +36,10 @@ from statements.models import (
     Statement,
     Tally,
     citations_attach,
+    compiled_rows,
     in_citation_order,
     principal_names_attach,
+    quoted,
 )
 from statements.pages import akn, charts, structured_data
 from statements.pages.filters import (
@@ -246,18 +248,28 @@ def citations_page(resolution: Resolution, number: Any) -> Page:
     return paginator.get_page(number)
 
 
+def _cited_resolutions(numbers: list[int]) -> QuerySet[Resolution]:
+    return Resolution.objects.cited().filter(number__in=numbers)
+
+
+def _page_stamps(start: int, stop: int, resolution_ids: list[int]) -> QuerySet:
+    # A page of citations_page(): the changes of its paragraphs and their statements.
+    citing = PublishedCitation.objects.filter(resolution_id__in=resolution_ids).newest_first()
+    paragraphs = Paragraph.objects.filter(pk__in=citing.values("paragraph_id")[start:stop])
+    return paragraphs.order_by("pk").values_list("pk", "updated_at", "statement__updated_at")
+
+
 def resolution_stamps(request: HttpRequest, number: int) -> dict[str, Any]:
     # What the requested page shows: the resolution, how many cite it (a withdrawal
-    # changes that), and the paragraphs and statements of this page.
-    resolution = caching.checked_first_read(Resolution.objects.cited().filter(number=number).first)
-    if resolution is None:
+    # changes that), and the paragraphs and statements of this page. Read from SQL
+    # compiled once (compiled_rows()), as the page's quotes are.
+    found = caching.checked_first_read(lambda: compiled_rows(_cited_resolutions, (), [number]))
+    if not found:
         return {}
+    resolution = found[0]
     page = citations_page(resolution, request.GET.get("page"))
-    shown = list(
-        Paragraph.objects.filter(pk__in=page.object_list)
-        .order_by("pk")
-        .values_list("pk", "updated_at", "statement__updated_at")
-    )
+    start = (page.number - 1) * page.paginator.per_page  # the page's own slice, compiled once
+    shown = compiled_rows(_page_stamps, (start, start + page.paginator.per_page), [resolution.pk])
     # The view's object and page: neither read again.
     request._resolution = resolution
     request._citations = (page, [row[0] for row in shown])
@@ -290,6 +302,19 @@ class SectionMixin:
         return super().get_context_data(section=self.section, **kwargs)
 
 
+# The home page's lists, read from SQL compiled once (compiled_rows()).
+def _newest_statements(count: int) -> QuerySet[Statement]:
+    return Statement.objects.published().for_lists()[:count]
+
+
+def _newest_meetings(count: int) -> QuerySet[Meeting]:
+    return Meeting.objects.published().for_lists()[:count]
+
+
+def _most_cited(count: int) -> QuerySet[Resolution]:
+    return Resolution.objects.most_cited()[:count]
+
+
 class HomeView(SectionMixin, TemplateView):
     template_name = "statements/home.html"
     latest = 8
@@ -298,10 +323,11 @@ class HomeView(SectionMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(
-            statements=Statement.objects.published().for_lists()[: self.latest],
-            meetings=Meeting.objects.published().for_lists()[: self.recent],
-            resolutions=Resolution.objects.most_cited()[: self.most_cited],
+            # First: the content generation's read is the connection's health check.
             per_year=statements_per_year(published_per_year_by_kind()),
+            statements=compiled_rows(_newest_statements, (self.latest,)),
+            meetings=compiled_rows(_newest_meetings, (self.recent,)),
+            resolutions=compiled_rows(_most_cited, (self.most_cited,)),
             **kwargs,
         )
 
@@ -314,16 +340,36 @@ class TalliedListView(ListView):
     # Filtered, the list's length when a grouping of it already counted it.
     filtered_count: int | None = None
 
+    @staticmethod
+    def unfiltered() -> QuerySet:
+        """What the list shows with no filter chosen, in its order."""
+        raise NotImplementedError
+
     def unfiltered_count(self) -> int:
         raise NotImplementedError
 
+    def is_filtered(self) -> bool:
+        return any(self.request.GET.get(name) for name in self.filter_parameters)
+
     def get_paginator(self, queryset, per_page, **kwargs) -> Paginator:
         paginator = super().get_paginator(queryset, per_page, **kwargs)
-        if not any(self.request.GET.get(name) for name in self.filter_parameters):
+        if not self.is_filtered():
             paginator.count = self.unfiltered_count()
         elif self.filtered_count is not None:
             paginator.count = self.filtered_count
         return paginator
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, rows, is_paginated = super().paginate_queryset(queryset, page_size)
+        if not self.is_filtered():  # a page of the whole list, from SQL compiled once
+            start = (page.number - 1) * page_size
+            bounds = (start, start + page_size)
+            page.object_list = rows = compiled_rows(_unfiltered_page, (type(self), *bounds))
+        return paginator, page, rows, is_paginated
+
+
+def _unfiltered_page(view: type[TalliedListView], start: int, stop: int) -> QuerySet:
+    return view.unfiltered()[start:stop]
 
 
 class StatementListView(SectionMixin, TalliedListView):
@@ -332,10 +378,12 @@ class StatementListView(SectionMixin, TalliedListView):
     paginate_by = STATEMENTS_PER_PAGE
     section = "statements"
 
+    @staticmethod
+    def unfiltered() -> QuerySet[Statement]:
+        return Statement.objects.published().for_lists()
+
     def get_queryset(self) -> QuerySet[Statement]:
-        self.filterset = StatementFilter(
-            self.request.GET or None, queryset=Statement.objects.published().for_lists()
-        )
+        self.filterset = StatementFilter(self.request.GET or None, queryset=self.unfiltered())
         self.filter_parameters = tuple(self.filterset.filters)
         return self.filterset.qs
 
@@ -353,7 +401,31 @@ class StatementListView(SectionMixin, TalliedListView):
         )
 
 
-class StatementDetailView(SectionMixin, DetailView):
+def _opened(view: type[DetailView], keys: list[str]) -> QuerySet:
+    """The records a detail view opens, by the slug field of its address (a read for
+    ``compiled_rows()``: the view's queryset depends on nothing of the request)."""
+    return view().get_queryset().filter(**{f"{view.slug_field}__in": keys})
+
+
+class OpenedOnceMixin:
+    """A detail view whose record, by the slug of its address, is read from SQL the ORM
+    compiled once (``compiled_rows()``): building and compiling the read was as much
+    again as running it."""
+
+    def get_object(self, queryset: QuerySet | None = None) -> Any:
+        key = self.kwargs.get(self.slug_url_kwarg)
+        if queryset is not None or key is None:
+            return super().get_object(queryset)
+        found = compiled_rows(_opened, (type(self),), [key])
+        if not found:
+            raise Http404(
+                _("No %(verbose_name)s found matching the query")
+                % {"verbose_name": self.get_queryset().model._meta.verbose_name}
+            )
+        return found[0]
+
+
+class StatementDetailView(OpenedOnceMixin, SectionMixin, DetailView):
     template_name = "statements/statement_detail.html"
     context_object_name = "statement"
     section = "statements"
@@ -364,7 +436,7 @@ class StatementDetailView(SectionMixin, DetailView):
 
     def get_queryset(self) -> QuerySet[Statement]:
         # Not the source page: kept for editors and re-imports, never shown. The body, the
-        # meetings and the change notes are read by body(), reported_by() and
+        # meetings and the change notes are read by body(), reported_meetings() and
         # public_change_notes, cheaper than prefetches for one statement.
         return self.shown().select_related("person").without_sources()
 
@@ -372,8 +444,8 @@ class StatementDetailView(SectionMixin, DetailView):
         statement = self.object
         paragraphs = statement.body()
         reports = getattr(self.request, "_meeting_links", None) != 0
-        meetings = list(Meeting.objects.reported_by(statement)) if reports else []
-        published = Statement.objects.published().only("slug", "title", "date")
+        meetings = statement.reported_meetings() if reports else []
+        previous, following = statement.published_neighbours()
         return super().get_context_data(
             paragraphs=paragraphs,
             description=Truncator(paragraphs[0].text if paragraphs else statement.title).words(
@@ -382,8 +454,8 @@ class StatementDetailView(SectionMixin, DetailView):
             resolutions=statement.cited_resolutions,
             meetings=meetings,
             change_notes=statement.public_change_notes,
-            previous=published.older_than(statement).first(),
-            next=published.newer_than(statement).first(),
+            previous=previous,
+            next=following,
             json_ld=structured_data.statement_data(
                 statement, meetings, self.request.build_absolute_uri
             ),
@@ -423,24 +495,40 @@ def statement_preview(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+def _resolutions(ids: list[int]) -> QuerySet[Resolution]:
+    return Resolution.objects.filter(pk__in=ids)
+
+
+def _counted(resolutions: QuerySet[Resolution]) -> QuerySet:
+    return resolutions.values_list("pk", "citation_count")
+
+
+def _resolution_rows() -> QuerySet:
+    return _counted(ResolutionListView.unfiltered())
+
+
 class ResolutionListView(SectionMixin, ListView):
     template_name = "statements/resolution_list.html"
     context_object_name = "resolutions"
     paginate_by = RESOLUTIONS_PER_PAGE
     section = "resolutions"
 
+    @staticmethod
+    def unfiltered() -> QuerySet[Resolution]:
+        return Resolution.objects.cited().order_by("-number")
+
     def get_queryset(self) -> list[tuple[int, int]]:
-        self.filterset = ResolutionFilter(
-            self.request.GET or None, queryset=Resolution.objects.cited().order_by("-number")
-        )
+        self.filterset = ResolutionFilter(self.request.GET or None, queryset=self.unfiltered())
         # Every cited resolution in order as (id, citation count): the list's length and the
         # bars' scale from two columns, and models for one page only (300 resolutions built
         # as models were 4 ms; these rows and a page of 50, 1.7).
-        return list(self.filterset.qs.values_list("pk", "citation_count"))
+        if not any(self.request.GET.get(name) for name in self.filterset.filters):
+            return compiled_rows(_resolution_rows, ())  # from SQL compiled once
+        return list(_counted(self.filterset.qs))
 
     def paginate_queryset(self, queryset, page_size):
         paginator, page, rows, is_paginated = super().paginate_queryset(queryset, page_size)
-        shown = Resolution.objects.in_bulk([pk for pk, _count in rows])
+        shown = {r.pk: r for r in compiled_rows(_resolutions, (), [pk for pk, _count in rows])}
         page.object_list = [shown[pk] for pk, _count in rows]
         return paginator, page, page.object_list, is_paginated
 
@@ -476,9 +564,7 @@ class ResolutionDetailView(SectionMixin, DetailView):
         # The columns a quote shows, and the resolutions each links from one query of the
         # link table: 50 paragraphs with every column of their statements and resolutions
         # were 490 timestamps parsed a page, a prefetch 2.5 times the cost of the query.
-        paragraphs = in_citation_order(
-            Paragraph.objects.filter(pk__in=shown).with_place(dated=False).order_by()
-        )
+        paragraphs = in_citation_order(quoted(shown, dated=False))
         citations_attach(paragraphs)
         return super().get_context_data(
             page_obj=page,
@@ -506,6 +592,10 @@ class MeetingListView(SectionMixin, TalliedListView):
     paginate_by = MEETINGS_PER_PAGE
     section = "meetings"
 
+    @staticmethod
+    def unfiltered() -> QuerySet[Meeting]:
+        return Meeting.objects.published().for_lists()
+
     def get_queryset(self) -> QuerySet[Meeting]:
         self.filterset = MeetingFilter(
             self.request.GET or None, queryset=Meeting.objects.published()
@@ -527,16 +617,16 @@ class MeetingListView(SectionMixin, TalliedListView):
         return super().get_context_data(filter=self.filterset, **kwargs)
 
 
-class MeetingDetailView(SectionMixin, DetailView):
+class MeetingDetailView(OpenedOnceMixin, SectionMixin, DetailView):
     template_name = "statements/meeting_detail.html"
     context_object_name = "meeting"
     section = "meetings"
 
     def get_queryset(self) -> QuerySet[Meeting]:
-        return Meeting.objects.published().with_reports()
+        return Meeting.objects.published()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        self.object.cite_reports()
+        self.object.load_reports()  # what with_reports() prefetches, read by key
         return super().get_context_data(
             json_ld=structured_data.meeting_page_data(self.object, self.request.build_absolute_uri),
             **kwargs,

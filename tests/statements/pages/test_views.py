@@ -756,3 +756,46 @@ def test_a_title_the_archive_wrote_is_marked_and_a_printout_carries_the_address(
     assert 'rel="icon" href="/static/statements/favicon.svg"' in page
     given = ParagraphFactory(statement__slug="given").statement
     assert "the archive wrote this one" not in client.get(given.get_absolute_url()).content.decode()
+
+
+def test_details_compile_no_sql_once_each_kind_was_read(client):
+    """A statement's page and a meeting's read their record, body, meetings with their
+    participants, change notes and neighbours from SQL compiled once per process
+    (``compiled_rows``): another statement or meeting of the same shape builds no query,
+    and shows its own."""
+    from unittest import mock
+
+    from django.db.models.sql.compiler import SQLCompiler
+
+    statements, meetings = [], []
+    for n in range(2):
+        statement = statement_with_paragraphs(3, ResolutionFactory(), date=dt.date(2017, 9, 19 + n))
+        meeting = ParticipantFactory(name=f"Minister {n}").meeting
+        statement.meetings.add(meeting)
+        statements.append(statement)
+        meetings.append(meeting)
+    StatementFactory(date=dt.date(2017, 9, 1))  # a neighbour for both
+    for url in (statement_url(statements[0].slug), f"/meetings/{meetings[0].slug}/"):
+        assert client.get(url).status_code == 200
+    with mock.patch.object(
+        SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql
+    ) as compiling:
+        pages = [
+            client.get(statement_url(statements[1].slug)),
+            client.get(f"/meetings/{meetings[1].slug}/"),
+        ]
+    assert [p.status_code for p in pages] == [200, 200]
+    assert compiling.call_count == 0
+    statement_page, meeting_page = (p.content.decode() for p in pages)
+    assert statements[1].title in statement_page and meetings[1].title in statement_page
+    assert "Minister 1" in statement_page and "Minister 0" not in statement_page  # JSON-LD
+    assert f'<a href="{statement_url(statements[0].slug)}" rel="prev">' in statement_page
+    assert 'rel="next"' not in statement_page  # the newest
+    assert "Minister 1" in meeting_page and statements[1].title in meeting_page
+
+
+def test_an_unknown_statement_or_meeting_is_not_found(client):
+    assert client.get(statement_url("no-such-statement")).status_code == 404
+    assert client.get("/meetings/no-such-meeting/").status_code == 404
+    draft = StatementFactory(status=Statement.Status.DRAFT)
+    assert client.get(statement_url(draft.slug)).status_code == 404
