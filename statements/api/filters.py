@@ -14,7 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
 from statements import search
-from statements.api.pagination import PageNumberPagination
+from statements.api.pagination import COMMON_PARAMETERS, PageNumberPagination
 from statements.form_fields import OrderingField
 from statements.models import (
     MAX_RESOLUTION_NUMBER,
@@ -25,8 +25,6 @@ from statements.models import (
     search_key,
 )
 
-# Query parameters that are not filters but that every list understands.
-COMMON_PARAMETERS = frozenset({"page", "page_size", "format"})
 # Parameters that leave a list as long as it was (its count can be the tally's).
 NOT_NARROWING = COMMON_PARAMETERS | {"ordering"}
 

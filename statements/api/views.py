@@ -266,6 +266,14 @@ class StatementViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet
             return filtered
         return published_unless_searched(self, filtered)
 
+    @classmethod
+    def unfiltered_rows(cls) -> QuerySet:
+        """The public list's rows before any filter (see ``MeetingViewSet.unfiltered_rows``):
+        its rows, published (``filter_queryset``)."""
+        return representations.rows_of(
+            Statement, representations.STATEMENT_LIST_COLUMNS
+        ).published()
+
     def known_count(self) -> int | None:
         """The public list's length, kept by the database, when nothing narrows it; a
         search's own count when only it does."""
@@ -358,7 +366,12 @@ class ResolutionViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSe
         return Resolution.objects.order_by("-number")
 
     def detail_rows(self) -> QuerySet:
-        return representations.rows_of(Resolution, self.detail_columns, ("-number",))
+        return self.unfiltered_rows()
+
+    @classmethod
+    def unfiltered_rows(cls) -> QuerySet:
+        """The list's rows before any filter (see ``MeetingViewSet.unfiltered_rows``)."""
+        return representations.rows_of(Resolution, cls.detail_columns, ("-number",))
 
     def represent(self, rows: list[dict]) -> list[dict]:
         return representations.resolution_list(rows, self.request)
@@ -411,8 +424,15 @@ class MeetingViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet):
             # A write reads the record it changes, with its relations.
             meetings = Meeting.objects.with_related()
             return visible(self.request.user, Meeting, meetings, meetings.published())
-        scope = self.public_scope if self.action == "list" else self.detail_scope()
-        return representations.rows_of(Meeting, self.detail_columns, scope=scope)
+        if self.action == "list":
+            return self.unfiltered_rows()
+        return representations.rows_of(Meeting, self.detail_columns, scope=self.detail_scope())
+
+    @classmethod
+    def unfiltered_rows(cls) -> QuerySet:
+        """The list's rows before any filter (the pagination reads a page of them from SQL
+        compiled once when none is given)."""
+        return representations.rows_of(Meeting, cls.detail_columns, scope=cls.public_scope)
 
     def represent(self, rows: list[dict]) -> list[dict]:
         return representations.meeting_list(rows, self.request)

@@ -1267,3 +1267,32 @@ def test_editors_open_drafts_and_unreported_meetings_by_their_detail(client, edi
     assert [client.get(url).status_code for url in urls] == [404, 404]
     client.force_authenticate(editor)
     assert [client.get(url).status_code for url in urls] == [200, 200]
+
+
+def test_an_unfiltered_page_of_a_list_is_read_from_sql_compiled_once(client):
+    """With no filter, a list's page is read from SQL compiled once per page: a later
+    request compiles nothing, and still lists what was added since."""
+    from unittest import mock
+
+    from django.db.models.sql.compiler import SQLCompiler
+
+    statements = []
+    for n in range(3):
+        statement = StatementFactory(date=dt.date(2017, 1, 1 + n))
+        statements.append(statement)
+        statement.meetings.add(MeetingFactory(date=dt.date(2017, 1, 1 + n)))
+        ParagraphFactory(statement=statement).resolutions.add(ResolutionFactory())
+    urls = [f"/api/v1/{kind}/?page_size=2" for kind in ("statements", "meetings", "resolutions")]
+    before = [client.get(url).json()["results"] for url in urls]
+    newest = StatementFactory(date=dt.date(2018, 1, 1))
+    with mock.patch.object(
+        SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql
+    ) as compiling:
+        after = [client.get(url).json()["results"] for url in urls]
+    # Only the resolutions' count, which no tally keeps, is built again.
+    compiled = [str(call.args[0].query) for call in compiling.call_args_list]
+    assert compiled == ['SELECT COUNT(*) AS "__count" FROM "statements_resolution"']
+    assert [r["slug"] for r in after[0]] == [newest.slug, before[0][0]["slug"]]
+    assert after[1:] == before[1:]
+    second = client.get("/api/v1/statements/?page=2&page_size=2").json()["results"]
+    assert [r["slug"] for r in second] == [statements[1].slug, statements[0].slug]
