@@ -1725,6 +1725,7 @@ class _CompiledRead:
         ]
         if other_sql != self.sql or not all(self.slots) or sum(map(len, self.slots)) != len(differ):
             raise ValueError("A compiled read must take each of its keys as a parameter.")
+        self.days = any(type(mark) is dt.date for mark in marks)  # keys the backend adapts
         # What results_iter() works out at each call, once: the converters of the columns.
         selected = self.compiler.select[: self.compiler.col_count]  # set up by as_sql()
         columns = [column for column, _, _ in selected]
@@ -1753,9 +1754,11 @@ class _CompiledRead:
             return []
         connection = self.compiler.connection
         params = self.params.copy()
+        if self.days:
+            keys = [_parameter(key, connection) for key in keys]
         for places, key in zip(self.slots, keys, strict=True):
             for place in places:
-                params[place] = _parameter(key, connection)
+                params[place] = key
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             fetched = cursor.fetchall()
@@ -1835,7 +1838,7 @@ def compiled_rows(read: Callable[..., QuerySet], args: tuple, *keys: Iterable[An
         return []
     shape = tuple((type(ids[0]) if ids else int, len(ids)) for ids in lists)
     if any(kind not in _MARKS for kind, _ in shape) or any(
-        type(key) is not kind for (kind, _), ids in zip(shape, lists, strict=True) for key in ids
+        {type(key) for key in ids} - {kind} for (kind, _), ids in zip(shape, lists, strict=True)
     ):
         raise TypeError("A compiled read's keys are ints, strs or days, one kind a list.")
     # Per connection (a thread's), whose backend compiled the SQL and converts its rows.
