@@ -386,13 +386,7 @@ class ResolutionViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSe
 
     def modified_at(self, row: dict) -> dt.datetime:
         citing = row.get("citing_rows", [])  # a detail's
-        return max(
-            [
-                row["updated_at"],
-                *(p["updated_at"] for p in citing),
-                *(p["statement__updated_at"] for p in citing),
-            ]
-        )
+        return max([row["updated_at"], *(p["changed_at"] for p in citing)])
 
     def perform_destroy(self, resolution: Resolution) -> None:
         services.resolution_delete(resolution=resolution, user=self.request.user)

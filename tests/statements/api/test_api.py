@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.test import Client
+from django.utils.http import http_date
 from rest_framework.test import APIClient
 
 from statements import search
@@ -973,6 +974,12 @@ def test_a_resolution_detail_is_modified_when_a_citation_it_shows_is(client):
     changed = client.get("/api/v1/resolutions/2397/", **since)
     assert changed.status_code == 200
     assert changed.json()["citing_paragraphs"][0]["statement_title"] == "Renamed"
+    later = statement.updated_at + dt.timedelta(minutes=5)
+    assert changed["Last-Modified"] == http_date(later.timestamp())
+    # The paragraph's own change, later still, is the later of the two.
+    Paragraph.objects.filter(statement=statement).update(updated_at=later + dt.timedelta(hours=1))
+    edited = client.get("/api/v1/resolutions/2397/")
+    assert edited["Last-Modified"] == http_date((later + dt.timedelta(hours=1)).timestamp())
 
 
 def test_anonymous_reads_are_publicly_cacheable_and_editors_reads_private(client, editor):
