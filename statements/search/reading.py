@@ -48,6 +48,7 @@ from statements.models import (
     PublishedCitation,
     Resolution,
     Statement,
+    compiled_rows,
     in_citation_order,
     search_key,
 )
@@ -170,6 +171,9 @@ def _planned_for_these_words(connection: Any) -> Iterator[None]:
 
 
 class _Postgres:
+    # Its highlights are columns of the paragraphs' own read (ts_headline): a QuerySet.
+    highlights_rows = False
+
     def __init__(self, query: str, connection):
         self.connection = connection
         self.websearch = websearch_query(query)
@@ -314,6 +318,8 @@ class _SQLite:
     # Published paragraphs and titles, keyed in reading order (derived.paragraph_key).
     PUBLISHED_PARAGRAPHS = derived.PUBLISHED_PARAGRAPHS
     PUBLISHED_TITLES = derived.PUBLISHED_TITLES
+    # Its highlights are a query of their own after the paragraphs, read any way.
+    highlights_rows = True
 
     def __init__(self, query: str, connection):
         self.match = fts5_query(query)
@@ -425,7 +431,9 @@ class _SQLite:
 
         return [Match(*row) for row in self._newest(source, columns, filters, limit)]
 
-    def highlighted(self, paragraphs: QuerySet, matches: int | None = None) -> list[Paragraph]:
+    def highlighted(
+        self, paragraphs: QuerySet | list[Paragraph], matches: int | None = None
+    ) -> list[Paragraph]:
         """The paragraphs, each with its ``snippet`` and its statement's
         ``title_highlight`` (marked engine output; None where nothing matches), read from
         the index in one query after them. FTS5 seeks its match list afresh for each
@@ -751,22 +759,19 @@ class ParagraphSearch:
         places = self._places_until(stop)[start:stop]
         if not places:
             return []
-        # Written out: the ORM took longer to build and compile this OR of twenty pairs
-        # (a third of a search) than the database took to run the whole query.
-        wanted = RawSQL(
-            f"SELECT id FROM {derived.PARAGRAPH} WHERE "
-            + " OR ".join(["(statement_id = %s AND position = %s)"] * len(places)),
-            [value for _day, statement, position in places for value in (statement, -position)],
-        )
         # Every published paragraph that matches, when the read listed them all and no
         # filter narrowed it: what one pass over the match list would walk.
         matches = (
             len(self.texts.places) if not self.texts.capped and self.filters == Filters() else None
         )
-        # In no order: the places give it.
-        paragraphs = self.engine.highlighted(
-            Paragraph.objects.filter(pk__in=wanted).with_place().order_by(), matches
-        )
+        # Compiled once per number of places where the engine highlights rows; each key
+        # a list of its own, since a statement's id repeats for each of its paragraphs.
+        keys = [[value] for _day, statement, position in places for value in (statement, -position)]
+        if self.engine.highlights_rows:
+            read = compiled_rows(_paragraphs_at, (), *keys)
+        else:
+            read = _paragraphs_at(*keys)
+        paragraphs = self.engine.highlighted(read, matches)
         by_place = {(p.statement_id, p.position): p for p in paragraphs}
         hits = []
         for _day, statement_id, position in places:
@@ -782,6 +787,20 @@ class ParagraphSearch:
                 )
             )
         return hits
+
+
+def _paragraphs_at(*keys: list[int]) -> QuerySet:
+    """The paragraphs at these places, in no order (the places give it), read
+    ``with_place()``: keys of one value each, a statement's id then its paragraph's
+    position, in turn. The places written out: the ORM took longer to build and compile
+    an OR of twenty pairs (a third of a search) than the database took to run it."""
+    values = [value for (value,) in keys]
+    wanted = RawSQL(
+        f"SELECT id FROM {derived.PARAGRAPH} WHERE "
+        + " OR ".join(["(statement_id = %s AND position = %s)"] * (len(values) // 2)),
+        values,
+    )
+    return Paragraph.objects.filter(pk__in=wanted).with_place().order_by()
 
 
 def _bounds(index: slice) -> tuple[int, int]:

@@ -263,3 +263,28 @@ def test_a_read_of_no_keys_is_compiled_once_and_reads_what_is_there_now(corpus):
         assert compiling.call_count == 0
     assert first == [s.slug for s in sorted(corpus, key=lambda s: (s.date, s.pk))[:-3:-1]]
     assert again == [newest.slug, first[0]]
+
+
+def test_a_search_reads_its_places_with_repeated_statements_from_sql_compiled_once(corpus):
+    """A page of hits names its paragraphs by (statement, position): a statement's id
+    repeats for each of its paragraphs found, so each key is a list of its own."""
+    from statements.search.reading import _paragraphs_at
+
+    def places(*pairs):
+        return [[value] for statement, position in pairs for value in (statement.pk, position)]
+
+    first, second = corpus[0], corpus[1]
+    wanted = places((first, 1), (first, 2), (second, 1))
+    found = compiled_rows(_paragraphs_at, (), *wanted)
+    assert sorted((p.statement_id, p.position) for p in found) == [
+        (first.pk, 1),
+        (first.pk, 2),
+        (second.pk, 1),
+    ]
+    assert {p.statement.title for p in found} == {first.title, second.title}
+    with mock.patch.object(
+        SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql
+    ) as compiling:
+        again = compiled_rows(_paragraphs_at, (), *places((second, 1), (first, 2), (first, 9)))
+    assert compiling.call_count == 0
+    assert sorted((p.statement_id, p.position) for p in again) == [(first.pk, 2), (second.pk, 1)]
