@@ -532,29 +532,10 @@ class MeetingQuerySet(models.QuerySet):
         ``Meeting.published_statements``), without their text: for lists and the API."""
         return self.prefetch_related(participants_with_people(), reporting_statements())
 
-    def with_participants(self) -> MeetingQuerySet:
-        """Load each meeting's participants with the person each one is, and not the
-        statements reporting it: what a statement's page shows of its meetings."""
-        return self.prefetch_related(participants_with_people())
-
     def for_lists(self) -> MeetingQuerySet:
         """Only what a list of meetings shows of each (includes/meeting_item.html): its
         address, title, date, place, kind and occasion."""
         return self.only("slug", "title", "date", "location", "kind", "occasion")
-
-    def reported_by(self, statement: Statement) -> MeetingQuerySet:
-        """The meetings the statement reports or mentions, each with its participants: a
-        statement's page (a filter, cheaper than the many-to-many prefetch)."""
-        return self.filter(statements=statement).with_participants()
-
-    def with_reports(self) -> MeetingQuerySet:
-        """``with_related()`` and the paragraphs of the statements, for a meeting's page,
-        which gives them their citations (``Meeting.cite_reports()``)."""
-        in_order = Prefetch("paragraphs", queryset=Paragraph.objects.order_by("position"))
-        return self.prefetch_related(
-            participants_with_people(),
-            reporting_statements(Statement.objects.without_sources().prefetch_related(in_order)),
-        )
 
 
 def principal_names_attach(meetings: Sequence[Meeting]) -> None:
@@ -687,7 +668,7 @@ class Meeting(TimeStampedModel):
     @property
     def published_statements(self) -> list[Statement]:
         """The published statements reporting it, newest first (prefetched by
-        ``with_related()`` or ``with_reports()``, else queried)."""
+        ``with_related()`` or ``load_reports()``, else queried)."""
         reporting = self.__dict__.get("reporting")
         if reporting is None:
             return list(self.statements.published().order_by("-date", "-id"))
@@ -700,10 +681,10 @@ class Meeting(TimeStampedModel):
         return [s for s in self.published_statements if s.kind == StatementKind.MEETING_SUMMARY]
 
     def load_reports(self) -> None:
-        """Load what ``with_reports()`` prefetches, for this one meeting and by key
-        (``compiled_rows()``): its participants with their people, the statements
-        reporting it and their paragraphs; then ``cite_reports()``. Its page: the
-        prefetches were built and compiled at each request."""
+        """Load, for its page, by key (``compiled_rows()``): its participants with their
+        people, the statements reporting it (``reporting_statements()``' order, without
+        their sources) and their paragraphs; then ``cite_reports()``. Prefetches were
+        built and compiled at each request."""
         prefetched(self, "participants", compiled_rows(_meeting_participants, (), [self.pk]))
         self.reporting = compiled_rows(_reporting_statements, (), [self.pk])
         bodies = compiled_rows(_statement_bodies, (), [s.pk for s in self.reporting])
@@ -714,7 +695,7 @@ class Meeting(TimeStampedModel):
 
     def cite_reports(self) -> None:
         """Give the paragraphs of the published statements reporting it, as
-        ``with_reports()`` loaded them, the resolutions they cite: one query
+        ``load_reports()`` loaded them, the resolutions they cite: one query
         (``citations_attach``), where Django's many-to-many prefetch cost twice as much."""
         citations_attach([p for statement in self.published_statements for p in statement.body()])
 
@@ -722,7 +703,7 @@ class Meeting(TimeStampedModel):
     def mentions(self) -> list[MeetingMention]:
         """The other published statements linked to it, newest first, each with the
         paragraphs that name the meeting (by its date, its title's words or two of its
-        participants: ``importing.mentions``). Reads what ``with_reports()`` loaded."""
+        participants: ``importing.mentions``). Reads what ``load_reports()`` loaded."""
         names = [participant.name for participant in self.participants.all()]
         found = []
         for statement in self.published_statements:
@@ -738,7 +719,7 @@ class Meeting(TimeStampedModel):
     @property
     def principals(self) -> list[Participant]:
         """The participants who met, in protocol order, without the officials in
-        attendance (prefetched by ``with_related()`` or ``with_reports()``)."""
+        attendance (prefetched by ``with_related()`` or loaded by ``load_reports()``)."""
         return [p for p in self.participants.all() if not p.in_attendance]
 
     @property
@@ -1219,9 +1200,9 @@ class Statement(TimeStampedModel):
 
     def reported_meetings(self) -> list[Meeting]:
         """The meetings it reports or mentions (``Meeting.Meta.ordering``), each with its
-        participants and the person each one is, as ``with_participants()`` loads them:
-        two reads by key (its page), where the filter and the prefetch were built and
-        compiled at each request."""
+        participants and the person each one is (``participants_with_people()``): two
+        reads by key (its page), where a filter and a prefetch were built and compiled at
+        each request."""
         meetings = compiled_rows(_meetings_reported, (), [self.pk])
         participants = compiled_rows(_meeting_participants, (), [m.pk for m in meetings])
         by_meeting = _grouped((p.meeting_id, p) for p in participants)
@@ -1891,7 +1872,7 @@ def _meeting_participants(ids: list[int]) -> QuerySet:
 
 
 def _reporting_statements(ids: list[int]) -> QuerySet:
-    # reporting_statements() in with_reports(), by meeting
+    # as reporting_statements() orders them, by meeting
     statements = Statement.objects.without_sources().filter(meetings__in=ids)
     return statements.order_by("-date", "-id")
 

@@ -626,7 +626,7 @@ class MeetingDetailView(OpenedOnceMixin, SectionMixin, DetailView):
         return Meeting.objects.published()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        self.object.load_reports()  # what with_reports() prefetches, read by key
+        self.object.load_reports()  # its participants and reports, read by key
         return super().get_context_data(
             json_ld=structured_data.meeting_page_data(self.object, self.request.build_absolute_uri),
             **kwargs,

@@ -479,10 +479,12 @@ def test_a_meetings_published_statements_are_newest_first_loaded_or_not():
     )
     for statement in (older, newer, draft, withdrawn):
         statement.meetings.add(meeting)
+    reported = Meeting.objects.get(pk=meeting.pk)
+    reported.load_reports()
     for loaded in (
         Meeting.objects.get(pk=meeting.pk),
         Meeting.objects.with_related().get(pk=meeting.pk),
-        Meeting.objects.with_reports().get(pk=meeting.pk),
+        reported,
     ):
         assert loaded.published_statements == [newer, older]
 
@@ -514,14 +516,15 @@ def test_a_statements_meetings_load_participants_in_order_without_reading_the_me
         for position, name in ((2, "Second"), (0, "First"), (1, "Middle")):
             ParticipantFactory(meeting=meeting, position=position, name=f"{name} {meeting.pk}")
     with CaptureQueriesContext(connection) as queries:
-        meetings = list(Meeting.objects.reported_by(statement))
+        meetings = statement.reported_meetings()
         names = [[p.name for p in meeting.participants.all()] for meeting in meetings]
+    assert len(queries.captured_queries) == 2
     assert meetings == [newer, older]
     assert names == [
         [f"{name} {meeting.pk}" for name in ("First", "Middle", "Second")]
         for meeting in (newer, older)
     ]
-    # Filed under their meetings by the prefetch, which needs no meeting's date to sort.
+    # Filed under their meetings, which needs no meeting's date to sort.
     participants = queries.captured_queries[-1]["sql"]
     assert "statements_participant" in participants.split(" FROM ")[1]
     assert "statements_meeting" not in participants
