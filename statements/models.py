@@ -49,6 +49,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from reversion.models import Revision
 
+from mofa_site.caching import checked_first_read
 from statements.importing import resolution_mentions
 from statements.importing.mentions import mentioning
 
@@ -1740,9 +1741,15 @@ class _CompiledRead:
         for places, key in zip(self.slots, keys, strict=True):
             for place in places:
                 params[place] = key
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
-            fetched = cursor.fetchall()
+
+        def read() -> list:
+            with connection.cursor() as cursor:
+                cursor.execute(self.sql, params)
+                return cursor.fetchall()
+
+        # One query that writes nothing: a request's first (the API's) is the connection's
+        # health check too, as the pages' first reads are.
+        fetched = checked_first_read(read)
         rows = (
             self.compiler.apply_converters(fetched, self.converters) if self.converters else fetched
         )

@@ -263,7 +263,7 @@ def resolution_stamps(request: HttpRequest, number: int) -> dict[str, Any]:
     # What the requested page shows: the resolution, how many cite it (a withdrawal
     # changes that), and the paragraphs and statements of this page. Read from SQL
     # compiled once (compiled_rows()), as the page's quotes are.
-    found = caching.checked_first_read(lambda: compiled_rows(_cited_resolutions, (), [number]))
+    found = compiled_rows(_cited_resolutions, (), [number])  # the connection's health check
     if not found:
         return {}
     resolution = found[0]

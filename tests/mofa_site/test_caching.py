@@ -466,10 +466,22 @@ DETAIL_PAGES = ["/statements/on-the-launch/", "/meetings/abe-guterres/", "/resol
 LIST_PAGES = ["/", "/statements/", "/meetings/", "/search/?q=sanctions"]
 
 
+# API reads whose first query is a compiled read (compiled_rows(): a detail's record, a
+# list's tally), which is the connection's health check too.
+API_READS = [
+    "/api/v1/statements/",
+    "/api/v1/statements/on-the-launch/",
+    "/api/v1/meetings/",
+    "/api/v1/meetings/abe-guterres/",
+    "/api/v1/resolutions/2397/",
+]
+
+
 @pytest.mark.parametrize(
     ("path", "conditional"),
     # Uncached, a list sends no ETag (the page cache's); a detail page answers a 304.
-    [(path, False) for path in DETAIL_PAGES + LIST_PAGES] + [(path, True) for path in DETAIL_PAGES],
+    [(path, False) for path in DETAIL_PAGES + LIST_PAGES + API_READS]
+    + [(path, True) for path in DETAIL_PAGES],
 )
 def test_an_uncached_page_spends_no_health_check_round_trip(
     archive, monkeypatch, settings, path, conditional
@@ -485,7 +497,7 @@ def test_an_uncached_page_spends_no_health_check_round_trip(
     assert checks == []
 
 
-@pytest.mark.parametrize("path", DETAIL_PAGES + LIST_PAGES)
+@pytest.mark.parametrize("path", DETAIL_PAGES + LIST_PAGES + API_READS)
 def test_an_uncached_page_reads_again_on_a_dropped_connection(archive, settings, path):
     settings.PAGE_CACHE_SECONDS = 0
     first = Client().get(path)
