@@ -1,12 +1,11 @@
 """Page-number pagination that refuses what it cannot serve instead of guessing."""
 
 from django.core.paginator import InvalidPage
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
 
-from statements.models import compiled_rows
+from statements.models import compiled_slice
 
 # Query parameters that are not filters but that every list understands.
 COMMON_PARAMETERS = frozenset({"page", "page_size", "format"})
@@ -89,7 +88,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
         if unfiltered is not None and set(request.query_params) <= COMMON_PARAMETERS:
             # A page of the whole list, as no filter changed it: from SQL compiled once.
             start = (self.page.number - 1) * page_size
-            return compiled_rows(_unfiltered_page, (type(view), start, start + page_size))
+            return compiled_slice(type(view).unfiltered_rows, start, start + page_size)
         return list(self.page)
 
     def get_paginated_response(self, data):
@@ -121,7 +120,3 @@ class PageNumberPagination(pagination.PageNumberPagination):
                 parameter["schema"]["maximum"] = self.max_page_size
                 parameter["schema"]["default"] = self.page_size
         return parameters
-
-
-def _unfiltered_page(view: type, start: int, stop: int) -> QuerySet:
-    return view.unfiltered_rows()[start:stop]

@@ -37,6 +37,7 @@ from statements.models import (
     Tally,
     citations_attach,
     compiled_rows,
+    compiled_slice,
     in_citation_order,
     principal_names_attach,
     quoted,
@@ -302,19 +303,6 @@ class SectionMixin:
         return super().get_context_data(section=self.section, **kwargs)
 
 
-# The home page's lists, read from SQL compiled once (compiled_rows()).
-def _newest_statements(count: int) -> QuerySet[Statement]:
-    return Statement.objects.published().for_lists()[:count]
-
-
-def _newest_meetings(count: int) -> QuerySet[Meeting]:
-    return Meeting.objects.published().for_lists()[:count]
-
-
-def _most_cited(count: int) -> QuerySet[Resolution]:
-    return Resolution.objects.most_cited()[:count]
-
-
 class HomeView(SectionMixin, TemplateView):
     template_name = "statements/home.html"
     latest = 8
@@ -325,9 +313,10 @@ class HomeView(SectionMixin, TemplateView):
         return super().get_context_data(
             # First: the content generation's read is the connection's health check.
             per_year=statements_per_year(published_per_year_by_kind()),
-            statements=compiled_rows(_newest_statements, (self.latest,)),
-            meetings=compiled_rows(_newest_meetings, (self.recent,)),
-            resolutions=compiled_rows(_most_cited, (self.most_cited,)),
+            # The lists' first rows, from SQL compiled once.
+            statements=compiled_slice(StatementListView.unfiltered, 0, self.latest),
+            meetings=compiled_slice(MeetingListView.unfiltered, 0, self.recent),
+            resolutions=compiled_slice(Resolution.objects.most_cited, 0, self.most_cited),
             **kwargs,
         )
 
@@ -363,13 +352,8 @@ class TalliedListView(ListView):
         paginator, page, rows, is_paginated = super().paginate_queryset(queryset, page_size)
         if not self.is_filtered():  # a page of the whole list, from SQL compiled once
             start = (page.number - 1) * page_size
-            bounds = (start, start + page_size)
-            page.object_list = rows = compiled_rows(_unfiltered_page, (type(self), *bounds))
+            page.object_list = rows = compiled_slice(self.unfiltered, start, start + page_size)
         return paginator, page, rows, is_paginated
-
-
-def _unfiltered_page(view: type[TalliedListView], start: int, stop: int) -> QuerySet:
-    return view.unfiltered()[start:stop]
 
 
 class StatementListView(SectionMixin, TalliedListView):

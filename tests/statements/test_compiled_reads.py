@@ -236,7 +236,7 @@ def test_prefetched_objects_read_as_a_prefetch_leaves_them(django_assert_num_que
     ParticipantFactory(meeting=other)
     meeting = Meeting.objects.get(pk=meeting.pk)
     loaded = list(Participant.objects.filter(meeting=meeting).order_by("-position"))
-    prefetched(meeting, "participants", loaded)
+    prefetched([meeting], "participants", loaded)
     with django_assert_num_queries(0):
         assert list(meeting.participants.all()) == loaded
         assert meeting.participants.count() == 2
