@@ -10,6 +10,10 @@ from django.template import engines
 from django.template.backends.jinja2 import Jinja2
 from django.test import RequestFactory, override_settings
 from django.utils import translation
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from hypothesis import given
+from hypothesis import strategies as st
 
 from statements.pages.templatetags import regroup
 
@@ -101,3 +105,23 @@ def test_a_page_for_a_request_reads_the_language_once_and_follows_the_active_one
     monkeypatch.setattr(translation, "get_language", lambda: calls.append(1) or real())
     assert template.render({"d": day}, request).count("January 22 December 2017;") == 50
     assert len(calls) <= 2  # the processor's LANGUAGE_CODE and LANGUAGE_BIDI
+
+
+printed = st.one_of(
+    st.text(),
+    st.text(alphabet="ab &<>\"'"),
+    st.integers(),
+    st.booleans(),
+    st.none(),
+    st.floats(allow_nan=False),
+    st.builds(mark_safe, st.text(alphabet="ab &<>\"'")),
+)
+
+
+@given(value=printed)
+def test_a_printed_value_reads_as_django_escapes_it(value):
+    # Plain text with nothing to escape and whole numbers skip the safe-marking
+    # (environment._escaped); what is printed, alone or in a {% trans %}, is Django's.
+    expected = str(conditional_escape(value))
+    assert render("{{ v }}", v=value) == expected
+    assert render("{% trans v=v %}<{{ v }}>{% endtrans %}", v=value) == f"<{expected}>"
