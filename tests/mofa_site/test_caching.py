@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import logging
 import re
+import uuid
 
 import pytest
 from django.contrib.auth.models import User
@@ -42,7 +43,15 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 RESILIENT = "mofa_site.caching.ResilientRedisCache"
 TIMEOUTS = {"socket_connect_timeout": 0.25, "socket_timeout": 0.25}
-REDIS = {"BACKEND": RESILIENT, "LOCATION": "redis://127.0.0.1:6379/3", "OPTIONS": TIMEOUTS}
+# Its own key prefix per test session: another session on the machine (a fresh clone's
+# `make test` beside `.ci/run`) uses the same Redis database, and FLUSHDB (the backend's
+# clear()) would empty that session's pages too; forget() deletes this session's only.
+REDIS = {
+    "BACKEND": RESILIENT,
+    "LOCATION": "redis://127.0.0.1:6379/3",
+    "OPTIONS": TIMEOUTS,
+    "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -912,11 +921,18 @@ def redis_server():
     require(reachable("127.0.0.1", 6379), "a Redis server at 127.0.0.1:6379")
 
 
+def forget(redis_cache) -> None:
+    """What this test session stored in Redis, and nothing another session did."""
+    client = redis_cache._cache.get_client(write=True)
+    for key in client.scan_iter(match=f"{REDIS['KEY_PREFIX']}:*"):
+        client.delete(key)
+
+
 def test_redis_stores_and_serves_pages_and_forgets_them_on_change(
     redis_server, settings, archive, django_assert_num_queries
 ):
     settings.CACHES = {"default": REDIS}
-    cache.clear()
+    forget(cache)
     path = f"/statements/{archive['published'].slug}/"
     first = read(path)
     with django_assert_num_queries(1):
@@ -924,7 +940,7 @@ def test_redis_stores_and_serves_pages_and_forgets_them_on_change(
     withdraw_with_the_service(archive)
     assert b"Issued in error." in read(path)[1]
     assert Client().get("/healthz/ready").json()["status"] == "ok"
-    cache.clear()
+    forget(cache)
 
 
 def test_with_redis_each_process_serves_its_own_copy_and_still_sees_every_change(
@@ -938,7 +954,7 @@ def test_with_redis_each_process_serves_its_own_copy_and_still_sees_every_change
         },
     }
     local = caches[caching.LOCAL_ALIAS]
-    cache.clear()
+    forget(cache)
     local.clear()
     path = f"/statements/{archive['published'].slug}/"
     first = read(path)
@@ -947,12 +963,12 @@ def test_with_redis_each_process_serves_its_own_copy_and_still_sees_every_change
     with django_assert_num_queries(1):
         assert read(path) == first
     # Redis loses it (restart, eviction): the local copy still answers.
-    cache.clear()
+    forget(cache)
     with django_assert_num_queries(1):
         assert read(path) == first
     withdraw_with_the_service(archive)
     assert b"Issued in error." in read(path)[1]
-    cache.clear()
+    forget(cache)
     local.clear()
 
 
