@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import zoneinfo
 from types import SimpleNamespace
 from unittest import mock
 
+import pytest
 from django.template import engines
 from django.template.backends.jinja2 import Jinja2
 from django.test import RequestFactory, override_settings
@@ -17,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from jinja2.runtime import Context
 
-from statements.models import Resolution, Statement
+from statements.models import Meeting, Person, Resolution, Statement
 from statements.pages.templatetags import regroup
 
 
@@ -130,16 +132,55 @@ def test_a_printed_value_reads_as_django_escapes_it(value):
     assert render("{% trans v=v %}<{{ v }}>{% endtrans %}", v=value) == f"<{expected}>"
 
 
-def test_a_page_prints_its_messages_without_copying_its_context_per_paragraph(client, seeded):
-    # A {% set %} in a loop or a block makes Jinja2 copy the whole context for each call
-    # of _() after it (a few µs each, thirty on a statement page); the pages use
-    # {% with %}, which does not. The resolution page quotes the statement's paragraphs.
+def _public_pages() -> dict[str, tuple[str, str]]:
+    """Each public page of the seed archive, with a text that shows it rendered what it
+    is about."""
     statement = Statement.objects.published().order_by("pk").first()
     resolution = Resolution.objects.cited().order_by("number").first()
+    meeting = Meeting.objects.published().order_by("pk").first()
+    person = Person.objects.public().order_by("pk").first()
+    return {
+        "home": ("/", statement.title),
+        "statement list": ("/statements/", statement.title),
+        "statement list, filtered": (
+            f"/statements/?resolution={resolution.number}",
+            statement.title,
+        ),
+        "statement": (statement.get_absolute_url(), statement.title),
+        "resolution list": ("/resolutions/", str(resolution)),
+        "resolution": (resolution.get_absolute_url(), str(resolution)),
+        "meeting list": ("/meetings/", meeting.title),
+        "meeting": (meeting.get_absolute_url(), meeting.title),
+        "people": ("/people/", person.name),
+        "person": (person.get_absolute_url(), person.name),
+        "search": (f"/search/?q={resolution.number}", statement.title),
+    }
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "home",
+        "statement list",
+        "statement list, filtered",
+        "statement",
+        "resolution list",
+        "resolution",
+        "meeting list",
+        "meeting",
+        "people",
+        "person",
+        "search",
+    ],
+)
+def test_a_page_prints_its_messages_without_copying_its_context(client, seeded, page):
+    # A {% set %} in a loop or a block makes Jinja2 copy the whole context for each call
+    # of _() after it (a few µs each: thirty on a statement page, once per paragraph);
+    # the pages use {% with %}, which does not.
+    url, shown = _public_pages()[page]
     derived = Context.derived
-    for url in (statement.get_absolute_url(), resolution.get_absolute_url()):
-        with mock.patch.object(Context, "derived", autospec=True, side_effect=derived) as copy:
-            response = client.get(url)
-        assert response.status_code == 200
-        assert statement.title in response.content.decode()
-        assert copy.call_count == 0, url
+    with mock.patch.object(Context, "derived", autospec=True, side_effect=derived) as copy:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert html.escape(shown) in response.content.decode()
+    assert copy.call_count == 0
