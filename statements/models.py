@@ -1816,6 +1816,18 @@ def _compiled(
     return _CompiledRead(reads, [mark for marks in one for mark in marks])
 
 
+# No integer column holds a whole number beyond 64 bits, and SQLite refuses one as a
+# parameter (OverflowError, a 500 for /resolutions/<30 digits>/): such a key finds nothing,
+# as the ORM's exact lookup of a number out of its column's range does.
+_WIDEST_INTEGER = 2**63
+
+
+def _findable(key: Any) -> bool:
+    return key is not None and not (
+        type(key) is int and not -_WIDEST_INTEGER <= key < _WIDEST_INTEGER
+    )
+
+
 def compiled_rows(read: Callable[..., QuerySet], args: tuple, *keys: Iterable[Any]) -> list:
     """What ``read(*args, *keys)`` gives (``values()`` or ``values_list()`` rows, or model
     instances with what they select and annotate), a read of records by lists of keys
@@ -1823,12 +1835,13 @@ def compiled_rows(read: Callable[..., QuerySet], args: tuple, *keys: Iterable[An
     ORM compiled once for as many keys (per database connection).
     Building and compiling a query was most of what a read of a page cost (0.3-0.5 ms,
     against 0.05 for SQLite to run it); its SQL depends on the keys only through their
-    number. The keys of each list are taken once and without ``None``, as a filter
-    ``__in`` takes them; a read may take no keys at all (the newest few of a kind). A
-    read of models prefetches nothing: its relations are read by key too.
+    number. The keys of each list are taken once and without ``None`` (or a whole number
+    no integer column holds), as a filter ``__in`` takes them; a read may take no keys at
+    all (the newest few of a kind). A read of models prefetches nothing: its relations
+    are read by key too.
     Like ``built_once()``, the read must depend on its arguments alone: never on the
     time, the language or a setting read as it builds (the SQL keeps what it read)."""
-    lists = [list(dict.fromkeys(key for key in ids if key is not None)) for ids in keys]
+    lists = [list(dict.fromkeys(key for key in ids if _findable(key))) for ids in keys]
     if lists and not any(lists):
         return []
     shape = tuple((type(ids[0]) if ids else int, len(ids)) for ids in lists)

@@ -215,6 +215,18 @@ def test_keys_of_a_narrow_integer_column_are_read(corpus):
     assert rows_by_key(_values, read, [2397, 1718, 9999]) == [{"number": 1718}, {"number": 2397}]
 
 
+def test_a_key_beyond_any_integer_column_finds_nothing(corpus, django_assert_num_queries):
+    """SQLite refuses a whole number beyond 64 bits as a parameter (OverflowError); no
+    integer column holds one, so it finds nothing, beside keys that do."""
+    from statements.models import Resolution
+
+    read = (Resolution, ("number",), ("number",), "all", "number")
+    with django_assert_num_queries(0):
+        assert rows_by_key(_values, read, [2**63]) == []
+        assert rows_by_key(_values, read, [-(2**70)]) == []
+    assert rows_by_key(_values, read, [2**70, 2397, 2**63 - 1]) == [{"number": 2397}]
+
+
 def test_a_read_that_can_find_nothing_gives_no_rows_and_runs_no_query(
     corpus, django_assert_num_queries
 ):

@@ -331,6 +331,9 @@ def test_resolutions_unknown_or_cited_only_by_drafts_are_404(client, db):
     statement_with_paragraphs(1, resolution, status="draft")
     page(client, "/resolutions/2500/", status=404)
     page(client, "/resolutions/9999/", status=404)
+    # A number no integer column holds was a 500 on SQLite (OverflowError).
+    page(client, f"/resolutions/{'9' * 30}/", status=404)
+    page(client, f"/resolutions/{'9' * 30}/feed/", status=404)
     assert "2500" not in page(client, reverse("statements:resolution-list"))
 
 
