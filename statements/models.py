@@ -846,6 +846,10 @@ class StatementStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+# What a statement's page shows of the statements listed beside it.
+NEIGHBOUR_COLUMNS = ("slug", "title", "date")
+
+
 class StatementQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug: str) -> Statement:
         return self.get(slug=slug)
@@ -934,18 +938,36 @@ class StatementQuerySet(models.QuerySet):
     # SQLite merge two ranges and sort them all.
     def older_than(self, statement: Statement) -> StatementQuerySet:
         """Statements listed after this one, nearest first."""
-        return (
-            self.filter(date__lte=statement.date)
-            .exclude(date=statement.date, id__gte=statement.id)
-            .order_by("-date", "-id")
-        )
+        return self._listed_after(statement.date, statement.id)
 
     def newer_than(self, statement: Statement) -> StatementQuerySet:
         """Statements listed before this one, nearest first."""
-        return (
-            self.filter(date__gte=statement.date)
-            .exclude(date=statement.date, id__lte=statement.id)
-            .order_by("date", "id")
+        return self._listed_before(statement.date, statement.id)
+
+    # A day and an id, or the outer query's (OuterRef) for with_neighbours().
+    def _listed_after(self, date: Any, pk: Any) -> StatementQuerySet:
+        return self.filter(date__lte=date).exclude(date=date, id__gte=pk).order_by("-date", "-id")
+
+    def _listed_before(self, date: Any, pk: Any) -> StatementQuerySet:
+        return self.filter(date__gte=date).exclude(date=date, id__lte=pk).order_by("date", "id")
+
+    def with_neighbours(self) -> StatementQuerySet:
+        """Each with the address, title and date of the published statements listed just
+        after and just before it (``published_neighbours()``), read with it: on
+        PostgreSQL each further read of a page is a round trip, and the Django process
+        then resumes on cold caches (docs/performance.md, thirteenth round)."""
+        published = Statement.objects.published()
+        date, pk = OuterRef("date"), OuterRef("id")
+        sides = {
+            "older": published._listed_after(date, pk),
+            "newer": published._listed_before(date, pk),
+        }
+        return self.annotate(
+            **{
+                f"{side}_{column}": Subquery(nearest.values(column)[:1])
+                for side, nearest in sides.items()
+                for column in NEIGHBOUR_COLUMNS
+            }
         )
 
     def with_related(self) -> StatementQuerySet:
@@ -1209,12 +1231,20 @@ class Statement(TimeStampedModel):
 
     def published_neighbours(self) -> tuple[Statement | None, Statement | None]:
         """The published statements listed just after it and just before it (older and
-        newer), with their address, title and date: its page's links onward."""
-        older, newer = (
-            next(iter(compiled_rows(_published_neighbour, (newer,), [self.date], [self.pk])), None)
-            for newer in (False, True)
-        )
-        return older, newer
+        newer), with their address, title and date: its page's links onward. What
+        ``with_neighbours()`` read with it, else read now."""
+        found: Statement | None = self
+        if "older_slug" not in self.__dict__:
+            found = next(iter(compiled_rows(_with_neighbours, (), [self.pk])), None)
+
+        def beside(side: str) -> Statement | None:
+            if found is None or getattr(found, f"{side}_slug") is None:
+                return None
+            return Statement(
+                **{name: getattr(found, f"{side}_{name}") for name in NEIGHBOUR_COLUMNS}
+            )
+
+        return beside("older"), beside("newer")
 
     @property
     def first_published_at(self) -> dt.datetime | None:
@@ -1915,11 +1945,8 @@ def _reporting_statements(ids: list[int]) -> QuerySet:
     return statements.order_by("-date", "-id")
 
 
-def _published_neighbour(newer: bool, days: list[dt.date], ids: list[int]) -> QuerySet:
-    statement = Statement(date=days[0], id=ids[0])
-    published = Statement.objects.published().only("slug", "title", "date")
-    found = published.newer_than(statement) if newer else published.older_than(statement)
-    return found[:1]
+def _with_neighbours(ids: list[int]) -> QuerySet:
+    return Statement.objects.filter(pk__in=ids).only("pk").with_neighbours()
 
 
 def _paragraph_citations(*columns: str) -> QuerySet:

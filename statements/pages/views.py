@@ -421,8 +421,9 @@ class StatementDetailView(OpenedOnceMixin, SectionMixin, DetailView):
     def get_queryset(self) -> QuerySet[Statement]:
         # Not the source page: kept for editors and re-imports, never shown. The body, the
         # meetings and the change notes are read by body(), reported_meetings() and
-        # public_change_notes, cheaper than prefetches for one statement.
-        return self.shown().select_related("person").without_sources()
+        # public_change_notes, cheaper than prefetches for one statement; the neighbours
+        # with it.
+        return self.shown().select_related("person").without_sources().with_neighbours()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         statement = self.object

@@ -138,6 +138,14 @@ def test_neighbours_follow_the_list_order_across_same_day_statements(days):
             older = listed[index + 1] if index + 1 < len(listed) else None
             assert published.older_than(statement).first() == older
             assert published.newer_than(statement).first() == newer
+            # Read with the statement (its page) or afterwards: the same two.
+            expected = [None if s is None else (s.slug, s.title, s.date) for s in (older, newer)]
+            for found in (
+                Statement.objects.with_neighbours().get(pk=statement.pk),
+                Statement.objects.get(pk=statement.pk),
+            ):
+                shown = found.published_neighbours()
+                assert [None if s is None else (s.slug, s.title, s.date) for s in shown] == expected
         transaction.set_rollback(True)
 
 

@@ -649,10 +649,10 @@ def test_statement_page_runs_the_same_queries_for_2_or_200_paragraphs(
     large = statement_with_paragraphs(200, resolution, speaker="Kono", person=PersonFactory())
     large.meetings.add(*[MeetingFactory() for _ in range(3)])
     ParticipantFactory.create_batch(3, meeting=large.meetings.first(), person=PersonFactory())
-    # statement (with its person), paragraphs, resolutions, meetings, participants (with
-    # theirs), change notes, previous, next, validators
+    # statement (with its person and its previous and next), paragraphs, resolutions,
+    # meetings, participants (with theirs), change notes, validators
     for statement in (small, large):
-        with django_assert_num_queries(9):
+        with django_assert_num_queries(7):
             assert client.get(statement_url(statement.slug)).status_code == 200
 
 
@@ -661,15 +661,15 @@ def test_a_statement_reporting_no_meeting_reads_no_meetings(
 ):
     resolution = ResolutionFactory(number=2397)
     alone = statement_with_paragraphs(3, resolution)
-    # statement, paragraphs, resolutions, change notes, previous, next, validators: the
-    # validators count its meetings, and there are none to read
-    with django_assert_num_queries(7):
+    # statement (with its previous and next), paragraphs, resolutions, change notes,
+    # validators: the validators count its meetings, and there are none to read
+    with django_assert_num_queries(5):
         page = client.get(statement_url(alone.slug)).content
     assert b'id="meetings-heading"' not in page
     # The view alone (no validators) reads them, and shows the same page.
     request = rf.get(statement_url(alone.slug))
     request.user = AnonymousUser()
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         response = views.StatementDetailView.as_view()(request, slug=alone.slug).render()
     assert response.content == page
     # One that reports a meeting shows it.
