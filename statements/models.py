@@ -1853,9 +1853,9 @@ _WIDEST_INTEGER = 2**63
 
 
 def _findable(key: Any) -> bool:
-    return key is not None and not (
-        type(key) is int and not -_WIDEST_INTEGER <= key < _WIDEST_INTEGER
-    )
+    if key is None:
+        return False
+    return type(key) is not int or -_WIDEST_INTEGER <= key < _WIDEST_INTEGER
 
 
 def compiled_rows(read: Callable[..., QuerySet], args: tuple, *keys: Iterable[Any]) -> list:
