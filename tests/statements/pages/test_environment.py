@@ -132,52 +132,41 @@ def test_a_printed_value_reads_as_django_escapes_it(value):
     assert render("{% trans v=v %}<{{ v }}>{% endtrans %}", v=value) == f"<{expected}>"
 
 
-def _public_pages() -> dict[str, tuple[str, str]]:
-    """Each public page of the seed archive, with a text that shows it rendered what it
-    is about."""
-    statement = Statement.objects.published().order_by("pk").first()
-    resolution = Resolution.objects.cited().order_by("number").first()
-    meeting = Meeting.objects.published().order_by("pk").first()
-    person = Person.objects.public().order_by("pk").first()
-    return {
-        "home": ("/", statement.title),
-        "statement list": ("/statements/", statement.title),
-        "statement list, filtered": (
-            f"/statements/?resolution={resolution.number}",
-            statement.title,
-        ),
-        "statement": (statement.get_absolute_url(), statement.title),
-        "resolution list": ("/resolutions/", str(resolution)),
-        "resolution": (resolution.get_absolute_url(), str(resolution)),
-        "meeting list": ("/meetings/", meeting.title),
-        "meeting": (meeting.get_absolute_url(), meeting.title),
-        "people": ("/people/", person.name),
-        "person": (person.get_absolute_url(), person.name),
-        "search": (f"/search/?q={resolution.number}", statement.title),
-    }
+def _seed_archive() -> SimpleNamespace:
+    """The first of each kind of record the seed archive's public pages show."""
+    return SimpleNamespace(
+        statement=Statement.objects.published().order_by("pk").first(),
+        resolution=Resolution.objects.cited().order_by("number").first(),
+        meeting=Meeting.objects.published().order_by("pk").first(),
+        person=Person.objects.public().order_by("pk").first(),
+    )
 
 
-@pytest.mark.parametrize(
-    "page",
-    [
-        "home",
-        "statement list",
-        "statement list, filtered",
-        "statement",
-        "resolution list",
-        "resolution",
-        "meeting list",
-        "meeting",
-        "people",
-        "person",
-        "search",
-    ],
-)
+# Each public page (its address) and a text that shows it rendered what it is about.
+PUBLIC_PAGES = {
+    "home": lambda a: ("/", a.statement.title),
+    "statement list": lambda a: ("/statements/", a.statement.title),
+    "statement list, filtered": lambda a: (
+        f"/statements/?resolution={a.resolution.number}",
+        a.statement.title,
+    ),
+    "statement": lambda a: (a.statement.get_absolute_url(), a.statement.title),
+    "resolution list": lambda a: ("/resolutions/", str(a.resolution)),
+    "resolution": lambda a: (a.resolution.get_absolute_url(), str(a.resolution)),
+    "meeting list": lambda a: ("/meetings/", a.meeting.title),
+    "meeting": lambda a: (a.meeting.get_absolute_url(), a.meeting.title),
+    "people": lambda a: ("/people/", a.person.name),
+    "person": lambda a: (a.person.get_absolute_url(), a.person.name),
+    "search": lambda a: (f"/search/?q={a.resolution.number}", a.statement.title),
+}
+
+
+@pytest.mark.parametrize("page", PUBLIC_PAGES)
 def test_a_page_prints_its_messages_without_copying_its_context(client, seeded, page):
     # A {% set %} in a loop or a block makes Jinja2 copy the whole context for each call
     # of _() after it (a few µs each: thirty on a statement page, once per paragraph);
     # the pages use {% with %}, which does not.
-    url, shown = _public_pages()[page]
+    url, shown = PUBLIC_PAGES[page](_seed_archive())
     derived = Context.derived
     with mock.patch.object(Context, "derived", autospec=True, side_effect=derived) as copy:
         response = client.get(url)
