@@ -1908,6 +1908,17 @@ def rows_by_key(
     return compiled_rows(by_key, (build, args), ids)
 
 
+def cited_resolution(number: int) -> Resolution | None:
+    """The resolution of this number when a published paragraph cites it (it has a public
+    page), from SQL compiled once: a resolution's page and a search for its symbol."""
+    found = compiled_rows(_cited_by_number, (), [number])
+    return found[0] if found else None
+
+
+def _cited_by_number(numbers: list[int]) -> QuerySet[Resolution]:
+    return Resolution.objects.cited().filter(number__in=numbers)
+
+
 def _statement_citations() -> QuerySet:
     links = Paragraph.resolutions.through.objects.alias(key=F("paragraph__statement_id"))
     return links.values_list("paragraph__statement_id", "resolution__number").distinct()

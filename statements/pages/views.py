@@ -36,6 +36,7 @@ from statements.models import (
     Statement,
     Tally,
     citations_attach,
+    cited_resolution,
     compiled_rows,
     compiled_slice,
     in_citation_order,
@@ -249,10 +250,6 @@ def citations_page(resolution: Resolution, number: Any) -> Page:
     return paginator.get_page(number)
 
 
-def _cited_resolutions(numbers: list[int]) -> QuerySet[Resolution]:
-    return Resolution.objects.cited().filter(number__in=numbers)
-
-
 def _page_stamps(start: int, stop: int, resolution_ids: list[int]) -> QuerySet:
     # A page of citations_page(): the changes of its paragraphs and their statements.
     citing = PublishedCitation.objects.filter(resolution_id__in=resolution_ids).newest_first()
@@ -264,10 +261,9 @@ def resolution_stamps(request: HttpRequest, number: int) -> dict[str, Any]:
     # What the requested page shows: the resolution, how many cite it (a withdrawal
     # changes that), and the paragraphs and statements of this page. Read from SQL
     # compiled once (compiled_rows()), as the page's quotes are.
-    found = compiled_rows(_cited_resolutions, (), [number])  # the connection's health check
-    if not found:
+    resolution = cited_resolution(number)  # the connection's health check
+    if resolution is None:
         return {}
-    resolution = found[0]
     page = citations_page(resolution, request.GET.get("page"))
     start = (page.number - 1) * page.paginator.per_page  # the page's own slice, compiled once
     shown = compiled_rows(_page_stamps, (start, start + page.paginator.per_page), [resolution.pk])

@@ -48,6 +48,7 @@ from statements.models import (
     PublishedCitation,
     Resolution,
     Statement,
+    cited_resolution,
     compiled_rows,
     in_citation_order,
     search_key,
@@ -823,10 +824,7 @@ class CitingParagraphs:
         self.filters = filters
         self.sort = sort
         self.oldest = sort == OLDEST
-        cited = PublishedCitation.objects.filter(resolution=resolution)
-        citations = _narrowed(cited, filters, "statement_id")
-        oldest_first = citations.order_by("date", "statement_id", "position")
-        self.citations = oldest_first if self.oldest else citations.newest_first()
+        self.citations = _citations(filters, self.oldest, [resolution.pk])
         self._count: int | None = None
 
     def count(self) -> int:
@@ -844,13 +842,14 @@ class CitingParagraphs:
         if stop <= start:
             return []
         # The page of citations as a subquery: one query, not the ids and then their
-        # paragraphs (each query's building cost more than the database's work).
-        page = self.citations.values("paragraph_id")[start:stop]
+        # paragraphs, from SQL compiled once per filters and page: building the quotes'
+        # read of thirty-odd columns cost more than the database's work.
+        page = compiled_rows(
+            _citing_page, (self.filters, self.oldest, start, stop), [self.resolution.pk]
+        )
         # In the citations' order: their date and position are the statement's and the
         # paragraph's, and (date, statement, position) tells a resolution's apart.
-        paragraphs = in_citation_order(
-            Paragraph.objects.filter(pk__in=page).with_place().order_by(), oldest=self.oldest
-        )
+        paragraphs = in_citation_order(page, oldest=self.oldest)
         return [
             SearchHit(
                 paragraph=paragraph,
@@ -859,6 +858,25 @@ class CitingParagraphs:
             )
             for paragraph in paragraphs
         ]
+
+
+def _citing_page(
+    filters: Filters, oldest: bool, start: int, stop: int, resolution_ids: list[int]
+) -> QuerySet:
+    """``CitingParagraphs``' read of a page: the paragraphs, ``with_place()``, of that
+    slice of the resolution's published citations, in no order."""
+    page = _citations(filters, oldest, resolution_ids).values("paragraph_id")[start:stop]
+    return Paragraph.objects.filter(pk__in=page).with_place().order_by()
+
+
+def _citations(filters: Filters, oldest: bool, resolution_ids: list[int]) -> QuerySet:
+    """The published citations of a resolution that the filters keep, newest (or oldest)
+    statement first, then in reading order."""
+    cited = PublishedCitation.objects.filter(resolution_id__in=resolution_ids)
+    citations = _narrowed(cited, filters, "statement_id")
+    if oldest:
+        return citations.order_by("date", "statement_id", "position")
+    return citations.newest_first()
 
 
 def citing_snippet(text: str, number: int) -> SafeString:
@@ -898,7 +916,7 @@ def search_archive(query: str, filters: Filters = Filters(), sort: str = RELEVAN
     named = named_resolution(query)
     if named is None:
         return Answer(ParagraphSearch(query, filters, sort))
-    resolution = Resolution.objects.cited().filter(number=named.number).first()
+    resolution = cited_resolution(named.number)
     if resolution is not None:
         return Answer(CitingParagraphs(query, resolution, filters, sort), resolution)
     # Not in the archive: the paragraphs that mention the number all the same ("S/RES/1718"

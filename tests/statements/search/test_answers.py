@@ -337,6 +337,26 @@ def test_a_symbol_search_runs_the_same_queries_for_few_or_many_citations(
         client.get(SEARCH, {"q": "S/RES/2397", "from": "2000-01-01"})
 
 
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+def test_a_symbol_search_reads_its_page_of_paragraphs_from_sql_compiled_once(client, archive, sort):
+    """Once a symbol search has read a page, another resolution's search builds no query
+    of paragraphs for its page (its quotes' thirty-odd columns), and shows its own."""
+    from unittest import mock
+
+    from django.db.models.sql.compiler import SQLCompiler
+
+    from statements.models import Paragraph
+
+    assert client.get(SEARCH, {"q": "S/RES/2397", "sort": sort}).status_code == 200
+    with mock.patch.object(
+        SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql
+    ) as compiling:
+        page = client.get(SEARCH, {"q": "S/RES/2375", "sort": sort}).content.decode()
+    assert Paragraph not in {call.args[0].query.model for call in compiling.call_args_list}
+    assert "on North Korea." in page
+    assert "unanimous adoption of resolution" not in page
+
+
 @pytest.mark.parametrize("sort, expected", [("relevance", 10), ("newest", 9), ("oldest", 9)])
 def test_a_speaker_search_runs_the_same_queries_for_few_or_many_hits(
     client, db, django_assert_num_queries, sort, expected
