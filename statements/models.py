@@ -30,6 +30,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
 )
 from django.db.models.functions import Cast, Coalesce, Left
 from django.db.models.query import (
@@ -1917,6 +1918,20 @@ def cited_resolution(number: int) -> Resolution | None:
 
 def _cited_by_number(numbers: list[int]) -> QuerySet[Resolution]:
     return Resolution.objects.cited().filter(number__in=numbers)
+
+
+def resolution_count() -> int:
+    """How many resolutions the archive holds (the API's list of them, which no tally
+    keeps), from SQL compiled once: building the count was a tenth of that list."""
+    (count,) = compiled_rows(_resolutions_counted, ())
+    return count
+
+
+def _resolutions_counted() -> QuerySet:
+    # One group for every row: the ORM leaves a constant out of GROUP BY, so this is
+    # COUNT over the table, one row even of none, as a QuerySet compiled_rows() can keep.
+    whole = Resolution.objects.order_by().annotate(whole=Value(1, models.IntegerField()))
+    return whole.values("whole").annotate(n=Count("pk")).values_list("n", flat=True)
 
 
 def _statement_citations() -> QuerySet:

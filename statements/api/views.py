@@ -31,7 +31,14 @@ from mofa_site.caching import honour_if_modified_since
 from statements import services
 from statements.api import filters, representations, serializers
 from statements.api.permissions import can_see_unpublished
-from statements.models import Meeting, Paragraph, Resolution, Statement, Tally
+from statements.models import (
+    Meeting,
+    Paragraph,
+    Resolution,
+    Statement,
+    Tally,
+    resolution_count,
+)
 
 # Anonymous responses may sit in shared caches this long; ETags make revalidation cheap.
 PUBLIC_MAX_AGE = 300
@@ -383,6 +390,12 @@ class ResolutionViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSe
         if self.action == "list":
             return serializers.ResolutionSerializer
         return super().get_serializer_class()
+
+    def known_count(self) -> int | None:
+        """The whole list's length, when nothing narrows it, from SQL compiled once."""
+        if self.action == "list" and set(self.request.query_params) <= filters.NOT_NARROWING:
+            return resolution_count()
+        return None
 
     def modified_at(self, row: dict) -> dt.datetime:
         citing = row.get("citing_rows", [])  # a detail's
