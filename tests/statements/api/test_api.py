@@ -1276,6 +1276,12 @@ def test_editors_open_drafts_and_unreported_meetings_by_their_detail(client, edi
     assert [client.get(url).status_code for url in urls] == [200, 200]
 
 
+def test_an_archive_without_resolutions_lists_none_and_counts_zero(client, db):
+    """The count compiled once is an aggregate over the table: one row, 0, even of none."""
+    body = client.get("/api/v1/resolutions/").json()
+    assert (body["count"], body["results"]) == (0, [])
+
+
 def test_an_unfiltered_page_of_a_list_is_read_from_sql_compiled_once(client):
     """With no filter, a list's page is read from SQL compiled once per page: a later
     request compiles nothing, and still lists what was added since."""
