@@ -22,6 +22,7 @@ from statements.models import (
     Paragraph,
     Resolution,
     Statement,
+    cited_resolution,
     search_key,
 )
 
@@ -271,7 +272,7 @@ class StatementFilterSet(SearchFilterSet):
         named = search.named_resolution(query)
         if named is None or not named.explicit:
             return super().search(queryset, query)
-        if Resolution.objects.cited().filter(number=named.number).exists():
+        if cited_resolution(named.number) is not None:
             return queryset.citing(named.number)
         return super().search(queryset, str(named.number))
 

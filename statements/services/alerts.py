@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from statements import search
-from statements.models import AlertDelivery, Resolution, Statement, Subscription
+from statements.models import AlertDelivery, Statement, Subscription, cited_resolution
 
 logger = logging.getLogger(__name__)
 
@@ -113,17 +113,13 @@ class AlertCriteria:
         if self.resolution is not None:
             statements = statements.citing(self.resolution)
         named = search.named_resolution(self.q) if self.q else None
-        if named is not None and (named.explicit or _is_cited(named.number)):
+        if named is not None and (named.explicit or cited_resolution(named.number) is not None):
             # As the search page answers "S/RES/2397" or a cited resolution's number:
             # the statements citing it, not the ones that print the digits.
             return statements.citing(named.number)
         if self.q:
             statements = search.filter_statements(statements, self.q)
         return statements
-
-
-def _is_cited(number: int) -> bool:
-    return Resolution.objects.cited().filter(number=number).exists()
 
 
 # --- Asking, confirming, leaving -----------------------------------------------------------
