@@ -27,6 +27,7 @@ from statements.models import (
     PublishedCitation,
     Resolution,
     Statement,
+    compiled_rows,
     search_key,
     year_of,
 )
@@ -222,25 +223,22 @@ class FacetFilter(django_filters.ChoiceFilter):
 class StatementFilter(django_filters.FilterSet):
     """Year, kind, speaker and cited resolution; they combine, and live in the URL."""
 
+    # Each filter narrows by the keys its value stands for (``step()``), so that a page
+    # of the list can be read from SQL compiled once per filters chosen (``page()``).
     year = FacetFilter(
-        field_name="date",
-        lookup_expr="year",
-        label=_("Year"),
-        choices=year_choices,
-        empty_label=_("Any year"),
+        label=_("Year"), choices=year_choices, empty_label=_("Any year"), method="narrow"
     )
-    kind = FacetFilter(label=_("Kind"), choices=Statement.Kind.choices, empty_label=_("Any kind"))
+    kind = FacetFilter(
+        label=_("Kind"), choices=Statement.Kind.choices, empty_label=_("Any kind"), method="narrow"
+    )
     speaker = FacetFilter(
-        label=_("Speaker"),
-        choices=speaker_choices,
-        empty_label=_("Any speaker"),
-        method="filter_speaker",
+        label=_("Speaker"), choices=speaker_choices, empty_label=_("Any speaker"), method="narrow"
     )
     resolution = FacetFilter(
         label=_("Cites resolution"),
         choices=resolution_choices,
         empty_label=_("Any resolution"),
-        method="filter_resolution",
+        method="narrow",
     )
 
     class Meta:
@@ -269,13 +267,30 @@ class StatementFilter(django_filters.FilterSet):
             (number, label) for _pk, number, label in resolutions
         ]
 
-    def filter_speaker(self, queryset, name, value):
-        if value in self.people:  # every spelling the person was printed with
-            return queryset.filter(person__slug=value)
-        return queryset.filter(speaker=value)
+    def narrow(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
+        return narrowed(queryset, *self.step(name, value))
+
+    def step(self, name: str, value: Any) -> tuple[str, list[Any]]:
+        """What a filter's (valid) value keeps: a step of ``narrowed()`` and its keys."""
+        if name == "year":
+            year = int(value)
+            return "dated", [dt.date(year, 1, 1), dt.date(year, 12, 31)]
+        if name == "speaker":  # a person: every spelling they were printed with
+            return ("person" if value in self.people else "speaker"), [value]
+        if name == "resolution":
+            # A choice, so cited: its id is known (the list and its feed list published ones).
+            return "resolution", [self.resolution_ids[int(value)]]
+        return name, [value]
+
+    def page(self, listed: Callable[[], QuerySet], start: int, stop: int) -> list[Statement]:
+        """``qs[start:stop]`` of the statements ``listed()`` gives, from SQL compiled once
+        per filters chosen and page: building and compiling the read of a filtered page
+        was a fifth of the list (0.9 of 4.7 ms)."""
+        steps = [self.step(name, value) for name, value in self.chosen().items()]
+        kinds = tuple(step for step, _keys in steps)
+        return compiled_rows(_page, (listed, kinds, start, stop), *(keys for _s, keys in steps))
 
     def filter_resolution(self, queryset, name, value, dated=None):
-        # A choice, so cited: its id is known (the list and its feed list published ones).
         # ``dated``: the days the statements are filtered to (``_within_the_year``).
         return queryset.published_citing(self.resolution_ids[int(value)], dated)
 
@@ -298,7 +313,7 @@ class StatementFilter(django_filters.FilterSet):
         archive = self.archive_counts
         return Listed(archive["per_year_by_kind"], archive["speaker"], count=None)
 
-    def listed(self, statements: QuerySet[Statement]) -> Listed:
+    def listed(self) -> Listed:
         """The statements the list shows (``qs``), grouped once: their chart, their number
         and, for each filter left free, its counts. Unfiltered, the whole archive's, kept
         per change of the content (``archive_counts``; the number is the list's tally).
@@ -314,7 +329,7 @@ class StatementFilter(django_filters.FilterSet):
             # The speaker and the resolution are chosen too.
             rows = self._within_the_year(chosen).per_year_kind_and_speaker()
         elif rows is None:
-            rows = statements.per_year_kind_and_speaker()
+            rows = self.qs.per_year_kind_and_speaker()
         return _summed(rows)
 
     def _kept_grouping(self, chosen: dict[str, Any]) -> list[tuple] | None:
@@ -343,8 +358,11 @@ class StatementFilter(django_filters.FilterSet):
         cut the same grouping two or three ways."""
         key = f"statements-listed:{name}={value}"
         if key not in self._groupings:
-            statements = self.filters[name].filter(self.queryset, value)
-            self._groupings[key] = caching.per_generation(key, statements.per_year_kind_and_speaker)
+            # The statements' read built only when the generation's grouping is not kept.
+            self._groupings[key] = caching.per_generation(
+                key,
+                lambda: self.filters[name].filter(self.queryset, value).per_year_kind_and_speaker(),
+            )
         return self._groupings[key]
 
     def _within_the_year(self, chosen: dict[str, Any]) -> QuerySet[Statement]:
@@ -393,20 +411,15 @@ class StatementFilter(django_filters.FilterSet):
             elif name in SUMMED and (kept := self._kept_grouping(others)) is not None:
                 counts = SUMMED[name](self, _summed(kept))
             else:
-                narrowed = self.queryset
-                for other, value in others.items():
-                    narrowed = self.filters[other].filter(narrowed, value)
                 narrowing = [f"{other}={value}" for other, value in others.items()]
+                count = functools.partial(self._count_narrowed, counted, others)
                 if len(narrowing) == 1:
                     # One other filter (a resolution's statements per year, a year's per
                     # resolution): as much of the archive as that value holds, counted once
-                    # per change of the content.
-                    rows = caching.per_generation(
-                        f"statement-counts:{name}:{narrowing[0]}",
-                        functools.partial(counted, narrowed, True),
-                    )
+                    # per change of the content, and its read built only then.
+                    rows = caching.per_generation(f"statement-counts:{name}:{narrowing[0]}", count)
                 else:
-                    rows = counted(narrowed, True)
+                    rows = count()
                 counts = KEYED[name](self, rows)
             field = self.form.fields[name]
             # The field puts its empty label ("Any year") first by itself.
@@ -415,6 +428,39 @@ class StatementFilter(django_filters.FilterSet):
                 for value, label in field.choices
                 if value != ""
             ]
+
+    def _count_narrowed(self, counted: Callable, others: dict[str, Any]) -> list[tuple]:
+        """``counted`` of the published statements the other filters chosen keep."""
+        statements = self.queryset
+        for other, value in others.items():
+            statements = self.filters[other].filter(statements, value)
+        return counted(statements, True)
+
+
+def narrowed(statements: QuerySet, step: str, keys: list[Any]) -> QuerySet:
+    """The statements one filter keeps, by a step and its keys (``StatementFilter.step``):
+    each key a parameter of the SQL, so that a read of them compiles once."""
+    if step == "dated":
+        first, last = keys
+        return statements.filter(date__range=(first, last))
+    (key,) = keys
+    if step == "resolution":
+        return statements.published_citing(key)
+    if step in ("kind", "speaker"):
+        return statements.filter(**{step: key})
+    if step == "person":
+        return statements.filter(person__slug=key)
+    raise ValueError(f"No step of a statement filter is called {step!r}.")
+
+
+def _page(
+    listed: Callable[[], QuerySet], steps: tuple[str, ...], start: int, stop: int, *keys: list
+) -> QuerySet:
+    """``StatementFilter.page``'s read: what ``listed()`` gives, narrowed by each step."""
+    statements = listed()
+    for step, values in zip(steps, keys, strict=True):
+        statements = narrowed(statements, step, values)
+    return statements[start:stop]
 
 
 def published_counts() -> dict[str, list[tuple]]:

@@ -365,7 +365,15 @@ class StatementListView(SectionMixin, TalliedListView):
     def get_queryset(self) -> QuerySet[Statement]:
         self.filterset = StatementFilter(self.request.GET or None, queryset=self.unfiltered())
         self.filter_parameters = tuple(self.filterset.filters)
-        return self.filterset.qs
+        # Not the filtered read (``qs``): a page of it is read by paginate_queryset().
+        return self.filterset.queryset
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, rows, is_paginated = super().paginate_queryset(queryset, page_size)
+        if self.is_filtered():  # a page of the filtered list, from SQL compiled once
+            start = (page.number - 1) * page_size
+            page.object_list = rows = self.filterset.page(self.unfiltered, start, start + page_size)
+        return paginator, page, rows, is_paginated
 
     def unfiltered_count(self) -> int:
         return Tally.objects.published_statements()
@@ -373,7 +381,7 @@ class StatementListView(SectionMixin, TalliedListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         # One grouped read for the chart, the list's length, and the year, kind and speaker
         # counts when those are free; unfiltered, the whole archive's, kept per generation.
-        listed = self.filterset.listed(self.object_list)
+        listed = self.filterset.listed()
         self.filtered_count = listed.count
         self.filterset.count_choices(listed)
         return super().get_context_data(

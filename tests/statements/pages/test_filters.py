@@ -254,6 +254,79 @@ def test_a_year_and_a_resolution_list_that_years_statements_citing_it_to_its_fir
     assert kinds["statement"] == "Statement (3)"
 
 
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        ({"year": "2017", "resolution": "2397"}, {"year": "2016", "resolution": "2375"}),
+        (
+            {"kind": "statement", "speaker": "Taro Kono"},
+            {"kind": "meeting_summary", "speaker": "Kono Taro"},
+        ),
+        ({"speaker": "kono-taro"}, {"speaker": "kishida-fumio"}),
+        ({"year": "2017"}, {"year": "2014"}),
+    ],
+)
+def test_a_filtered_page_lists_what_its_filters_keep_from_sql_compiled_once(client, first, second):
+    """Once a page of the list has been read with some filters, the same filters with other
+    values build no read of a page of statements, and list what those values keep, newest
+    first: a year to its first and last day, a person by every spelling of their name."""
+    from unittest import mock
+
+    from django.db.models.sql.compiler import SQLCompiler
+
+    from tests.factories import ParagraphFactory, PersonFactory, ResolutionFactory
+
+    kono = PersonFactory(name="Taro Kono", slug="kono-taro")
+    kishida = PersonFactory(name="Fumio Kishida", slug="kishida-fumio")
+    r2397, r2375 = ResolutionFactory(number=2397), ResolutionFactory(number=2375)
+    rows = [
+        ("2017-12-31", "statement", "Taro Kono", kono, r2397),
+        ("2017-01-01", "statement", "Taro Kono", kono, r2375),
+        ("2017-06-01", "meeting_summary", "Kono Taro", kono, r2397),
+        ("2016-12-31", "statement", "Fumio Kishida", kishida, r2375),
+        ("2016-01-01", "meeting_summary", "Kono Taro", kono, r2375),
+        ("2016-05-05", "statement", "Taro Kono", kono, r2397),
+        ("2014-06-01", "statement", "", None, None),
+        ("2018-01-01", "statement", "Taro Kono", kono, r2375),
+    ]
+    for day, kind, speaker, person, resolution in rows:
+        statement = StatementFactory(
+            date=dt.date.fromisoformat(day), kind=kind, speaker=speaker, person=person
+        )
+        if resolution:
+            ParagraphFactory(statement=statement).resolutions.add(resolution)
+    StatementFactory(date=dt.date(2016, 6, 6), kind="statement", status="draft")
+    url = reverse("statements:statement-list")
+
+    def expected(params):
+        kept = Statement.objects.published()
+        if "year" in params:
+            kept = kept.filter(date__year=int(params["year"]))
+        if "kind" in params:
+            kept = kept.filter(kind=params["kind"])
+        if params.get("speaker", "").count("-"):
+            kept = kept.filter(person__slug=params["speaker"])
+        elif "speaker" in params:
+            kept = kept.filter(speaker=params["speaker"])
+        if "resolution" in params:
+            kept = kept.filter(paragraphs__resolutions__number=int(params["resolution"]))
+        return [s.get_absolute_url() for s in kept.distinct().order_by("-date", "-id")]
+
+    assert rendered.item_links(client.get(url, first).content.decode()) == expected(first)
+    with mock.patch.object(
+        SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql
+    ) as compiling:
+        page = client.get(url, second).content.decode()
+    # A page: a read of statements, sliced (not a subquery of another read).
+    pages = [
+        query
+        for query in (call.args[0].query for call in compiling.call_args_list)
+        if query.model is Statement and query.high_mark is not None and not query.subquery
+    ]
+    assert pages == []
+    assert rendered.item_links(page) == expected(second) != []
+
+
 # --- The meeting list ---------------------------------------------------------------------
 
 
