@@ -290,9 +290,12 @@ class StatementFilter(django_filters.FilterSet):
         kinds = tuple(step for step, _keys in steps)
         return compiled_rows(_page, (listed, kinds, start, stop), *(keys for _s, keys in steps))
 
-    def filter_resolution(self, queryset, name, value, dated=None):
-        # ``dated``: the days the statements are filtered to (``_within_the_year``).
-        return queryset.published_citing(self.resolution_ids[int(value)], dated)
+    def _kept(self, chosen: dict[str, Any], statements: QuerySet | None = None) -> QuerySet:
+        """The statements (the list's, unless given) that these filters' values keep."""
+        statements = self.queryset if statements is None else statements
+        for name, value in chosen.items():
+            statements = self.narrow(statements, name, value)
+        return statements
 
     def chosen(self) -> dict[str, Any]:
         """The filters the list applies: the valid ones not left empty, as ``qs`` does."""
@@ -361,7 +364,7 @@ class StatementFilter(django_filters.FilterSet):
             # The statements' read built only when the generation's grouping is not kept.
             self._groupings[key] = caching.per_generation(
                 key,
-                lambda: self.filters[name].filter(self.queryset, value).per_year_kind_and_speaker(),
+                lambda: self._kept({name: value}).per_year_kind_and_speaker(),
             )
         return self._groupings[key]
 
@@ -376,15 +379,11 @@ class StatementFilter(django_filters.FilterSet):
         seeks each statement's citation in the (resolution, statement) index, took the
         dates as the better range of another and walked the year's citations for each
         statement (0.2 ms to 1.7 at 5,000 statements)."""
-        year = int(chosen["year"])
-        dated = (dt.date(year, 1, 1), dt.date(year, 12, 31))
-        statements = self.filter_resolution(
-            self.queryset, "resolution", chosen["resolution"], dated
-        )
-        for name, value in chosen.items():
-            if name != "resolution":
-                statements = self.filters[name].filter(statements, value)
-        return statements
+        _dated, days = self.step("year", chosen["year"])
+        _cited, (resolution,) = self.step("resolution", chosen["resolution"])
+        statements = self.queryset.published_citing(resolution, tuple(days))
+        rest = {name: value for name, value in chosen.items() if name != "resolution"}
+        return self._kept(rest, statements)
 
     def count_choices(self, listed: Listed) -> None:
         """Label every choice with how many published statements it would list, the other
@@ -431,10 +430,7 @@ class StatementFilter(django_filters.FilterSet):
 
     def _count_narrowed(self, counted: Callable, others: dict[str, Any]) -> list[tuple]:
         """``counted`` of the published statements the other filters chosen keep."""
-        statements = self.queryset
-        for other, value in others.items():
-            statements = self.filters[other].filter(statements, value)
-        return counted(statements, True)
+        return counted(self._kept(others), True)
 
 
 def narrowed(statements: QuerySet, step: str, keys: list[Any]) -> QuerySet:
