@@ -15,6 +15,7 @@ from django.test import RequestFactory, override_settings
 from django.utils import translation
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 from hypothesis import given
 from hypothesis import strategies as st
 from jinja2.runtime import Context
@@ -112,6 +113,20 @@ def test_a_page_for_a_request_reads_the_language_once_and_follows_the_active_one
     assert len(calls) <= 2  # the processor's LANGUAGE_CODE and LANGUAGE_BIDI
 
 
+class _Html:
+    """Something that prints itself as HTML (``__html__``) and is not text, as a form's
+    bound field is."""
+
+    def __init__(self, markup: str) -> None:
+        self.markup = markup
+
+    def __html__(self) -> str:
+        return self.markup
+
+    def __str__(self) -> str:  # what printing it must not use
+        return "not this"
+
+
 printed = st.one_of(
     st.text(),
     st.text(alphabet="ab &<>\"'"),
@@ -120,6 +135,8 @@ printed = st.one_of(
     st.none(),
     st.floats(allow_nan=False),
     st.builds(mark_safe, st.text(alphabet="ab &<>\"'")),
+    st.builds(_Html, st.text(alphabet="ab &<>\"'")),
+    st.builds(gettext_lazy, st.sampled_from(["Statements", "Japan's <statements>"])),
 )
 
 
@@ -130,6 +147,18 @@ def test_a_printed_value_reads_as_django_escapes_it(value):
     expected = str(conditional_escape(value))
     assert render("{{ v }}", v=value) == expected
     assert render("{% trans v=v %}<{{ v }}>{% endtrans %}", v=value) == f"<{expected}>"
+    # Where escaping is switched as the template runs, Jinja2 escapes what finalize gave:
+    # still escaped once.
+    switched = "{% autoescape on %}{{ v }}{% endautoescape %}"
+    assert render(switched, v=value, on=True) == expected
+
+
+def test_a_printed_value_is_escaped_by_one_call():
+    # Django's escape (finalize) gives text ready to print; MarkupSafe's escape around it
+    # searched it again and made a Markup of it, per value printed (environment._Generator).
+    source = engines["jinja2"].env.compile("<p>{{ v }}</p>", raw=True)
+    assert "environment.finalize(" in source
+    assert "escape(" not in source
 
 
 def _seed_archive() -> SimpleNamespace:
