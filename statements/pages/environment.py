@@ -56,7 +56,8 @@ def _escaped(value: Any) -> str:
     if kind is int:
         return str(value)
     if hasattr(value, "__html__"):
-        return Markup(value.__html__())
+        # Safe text prints as it is; anything else as its __html__ says (a form's field).
+        return value if isinstance(value, str) else Markup(value.__html__())
     return Markup(html.escape(str(value)))
 
 
