@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format lock fixtures bench
+.PHONY: help install run test lint format lock fixtures bench instructions
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -31,6 +31,11 @@ bench: install ## Benchmark pages, API, search and import under gunicorn with wr
 	@command -v wrk >/dev/null || [ "$$(id -u)" != 0 ] || { echo "installing wrk (Debian)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(PY) bench/run.py
+
+instructions: install ## Count each bench target's instructions a request with callgrind (BENCH_ONLY, BENCH_STATEMENTS=1000)
+	@command -v valgrind >/dev/null || [ "$$(id -u)" != 0 ] || { echo "installing valgrind (Debian)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null; }
+	$(PY) bench/instructions.py
 
 lint: install ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check .
