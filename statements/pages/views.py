@@ -346,10 +346,18 @@ class TalliedListView(ListView):
 
     def paginate_queryset(self, queryset, page_size):
         paginator, page, rows, is_paginated = super().paginate_queryset(queryset, page_size)
-        if not self.is_filtered():  # a page of the whole list, from SQL compiled once
-            start = (page.number - 1) * page_size
-            page.object_list = rows = compiled_slice(self.unfiltered, start, start + page_size)
+        start = (page.number - 1) * page_size
+        compiled = self.compiled_page(start, start + page_size)
+        if compiled is not None:
+            page.object_list = rows = compiled
         return paginator, page, rows, is_paginated
+
+    def compiled_page(self, start: int, stop: int) -> list | None:
+        """The rows of the page, read from SQL compiled once; None leaves the paginator's
+        slice of the queryset. Unfiltered, a page of the whole list."""
+        if self.is_filtered():
+            return None
+        return compiled_slice(self.unfiltered, start, stop)
 
 
 class StatementListView(SectionMixin, TalliedListView):
@@ -368,12 +376,10 @@ class StatementListView(SectionMixin, TalliedListView):
         # Not the filtered read (``qs``): a page of it is read by paginate_queryset().
         return self.filterset.queryset
 
-    def paginate_queryset(self, queryset, page_size):
-        paginator, page, rows, is_paginated = super().paginate_queryset(queryset, page_size)
-        if self.is_filtered():  # a page of the filtered list, from SQL compiled once
-            start = (page.number - 1) * page_size
-            page.object_list = rows = self.filterset.page(self.unfiltered, start, start + page_size)
-        return paginator, page, rows, is_paginated
+    def compiled_page(self, start: int, stop: int) -> list | None:
+        if self.is_filtered():  # a page of the filtered list, from SQL compiled once too
+            return self.filterset.page(self.unfiltered, start, stop)
+        return super().compiled_page(start, stop)
 
     def unfiltered_count(self) -> int:
         return Tally.objects.published_statements()
