@@ -119,7 +119,7 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     database_url = scratch_database("_instructions")
     env = server_env(database_url)
-    # The test client's host; a fixed hash seed, so that the same code counts the same.
+    # The test client's host; a fixed key and hash seed, so that the same code counts the same.
     env.update(
         DJANGO_ALLOWED_HOSTS="testserver",
         DJANGO_SECRET_KEY="instructions-" + "k" * 50,
