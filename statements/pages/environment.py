@@ -23,7 +23,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import html
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.signals import setting_changed
@@ -32,7 +33,16 @@ from django.template import defaultfilters
 from django.templatetags.static import static
 from django.utils import timezone, translation
 from django.utils.text import Truncator
-from jinja2 import ChainableUndefined, Environment, pass_context, pass_eval_context
+from jinja2 import (
+    BaseLoader,
+    ChainableUndefined,
+    Environment,
+    TemplateNotFound,
+    meta,
+    nodes,
+    pass_context,
+    pass_eval_context,
+)
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.runtime import Context
 from markupsafe import Markup
@@ -95,6 +105,87 @@ def _escapes_alone(frame: Frame, finalize: Any) -> bool:
 
 class _Environment(Environment):
     code_generator_class = _Generator
+
+
+# A comment or a raw block, kept as it is, or an include of a fixed name with the context,
+# Jinja2's default: nothing more (no "ignore missing", no "without context", no "-").
+_INCLUDE = re.compile(
+    r"(?P<kept>\{#.*?#\}|\{%\s*raw\s*%\}.*?\{%\s*endraw\s*%\})"
+    r'|\{%\s*include\s+"(?P<name>[^"]+)"\s*%\}',
+    re.DOTALL,
+)
+# What an included template may not hold to be written in place: a tag that would act on
+# the including template's names or structure there, and on the include's own copy of
+# them; a name it would read from the including template there and not in an include
+# (the including loop's ``loop``).
+_NOT_IN_PLACE = (
+    nodes.Assign,
+    nodes.AssignBlock,
+    nodes.Block,
+    nodes.Extends,
+    nodes.Macro,
+    nodes.CallBlock,
+    nodes.Import,
+    nodes.FromImport,
+)
+_NOT_READ_IN_PLACE = {"loop", "self", "super", "caller", "varargs", "kwargs"}
+
+
+def _reads_the_same_in_place(environment: Environment, name: str, text: str) -> bool:
+    tree = environment.parse(text, name)
+    if next(tree.find_all(_NOT_IN_PLACE), None) is not None:
+        return False
+    return not meta.find_undeclared_variables(tree) & _NOT_READ_IN_PLACE
+
+
+class _InliningLoader(BaseLoader):
+    """Another loader's templates, each ``{% include "name" %}`` written in place as the
+    text of the template it names, so that the page compiles it as its own code.
+
+    An include with the context, Jinja2's default, renders the template named with the
+    same names (the including template's and its loop's), as the text in place does;
+    but it looks the template up and copies the whole context into a new one each time:
+    7 µs, for each of a meeting page's 28 quoted paragraphs and participants and a list's
+    20 items (docs/performance.md, "Seventeenth round"). The text in place reads the same,
+    byte for byte. An include of a name not fixed, with options, of a missing template,
+    of itself, or of one that holds a ``{% set %}``, a block, a macro or an import, or
+    reads ``loop`` from the including loop, stays Jinja2's own."""
+
+    def __init__(self, loader: BaseLoader) -> None:
+        self.loader = loader
+
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        return self._written_in_place(environment, template, ())
+
+    def _written_in_place(
+        self, environment: Environment, template: str, around: tuple[str, ...]
+    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        source, filename, uptodate = self.loader.get_source(environment, template)
+        checks = [uptodate] if uptodate else []
+        inside = (*around, template)
+
+        def in_place(match: re.Match) -> str:
+            name = match["name"]
+            if name is None or name in inside:
+                return match[0]
+            try:
+                text, _, fresh = self._written_in_place(environment, name, inside)
+            except TemplateNotFound:
+                return match[0]  # Jinja2's own error, where the page renders it
+            if not _reads_the_same_in_place(environment, name, text):
+                return match[0]
+            if fresh:
+                checks.append(fresh)
+            return text
+
+        written = _INCLUDE.sub(in_place, source)
+        # Reloaded (in development, auto_reload) when the template or any it holds changed.
+        return written, filename, (lambda: all(check() for check in checks))
+
+    def list_templates(self) -> list[str]:
+        return self.loader.list_templates()
 
 
 def _substituted(message: str, variables: dict[str, Any], autoescape: bool) -> str:
@@ -183,6 +274,8 @@ def truncatewords(value: Any, words: int) -> str:
 
 def environment(**options: Any) -> Environment:
     options["undefined"] = ChainableUndefined
+    if options.get("loader") is not None:
+        options["loader"] = _InliningLoader(options["loader"])
     env = _Environment(
         extensions=["jinja2.ext.i18n"], finalize=_finalize, keep_trailing_newline=True, **options
     )

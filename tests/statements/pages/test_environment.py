@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import os
 import zoneinfo
 from types import SimpleNamespace
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -18,6 +20,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 from hypothesis import given
 from hypothesis import strategies as st
+from jinja2 import DictLoader, FileSystemLoader, Template, TemplateNotFound
 from jinja2.runtime import Context
 
 from statements.models import Meeting, Person, Resolution, Statement
@@ -191,14 +194,104 @@ PUBLIC_PAGES = {
 
 
 @pytest.mark.parametrize("page", PUBLIC_PAGES)
-def test_a_page_prints_its_messages_without_copying_its_context(client, seeded, page):
+def test_a_page_renders_in_one_context_never_copied(client, seeded, page):
     # A {% set %} in a loop or a block makes Jinja2 copy the whole context for each call
     # of _() after it (a few µs each: thirty on a statement page, once per paragraph);
-    # the pages use {% with %}, which does not.
+    # the pages use {% with %}, which does not. An {% include %} looked its template up
+    # and made a new context of the whole one, 7 µs each (a list's twenty items, a
+    # meeting page's quotes); written in place (environment._InliningLoader), it does not.
     url, shown = PUBLIC_PAGES[page](_seed_archive())
-    derived = Context.derived
-    with mock.patch.object(Context, "derived", autospec=True, side_effect=derived) as copy:
+    derived, made = Context.derived, Template.new_context
+    with (
+        mock.patch.object(Context, "derived", autospec=True, side_effect=derived) as copy,
+        mock.patch.object(Template, "new_context", autospec=True, side_effect=made) as new,
+    ):
         response = client.get(url)
     assert response.status_code == 200
     assert html.escape(shown) in response.content.decode()
-    assert copy.call_count == 0
+    assert (copy.call_count, new.call_count) == (0, 1)
+
+
+# Templates whose includes are each of a kind the loader writes in place or leaves alone.
+INCLUDED = {
+    "item.html": "<li>{{ item.name }} of {{ owner }}</li>\n",
+    "loop.html": "<li>{{ item.name }}, {{ loop.index }}</li>",
+    "no-newline.html": "[{{ item.name }}]",
+    "nested.html": '<div>{% include "item.html" %}</div>\n',
+    "sets.html": "{% set owner = 'changed' %}({{ owner }})",
+    "macro.html": "{% macro m() %}m{% endmacro %}{{ m() }}",
+    "self.html": '{% if item.deeper %}{% with item = item.deeper %}{% include "self.html" %}'
+    "{% endwith %}{% endif %}<{{ item.name }}>",
+    "withs.html": "{% with owner = 'inner' %}{{ owner }}{% endwith %}/{{ owner }}",
+}
+INCLUDING = {
+    "a loop": '{% for item in items %}{% include "item.html" %}{% endfor %}',
+    "no trailing newline": '{% for item in items %}{% include "no-newline.html" %}{% endfor %}',
+    "nested": '{% for item in items %}{% include "nested.html" %}{% endfor %}',
+    "in a with": '{% with owner = "w" %}{% for item in items %}{% include "item.html" %}'
+    "{% endfor %}{% endwith %}",
+    "a set in the included": '{% include "sets.html" %}{{ owner }}',
+    "a macro in the included": '{% include "macro.html" %}',
+    "itself": '{% with item = items[0] %}{% include "self.html" %}{% endwith %}',
+    "a with in the included": '{% include "withs.html" %}',
+    "the including loop's loop": '{% for item in items %}{% include "loop.html" %}{% endfor %}',
+    "a comment": '{# {% include "item.html" %} #}{{ owner }}',
+    "a raw block": '{% raw %}{% include "item.html" %}{% endraw %}',
+    "ignore missing": '{% include "gone.html" ignore missing %}!',
+    "without context": '{% for item in items %}{% include "no-newline.html" without context %}'
+    "{% endfor %}",
+}
+
+
+def _environments(templates: dict[str, str]) -> tuple[Any, Any]:
+    """The pages' environment over ``templates``, and the same with Jinja2's own loader."""
+    from statements.pages.environment import environment
+
+    written = environment(loader=DictLoader(templates))
+    own = environment()
+    own.loader = DictLoader(templates)
+    return written, own
+
+
+@pytest.mark.parametrize("case", INCLUDING)
+def test_an_include_written_in_place_renders_as_jinja2_renders_it(case):
+    written, own = _environments({**INCLUDED, "page.html": INCLUDING[case]})
+    deeper = SimpleNamespace(name="b<2>", deeper=None)
+    context = {
+        "items": [SimpleNamespace(name="a&1", deeper=deeper), deeper],
+        "owner": "o'wner",
+    }
+    expected = own.get_template("page.html").render(context)
+    assert written.get_template("page.html").render(context) == expected
+
+
+def test_an_include_of_a_missing_template_fails_as_in_jinja2():
+    written, own = _environments({"page.html": '{% include "gone.html" %}'})
+    for env in (written, own):
+        with pytest.raises(TemplateNotFound, match=r"gone\.html"):
+            env.get_template("page.html").render()
+
+
+def test_a_fixed_include_is_compiled_into_the_page_and_the_rest_are_not():
+    written, _own = _environments({**INCLUDED, "page.html": INCLUDING["a loop"]})
+    source, _, _ = written.loader.get_source(written, "page.html")
+    assert "include" not in source
+    assert "<li>{{ item.name }} of {{ owner }}" in source
+    kept = '{% include "sets.html" %}'
+    written, _own = _environments({**INCLUDED, "page.html": kept})
+    assert written.loader.get_source(written, "page.html")[0] == kept
+
+
+def test_a_page_is_reloaded_in_development_when_a_template_it_includes_changes(tmp_path):
+    (tmp_path / "page.html").write_text('<p>{% include "part.html" %}</p>')
+    part = tmp_path / "part.html"
+    part.write_text("one")
+    from statements.pages.environment import environment
+
+    env = environment(loader=FileSystemLoader(tmp_path), auto_reload=True)
+    assert env.get_template("page.html").render() == "<p>one</p>"
+    part.write_text("two")
+    # A file system's clock may not tell two writes in the same second apart.
+    stamp = part.stat().st_mtime + 5
+    os.utime(part, (stamp, stamp))
+    assert env.get_template("page.html").render() == "<p>two</p>"
