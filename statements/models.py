@@ -221,6 +221,14 @@ class TimeStampedModel(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Django saves an instance read without some columns (a page's read, ``defer()``
+        # or ``only()``) by the columns it holds, and auto_now stamps only those: the
+        # change would keep its old time.
+        if kwargs.get("update_fields") is None and "updated_at" in self.get_deferred_fields():
+            self.updated_at = timezone.now()
+        super().save(*args, **kwargs)
+
     def _get_FIELD_display(self, field: models.Field) -> Any:
         # What every get_<field>_display() calls. Django's builds the field's choices anew
         # on every call, hashing each lazy label (a translation each): 50 µs a call, a
@@ -1949,7 +1957,13 @@ def published_statement_citations(*columns: str) -> QuerySet:
 
 
 def _statement_bodies(ids: list[int]) -> QuerySet:
-    return Paragraph.objects.filter(statement_id__in=ids).order_by("statement_id", "position")
+    # Not the blocks' timestamps, which no page, quote or API reply of a body shows: two
+    # strings parsed a block on SQLite, 4% of a statement's page (docs/performance.md).
+    return (
+        Paragraph.objects.filter(statement_id__in=ids)
+        .defer("created_at", "updated_at")
+        .order_by("statement_id", "position")
+    )
 
 
 def _public_notes(ids: list[int]) -> QuerySet:

@@ -649,3 +649,31 @@ def test_a_body_gives_each_paragraph_its_citations_by_number_one_instance_per_re
         assert body[2].citations[0] is shown
         assert [r.number for r in statement.cited_resolutions] == [1718, 2397]
     assert shown.updated_at == r2397.updated_at  # on no page: read when asked
+
+
+def test_a_statements_body_is_read_without_the_blocks_timestamps():
+    # Two strings parsed a block on SQLite; no page, quote or API reply of a body shows them.
+    paragraph = ParagraphFactory()
+    (block,) = Statement.objects.get(pk=paragraph.statement_id).body()
+    assert block.get_deferred_fields() == {"created_at", "updated_at"}
+    assert block.text == paragraph.text
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        lambda paragraph: Statement.objects.get(pk=paragraph.statement_id).body()[0],
+        lambda paragraph: Paragraph.objects.only("text").get(pk=paragraph.pk),
+    ],
+    ids=["a statement's body", "only its text"],
+)
+def test_a_record_read_without_its_timestamps_still_stamps_its_change_when_saved(read):
+    paragraph = ParagraphFactory()
+    stamped = paragraph.updated_at
+    block = read(paragraph)
+    block.text = "Changed."
+    block.save()
+    saved = Paragraph.objects.get(pk=paragraph.pk)
+    assert saved.text == "Changed."
+    assert saved.updated_at > stamped
+    assert saved.created_at == paragraph.created_at
