@@ -45,12 +45,12 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.functional import cached_property
-from django.utils.hashable import make_hashable
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from reversion.models import Revision
 
 from mofa_site.caching import checked_first_read, per_generation
+from statements import translation
 from statements.importing import resolution_mentions
 from statements.importing.mentions import mentioning
 
@@ -209,11 +209,6 @@ class UnorderedManager(models.Manager):
         return super().get_queryset().order_by()
 
 
-@functools.cache
-def _choice_labels(field: models.Field) -> dict[Any, Any]:
-    return dict(make_hashable(field.flatchoices))
-
-
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -232,9 +227,10 @@ class TimeStampedModel(models.Model):
     def _get_FIELD_display(self, field: models.Field) -> Any:
         # What every get_<field>_display() calls. Django's builds the field's choices anew
         # on every call, hashing each lazy label (a translation each): 50 µs a call, a
-        # millisecond of a list of 20. Same answer, from the choices kept per field.
+        # millisecond of a list of 20. Same answer, from the labels kept per field and
+        # language (statements.translation).
         value = getattr(self, field.attname)
-        return force_str(_choice_labels(field).get(make_hashable(value), value), strings_only=True)
+        return force_str(translation.choice_label(field, value), strings_only=True)
 
 
 # --- Resolutions -------------------------------------------------------------------------
@@ -1648,7 +1644,7 @@ class Paragraph(TimeStampedModel):
         heading = next((b for b in reversed(chain) if b.is_heading), None)
         if heading is None:
             path = self.label_path
-            return _("Paragraph %(number)s") % {"number": path} if path else ""
+            return translation.gettext("Paragraph %(number)s") % {"number": path} if path else ""
         label = _cited_label(heading)
         title = f"{printed_label(label)} {heading.text}" if label else heading.text
         below = " ".join(b.label for b in chain[chain.index(heading) + 1 :] if b.label)

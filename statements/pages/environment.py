@@ -49,6 +49,7 @@ from markupsafe import Markup
 
 from statements.models import page_url
 from statements.pages import templatetags
+from statements.translation import catalogues_changed, translated
 
 
 def _escaped(value: Any) -> str:
@@ -199,15 +200,6 @@ def _substituted(message: str, variables: dict[str, Any], autoescape: bool) -> s
 
 
 @functools.lru_cache(maxsize=4096)
-def _translated(language: str | None, message: str) -> str:
-    # Called with ``language`` active. Django loads a language's catalogue once a process,
-    # so a message reads the same every time in it: looked up once, not through
-    # gettext's chain of fallback catalogues on every render (~70 a statement page, ~500
-    # a resolution page).
-    return translation.gettext(message)
-
-
-@functools.lru_cache(maxsize=4096)
 def _day_formatted(language: str | None, day: dt.date, format_string: str | None) -> str:
     # Called with ``language`` active. A day reads the same every time in a language (no
     # time zone applies to it): formatted once, not at 20-30 µs a date, forty a list.
@@ -215,15 +207,9 @@ def _day_formatted(language: str | None, day: dt.date, format_string: str | None
 
 
 @receiver(setting_changed)
-def _catalogues_changed(*, setting: str, **kwargs: Any) -> None:
+def _formats_changed(*, setting: str, **kwargs: Any) -> None:
     # Where Django itself drops its catalogues and formats (tests that change them).
-    if setting in {
-        "LANGUAGES",
-        "LANGUAGE_CODE",
-        "LOCALE_PATHS",
-        "FORMAT_MODULE_PATH",
-    } or setting.endswith("FORMAT"):
-        _translated.cache_clear()
+    if catalogues_changed(setting):
         _day_formatted.cache_clear()
 
 
@@ -235,7 +221,8 @@ def _language(context: Context) -> str | None:
 
 @pass_context
 def _gettext(context: Context, message: str, **variables: Any) -> str:
-    text = _translated(_language(context), message)
+    # Looked up once a process per language and message (statements.translation).
+    text = translated(_language(context), message)
     return _substituted(text, variables, context.eval_ctx.autoescape)
 
 
