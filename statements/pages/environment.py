@@ -111,8 +111,8 @@ class _Environment(Environment):
 # A comment or a raw block, kept as it is, or an include of a fixed name with the context,
 # Jinja2's default: nothing more (no "ignore missing", no "without context", no "-").
 _INCLUDE = re.compile(
-    r"(?P<kept>\{#.*?#\}|\{%\s*raw\s*%\}.*?\{%\s*endraw\s*%\})"
-    r'|\{%\s*include\s+"(?P<name>[^"]+)"\s*%\}',
+    r"(?P<kept>\{#.*?#\}|\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\})"
+    r"|\{%\s*include\s+([\"'])(?P<name>[^\"']+)\2\s*%\}",
     re.DOTALL,
 )
 # What an included template may not hold to be written in place: a tag that would act on

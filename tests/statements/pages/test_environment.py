@@ -228,6 +228,7 @@ INCLUDING = {
     "a loop": '{% for item in items %}{% include "item.html" %}{% endfor %}',
     "no trailing newline": '{% for item in items %}{% include "no-newline.html" %}{% endfor %}',
     "nested": '{% for item in items %}{% include "nested.html" %}{% endfor %}',
+    "single quotes": "{% for item in items %}{% include 'item.html' %}{% endfor %}",
     "in a with": '{% with owner = "w" %}{% for item in items %}{% include "item.html" %}'
     "{% endfor %}{% endwith %}",
     "a set in the included": '{% include "sets.html" %}{{ owner }}',
@@ -237,6 +238,7 @@ INCLUDING = {
     "the including loop's loop": '{% for item in items %}{% include "loop.html" %}{% endfor %}',
     "a comment": '{# {% include "item.html" %} #}{{ owner }}',
     "a raw block": '{% raw %}{% include "item.html" %}{% endraw %}',
+    "a raw block trimmed": '{%- raw -%} {% include "item.html" %} {%- endraw %}',
     "ignore missing": '{% include "gone.html" ignore missing %}!',
     "without context": '{% for item in items %}{% include "no-newline.html" without context %}'
     "{% endfor %}",
