@@ -20,7 +20,15 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 from hypothesis import given
 from hypothesis import strategies as st
-from jinja2 import DictLoader, FileSystemLoader, Template, TemplateNotFound
+from jinja2 import (
+    DictLoader,
+    FileSystemLoader,
+    Template,
+    TemplateNotFound,
+    pass_context,
+    pass_environment,
+    pass_eval_context,
+)
 from jinja2.runtime import Context
 
 from statements.models import Meeting, Person, Resolution, Statement
@@ -297,3 +305,65 @@ def test_a_page_is_reloaded_in_development_when_a_template_it_includes_changes(t
     stamp = part.stat().st_mtime + 5
     os.utime(part, (stamp, stamp))
     assert env.get_template("page.html").render() == "<p>two</p>"
+
+
+class _Callables:
+    """Each kind of callable a template may call, each printing what it was given."""
+
+    def method(self, *args, **kwargs):
+        return f"method{args}{sorted(kwargs.items())}"
+
+    @pass_context
+    def method_with_context(self, context, name):
+        return f"method_with_context:{context.get(name)}"
+
+    def __call__(self, value):
+        return f"instance:{value}"
+
+
+class _CallableWithContext:
+    @pass_context
+    def __call__(self, context, name):
+        return f"instance_with_context:{context.get(name)}"
+
+
+def _stops():
+    raise StopIteration
+
+
+CALLABLES = {
+    "function": lambda *args, **kwargs: f"function{args}{sorted(kwargs.items())}",
+    "with_context": pass_context(lambda context, name: f"with_context:{context.get(name)}"),
+    "with_eval_context": pass_eval_context(lambda eval_ctx, v: f"{eval_ctx.autoescape}:{v}"),
+    "with_environment": pass_environment(lambda env, v: f"{env.autoescape}:{v}"),
+    "callables": _Callables(),
+    "instance_with_context": _CallableWithContext(),
+    "a_class": SimpleNamespace,
+    "builtin": len,
+    "stops": _stops,
+}
+CALLED = (
+    "{{ function(1, obj=2, self=3) }} {{ with_context('outer') }} {{ with_eval_context(1) }}"
+    " {{ with_environment(2) }} {{ callables.method(3, obj=4) }}"
+    " {{ callables.method_with_context('outer') }} {{ callables(5) }}"
+    " {{ instance_with_context('outer') }} {{ a_class(x=6).x }} {{ builtin('abc') }}"
+    " [{{ stops() }}] {{ 'a,b'.split(',') }}"
+    "{% for item in [1, 2] %}{% with inner = item * 10 %}"
+    " {{ function(item) }} {{ with_context('item') }} {{ with_context('inner') }}"
+    " {{ callables.method(item) }} {{ callables.method_with_context('inner') }}"
+    " {{ instance_with_context('item') }}{% endwith %}"
+    "{% set assigned = item * 100 %} {{ with_context('assigned') }}{% endfor %}"
+    "{% block named %}{% set in_block = 7 %} {{ with_context('in_block') }}{% endblock %}"
+)
+
+
+def test_a_call_in_a_template_gives_what_jinja2s_own_context_gives():
+    # environment._Context calls a plain function or method at once, the rest as Jinja2.
+    from statements.pages.environment import environment
+
+    ours, jinja2s = environment(), environment()
+    jinja2s.context_class = Context
+    context = {"outer": "o<", **CALLABLES}
+    expected = jinja2s.from_string(CALLED).render(context)
+    assert all(f"with_context:{v}" in expected for v in ("o&lt;", "200", "7"))
+    assert ours.from_string(CALLED).render(context) == expected
