@@ -2,8 +2,8 @@
 
 Django's ``gettext`` walks its chain of catalogues at every call (5 µs), and a choice's
 label is a lazy translation doing the same each time it is printed: about 80 lookups a
-resolution page, 40 a list, 4-7% of them (docs/performance.md, "Seventeenth round").
-Django loads a language's catalogues once a process, so a message reads the same every
+resolution page, 40 a list, 4-7% of their profile (docs/performance.md, "Seventeenth
+round"). Django loads a language's catalogues once a process, so a message reads the same every
 time in one language: it is looked up once, and again only when the settings that make
 the catalogues change (tests)."""
 
