@@ -19,11 +19,11 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
-from django.utils.translation import gettext as _
 
 from statements.models import Paragraph
 from statements.pages import charts
 from statements.pages.feeds import query_string
+from statements.translation import gettext as _
 
 # As django.utils.html.json_script escapes them: nothing in the data can close the
 # <script> element.

@@ -32,6 +32,7 @@ from jinja2 import (
 from jinja2.runtime import Context
 
 from statements.models import Meeting, Person, Resolution, Statement
+from statements.pages.environment import environment
 from statements.pages.templatetags import regroup
 
 
@@ -255,8 +256,6 @@ INCLUDING = {
 
 def _environments(templates: dict[str, str]) -> tuple[Any, Any]:
     """The pages' environment over ``templates``, and the same with Jinja2's own loader."""
-    from statements.pages.environment import environment
-
     written = environment(loader=DictLoader(templates))
     own = environment()
     own.loader = DictLoader(templates)
@@ -296,8 +295,6 @@ def test_a_page_is_reloaded_in_development_when_a_template_it_includes_changes(t
     (tmp_path / "page.html").write_text('<p>{% include "part.html" %}</p>')
     part = tmp_path / "part.html"
     part.write_text("one")
-    from statements.pages.environment import environment
-
     env = environment(loader=FileSystemLoader(tmp_path), auto_reload=True)
     assert env.get_template("page.html").render() == "<p>one</p>"
     part.write_text("two")
@@ -359,8 +356,6 @@ CALLED = (
 
 def test_a_call_in_a_template_gives_what_jinja2s_own_context_gives():
     # environment._Context calls a plain function or method at once, the rest as Jinja2.
-    from statements.pages.environment import environment
-
     ours, jinja2s = environment(), environment()
     jinja2s.context_class = Context
     context = {"outer": "o<", **CALLABLES}
