@@ -124,6 +124,9 @@ def conditional_on(
 # person (which one, and its last change: a rename or a merge), and its
 # neighbours (the newest change to a published statement, and how many there are, so an
 # edit, a withdrawal or a deletion anywhere changes the previous/next links' stamp).
+# A citation moved from one paragraph to another keeps every count and time: the newest
+# citation row's id tells (ids are never reused, AUTOINCREMENT on SQLite), as does the
+# meeting page's.
 # Written out rather than built by the ORM: building and compiling the aggregate cost
 # three times the rest of a 304 (1.1 of 1.4 ms).
 STATEMENT_STAMPS_SQL = f"""
@@ -149,7 +152,10 @@ SELECT s.updated_at,
     (SELECT MAX(updated_at) FROM {derived.STATEMENT} WHERE status = %(published)s),
     (SELECT value FROM {derived.TALLY} WHERE name = %(tally)s),
     s.person_id,
-    (SELECT pe.updated_at FROM {derived.PERSON} pe WHERE pe.id = s.person_id)
+    (SELECT pe.updated_at FROM {derived.PERSON} pe WHERE pe.id = s.person_id),
+    (SELECT MAX(c.id) FROM {derived.PARAGRAPH} p
+        JOIN {derived.CITATIONS} c ON c.paragraph_id = p.id
+        WHERE p.statement_id = s.id)
 FROM {derived.STATEMENT} s
 WHERE s.slug = %(slug)s AND s.status IN (%(published)s, %(withdrawn)s)
 """
@@ -198,7 +204,11 @@ SELECT m.updated_at,
         WHERE l.meeting_id = m.id),
     (SELECT SUM(x.person_id) FROM {derived.PARTICIPANT} x WHERE x.meeting_id = m.id),
     (SELECT MAX(pe.updated_at) FROM {derived.PARTICIPANT} x
-        JOIN {derived.PERSON} pe ON pe.id = x.person_id WHERE x.meeting_id = m.id)
+        JOIN {derived.PERSON} pe ON pe.id = x.person_id WHERE x.meeting_id = m.id),
+    (SELECT MAX(c.id) FROM {derived.LINKS} l
+        JOIN {derived.PARAGRAPH} p ON p.statement_id = l.statement_id
+        JOIN {derived.CITATIONS} c ON c.paragraph_id = p.id
+        WHERE l.meeting_id = m.id)
 FROM {derived.MEETING} m
 WHERE m.slug = %(slug)s AND m.statement_count > 0
 """

@@ -463,6 +463,14 @@ def merge_away(person: Person) -> None:
     services.person_merge(keep=PersonFactory(name="Someone Else"), remove=person)
 
 
+def move_citation(statement: Statement) -> None:
+    """A citation set by hand on another paragraph: every count and time stays."""
+    cited = statement.paragraphs.filter(resolutions__isnull=False).first()
+    resolution = cited.resolutions.first()
+    cited.resolutions.remove(resolution)
+    statement.paragraphs.exclude(resolutions=resolution).first().resolutions.add(resolution)
+
+
 def changes_validators(client, url: str, change) -> bool:
     before = client.get(url)
     assert before.status_code == 200
@@ -475,6 +483,7 @@ def changes_validators(client, url: str, change) -> bool:
     [
         "delete a paragraph",
         "un-cite a resolution",
+        "move a citation to another paragraph",
         "delete the neighbour",
         "rename a participant",
         "unlink the meeting",
@@ -496,6 +505,7 @@ def test_whatever_a_statement_page_shows_changes_its_validators(client, seeded, 
             statement,
             lambda: statement.paragraphs.get(number=1).resolutions.clear(),
         ),
+        "move a citation to another paragraph": (statement, lambda: move_citation(statement)),
         "delete the neighbour": (
             statement,
             lambda: Statement.objects.filter(pk=summary.pk).delete(),
@@ -517,6 +527,7 @@ def test_whatever_a_statement_page_shows_changes_its_validators(client, seeded, 
     [
         "rename a participant",
         "delete a paragraph",
+        "move a citation to another paragraph",
         "withdraw",
         "rename a participant's person",
         "merge a participant's person",
@@ -531,6 +542,7 @@ def test_whatever_a_meeting_page_shows_changes_its_validators(client, seeded, ch
         "delete a paragraph": lambda: Paragraph.objects.filter(
             pk=statement.paragraphs.last().pk
         ).delete(),
+        "move a citation to another paragraph": lambda: move_citation(statement),
         "withdraw": lambda: services.statement_withdraw(statements=[statement], note="Gone."),
         "rename a participant's person": lambda: rename_person(
             meeting.participants.exclude(person=None).first().person
