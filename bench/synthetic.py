@@ -34,6 +34,7 @@ from statements.models import (
     Resolution,
     Statement,
 )
+from statements.services import bodies_render
 
 SLUG_PREFIX = "synthetic-"
 SOURCE_URL_PREFIX = "https://synthetic.invalid/"
@@ -577,7 +578,9 @@ def corpus_generate(
                 for number in p.resolutions
             ]
             Through.objects.bulk_create(citations)
-            # Bulk inserts outside the services, which would retire the cached pages.
+            # Bulk inserts outside the services, which would render the statements' bodies
+            # and retire the cached pages.
+            bodies_render(statements=[row.id for row in rows])
             content_changed()
 
             result.statements += len(specs)

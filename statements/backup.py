@@ -27,7 +27,7 @@ from django.db import DatabaseError, connection, transaction
 
 from mofa_site.caching import content_changed, content_generation
 from statements.models import ContentGeneration, Statement
-from statements.services import paragraphs_anchor
+from statements.services import bodies_render, paragraphs_anchor
 
 # What a backup holds, as dumpdata labels.
 BACKED_UP = [
@@ -49,6 +49,9 @@ NOT_BACKED_UP = {
         "derived: the database's triggers write it again as the citations are loaded"
     ),
     "statements.tally": "derived: migrate writes it and triggers count as the backup loads",
+    "statements.renderedbody": (
+        "derived: the statement pages' bodies, rendered again as the backup is restored"
+    ),
     "statements.contentgeneration": (
         "the page cache's counter, not content: the restoring database's own goes on, so "
         "no page cached before the restore is served after it"
@@ -148,6 +151,7 @@ def restore(*, path: Path) -> dict[str, int]:
         Group.objects.all().delete()
         call_command("loaddata", str(path), verbosity=0)
         paragraphs_anchor()  # a backup written before the tree carries no anchors
+        bodies_render()  # nor does any backup hold rendered bodies
         # A backup written before the counter was left out would set it back.
         ContentGeneration.objects.filter(number__lt=generation).update(number=generation)
         # Not a service: pages cached before the restore describe another database.

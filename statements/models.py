@@ -1186,10 +1186,8 @@ class Statement(TimeStampedModel):
         loaded = "_body" in self.__dict__ or "paragraphs" in getattr(
             self, "_prefetched_objects_cache", {}
         )
-        if not loaded:
-            return list(
-                Resolution.objects.filter(paragraphs__statement=self).distinct().order_by("number")
-            )
+        if not loaded:  # the statement page with its rendered body (statements/bodies.py)
+            return compiled_rows(_cited_by_statements, (), [self.pk])
         found = {r.pk: r for p in self.body() for r in p.citations}
         return sorted(found.values(), key=lambda r: r.number)
 
@@ -1275,6 +1273,36 @@ class Statement(TimeStampedModel):
             and self.published_at
             and self.public_updated_at > self.published_at
         )
+
+
+class RenderedBody(models.Model):
+    """A statement's body as its page shows it (the paragraphs, numbered and linked),
+    rendered by the services when they write its paragraphs or citations, so that its
+    page does not read and render each paragraph at every request (statements/bodies.py).
+    ``key`` says what it was rendered from: the body's stamps (counts,
+    newest changes), the code and templates that render it, the language and the
+    address prefix. The page shows it only while the key is the one it would render
+    now, else renders the body itself: a body written some other way (raw SQL, a
+    release that changes the markup) is slower to serve, never stale."""
+
+    statement = models.OneToOneField(
+        Statement,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="rendered_body",
+        verbose_name=_("statement"),
+    )
+    key = models.CharField(_("key"), max_length=64)
+    html = models.TextField(_("HTML"))
+    # The page's meta description: its first paragraph's opening words ("" without one).
+    opening = models.TextField(_("opening words"), blank=True)
+
+    class Meta:
+        verbose_name = _("rendered body")
+        verbose_name_plural = _("rendered bodies")
+
+    def __str__(self) -> str:
+        return str(self.statement_id)
 
 
 class ChangeNoteQuerySet(models.QuerySet):
@@ -1960,6 +1988,10 @@ def _statement_bodies(ids: list[int]) -> QuerySet:
         .defer("created_at", "updated_at")
         .order_by("statement_id", "position")
     )
+
+
+def _cited_by_statements(ids: list[int]) -> QuerySet:
+    return Resolution.objects.filter(paragraphs__statement__in=ids).distinct().order_by("number")
 
 
 def _public_notes(ids: list[int]) -> QuerySet:

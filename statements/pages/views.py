@@ -18,15 +18,15 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
-from django.utils.dateparse import parse_datetime
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition
 from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.detail import BaseDetailView
+from markupsafe import Markup
 
 from mofa_site import caching
-from statements import derived, search
+from statements import bodies, derived, search
+from statements.bodies import as_datetime
 from statements.models import (
     Meeting,
     Paragraph,
@@ -58,7 +58,6 @@ CITATIONS_PER_PAGE = 50
 MEETINGS_PER_PAGE = 20
 PEOPLE_PER_PAGE = 100
 RESULTS_PER_PAGE = 20
-DESCRIPTION_WORDS = 40  # a page's meta description: its opening words
 
 
 # --- HTTP caching ------------------------------------------------------------------------
@@ -124,22 +123,14 @@ def conditional_on(
 # person (which one, and its last change: a rename or a merge), and its
 # neighbours (the newest change to a published statement, and how many there are, so an
 # edit, a withdrawal or a deletion anywhere changes the previous/next links' stamp).
-# A citation moved from one paragraph to another keeps every count and time: the newest
-# citation row's id tells (ids are never reused, AUTOINCREMENT on SQLite), as does the
-# meeting page's.
+# Its body's stamps first (bodies.stamp_columns): they are the key of its rendered body
+# too. A citation moved from one paragraph to another keeps every count and time: the
+# newest citation row's id tells (ids are never reused), on the meeting page too.
 # Written out rather than built by the ORM: building and compiling the aggregate cost
 # three times the rest of a 304 (1.1 of 1.4 ms).
 STATEMENT_STAMPS_SQL = f"""
 SELECT s.updated_at,
-    (SELECT COUNT(*) FROM {derived.PARAGRAPH} p WHERE p.statement_id = s.id),
-    (SELECT MAX(p.updated_at) FROM {derived.PARAGRAPH} p WHERE p.statement_id = s.id),
-    (SELECT COUNT(*) FROM {derived.PARAGRAPH} p
-        JOIN {derived.CITATIONS} c ON c.paragraph_id = p.id
-        WHERE p.statement_id = s.id),
-    (SELECT MAX(r.updated_at) FROM {derived.PARAGRAPH} p
-        JOIN {derived.CITATIONS} c ON c.paragraph_id = p.id
-        JOIN {derived.RESOLUTION} r ON r.id = c.resolution_id
-        WHERE p.statement_id = s.id),
+    {bodies.stamp_columns("s")},
     (SELECT COUNT(*) FROM {derived.LINKS} l WHERE l.statement_id = s.id),
     (SELECT MAX(m.updated_at) FROM {derived.LINKS} l
         JOIN {derived.MEETING} m ON m.id = l.meeting_id WHERE l.statement_id = s.id),
@@ -152,18 +143,16 @@ SELECT s.updated_at,
     (SELECT MAX(updated_at) FROM {derived.STATEMENT} WHERE status = %(published)s),
     (SELECT value FROM {derived.TALLY} WHERE name = %(tally)s),
     s.person_id,
-    (SELECT pe.updated_at FROM {derived.PERSON} pe WHERE pe.id = s.person_id),
-    (SELECT MAX(c.id) FROM {derived.PARAGRAPH} p
-        JOIN {derived.CITATIONS} c ON c.paragraph_id = p.id
-        WHERE p.statement_id = s.id)
+    (SELECT pe.updated_at FROM {derived.PERSON} pe WHERE pe.id = s.person_id)
 FROM {derived.STATEMENT} s
 WHERE s.slug = %(slug)s AND s.status IN (%(published)s, %(withdrawn)s)
 """
 
 
-# STATEMENT_STAMPS_SQL's sixth column, as read_stamps() names it: how many meetings the
-# statement reports.
-MEETING_LINKS_STAMP = "stamp_5"
+# STATEMENT_STAMPS_SQL's columns, as read_stamps() names them: the body's, and how many
+# meetings the statement reports.
+BODY_STAMPS = tuple(f"stamp_{n}" for n in range(1, 1 + bodies.STAMPS))
+MEETING_LINKS_STAMP = f"stamp_{1 + bodies.STAMPS}"
 
 
 def statement_stamps(request: HttpRequest, slug: str) -> dict[str, Any]:
@@ -176,8 +165,10 @@ def statement_stamps(request: HttpRequest, slug: str) -> dict[str, Any]:
             "tally": Tally.PUBLISHED_STATEMENTS,
         },
     )
-    # The page reads no meetings when the statement reports none, as most do.
+    # The page reads no meetings when the statement reports none, as most do, and shows
+    # its rendered body when these stamps are the ones it was rendered from.
     request._meeting_links = stamps.get(MEETING_LINKS_STAMP)
+    request._body_stamps = tuple(stamps[name] for name in BODY_STAMPS) if stamps else None
     return stamps
 
 
@@ -232,17 +223,6 @@ def read_stamps(sql: str, params: dict[str, Any]) -> dict[str, Any]:
     if row is None:
         return {}
     return {f"stamp_{n}": as_datetime(value) for n, value in enumerate(row)}
-
-
-def as_datetime(value: Any) -> Any:
-    """A timestamp read by raw SQL, as Django reads it: PostgreSQL gives an aware
-    datetime; SQLite the UTC Django wrote, as text from an aggregate or as a naive datetime
-    from a plain column (counts pass through)."""
-    if isinstance(value, str):
-        value = parse_datetime(value) or value
-    if isinstance(value, dt.datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=dt.UTC)
-    return value
 
 
 def citations_page(resolution: Resolution, number: Any) -> Page:
@@ -439,23 +419,32 @@ class StatementDetailView(OpenedOnceMixin, SectionMixin, DetailView):
         return Statement.objects.readable()
 
     def get_queryset(self) -> QuerySet[Statement]:
-        # Not the source page: kept for editors and re-imports, never shown. The body, the
-        # meetings and the change notes are read by body(), reported_meetings() and
-        # public_change_notes, cheaper than prefetches for one statement; the neighbours
-        # with it.
-        return self.shown().select_related("person").without_sources().with_neighbours()
+        # Not the source page: kept for editors and re-imports, never shown. The body as
+        # the services rendered it, the neighbours with it; the body's paragraphs (when
+        # that is stale), the meetings and the change notes are read by body(),
+        # reported_meetings() and public_change_notes, cheaper than prefetches for one.
+        return (
+            self.shown()
+            .select_related("person", "rendered_body")
+            .without_sources()
+            .with_neighbours()
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         statement = self.object
-        paragraphs = statement.body()
+        body = bodies.kept(statement, getattr(self.request, "_body_stamps", None))
+        if body is None:  # not rendered since its last change: render it with the page
+            paragraphs = statement.body()
+            opening = bodies.description(paragraphs[0].text) if paragraphs else ""
+        else:
+            paragraphs, opening = None, body.opening
         reports = getattr(self.request, "_meeting_links", None) != 0
         meetings = statement.reported_meetings() if reports else []
         previous, following = statement.published_neighbours()
         return super().get_context_data(
             paragraphs=paragraphs,
-            description=Truncator(paragraphs[0].text if paragraphs else statement.title).words(
-                DESCRIPTION_WORDS, truncate=" …"
-            ),
+            body_html=None if body is None else Markup(body.html),
+            description=opening or bodies.description(statement.title),
             resolutions=statement.cited_resolutions,
             meetings=meetings,
             change_notes=statement.public_change_notes,

@@ -15,6 +15,7 @@ from statements.services.alerts import (
     subscription_for,
     unsubscribe_token,
 )
+from statements.services.bodies import bodies_render
 from statements.services.citations import (
     paragraphs_link,
     paragraphs_relink,
@@ -78,6 +79,7 @@ __all__ = [
     "alert_request",
     "alert_unsubscribe",
     "alerts_send",
+    "bodies_render",
     "change_note_checked",
     "fixtures_load",
     "history_start",

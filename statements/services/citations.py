@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from statements.importing.citations import cited_resolutions
 from statements.models import Paragraph, Resolution, Statement
+from statements.services.bodies import bodies_render
 from statements.services.recording import chunks, recorded
 
 
@@ -59,10 +60,12 @@ def paragraphs_relink(
     """Recompute citations from the paragraphs' current text, with the importer's rules,
     and record the statements' new state."""
     paragraphs = list(paragraphs)
+    statements = {p.statement_id for p in paragraphs}
     with recorded(user=user, comment=_("Citations recomputed from the text.")):
         paragraphs_cite_from_text(paragraphs)
-        for statement in Statement.objects.filter(pk__in={p.statement_id for p in paragraphs}):
+        for statement in Statement.objects.filter(pk__in=statements):
             reversion.add_to_revision(statement)
+        bodies_render(statements=statements)
 
 
 def paragraphs_relink_stale(*, dry_run: bool = False, user: AbstractBaseUser | None = None) -> int:

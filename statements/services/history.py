@@ -14,6 +14,7 @@ from reversion.models import Version
 
 from mofa_site.caching import content_changed
 from statements.models import ChangeNote, Meeting, Resolution, Statement
+from statements.services.bodies import bodies_render
 from statements.services.people import people_link_all
 from statements.services.recording import author, chunks
 from statements.services.statements import FIRST_PUBLISHED, paragraphs_anchor
@@ -70,5 +71,6 @@ def fixtures_load(*, paths: Sequence[str], user: AbstractBaseUser | None = None)
         call_command("loaddata", *paths, verbosity=0)
         paragraphs_anchor()  # fixtures written before the tree carry no anchors
         people_link_all()  # fixtures written before people carry no links
+        bodies_render()  # nor rendered bodies
         content_changed()  # loaddata writes outside the services
         return history_start(user=user, comment=_("Loaded from the fixtures."))

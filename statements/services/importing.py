@@ -21,6 +21,7 @@ from mofa_site.caching import content_changed
 from statements.importing import ParsedDocument, ParsedMeeting, ParseError, parse_document
 from statements.importing.anchors import block_anchors
 from statements.models import Meeting, Paragraph, Participant, Resolution, Statement, dated_slug
+from statements.services.bodies import bodies_render
 from statements.services.citations import paragraphs_link
 from statements.services.people import people_link_unlinked
 from statements.services.recording import author, chunks
@@ -389,6 +390,7 @@ def statements_import(
             [(page, statement) for page, (statement, _, _) in zip(pages, written, strict=True)]
         )
         _record_imports(labels, meeting_labels, user)
+        bodies_render(statements=[statement.pk for statement in created])
         content_changed()
         counts = _citation_counts([statement.pk for statement, _action, _kept in written])
     return [

@@ -9,7 +9,8 @@ import reversion
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext as _
 
-from statements.models import Meeting, Participant, Resolution
+from statements.models import Meeting, Participant, Resolution, Statement
+from statements.services.bodies import bodies_render
 from statements.services.people import people_link
 from statements.services.recording import recorded, save_existing
 
@@ -94,6 +95,7 @@ def resolution_update(
     with recorded(user=user, comment=comment or _("Changed.")):
         save_existing(resolution)
         reversion.add_to_revision(resolution)
+        bodies_render(statements=_citing(resolution))  # their links name its number
     return resolution
 
 
@@ -101,4 +103,15 @@ def resolution_delete(*, resolution: Resolution, user: AbstractBaseUser | None =
     """Delete a resolution (its citations go with it); its last state stays in the history."""
     with recorded(user=user, comment=_("Deleted.")):
         reversion.add_to_revision(resolution)
+        citing = _citing(resolution)
         resolution.delete()
+        bodies_render(statements=citing)
+
+
+def _citing(resolution: Resolution) -> list[int]:
+    """The statements whose paragraphs cite it."""
+    return list(
+        Statement.objects.filter(paragraphs__resolutions=resolution)
+        .distinct()
+        .values_list("pk", flat=True)
+    )

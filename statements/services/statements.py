@@ -23,6 +23,7 @@ from statements.models import (
     Statement,
     paragraph_order_errors,
 )
+from statements.services.bodies import bodies_render
 from statements.services.citations import paragraphs_cite_from_text
 from statements.services.people import speaker_person
 from statements.services.recording import recorded, save_existing
@@ -460,6 +461,7 @@ def _paragraphs_apply(statement: Statement, rows: list[dict[str, Any]]) -> None:
         elif text_changed:
             cite_from_text.append(paragraph)
     paragraphs_cite_from_text(cite_from_text)
+    bodies_render(statements=[statement.pk])
 
 
 # --- Statements -----------------------------------------------------------------------------

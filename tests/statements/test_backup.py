@@ -60,6 +60,7 @@ def fill_the_archive(editor) -> None:
         change_message="Added.",
         single_object=True,
     )
+    services.bodies_render()  # as the services would have: written outside them above
 
 
 def reader_paths() -> list[str]:

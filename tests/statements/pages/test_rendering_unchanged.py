@@ -22,7 +22,8 @@ from django.test import Client
 from reversion.models import Revision
 
 from bench import synthetic
-from statements.models import Meeting, Paragraph, Person, Resolution, Statement
+from statements import services
+from statements.models import Meeting, Paragraph, Person, RenderedBody, Resolution, Statement
 from tests.golden import assert_pages_unchanged, golden
 
 # Fresh sequences, so that ids (which some anchors and links carry) start where they did
@@ -109,16 +110,33 @@ def _assert_unchanged(client: Client, name: str, urls: list[str]) -> None:
     assert_pages_unchanged(now, then)
 
 
-def test_the_seed_fixtures_pages_are_byte_for_byte_what_they_were(client, seeded):
+def _bodies(kept: bool) -> None:
+    """The statements' bodies kept, rendered by the services (statements/bodies.py),
+    or not, so that each page renders its own: both give the same bytes."""
+    if kept:
+        services.bodies_render()
+        assert RenderedBody.objects.count() == Statement.objects.count()
+    else:
+        RenderedBody.objects.all().delete()
+
+
+BODIES = pytest.mark.parametrize("kept", [True, False], ids=["bodies kept", "bodies rendered"])
+
+
+@BODIES
+def test_the_seed_fixtures_pages_are_byte_for_byte_what_they_were(client, seeded, kept):
     assert Paragraph.objects.filter(resolutions__isnull=False).exists()
     _times_fixed()
+    _bodies(kept)
     _assert_unchanged(client, "seeds", _urls())
 
 
-def test_a_synthetic_corpus_pages_are_byte_for_byte_what_they_were(client):
+@BODIES
+def test_a_synthetic_corpus_pages_are_byte_for_byte_what_they_were(client, kept):
     synthetic.corpus_generate(statements=30, seed=4)
     # Both kinds of paragraph are there: citing (linked) and not.
     assert Paragraph.objects.filter(resolutions__isnull=False).exists()
     assert Paragraph.objects.filter(resolutions__isnull=True).exists()
     _times_fixed()
+    _bodies(kept)
     _assert_unchanged(client, "synthetic", _urls())

@@ -656,8 +656,9 @@ def test_static_files_are_hashed_and_compressed_in_production():
 # --- Query counts ------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("rendered", [False, True], ids=["body rendered here", "body kept"])
 def test_statement_page_runs_the_same_queries_for_2_or_200_paragraphs(
-    client, db, django_assert_num_queries
+    client, db, django_assert_num_queries, rendered
 ):
     resolution = ResolutionFactory(number=2397)
     small = statement_with_paragraphs(2, resolution)
@@ -666,10 +667,13 @@ def test_statement_page_runs_the_same_queries_for_2_or_200_paragraphs(
     large = statement_with_paragraphs(200, resolution, speaker="Kono", person=PersonFactory())
     large.meetings.add(*[MeetingFactory() for _ in range(3)])
     ParticipantFactory.create_batch(3, meeting=large.meetings.first(), person=PersonFactory())
-    # statement (with its person and its previous and next), paragraphs, resolutions,
-    # meetings, participants (with theirs), change notes, validators
+    if rendered:
+        services.bodies_render()
+    # statement (with its person, its previous and next, and its kept body), paragraphs and
+    # their citations or, the body kept, the resolutions it cites, meetings, participants
+    # (with theirs), change notes, validators
     for statement in (small, large):
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(6 if rendered else 7):
             assert client.get(statement_url(statement.slug)).status_code == 200
 
 

@@ -1,0 +1,172 @@
+"""A statement's body (its paragraphs, numbered and linked) rendered when it is written,
+not at each request: the issue 21 way of "each paragraph's HTML produced once, by the
+services that write it, and stored with it", for a whole statement at a time.
+
+The services render a statement's body (``includes/statement_body.html``) after they
+write its paragraphs or citations and keep it in ``RenderedBody`` with a key: a digest
+of the body's stamps (how many paragraphs and citations, their newest change, the
+newest citation row), of what renders it (the template, the code that names and links
+paragraphs, the libraries' versions) and of the language and address prefix. The page
+reads the stamps anyway, for its ETag; it shows the kept body only when its key is the
+one those stamps make now, and renders the paragraphs itself otherwise. So a write that
+bypassed the services (raw SQL, a database restored by hand) or a release that changes
+the markup makes a page slower until ``manage.py render_bodies``, never stale.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import importlib.metadata
+from collections.abc import Sequence
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.template import loader
+from django.urls import get_script_prefix
+from django.utils import translation
+from django.utils.dateparse import parse_datetime
+from django.utils.text import Truncator
+
+from statements import derived
+from statements.models import RenderedBody, Statement
+
+TEMPLATE = "includes/statement_body.html"
+DESCRIPTION_WORDS = 40  # a page's meta description: its opening words
+
+# The modules whose code decides a body's bytes besides the template: the paragraphs'
+# names, anchors and citations (models), their links and screen-reader names
+# (templatetags), the mentions found in the text (importing.citations), the
+# environment's filters and translations.
+_RENDERING_MODULES = (
+    "statements.models",
+    "statements.importing.citations",
+    "statements.pages.templatetags",
+    "statements.pages.environment",
+    "statements.translation",
+)
+
+
+def stamp_columns(statement: str) -> str:
+    """The body's stamps, as SQL columns of the statement row aliased ``statement``: its
+    paragraphs' count and newest change, its citations' count, their resolutions' newest
+    change (a number renumbered changes a link) and the newest citation row (ids are
+    never reused: a citation moved to another paragraph keeps every count and time).
+    The statement page's ETag reads them (views.STATEMENT_STAMPS_SQL), and so does
+    ``stamps_of()``: one text, so the two cannot disagree."""
+    paragraphs = f"{derived.PARAGRAPH} p"
+    cited = f"{paragraphs} JOIN {derived.CITATIONS} c ON c.paragraph_id = p.id"
+    mine = f"p.statement_id = {statement}.id"
+    return f"""(SELECT COUNT(*) FROM {paragraphs} WHERE {mine}),
+    (SELECT MAX(p.updated_at) FROM {paragraphs} WHERE {mine}),
+    (SELECT COUNT(*) FROM {cited} WHERE {mine}),
+    (SELECT MAX(r.updated_at) FROM {cited}
+        JOIN {derived.RESOLUTION} r ON r.id = c.resolution_id WHERE {mine}),
+    (SELECT MAX(c.id) FROM {cited} WHERE {mine})"""
+
+
+STAMPS = 5  # the columns of stamp_columns()
+
+
+def as_datetime(value: Any) -> Any:
+    """A timestamp read by raw SQL, as Django reads it: PostgreSQL gives an aware
+    datetime; SQLite the UTC Django wrote, as text from an aggregate or as a naive datetime
+    from a plain column (counts pass through)."""
+    if isinstance(value, str):
+        value = parse_datetime(value) or value
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def stamps_of(ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
+    """Each statement's body stamps (``stamp_columns()``), read as the page reads them."""
+    if not ids:
+        return {}
+    places = ", ".join(["%s"] * len(ids))
+    sql = f"SELECT s.id, {stamp_columns('s')} FROM {derived.STATEMENT} s WHERE s.id IN ({places})"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(ids))
+        return {pk: tuple(as_datetime(v) for v in values) for pk, *values in cursor.fetchall()}
+
+
+@functools.cache
+def rendering() -> str:
+    """What decides a body's bytes besides its content: the template, the code above,
+    the versions of the libraries that render and escape it, and the project's
+    translations. Read once a process: a release restarts the processes."""
+    digest = hashlib.sha256()
+    template = Path(loader.get_template(TEMPLATE).origin.name)
+    # Found, not imported: the domain reads the pages' code only to know when it changed.
+    sources = [template, *(Path(find_spec(name).origin) for name in _RENDERING_MODULES)]
+    for locale in getattr(settings, "LOCALE_PATHS", ()):
+        sources += sorted(Path(locale).glob("**/*.mo"))
+    for path in sources:
+        digest.update(path.read_bytes())
+    for library in ("django", "jinja2", "markupsafe"):
+        digest.update(f"{library} {importlib.metadata.version(library)}".encode())
+    return digest.hexdigest()
+
+
+def body_key(stamps: Sequence[Any]) -> str:
+    """The key of a body rendered from these stamps, now: in this language, under this
+    address prefix (its links are paths), by this code."""
+    values = [value.isoformat() if isinstance(value, dt.datetime) else value for value in stamps]
+    parts = (rendering(), translation.get_language(), get_script_prefix(), *values)
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def description(text: str) -> str:
+    """A page's meta description: the opening words of ``text``."""
+    return Truncator(text).words(DESCRIPTION_WORDS, truncate=" …")
+
+
+def rendered(statement: Statement) -> RenderedBody:
+    """The statement's body as its page would render it now (not saved, no key)."""
+    paragraphs = statement.body()
+    html = loader.get_template(TEMPLATE).render({"paragraphs": paragraphs})
+    opening = description(paragraphs[0].text) if paragraphs else ""
+    return RenderedBody(statement=statement, html=html, opening=opening)
+
+
+def kept(statement: Statement, stamps: Sequence[Any] | None) -> RenderedBody | None:
+    """The statement's kept body (read with it: ``select_related("rendered_body")``)
+    when it is the one its current ``stamps`` would render; else None, and the page
+    renders the paragraphs itself."""
+    if stamps is None:
+        return None
+    body = getattr(statement, "rendered_body", None)
+    if body is None or body.key != body_key(stamps):
+        return None
+    return body
+
+
+def render_and_keep(ids: Sequence[int], *, stale_only: bool = False) -> int:
+    """Render the bodies of these statements and keep them with their keys, in the
+    site's language and under the address prefix of this process (``stale_only``: those
+    whose kept key is not the one they would get now). Returns how many it rendered.
+    Called by the services inside their transaction, after their writes."""
+    stamps = stamps_of(ids)
+    with translation.override(settings.LANGUAGE_CODE):
+        keys = {pk: body_key(values) for pk, values in stamps.items()}
+        if stale_only:
+            current = RenderedBody.objects.filter(pk__in=keys).values_list("pk", "key")
+            for pk, key in current:
+                if keys[pk] == key:
+                    del keys[pk]
+        bodies = []
+        for statement in Statement.objects.filter(pk__in=keys).only("pk").order_by("pk"):
+            body = rendered(statement)
+            body.key = keys[statement.pk]
+            bodies.append(body)
+    RenderedBody.objects.bulk_create(
+        bodies,
+        update_conflicts=True,
+        unique_fields=["statement"],
+        update_fields=["key", "html", "opening"],
+    )
+    return len(bodies)

@@ -1,0 +1,144 @@
+"""A statement's body rendered by the services and kept (statements/bodies.py): the
+page shows it while its key holds, and renders the paragraphs itself once anything the
+body is made of has changed, however it was changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.test.utils import override_script_prefix
+from django.utils import translation
+
+from statements import bodies, services
+from statements.models import Paragraph, RenderedBody, Resolution, Statement
+from tests.statements.pages.test_views import STATEMENT_2397, served_under, statement_url
+
+MARK = "<p>kept body</p>"
+
+
+@pytest.fixture
+def statement(seeded) -> Statement:
+    services.bodies_render()
+    return Statement.objects.get(slug=STATEMENT_2397)
+
+
+def marked(statement: Statement) -> None:
+    """Its kept body, key untouched, made recognisable: a page that shows it says so."""
+    assert RenderedBody.objects.filter(statement=statement).update(html=MARK) == 1
+
+
+def shows_kept_body(client, statement: Statement) -> bool:
+    return MARK in client.get(statement_url(statement.slug)).content.decode()
+
+
+def test_the_services_render_a_body_that_is_what_the_page_renders(client, statement):
+    kept = client.get(statement_url(statement.slug)).content
+    RenderedBody.objects.all().delete()
+    assert client.get(statement_url(statement.slug)).content == kept
+    assert b'<a href="/resolutions/2397/">2397</a>' in kept
+
+
+def test_the_page_shows_the_kept_body_while_its_key_holds(client, statement):
+    marked(statement)
+    assert shows_kept_body(client, statement)
+
+
+def move_citation(statement: Statement) -> None:
+    cited = statement.paragraphs.filter(resolutions__isnull=False).first()
+    resolution = cited.resolutions.first()
+    cited.resolutions.remove(resolution)
+    statement.paragraphs.exclude(resolutions=resolution).first().resolutions.add(resolution)
+
+
+def renumber_cited(statement: Statement) -> None:
+    resolution = Resolution.objects.get(number=2397)
+    resolution.number = 2398
+    resolution.save()
+
+
+def edit_text(statement: Statement) -> None:
+    paragraph = statement.paragraphs.get(number=2)
+    paragraph.text += " Corrected."
+    paragraph.save()
+
+
+def delete_paragraph(statement: Statement) -> None:
+    Paragraph.objects.filter(pk=statement.paragraphs.get(number=2).pk).delete()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [edit_text, delete_paragraph, move_citation, renumber_cited],
+    ids=["text edited", "paragraph deleted", "citation moved", "cited resolution renumbered"],
+)
+def test_a_change_outside_the_services_makes_the_page_render_the_body_itself(
+    client, statement, change
+):
+    marked(statement)
+    change(statement)
+    page = client.get(statement_url(statement.slug)).content.decode()
+    assert MARK not in page
+    if change is renumber_cited:  # its text still says 2397, which now cites nothing
+        assert 'href="/resolutions/2397/"' not in page
+        assert '<a href="/resolutions/2398/">2397</a>' not in page
+    # The command renders what is stale, and the page shows it again.
+    call_command("render_bodies", verbosity=0)
+    marked(statement)
+    assert shows_kept_body(client, statement)
+
+
+def test_the_services_render_the_body_again_when_they_write_it(client, statement):
+    marked(statement)
+    paragraphs = [
+        {"number": p.number, "text": p.text + (" Amended." if p.number == 2 else "")}
+        for p in statement.body()
+    ]
+    services.statement_update(
+        statement=statement, expected_version=statement.version, paragraphs=paragraphs
+    )
+    kept = RenderedBody.objects.get(statement=statement)
+    assert "Amended." in kept.html
+    assert bodies.kept(Statement.objects.get(pk=statement.pk), None) is None  # no stamps
+    page = client.get(statement_url(statement.slug)).content.decode()
+    assert kept.html in page
+
+
+def test_renumbering_a_resolution_renders_the_bodies_citing_it(statement):
+    resolution = Resolution.objects.get(number=2397)
+    services.resolution_update(resolution=resolution, number=2398)
+    assert 'href="/resolutions/2397/"' not in RenderedBody.objects.get(statement=statement).html
+    stamps = bodies.stamps_of([statement.pk])[statement.pk]
+    assert RenderedBody.objects.get(statement=statement).key == bodies.body_key(stamps)
+
+
+def test_a_page_served_under_another_prefix_renders_its_own_links(client, statement):
+    marked(statement)
+    with override_script_prefix("/"):  # restored after: the handler sets it for the thread
+        mounted = served_under("/archive", statement_url(statement.slug))
+    assert MARK not in mounted
+    assert '<a href="/archive/resolutions/2397/">2397</a>' in mounted
+
+
+@override_script_prefix("/")
+def test_the_key_follows_the_stamps_the_language_and_the_prefix():
+    stamps = (3, dt.datetime(2024, 1, 2, tzinfo=dt.UTC), 0, None, None)
+    key = bodies.body_key(stamps)
+    assert key == bodies.body_key(stamps)
+    assert key != bodies.body_key((4, *stamps[1:]))
+    assert key != bodies.body_key((3, dt.datetime(2024, 1, 3, tzinfo=dt.UTC), *stamps[2:]))
+    with override_script_prefix("/archive/"):
+        assert key != bodies.body_key(stamps)
+    with translation.override("fr"):
+        assert key != bodies.body_key(stamps)
+
+
+def test_the_command_renders_only_stale_bodies_unless_asked_for_all(statement, capsys):
+    call_command("render_bodies")
+    assert "Rendered 0 statement bodies." in capsys.readouterr().out
+    edit_text(statement)
+    call_command("render_bodies")
+    assert "Rendered 1 statement bodies." in capsys.readouterr().out
+    call_command("render_bodies", "--all")
+    assert f"Rendered {Statement.objects.count()} statement bodies." in capsys.readouterr().out
