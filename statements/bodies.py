@@ -94,13 +94,19 @@ def stamps_of(ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
         return {pk: tuple(as_datetime(v) for v in values) for pk, *values in cursor.fetchall()}
 
 
-@functools.cache
 def rendering() -> str:
     """What decides a body's bytes besides its content: the template, the code above,
     the versions of the libraries that render and escape it, and the project's
-    translations. Read once a process: a release restarts the processes."""
+    translations. Read once a process (a release restarts the processes), or at every
+    call in development, where templates reload when they change (``auto_reload``)."""
+    template = loader.get_template(TEMPLATE)
+    if template.template.environment.auto_reload:
+        return _digest(Path(template.origin.name))
+    return _kept_digest(Path(template.origin.name))
+
+
+def _digest(template: Path) -> str:
     digest = hashlib.sha256()
-    template = Path(loader.get_template(TEMPLATE).origin.name)
     # Found, not imported: the domain reads the pages' code only to know when it changed.
     sources = [template, *(Path(find_spec(name).origin) for name in _RENDERING_MODULES)]
     for locale in getattr(settings, "LOCALE_PATHS", ()):
@@ -110,6 +116,9 @@ def rendering() -> str:
     for library in ("django", "jinja2", "markupsafe"):
         digest.update(f"{library} {importlib.metadata.version(library)}".encode())
     return digest.hexdigest()
+
+
+_kept_digest = functools.cache(_digest)
 
 
 def body_key(stamps: Sequence[Any]) -> str:

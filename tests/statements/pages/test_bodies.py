@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.template import loader
 from django.test.utils import override_script_prefix
 from django.utils import translation
 
@@ -142,3 +143,24 @@ def test_the_command_renders_only_stale_bodies_unless_asked_for_all(statement, c
     assert "Rendered 1 statement bodies." in capsys.readouterr().out
     call_command("render_bodies", "--all")
     assert f"Rendered {Statement.objects.count()} statement bodies." in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("auto_reload", [False, True], ids=["production", "development"])
+def test_the_key_follows_an_edit_of_the_rendering_code_in_development_only(
+    tmp_path, monkeypatch, request, auto_reload
+):
+    request.addfinalizer(bodies._kept_digest.cache_clear)  # the real code's, after
+    code = tmp_path / "rendering_code_under_test.py"
+    code.write_text("LINK = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(bodies, "_RENDERING_MODULES", ("rendering_code_under_test",))
+    environment = loader.get_template(bodies.TEMPLATE).template.environment
+    monkeypatch.setattr(environment, "auto_reload", auto_reload)
+    bodies._kept_digest.cache_clear()
+    before = bodies.rendering()
+    code.write_text("LINK = 2\n")
+    # Production reads the code once a process (a release restarts it); development, at
+    # every page, as its templates reload.
+    assert (bodies.rendering() != before) is auto_reload
+    bodies._kept_digest.cache_clear()
+    assert bodies.rendering() != before
