@@ -24,6 +24,7 @@ from tests.factories import (
     MeetingFactory,
     ParagraphFactory,
     ParticipantFactory,
+    PersonFactory,
     ResolutionFactory,
     StatementFactory,
 )
@@ -657,6 +658,22 @@ def test_a_statements_body_is_read_without_the_blocks_timestamps():
     (block,) = Statement.objects.get(pk=paragraph.statement_id).body()
     assert block.get_deferred_fields() == {"created_at", "updated_at"}
     assert block.text == paragraph.text
+
+
+def test_a_statement_pages_meetings_people_and_resolutions_are_read_without_timestamps():
+    paragraph = ParagraphFactory()
+    paragraph.resolutions.add(ResolutionFactory(number=2397))
+    meeting = MeetingFactory()
+    ParticipantFactory(meeting=meeting, person=PersonFactory())
+    meeting.statements.add(paragraph.statement)
+    statement = Statement.objects.get(pk=paragraph.statement_id)
+    (reported,) = statement.reported_meetings()
+    (participant,) = reported.participants.all()
+    (cited,) = statement.cited_resolutions
+    for record in (reported, participant, participant.person, cited):
+        assert record.get_deferred_fields() == {"created_at", "updated_at"}, record
+    assert (reported.title, cited.number) == (meeting.title, 2397)
+    assert participant.person.name
 
 
 @pytest.mark.parametrize(
