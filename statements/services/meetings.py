@@ -95,7 +95,8 @@ def resolution_update(
     with recorded(user=user, comment=comment or _("Changed.")):
         save_existing(resolution)
         reversion.add_to_revision(resolution)
-        bodies_render(statements=_citing(resolution))  # their links name its number
+        # Their links name its number.
+        bodies_render(statements=Statement.objects.citing(resolution).values_list("pk", flat=True))
     return resolution
 
 
@@ -103,15 +104,6 @@ def resolution_delete(*, resolution: Resolution, user: AbstractBaseUser | None =
     """Delete a resolution (its citations go with it); its last state stays in the history."""
     with recorded(user=user, comment=_("Deleted.")):
         reversion.add_to_revision(resolution)
-        citing = _citing(resolution)
+        citing = list(Statement.objects.citing(resolution).values_list("pk", flat=True))
         resolution.delete()
         bodies_render(statements=citing)
-
-
-def _citing(resolution: Resolution) -> list[int]:
-    """The statements whose paragraphs cite it."""
-    return list(
-        Statement.objects.filter(paragraphs__resolutions=resolution)
-        .distinct()
-        .values_list("pk", flat=True)
-    )

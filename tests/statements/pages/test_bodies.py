@@ -114,6 +114,14 @@ def test_renumbering_a_resolution_renders_the_bodies_citing_it(statement):
     assert RenderedBody.objects.get(statement=statement).key == bodies.body_key(stamps)
 
 
+def test_deleting_a_resolution_renders_the_bodies_that_cited_it(client, statement):
+    services.resolution_delete(resolution=Resolution.objects.get(number=2397))
+    kept = RenderedBody.objects.get(statement=statement)
+    assert 'href="/resolutions/2397/"' not in kept.html
+    marked(statement)
+    assert shows_kept_body(client, statement)
+
+
 def test_a_page_served_under_another_prefix_renders_its_own_links(client, statement):
     marked(statement)
     with override_script_prefix("/"):  # restored after: the handler sets it for the thread
