@@ -99,14 +99,19 @@ def rendering() -> str:
     the versions of the libraries that render and escape it, and the project's
     translations. Read once a process (a release restarts the processes), or at every
     call in development, where templates reload when they change (``auto_reload``)."""
-    template = loader.get_template(TEMPLATE)
-    if template.template.environment.auto_reload:
-        return _digest(Path(template.origin.name))
-    return _kept_digest(Path(template.origin.name))
+    return _digest() if _environment().auto_reload else _kept_digest()
 
 
-def _digest(template: Path) -> str:
+@functools.cache
+def _environment() -> Any:
+    """The Jinja2 environment that renders the body: one a process, looked up once, not
+    at every page that checks a key."""
+    return loader.get_template(TEMPLATE).template.environment
+
+
+def _digest() -> str:
     digest = hashlib.sha256()
+    template = Path(loader.get_template(TEMPLATE).origin.name)
     # Found, not imported: the domain reads the pages' code only to know when it changed.
     sources = [template, *(Path(find_spec(name).origin) for name in _RENDERING_MODULES)]
     for locale in getattr(settings, "LOCALE_PATHS", ()):
