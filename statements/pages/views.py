@@ -28,6 +28,7 @@ from mofa_site import caching
 from statements import bodies, derived, search
 from statements.bodies import as_datetime
 from statements.models import (
+    UNSHOWN,
     Meeting,
     Paragraph,
     Person,
@@ -490,7 +491,8 @@ def statement_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _resolutions(ids: list[int]) -> QuerySet[Resolution]:
-    return Resolution.objects.filter(pk__in=ids)
+    # Without the timestamps the list never shows: two strings parsed a row on SQLite.
+    return Resolution.objects.filter(pk__in=ids).defer(*UNSHOWN)
 
 
 def _counted(resolutions: QuerySet[Resolution]) -> QuerySet:

@@ -292,6 +292,16 @@ def test_resolution_list_shows_number_symbol_adoption_and_citation_count(client,
     assert counts == ["4", "1"]
 
 
+def test_resolution_list_reads_its_page_without_the_timestamps_it_never_shows(seeded):
+    view = views.ResolutionListView()
+    view.setup(RequestFactory().get(reverse("statements:resolution-list")))
+    view.object_list = view.get_queryset()
+    shown = view.get_context_data()["resolutions"]
+    assert shown
+    for resolution in shown:
+        assert resolution.get_deferred_fields() == {"created_at", "updated_at"}
+
+
 def test_resolution_page_groups_citing_paragraphs_by_statement_newest_first(client, db):
     resolution = ResolutionFactory(number=2397, document_url="https://undocs.org/S/RES/2397(2017)")
     old = statement_with_paragraphs(2, resolution, title="Older", date=dt.date(2017, 1, 1))
