@@ -106,6 +106,16 @@ def test_a_day_is_formatted_in_the_active_language_and_format_every_time():
     )
 
 
+def test_a_static_files_address_follows_the_static_settings():
+    # Looked up once a file (environment._static), until the settings Django makes a new
+    # static files storage for change.
+    source = "{{ static('statements/site.css') }}"
+    assert render(source) == "/static/statements/site.css"
+    with override_settings(STATIC_URL="https://assets.example.org/v2/"):
+        assert render(source) == "https://assets.example.org/v2/statements/site.css"
+    assert render(source) == "/static/statements/site.css"
+
+
 def test_a_page_for_a_request_reads_the_language_once_and_follows_the_active_one(monkeypatch):
     # Django's i18n context processor reads the language once a render; the messages and
     # dates of the page take it from there, not from get_language() at each of them.
