@@ -142,6 +142,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, rewriting each query's placeholders once (mofa_site/sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = "mofa_site.sqlite"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
     "DJANGO_DB_PREPARED_STATEMENTS", default=True
 ):
