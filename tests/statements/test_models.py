@@ -514,29 +514,37 @@ def test_principal_names_are_the_principals_names_in_order_from_one_query(
     ]
 
 
-def test_a_statements_meetings_load_participants_in_order_without_reading_the_meetings_again():
+def test_a_statements_meetings_load_with_their_participants_in_order_in_one_query():
     statement = StatementFactory()
-    older, newer = (
+    older, newer, empty = (
         MeetingFactory(date=dt.date(2017, 1, 1)),
         MeetingFactory(date=dt.date(2018, 1, 1)),
+        MeetingFactory(date=dt.date(2016, 1, 1), location="Geneva"),
     )
-    statement.meetings.add(older, newer)
+    statement.meetings.add(older, newer, empty)
+    MeetingFactory().statements.add(StatementFactory())  # another statement's
+    person = PersonFactory(name="António Guterres")
     for meeting in (older, newer):
         for position, name in ((2, "Second"), (0, "First"), (1, "Middle")):
             ParticipantFactory(meeting=meeting, position=position, name=f"{name} {meeting.pk}")
+    ParticipantFactory(meeting=newer, position=3, name="Guterres", person=person)
     with CaptureQueriesContext(connection) as queries:
         meetings = statement.reported_meetings()
         names = [[p.name for p in meeting.participants.all()] for meeting in meetings]
-    assert len(queries.captured_queries) == 2
-    assert meetings == [newer, older]
+        people = [p.person for meeting in meetings for p in meeting.participants.all()]
+        shown = [(m.title, m.date, m.location) for m in meetings]
+    assert len(queries.captured_queries) == 1
+    assert meetings == [newer, older, empty]
+    assert shown == [(m.title, m.date, m.location) for m in (newer, older, empty)]
     assert names == [
-        [f"{name} {meeting.pk}" for name in ("First", "Middle", "Second")]
-        for meeting in (newer, older)
+        [f"{name} {newer.pk}" for name in ("First", "Middle", "Second")] + ["Guterres"],
+        [f"{name} {older.pk}" for name in ("First", "Middle", "Second")],
+        [],
     ]
-    # Filed under their meetings, which needs no meeting's date to sort.
-    participants = queries.captured_queries[-1]["sql"]
-    assert "statements_participant" in participants.split(" FROM ")[1]
-    assert "statements_meeting" not in participants
+    assert people == [None, None, None, person, None, None, None]
+    assert people[3].get_absolute_url() == person.get_absolute_url()
+    # Each participant holds its meeting, as a prefetch leaves it.
+    assert all(p.meeting is meetings[0] for p in meetings[0].participants.all())
 
 
 def test_quotes_sorted_in_citation_order_are_in_the_order_the_database_gives():

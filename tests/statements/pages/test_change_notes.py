@@ -100,9 +100,9 @@ def test_the_statement_page_and_feed_run_the_same_queries_for_1_or_20_notes(
             statement = corrected(statement.slug, f"Change {n}.")
         ParagraphFactory(statement=statement, position=2).resolutions.add(resolution)
         statement.meetings.add(ParticipantFactory().meeting)
-        # statement (with its previous and next), paragraphs, resolutions, meetings,
-        # participants, change notes, validators
-        with django_assert_num_queries(7):
+        # statement (with its previous and next), paragraphs, resolutions, meetings with
+        # their participants, change notes, validators
+        with django_assert_num_queries(6):
             html = page(client, statement.get_absolute_url())
         assert html.count("<li><time") == count
         # statements (with their opening text and cited numbers), resolutions, change notes

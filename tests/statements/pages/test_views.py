@@ -680,10 +680,10 @@ def test_statement_page_runs_the_same_queries_for_2_or_200_paragraphs(
     if rendered:
         services.bodies_render()
     # statement (with its person, its previous and next, and its kept body), paragraphs and
-    # their citations or, the body kept, the resolutions it cites, meetings, participants
-    # (with theirs), change notes, validators
+    # their citations or, the body kept, the resolutions it cites, meetings with their
+    # participants (with theirs), change notes, validators
     for statement in (small, large):
-        with django_assert_num_queries(6 if rendered else 7):
+        with django_assert_num_queries(5 if rendered else 6):
             assert client.get(statement_url(statement.slug)).status_code == 200
 
 
