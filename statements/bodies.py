@@ -38,11 +38,12 @@ from statements.models import RenderedBody, Statement
 TEMPLATE = "includes/statement_body.html"
 DESCRIPTION_WORDS = 40  # a page's meta description: its opening words
 
-# The modules whose code decides a body's bytes besides the template: the paragraphs'
-# names, anchors and citations (models), their links and screen-reader names
-# (templatetags), the mentions found in the text (importing.citations), the
-# environment's filters and translations.
+# The modules whose code decides a body's bytes besides the template: what is kept
+# (this one), the paragraphs' names, anchors and citations and the resolutions' columns
+# kept (models), their links and screen-reader names (templatetags), the mentions found
+# in the text (importing.citations), the environment's filters and translations.
 _RENDERING_MODULES = (
+    "statements.bodies",
     "statements.models",
     "statements.importing.citations",
     "statements.pages.templatetags",
@@ -140,11 +141,13 @@ def description(text: str) -> str:
 
 
 def rendered(statement: Statement) -> RenderedBody:
-    """The statement's body as its page would render it now (not saved, no key)."""
+    """The statement's body as its page would render it now, with the resolutions it
+    cites (not saved, no key)."""
     paragraphs = statement.body()
     html = loader.get_template(TEMPLATE).render({"paragraphs": paragraphs})
     opening = description(paragraphs[0].text) if paragraphs else ""
-    return RenderedBody(statement=statement, html=html, opening=opening)
+    resolutions = RenderedBody.resolution_rows(statement.cited_resolutions)
+    return RenderedBody(statement=statement, html=html, opening=opening, resolutions=resolutions)
 
 
 def kept(statement: Statement, stamps: Sequence[Any] | None) -> RenderedBody | None:
@@ -181,6 +184,6 @@ def render_and_keep(ids: Sequence[int], *, stale_only: bool = False) -> int:
         bodies,
         update_conflicts=True,
         unique_fields=["statement"],
-        update_fields=["key", "html", "opening"],
+        update_fields=["key", "html", "opening", "resolutions"],
     )
     return len(bodies)

@@ -17,6 +17,7 @@ from typing import Any
 import reversion
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.signals import request_finished, request_started
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -1312,6 +1313,16 @@ class RenderedBody(models.Model):
     html = models.TextField(_("HTML"))
     # The page's meta description: its first paragraph's opening words ("" without one).
     opening = models.TextField(_("opening words"), blank=True)
+    # The resolutions the body cites, by number, as rows of RESOLUTION_COLUMNS: the key
+    # covers them as it covers the body's links, so the page need not read them. None:
+    # kept without them (before they were kept), and the page reads them.
+    resolutions = models.JSONField(
+        _("resolutions cited"), null=True, blank=True, encoder=DjangoJSONEncoder
+    )
+
+    # What the statement page shows of a resolution its body cites, beside the body: the
+    # sidebar's link and the JSON-LD's Legislation.
+    RESOLUTION_COLUMNS = ("id", "number", "symbol", "adopted_on", "title", "document_url")
 
     class Meta:
         verbose_name = _("rendered body")
@@ -1319,6 +1330,27 @@ class RenderedBody(models.Model):
 
     def __str__(self) -> str:
         return str(self.statement_id)
+
+    @staticmethod
+    def resolution_rows(resolutions: Iterable[Resolution]) -> list[list[Any]]:
+        """``resolutions`` as the body keeps them."""
+        columns = RenderedBody.RESOLUTION_COLUMNS
+        return [[getattr(resolution, name) for name in columns] for resolution in resolutions]
+
+    def cited_resolutions(self) -> list[Resolution] | None:
+        """The resolutions kept with the body, as models with the columns the page shows
+        (None: kept without them)."""
+        if self.resolutions is None:
+            return None
+        fields = [Resolution._meta.get_field(name) for name in self.RESOLUTION_COLUMNS]
+        return [
+            Resolution.from_db(
+                self._state.db,
+                self.RESOLUTION_COLUMNS,
+                [field.to_python(value) for field, value in zip(fields, row, strict=True)],
+            )
+            for row in self.resolutions
+        ]
 
 
 class ChangeNoteQuerySet(models.QuerySet):

@@ -421,9 +421,10 @@ class StatementDetailView(OpenedOnceMixin, SectionMixin, DetailView):
 
     def get_queryset(self) -> QuerySet[Statement]:
         # Not the source page: kept for editors and re-imports, never shown. The body as
-        # the services rendered it, the neighbours with it; the body's paragraphs (when
-        # that is stale), the meetings and the change notes are read by body(),
-        # reported_meetings() and public_change_notes, cheaper than prefetches for one.
+        # the services rendered it (with the resolutions it cites), the neighbours with
+        # it; the body's paragraphs (when that is stale), the meetings and the change
+        # notes are read by body(), reported_meetings() and public_change_notes, cheaper
+        # than prefetches for one.
         return (
             self.shown()
             .select_related("person", "rendered_body")
@@ -439,6 +440,8 @@ class StatementDetailView(OpenedOnceMixin, SectionMixin, DetailView):
             opening = bodies.description(paragraphs[0].text) if paragraphs else ""
         else:
             paragraphs, opening = None, body.opening
+            if (kept_resolutions := body.cited_resolutions()) is not None:
+                statement.cited_resolutions = kept_resolutions  # not read again
         reports = getattr(self.request, "_meeting_links", None) != 0
         meetings = statement.reported_meetings() if reports else []
         previous, following = statement.published_neighbours()

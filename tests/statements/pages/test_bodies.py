@@ -46,6 +46,23 @@ def test_the_page_shows_the_kept_body_while_its_key_holds(client, statement):
     assert shows_kept_body(client, statement)
 
 
+def test_the_page_shows_the_resolutions_kept_with_the_body_without_reading_them(client, statement):
+    (kept,) = RenderedBody.objects.filter(statement=statement).values_list("resolutions", flat=True)
+    columns = RenderedBody.RESOLUTION_COLUMNS
+    assert [row[columns.index("number")] for row in kept] == [2397]
+    kept[0][columns.index("title")] = "The title kept"
+    kept[0][columns.index("adopted_on")] = "2017-12-23"
+    RenderedBody.objects.filter(statement=statement).update(resolutions=kept)
+    page = client.get(statement_url(statement.slug)).content.decode()
+    assert '<span class="meta">The title kept</span>' in page  # the sidebar
+    assert '"alternateName": "The title kept", "legislationDate": "2017-12-23"' in page
+    # A body kept before its resolutions were: they are read, as the page did before.
+    RenderedBody.objects.filter(statement=statement).update(resolutions=None)
+    page = client.get(statement_url(statement.slug)).content.decode()
+    assert "The title kept" not in page
+    assert '"legislationDate": "2017-12-22"' in page
+
+
 def move_citation(statement: Statement) -> None:
     cited = statement.paragraphs.filter(resolutions__isnull=False).first()
     resolution = cited.resolutions.first()
@@ -84,6 +101,9 @@ def test_a_change_outside_the_services_makes_the_page_render_the_body_itself(
     if change is renumber_cited:  # its text still says 2397, which now cites nothing
         assert 'href="/resolutions/2397/"' not in page
         assert '<a href="/resolutions/2398/">2397</a>' not in page
+        # The sidebar's and the JSON-LD's resolutions are read, not the kept ones.
+        assert '<a href="/resolutions/2398/">S/RES/2398 (2017)</a>' in page
+        assert '"legislationIdentifier": "S/RES/2398 (2017)"' in page
     # The command renders what is stale, and the page shows it again.
     call_command("render_bodies", verbosity=0)
     marked(statement)

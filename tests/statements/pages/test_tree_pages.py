@@ -105,10 +105,10 @@ def test_unnumbered_paragraphs_are_named_by_their_first_words_each_differently(c
 
 def test_a_nested_page_runs_as_many_queries_as_a_flat_one(client, django_assert_num_queries):
     statement = nested_statement()
-    # statement (with its previous and next, and its body rendered by the services),
-    # resolutions, change notes, validators (no meetings, which the validators count); as
-    # many as test_views pins for a flat one
-    with django_assert_num_queries(4):
+    # statement (with its previous and next, and its body rendered by the services with
+    # the resolutions it cites), change notes, validators (no meetings, which the
+    # validators count); as many as test_views pins for a flat one
+    with django_assert_num_queries(3):
         assert client.get(statement.get_absolute_url()).status_code == 200
 
 

@@ -679,11 +679,11 @@ def test_statement_page_runs_the_same_queries_for_2_or_200_paragraphs(
     ParticipantFactory.create_batch(3, meeting=large.meetings.first(), person=PersonFactory())
     if rendered:
         services.bodies_render()
-    # statement (with its person, its previous and next, and its kept body), paragraphs and
-    # their citations or, the body kept, the resolutions it cites, meetings with their
-    # participants (with theirs), change notes, validators
+    # statement (with its person, its previous and next, and its kept body with the
+    # resolutions it cites), paragraphs and their citations (unless the body is kept),
+    # meetings with their participants (with theirs), change notes, validators
     for statement in (small, large):
-        with django_assert_num_queries(5 if rendered else 6):
+        with django_assert_num_queries(4 if rendered else 6):
             assert client.get(statement_url(statement.slug)).status_code == 200
 
 
