@@ -73,9 +73,13 @@ def _fresh_cache():
     """Throttle counters and other cached state never leak from one test into the next."""
     from django.core.cache import cache
 
+    from mofa_site.caching import forget_kept_values
+
     cache.clear()
+    forget_kept_values()
     yield
     cache.clear()
+    forget_kept_values()
 
 
 @pytest.fixture

@@ -885,10 +885,58 @@ def test_a_list_reads_the_kept_grouping_once_for_itself_and_its_counts(
             return cache.get(key, *args, **kwargs)
 
     monkeypatch.setattr(caching, "cache", Reads())
+    caching.forget_kept_values()  # so that the values kept are read from the cache
     shown = read(path)
     # The list, its year counts and its kind counts cut the same grouping.
     assert len([key for key in keys if key.endswith(":statements-listed:resolution=2397")]) == 1
     assert shown == counted_afresh([path])[path]
+
+
+def test_a_value_kept_per_generation_is_read_from_the_process_until_the_generation_changes(
+    archive,
+):
+    computed: list[int] = []
+
+    def compute() -> list[str]:
+        computed.append(1)
+        return ["value"]
+
+    first = caching.per_generation("test-value", compute)
+    cache.clear()  # the shared copy gone: the process's own is read
+    assert caching.per_generation("test-value", compute) is first
+    assert len(computed) == 1
+    caching.bump_content_generation()
+    assert caching.per_generation("test-value", compute) == ["value"]
+    assert len(computed) == 2
+
+
+def test_a_value_kept_in_the_process_is_read_from_the_cache_again_after_a_minute(
+    archive, monkeypatch
+):
+    now = [1000.0]
+    monkeypatch.setattr(caching.time, "monotonic", lambda: now[0])
+    assert caching.per_generation("test-value", lambda: "first") == "first"
+    cache.set(f"kept:{caching.content_generation()}:test-value", "shared", 600)
+    assert caching.per_generation("test-value", lambda: "computed") == "first"
+    now[0] += caching.LOCAL_SECONDS + 1
+    assert caching.per_generation("test-value", lambda: "computed") == "shared"
+
+
+def test_the_process_keeps_a_bounded_number_of_values(archive, monkeypatch):
+    monkeypatch.setattr(caching, "KEPT_HERE_NAMES", 3)
+    for number in range(10):
+        assert caching.per_generation(f"test-{number}", lambda number=number: number) == number
+    assert len(caching._kept_here) <= 3
+    assert caching.per_generation("test-9", lambda: "computed") == 9
+
+
+def test_pages_sharing_the_values_kept_in_the_process_render_as_counted_afresh(settings, archive):
+    # Every request of a process shares the kept values: a page that changed one in place
+    # would show it on the next.
+    settings.PAGE_CACHE_SECONDS = 0
+    fresh = counted_afresh(COUNTED)
+    for path in [*COUNTED, *reversed(COUNTED), *COUNTED]:
+        assert read(path) == fresh[path], path
 
 
 # --- Redis -------------------------------------------------------------------------------
