@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
@@ -14,7 +15,8 @@ from django import forms
 from django.core.validators import EMPTY_VALUES
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, QuerySet
-from django.utils.translation import gettext
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from mofa_site import caching
@@ -427,6 +429,30 @@ class StatementFilter(django_filters.FilterSet):
                 for value, label in field.choices
                 if value != ""
             ]
+
+    def inputs(self, listed: Listed) -> dict[str, SafeString]:
+        """Each filter's control (``filter_input``), its choices counted (``count_choices``)
+        for the statements ``listed`` (as ``listed()`` gives them). With every value valid,
+        they are the same for the same values until the content changes, so they are
+        written once per change of the content for the values given, not for every page:
+        counting and writing 311 options were 30% of the statement list's instructions (a
+        list's pages share them all). A form with errors writes its own."""
+        if self.is_bound and self.form.errors:
+            return self._inputs(listed)
+        given = repr(tuple(self.form[name].value() for name in self.form.fields))
+        # A digest: a speaker's value is a printed line (spaces, any length).
+        digest = hashlib.sha256(given.encode()).hexdigest()[:32]
+        return caching.per_generation(
+            f"statement-filter-inputs:{get_language()}:{digest}",
+            functools.partial(self._inputs, listed),
+        )
+
+    def _inputs(self, listed: Listed) -> dict[str, SafeString]:
+        # Here: the template functions read the feeds, which read this module.
+        from statements.pages.templatetags import filter_input
+
+        self.count_choices(listed)
+        return {name: filter_input(self.form[name]) for name in self.form.fields}
 
     def _count_narrowed(self, counted: Callable, others: dict[str, Any]) -> list[tuple]:
         """``counted`` of the published statements the other filters chosen keep."""

@@ -380,9 +380,11 @@ class StatementListView(SectionMixin, TalliedListView):
         # counts when those are free; unfiltered, the whole archive's, kept per generation.
         listed = self.filterset.listed()
         self.filtered_count = listed.count
-        self.filterset.count_choices(listed)
         return super().get_context_data(
-            filter=self.filterset, per_year=statements_per_year(listed.per_year_by_kind), **kwargs
+            filter=self.filterset,
+            inputs=self.filterset.inputs(listed),
+            per_year=statements_per_year(listed.per_year_by_kind),
+            **kwargs,
         )
 
 

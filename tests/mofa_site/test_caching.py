@@ -892,6 +892,44 @@ def test_a_list_reads_the_kept_grouping_once_for_itself_and_its_counts(
     assert shown == counted_afresh([path])[path]
 
 
+def test_the_list_writes_its_filters_once_per_change_of_the_content_for_the_values_given(
+    settings, archive, monkeypatch
+):
+    settings.PAGE_CACHE_SECONDS = 0
+    written: list[dict] = []
+    count_choices = filters.StatementFilter.count_choices
+
+    def counting(filterset, listed):
+        written.append(dict(filterset.data or {}))
+        count_choices(filterset, listed)
+
+    monkeypatch.setattr(filters.StatementFilter, "count_choices", counting)
+    unfiltered = read("/statements/")
+    assert read("/statements/") == unfiltered
+    assert b'<option value="2017">2017 (1)</option>' in unfiltered[1]
+    year = read("/statements/?year=2017")
+    assert read("/statements/?year=2017") == year
+    assert b'<option value="2017" selected>2017 (1)</option>' in year[1]
+    assert len(written) == 2
+
+    withdraw_with_the_service(archive)
+    withdrawn = read("/statements/")
+    assert len(written) == 3
+    assert b"2017 (1)" not in withdrawn[1]
+    assert withdrawn == counted_afresh(["/statements/"])["/statements/"]
+
+
+def test_a_list_with_an_invalid_filter_writes_its_error_each_time_and_keeps_nothing(
+    settings, archive
+):
+    settings.PAGE_CACHE_SECONDS = 0
+    for _ in range(2):
+        _status, body = read("/statements/?year=1066")
+        assert b'aria-invalid="true" aria-describedby="id_year_error"' in body
+    _status, body = read("/statements/")
+    assert b"aria-invalid" not in body
+
+
 def test_a_value_kept_per_generation_is_read_from_the_process_until_the_generation_changes(
     archive,
 ):
