@@ -3,6 +3,7 @@ are only those that published content has, so no filter leads to an empty page."
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 import hashlib
@@ -222,7 +223,26 @@ class FacetFilter(django_filters.ChoiceFilter):
     field_class = _FacetField
 
 
-class StatementFilter(django_filters.FilterSet):
+class FormBuiltOnce:
+    """A FilterSet whose form class is built once, from its filters as declared: django-filter
+    builds one for every FilterSet, through Django's form metaclass (7% of the statement
+    list's instructions). So a filter's field must be the same for every request; what a
+    request changes (the statement list's choices) it sets on its form's own fields."""
+
+    @classmethod
+    @functools.cache
+    def built_form_class(cls) -> type[forms.Form]:
+        # From copies: a filter's field, once built, is kept on it, and the filters a
+        # FilterSet copies for each request would then copy it too.
+        filters = copy.deepcopy(cls.base_filters)
+        fields = {name: filter_.field for name, filter_ in filters.items()}
+        return type(f"{cls.__name__}Form", (cls._meta.form,), fields)
+
+    def get_form_class(self) -> type[forms.Form]:
+        return self.built_form_class()
+
+
+class StatementFilter(FormBuiltOnce, django_filters.FilterSet):
     """Year, kind, speaker and cited resolution; they combine, and live in the URL."""
 
     # Each filter narrows by the keys its value stands for (``step()``), so that a page
@@ -257,17 +277,24 @@ class StatementFilter(django_filters.FilterSet):
             data["speaker"] = named[data["speaker"]]
         super().__init__(data, *args, **kwargs)
         self._groupings: dict[str, list[tuple]] = {}  # ``_grouping``
-        self.filters["speaker"].extra["choices"] = list(
-            {value: label for _line, value, label in lines}.items()
-        )
-        # Evaluate the choices once: a callable would query again to validate and to render.
-        self.filters["year"].extra["choices"] = year_choices()
         resolutions = cited_resolution_rows()
         self.resolution_numbers = {pk: number for pk, number, _label in resolutions}
         self.resolution_ids = {number: pk for pk, number, _label in resolutions}
-        self.filters["resolution"].extra["choices"] = [
-            (number, label) for _pk, number, label in resolutions
-        ]
+        # Read once: a callable would query again to validate and to render. Set on the
+        # form's fields as it is built (``form``).
+        self._choices = {
+            "speaker": list({value: label for _line, value, label in lines}.items()),
+            "year": year_choices(),
+            "resolution": [(number, label) for _pk, number, label in resolutions],
+        }
+
+    @property
+    def form(self) -> forms.Form:
+        if not hasattr(self, "_form"):
+            form = super().form
+            for name, choices in self._choices.items():
+                form.fields[name].choices = choices
+        return self._form
 
     def narrow(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
         return narrowed(queryset, *self.step(name, value))
@@ -602,7 +629,7 @@ SUMMED: dict[str, Callable[[StatementFilter, Listed], dict[str, int]]] = {
 }
 
 
-class MeetingFilter(django_filters.FilterSet):
+class MeetingFilter(FormBuiltOnce, django_filters.FilterSet):
     """Kind, a participant and a range of dates, named as the API's meeting filters; they
     combine, and live in the URL."""
 
@@ -665,7 +692,7 @@ class OrderingFilter(django_filters.OrderingFilter):
     base_field_class = OrderingField
 
 
-class ResolutionFilter(django_filters.FilterSet):
+class ResolutionFilter(FormBuiltOnce, django_filters.FilterSet):
     """Adoption dates and the order, named as the API's resolution filters."""
 
     adopted_after = django_filters.DateFilter(

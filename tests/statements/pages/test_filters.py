@@ -450,3 +450,20 @@ def test_bad_resolution_filters_are_shown_as_errors(client, resolutions, params)
     numbers, html = resolution_numbers(client, params)
     assert 'class="error"' in html and 'aria-invalid="true"' in html
     assert numbers == [2397, 2375, 2270]  # the list as unfiltered, in its own order
+
+
+@pytest.mark.parametrize(
+    "filterset", [filters.StatementFilter, filters.MeetingFilter, filters.ResolutionFilter]
+)
+def test_a_filter_form_class_is_built_once_for_every_request(statements, filterset):
+    first, second = filterset(None).form, filterset({"kind": "statement"}).form
+    assert type(first) is type(second)
+    assert list(first.fields) == list(filterset.base_filters)
+
+
+def test_the_statement_filters_offer_the_choices_the_archive_has_at_each_request(statements):
+    assert not filters.StatementFilter({"year": "2021"}).form.is_valid()
+    StatementFactory(date=dt.date(2021, 3, 1), speaker="Yoshimasa Hayashi", status="published")
+    form = filters.StatementFilter({"year": "2021", "speaker": "Yoshimasa Hayashi"}).form
+    assert form.is_valid(), form.errors
+    assert (2021, 2021) in form.fields["year"].choices
