@@ -225,9 +225,10 @@ class FacetFilter(django_filters.ChoiceFilter):
 
 class FormBuiltOnce:
     """A FilterSet whose form class is built once, from its filters as declared: django-filter
-    builds one for every FilterSet, through Django's form metaclass (7% of the statement
-    list's instructions). So a filter's field must be the same for every request; what a
-    request changes (the statement list's choices) it sets on its form's own fields."""
+    builds one for every FilterSet, through Django's form metaclass (4% of the statement,
+    meeting and resolution lists' instructions). So a filter's field must be the same for
+    every request; what a request changes (the statement list's choices) it sets on its
+    form's own fields."""
 
     @classmethod
     @functools.cache
