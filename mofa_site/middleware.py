@@ -1,5 +1,6 @@
-"""Small middleware of our own: the Permissions-Policy header, request ids and the
-access log line, and a 503 instead of a 500 when the database is unavailable.
+"""Small middleware of our own: the Permissions-Policy header, django-csp's policy built
+once, request ids and the access log line, and a 503 instead of a 500 when the database
+is unavailable.
 
 When the database is unreachable (stopped, restarting, a network cut) or refuses a write
 (a full disk), every view that queries raises ``OperationalError`` or ``InterfaceError``.
@@ -11,14 +12,22 @@ request, so the site recovers by itself when the database returns.
 
 from __future__ import annotations
 
+import functools
+import http
 import logging
 import re
 import time
 import uuid
 from collections.abc import Callable
 
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject
+from csp.middleware import CSPMiddleware as PerResponseCSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import InterfaceError, OperationalError
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
@@ -48,6 +57,63 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         if self.header:
             response.headers.setdefault("Permissions-Policy", self.header)
+        return response
+
+
+# What django-csp's decorators (and our API renderers) set on a response to give it a
+# policy of its own.
+_OWN_POLICY = (
+    "_csp_config",
+    "_csp_update",
+    "_csp_replace",
+    "_csp_config_ro",
+    "_csp_update_ro",
+    "_csp_replace_ro",
+)
+# Each header, the setting its policy comes from, and the response attribute exempting it.
+_POLICIES = (
+    (HEADER, "CONTENT_SECURITY_POLICY", "_csp_exempt"),
+    (HEADER_REPORT_ONLY, "CONTENT_SECURITY_POLICY_REPORT_ONLY", "_csp_exempt_ro"),
+)
+# The pages django-csp leaves alone under DEBUG: Django's technical 404 and 500.
+_DEBUG_PAGES = (http.HTTPStatus.INTERNAL_SERVER_ERROR, http.HTTPStatus.NOT_FOUND)
+
+
+@functools.cache
+def settings_policy(setting: str) -> str:
+    """The header django-csp builds from a policy setting alone ("" for none)."""
+    return build_policy(report_only=setting.endswith("_REPORT_ONLY"))
+
+
+@receiver(setting_changed)
+def _policy_changed(*, setting: str, **kwargs) -> None:
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        settings_policy.cache_clear()
+
+
+class CSPMiddleware(PerResponseCSPMiddleware):
+    """django-csp's, with the settings' policies built once: django-csp builds each from
+    the settings for every response (the policy and the report-only one, each directive
+    copied and joined: 4.6% of a statement page's instructions). A response with a policy
+    of its own, or whose page used a nonce, is django-csp's to build, as before; the rest
+    get the same headers, under the same exemptions."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if getattr(request, "_csp_nonce", None) is not None or any(
+            hasattr(response, name) for name in _OWN_POLICY
+        ):
+            return super().process_response(request, response)
+        if response.status_code in _DEBUG_PAGES and settings.DEBUG:
+            return response
+        for header, setting, exempt in _POLICIES:
+            policy = settings_policy(setting)
+            if not policy or getattr(response, exempt, False) is not False or header in response:
+                continue
+            prefixes = (getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES")
+            if not request.path_info.startswith(tuple(prefixes or ())):
+                response[header] = policy
+        # As django-csp: a nonce asked for once the header is written is an error.
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
         return response
 
 

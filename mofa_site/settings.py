@@ -78,7 +78,7 @@ MIDDLEWARE = [
     # First, so the access line times the whole stack and every log line has the request id.
     "mofa_site.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "mofa_site.middleware.CSPMiddleware",
     "mofa_site.middleware.PermissionsPolicyMiddleware",
     # Right after SecurityMiddleware, as WhiteNoise documents: static files skip the rest.
     "whitenoise.middleware.WhiteNoiseMiddleware",
