@@ -25,7 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import connection
+from django.dispatch import receiver
 from django.template import loader
 from django.urls import get_script_prefix
 from django.utils import translation
@@ -108,6 +110,14 @@ def _environment() -> Any:
     """The Jinja2 environment that renders the body: one a process, looked up once, not
     at every page that checks a key."""
     return loader.get_template(TEMPLATE).template.environment
+
+
+@receiver(setting_changed)
+def _engines_changed(*, setting: str, **kwargs: Any) -> None:
+    # Django makes its template engines, and so the environment, anew when these change
+    # (django.test.signals.reset_template_engines).
+    if setting in {"TEMPLATES", "DEBUG", "INSTALLED_APPS"}:
+        _environment.cache_clear()
 
 
 def _digest() -> str:

@@ -192,3 +192,11 @@ def test_the_key_follows_an_edit_of_the_rendering_code_in_development_only(
     assert (bodies.rendering() != before) is auto_reload
     bodies._kept_digest.cache_clear()
     assert bodies.rendering() != before
+
+
+def test_the_environment_the_key_reads_is_the_one_pages_render_with_after_a_settings_change(
+    settings,
+):
+    bodies.rendering()  # looks the environment up
+    settings.DEBUG = not settings.DEBUG  # Django makes its template engines anew
+    assert bodies._environment() is loader.get_template(bodies.TEMPLATE).template.environment
