@@ -80,9 +80,11 @@ _DEBUG_PAGES = (http.HTTPStatus.INTERNAL_SERVER_ERROR, http.HTTPStatus.NOT_FOUND
 
 
 @functools.cache
-def settings_policy(setting: str) -> str:
-    """The header django-csp builds from a policy setting alone ("" for none)."""
-    return build_policy(report_only=setting.endswith("_REPORT_ONLY"))
+def settings_policy(setting: str) -> tuple[str, tuple[str, ...]]:
+    """The header django-csp builds from a policy setting alone ("" for none), and the
+    path prefixes the setting excludes from it."""
+    prefixes = (getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES") or ()
+    return build_policy(report_only=setting.endswith("_REPORT_ONLY")), tuple(prefixes)
 
 
 @receiver(setting_changed)
@@ -106,11 +108,10 @@ class CSPMiddleware(PerResponseCSPMiddleware):
         if response.status_code in _DEBUG_PAGES and settings.DEBUG:
             return response
         for header, setting, exempt in _POLICIES:
-            policy = settings_policy(setting)
+            policy, excluded = settings_policy(setting)
             if not policy or getattr(response, exempt, False) is not False or header in response:
                 continue
-            prefixes = (getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES")
-            if not request.path_info.startswith(tuple(prefixes or ())):
+            if not request.path_info.startswith(excluded):
                 response[header] = policy
         # As django-csp: a nonce asked for once the header is written is an error.
         request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)

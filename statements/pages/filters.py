@@ -465,7 +465,7 @@ class StatementFilter(FormBuiltOnce, django_filters.FilterSet):
         written once per change of the content for the values given, not for every page:
         counting and writing 311 options were 30% of the statement list's instructions (a
         list's pages share them all). A form with errors writes its own."""
-        if self.is_bound and self.form.errors:
+        if self.form.errors:  # an unbound form has none
             return self._inputs(listed)
         given = repr(tuple(self.form[name].value() for name in self.form.fields))
         # A digest: a speaker's value is a printed line (spaces, any length).
