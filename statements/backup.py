@@ -52,6 +52,10 @@ NOT_BACKED_UP = {
     "statements.renderedbody": (
         "derived: the statement pages' bodies, rendered again as the backup is restored"
     ),
+    "statements.renderedquote": (
+        "derived: the resolution pages' quotes, rendered again with the bodies as the backup "
+        "is restored"
+    ),
     "statements.contentgeneration": (
         "the page cache's counter, not content: the restoring database's own goes on, so "
         "no page cached before the restore is served after it"

@@ -19,7 +19,7 @@ import datetime as dt
 import functools
 import hashlib
 import importlib.metadata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.db import connection
+from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Subquery
 from django.dispatch import receiver
 from django.template import loader
 from django.urls import get_script_prefix
@@ -35,7 +36,14 @@ from django.utils.dateparse import parse_datetime
 from django.utils.text import Truncator
 
 from statements import derived
-from statements.models import RenderedBody, Statement
+from statements.models import (
+    ANCESTORS,
+    Paragraph,
+    RenderedBody,
+    RenderedQuote,
+    Statement,
+    cited_resolutions_list,
+)
 
 TEMPLATE = "includes/statement_body.html"
 DESCRIPTION_WORDS = 40  # a page's meta description: its opening words
@@ -138,11 +146,17 @@ _kept_digest = functools.cache(_digest)
 
 
 def body_key(stamps: Sequence[Any]) -> str:
-    """The key of a body rendered from these stamps, now: in this language, under this
-    address prefix (its links are paths), by this code."""
-    values = [value.isoformat() if isinstance(value, dt.datetime) else value for value in stamps]
-    parts = (rendering(), translation.get_language(), get_script_prefix(), *values)
-    return hashlib.sha256(repr(parts).encode()).hexdigest()
+    """The key of a body (or a quote) rendered from these stamps, now: in this language,
+    under this address prefix (its links are paths), by this code."""
+    return body_keys([stamps])[0]
+
+
+def body_keys(stamps: Iterable[Sequence[Any]]) -> list[str]:
+    """``body_key()`` of each of these stamps, what they share found once: a resolution
+    page checks fifty quotes' keys. The stamps' ``repr()``: the same values, read the same
+    way, give the same text in every process (an aware time names its zone)."""
+    now = repr((rendering(), translation.get_language(), get_script_prefix()))
+    return [hashlib.sha256(f"{now}{tuple(values)!r}".encode()).hexdigest() for values in stamps]
 
 
 def description(text: str) -> str:
@@ -196,4 +210,86 @@ def render_and_keep(ids: Sequence[int], *, stale_only: bool = False) -> int:
         unique_fields=["statement"],
         update_fields=["key", "html", "opening", "resolutions"],
     )
+    keep_quotes(ids, stale_only=stale_only)
     return len(bodies)
+
+
+# --- Quotes: a citing paragraph as its resolutions' pages show it ------------------------
+
+# The blocks above a quote that name its place (``with_place()`` reads as many).
+_ABOVE = ["__".join(ANCESTORS.split("__")[:depth]) for depth in range(1, 4)]
+
+# A quote's stamps, as ``quote_stamped()`` reads them: the paragraph's change; each block
+# above it, which one (a block detached by a cascade keeps its time) and its change (its
+# label and a heading's text name the place); its citations' count and newest row (ids
+# are never reused); their resolutions' newest change (a renumbered one changes a link).
+QUOTE_STAMPS = (
+    "updated_at",
+    *(name for path in _ABOVE for name in (path, f"{path}__updated_at")),
+    "quote_citations",
+    "quote_newest_citation",
+    "quote_resolutions_changed",
+)
+
+
+def quote_stamped(paragraphs: QuerySet[Paragraph]) -> QuerySet[Paragraph]:
+    """``paragraphs`` with the quote stamps that are not columns annotated: read them
+    with ``values_list(*QUOTE_STAMPS)``. The resolution page's ETag read and the writer
+    below share it, so the two cannot disagree."""
+    links = (
+        Paragraph.resolutions.through.objects.filter(paragraph_id=OuterRef("pk"))
+        .order_by()
+        .values("paragraph_id")
+    )
+    return paragraphs.annotate(
+        quote_citations=Subquery(links.annotate(n=Count("id")).values("n")),
+        quote_newest_citation=Subquery(links.annotate(n=Max("id")).values("n")),
+        quote_resolutions_changed=Subquery(
+            links.annotate(n=Max("resolution__updated_at")).values("n")
+        ),
+    )
+
+
+def quote_parts(paragraph: Paragraph) -> tuple[str, str]:
+    """What a resolution page shows of a paragraph read ``with_place()`` with its
+    citations: its place ("" for an un-labelled top-level block) and its linked text. The
+    page's own filter links it, as the statement body's template does."""
+    return paragraph.place_name, _environment().filters["linked_text"](paragraph)
+
+
+def keep_quotes(ids: Sequence[int], *, stale_only: bool = False) -> int:
+    """Render and keep the quotes of these statements' citing paragraphs, in the site's
+    language and under this process's address prefix (``stale_only``: those whose kept
+    key is not the one they would get now), and forget the quotes of paragraphs that no
+    longer cite anything. Returns how many it rendered."""
+    links = Paragraph.resolutions.through.objects.filter(paragraph_id=OuterRef("pk"))
+    citing = quote_stamped(Paragraph.objects.filter(statement_id__in=ids).filter(Exists(links)))
+    rows = citing.order_by("pk").values_list("pk", "rendered_quote__key", *QUOTE_STAMPS)
+    with translation.override(settings.LANGUAGE_CODE):
+        rows = list(rows)
+        keys = body_keys(stamps for _pk, _kept, *stamps in rows)
+        wanted = {
+            pk: key
+            for (pk, kept, *_stamps), key in zip(rows, keys, strict=True)
+            if key != kept or not stale_only
+        }
+        paragraphs = (
+            Paragraph.objects.filter(pk__in=wanted)
+            .with_place(dated=False)
+            .prefetch_related(cited_resolutions_list())
+        )
+        quotes = [
+            RenderedQuote(paragraph=paragraph, key=wanted[paragraph.pk], place=place, html=html)
+            for paragraph in paragraphs
+            for place, html in [quote_parts(paragraph)]
+        ]
+    RenderedQuote.objects.filter(paragraph__statement_id__in=ids).exclude(
+        paragraph_id__in=[pk for pk, *_ in rows]
+    ).delete()
+    RenderedQuote.objects.bulk_create(
+        quotes,
+        update_conflicts=True,
+        unique_fields=["paragraph"],
+        update_fields=["key", "place", "html"],
+    )
+    return len(quotes)

@@ -230,8 +230,13 @@ class TimeStampedModel(models.Model):
         # on every call, hashing each lazy label (a translation each): 50 µs a call, a
         # millisecond of a list of 20. Same answer, from the labels kept per field and
         # language (statements.translation).
-        value = getattr(self, field.attname)
-        return force_str(translation.choice_label(field, value), strings_only=True)
+        return choice_display(field, getattr(self, field.attname))
+
+
+def choice_display(field: models.Field, value: Any) -> Any:
+    """What ``get_<field>_display()`` gives for ``value``, without an instance: a page
+    that reads a row's columns (``values_list()``) shows its choices' labels too."""
+    return force_str(translation.choice_label(field, value), strings_only=True)
 
 
 # --- Resolutions -------------------------------------------------------------------------
@@ -1158,7 +1163,12 @@ class Statement(TimeStampedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return page_url("statements:statement-detail", slug=self.slug)
+        return self.url_of(self.slug)
+
+    @staticmethod
+    def url_of(slug: str) -> str:
+        """The page of the statement of this slug, for a page that reads its columns."""
+        return page_url("statements:statement-detail", slug=slug)
 
     def get_akn_url(self) -> str:
         """Its Akoma Ntoso XML document on the public site."""
@@ -1449,6 +1459,35 @@ def paragraph_order_errors(rows: list[tuple[int, int | None]]) -> list[str]:
     return errors
 
 
+class RenderedQuote(models.Model):
+    """A paragraph that cites a resolution, as that resolution's page quotes it: where it
+    stands (``place``) and its text linked to the resolutions it cites (``html``),
+    rendered by the services with its statement's body (statements/bodies.py), so that a
+    page of fifty quotes does not read every block above them and find every mention
+    again at each request. ``key`` says what it was rendered from (the quote's stamps,
+    the code, the language and the address prefix); the page shows it only while the key
+    is the one it would get now, else renders the quote itself."""
+
+    paragraph = models.OneToOneField(
+        "Paragraph",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="rendered_quote",
+        verbose_name=_("paragraph"),
+    )
+    key = models.CharField(_("key"), max_length=64)
+    # Paragraph.place_name ("" for an un-labelled top-level block: the page names it).
+    place = models.TextField(_("place"), blank=True)
+    html = models.TextField(_("HTML"))
+
+    class Meta:
+        verbose_name = _("rendered quote")
+        verbose_name_plural = _("rendered quotes")
+
+    def __str__(self) -> str:
+        return str(self.paragraph_id)
+
+
 class ParagraphQuerySet(models.QuerySet):
     def get_by_natural_key(self, statement_slug: str, position: int) -> Paragraph:
         return self.get(statement__slug=statement_slug, position=position)
@@ -1512,8 +1551,14 @@ def in_citation_order(paragraphs: Iterable[Paragraph], *, oldest: bool = False) 
         return sorted(paragraphs, key=lambda p: (p.statement.date, p.statement_id, p.position))
     return sorted(
         paragraphs,
-        key=lambda p: (-p.statement.date.toordinal(), -p.statement_id, p.position),
+        key=lambda p: newest_citation_first(p.statement.date, p.statement_id, p.position),
     )
+
+
+def newest_citation_first(date: dt.date, statement_id: int, position: int) -> tuple[int, int, int]:
+    """The sort key of a citing paragraph in the index's order: newest statement first,
+    then reading order."""
+    return (-date.toordinal(), -statement_id, position)
 
 
 class ParagraphKind(models.TextChoices):

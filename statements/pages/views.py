@@ -8,7 +8,7 @@ import datetime as dt
 import functools
 import hashlib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition
 from django.views.generic import DetailView, ListView, TemplateView
@@ -36,11 +37,12 @@ from statements.models import (
     Resolution,
     Statement,
     Tally,
+    choice_display,
     citations_attach,
     cited_resolution,
     compiled_rows,
     compiled_slice,
-    in_citation_order,
+    newest_citation_first,
     principal_names_attach,
     quoted,
 )
@@ -227,47 +229,133 @@ def read_stamps(sql: str, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def citations_page(resolution: Resolution, number: Any) -> Page:
-    """One page of the ids of the published paragraphs citing the resolution, newest
-    statement first, read from the index of published citations: a page costs a page,
-    however often the resolution is cited. Out-of-range numbers give the nearest page."""
-    paragraph_ids = (
-        PublishedCitation.objects.filter(resolution=resolution)
-        .newest_first()
-        .values_list("paragraph_id", flat=True)
-    )
-    paginator = Paginator(paragraph_ids, CITATIONS_PER_PAGE)
-    # The same number, kept by the database: no count of every citing paragraph.
-    paginator.count = resolution.citation_count
-    return paginator.get_page(number)
+    """The page of that number of the published paragraphs citing the resolution (out of
+    range: the nearest page), as the paginator counts them: its rows are a slice of the
+    index of published citations that ``citing_rows()`` reads. Counted by the database
+    (``citation_count``), so the paginator reads nothing: its pages are of positions."""
+    return Paginator(range(resolution.citation_count), CITATIONS_PER_PAGE).get_page(number)
 
 
-def _page_stamps(start: int, stop: int, resolution_ids: list[int]) -> QuerySet:
-    # A page of citations_page(): the changes of its paragraphs and their statements.
+class CitingRow(NamedTuple):
+    """A quote of a resolution's page as one read gives it: what its ETag digests (the
+    changes of the paragraph, its statement and its quote's stamps, ``bodies.QUOTE_STAMPS``),
+    then what the page shows (the statement's columns, the paragraph's anchor, the kept
+    quote)."""
+
+    paragraph_id: int
+    statement_changed: dt.datetime
+    stamps: tuple[Any, ...]
+    statement_id: int
+    slug: str
+    title: str
+    date: dt.date
+    kind: str
+    position: int
+    anchor: str
+    kept_key: str | None
+    kept_place: str | None
+    kept_html: str | None
+
+
+_CITING_SHOWN = (
+    "statement_id",
+    "statement__slug",
+    "statement__title",
+    "statement__date",
+    "statement__kind",
+    "position",
+    "anchor",
+    "rendered_quote__key",
+    "rendered_quote__place",
+    "rendered_quote__html",
+)
+
+
+def _page_quotes(start: int, stop: int, resolution_ids: list[int]) -> QuerySet:
+    # A page of citations_page(): its paragraphs' stamps, statements and kept quotes.
     citing = PublishedCitation.objects.filter(resolution_id__in=resolution_ids).newest_first()
     paragraphs = Paragraph.objects.filter(pk__in=citing.values("paragraph_id")[start:stop])
-    return paragraphs.order_by("pk").values_list("pk", "updated_at", "statement__updated_at")
+    return bodies.quote_stamped(paragraphs.order_by("pk")).values_list(
+        "pk", "statement__updated_at", *bodies.QUOTE_STAMPS, *_CITING_SHOWN
+    )
+
+
+def citing_rows(resolution: Resolution, number: Any) -> tuple[Page, list[CitingRow]]:
+    """The page of the paragraphs citing the resolution and their rows (``CitingRow``),
+    in no order, from SQL compiled once (``compiled_rows()``)."""
+    page = citations_page(resolution, number)
+    start = (page.number - 1) * page.paginator.per_page  # the page's own slice, compiled once
+    read = compiled_rows(_page_quotes, (start, start + page.paginator.per_page), [resolution.pk])
+    stamps = slice(2, 2 + len(bodies.QUOTE_STAMPS))
+    return page, [CitingRow(*row[:2], row[stamps], *row[stamps.stop :]) for row in read]
 
 
 def resolution_stamps(request: HttpRequest, number: int) -> dict[str, Any]:
     # What the requested page shows: the resolution, how many cite it (a withdrawal
-    # changes that), and the paragraphs and statements of this page. Read from SQL
-    # compiled once (compiled_rows()), as the page's quotes are.
+    # changes that), and the paragraphs of this page, their statements and what their
+    # quotes are rendered from (a citation added beside, a renumbered resolution linked,
+    # a heading above renamed). Read with the page's rows, which the view takes.
     resolution = cited_resolution(number)  # the connection's health check
     if resolution is None:
         return {}
-    page = citations_page(resolution, request.GET.get("page"))
-    start = (page.number - 1) * page.paginator.per_page  # the page's own slice, compiled once
-    shown = compiled_rows(_page_stamps, (start, start + page.paginator.per_page), [resolution.pk])
+    page, rows = citing_rows(resolution, request.GET.get("page"))
     # The view's object and page: neither read again.
     request._resolution = resolution
-    request._citations = (page, [row[0] for row in shown])
+    request._citations = (page, rows)
     return {
         "resolution_stamp": resolution.updated_at,
         "paragraph_count_stamp": resolution.citation_count,
-        "paragraphs_stamp": max((row[1] for row in shown), default=None),
-        "statements_stamp": max((row[2] for row in shown), default=None),
-        "shown": shown,
+        "paragraphs_stamp": max((row.stamps[0] for row in rows), default=None),
+        "statements_stamp": max((row.statement_changed for row in rows), default=None),
+        "shown": [row[:3] for row in rows],  # by id
     }
+
+
+class CitingStatement(NamedTuple):
+    """A statement as a resolution's page heads its quotes."""
+
+    url: str
+    title: str
+    date: dt.date
+    kind: str  # its label
+
+
+class Quote(NamedTuple):
+    """A citing paragraph as a resolution's page shows it, under its statement."""
+
+    statement: CitingStatement
+    url: str
+    place: str
+    html: SafeString
+
+
+def quotes_shown(rows: list[CitingRow]) -> list[Quote]:
+    """The page's quotes in the order of the index of published citations (newest
+    statement first, then reading order): each from its kept quote while its key is the
+    one its stamps make now, else rendered here from the paragraph, as the services
+    render it (``bodies.quote_parts``)."""
+    rows = sorted(rows, key=lambda r: newest_citation_first(r.date, r.statement_id, r.position))
+    kind = Statement._meta.get_field("kind")
+    statements: dict[int, CitingStatement] = {}
+    for row in rows:
+        if row.statement_id not in statements:
+            url = Statement.url_of(row.slug)
+            label = choice_display(kind, row.kind)
+            statements[row.statement_id] = CitingStatement(url, row.title, row.date, label)
+    keys = bodies.body_keys(row.stamps for row in rows)
+    stale = [row.paragraph_id for row, key in zip(rows, keys, strict=True) if row.kept_key != key]
+    rendered = {}
+    if stale:
+        paragraphs = quoted(stale, dated=False)
+        citations_attach(paragraphs)
+        rendered = {paragraph.pk: bodies.quote_parts(paragraph) for paragraph in paragraphs}
+    quotes = []
+    for row in rows:
+        statement = statements[row.statement_id]
+        place, html = rendered.get(row.paragraph_id) or (row.kept_place, row.kept_html)
+        # Safe: the text escaped and linked by linked_text(), here or when it was kept.
+        quotes.append(Quote(statement, f"{statement.url}#{row.anchor}", place, mark_safe(html)))
+    return quotes
 
 
 # --- Pages -------------------------------------------------------------------------------
@@ -554,22 +642,13 @@ class ResolutionDetailView(SectionMixin, DetailView):
     def get_object(self, queryset: QuerySet[Resolution] | None = None) -> Resolution:
         return getattr(self.request, "_resolution", None) or super().get_object(queryset)
 
-    def citations(self) -> tuple[Page, QuerySet]:
-        """The page of citing paragraphs and their ids, when ``resolution_stamps`` did not
-        read them for this request."""
-        page = citations_page(self.object, self.request.GET.get("page"))
-        return page, page.object_list
-
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        page, shown = getattr(self.request, "_citations", None) or self.citations()
-        # The columns a quote shows, and the resolutions each links from one query of the
-        # link table: 50 paragraphs with every column of their statements and resolutions
-        # were 490 timestamps parsed a page, a prefetch 2.5 times the cost of the query.
-        paragraphs = in_citation_order(quoted(shown, dated=False))
-        citations_attach(paragraphs)
+        page, rows = getattr(self.request, "_citations", None) or citing_rows(
+            self.object, self.request.GET.get("page")
+        )
         return super().get_context_data(
             page_obj=page,
-            paragraphs=paragraphs,
+            quotes=quotes_shown(rows),
             timeline=charts.timeline(
                 # Every citation of the resolution (68,000 of the most cited one at 100,000
                 # statements): counted once per change of the content.

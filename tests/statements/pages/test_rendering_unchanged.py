@@ -23,7 +23,15 @@ from reversion.models import Revision
 
 from bench import synthetic
 from statements import services
-from statements.models import Meeting, Paragraph, Person, RenderedBody, Resolution, Statement
+from statements.models import (
+    Meeting,
+    Paragraph,
+    Person,
+    RenderedBody,
+    RenderedQuote,
+    Resolution,
+    Statement,
+)
 from tests.golden import assert_pages_unchanged, golden
 
 # Fresh sequences, so that ids (which some anchors and links carry) start where they did
@@ -111,13 +119,17 @@ def _assert_unchanged(client: Client, name: str, urls: list[str]) -> None:
 
 
 def _bodies(kept: bool) -> None:
-    """The statements' bodies kept, rendered by the services (statements/bodies.py),
-    or not, so that each page renders its own: both give the same bytes."""
+    """The statements' bodies and the resolution pages' quotes kept, rendered by the
+    services (statements/bodies.py), or not, so that each page renders its own: both give
+    the same bytes."""
     if kept:
         services.bodies_render()
         assert RenderedBody.objects.count() == Statement.objects.count()
+        citing = Paragraph.objects.filter(resolutions__isnull=False).distinct()
+        assert RenderedQuote.objects.count() == citing.count()
     else:
         RenderedBody.objects.all().delete()
+        RenderedQuote.objects.all().delete()
 
 
 BODIES = pytest.mark.parametrize("kept", [True, False], ids=["bodies kept", "bodies rendered"])
