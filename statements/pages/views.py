@@ -17,8 +17,10 @@ from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.template import loader
 from django.utils.cache import patch_cache_control
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition
 from django.views.generic import DetailView, ListView, TemplateView
@@ -369,6 +371,25 @@ def statements_per_year(counts: list[tuple[int, str, int]]) -> charts.Chart:
     return charts.per_year(counts, kinds, _("Published statements per year, by kind"))
 
 
+def chart_written(name: str, chart: Callable[[], charts.Chart], period: str) -> SafeString:
+    """A chart and its table of figures (``includes/chart.html``), "" for one without
+    columns, written once per change of the content and language
+    (``caching.per_generation``): the same for every reader until the content changes, so
+    a page does not count the months of 600 citations and draw them again each time."""
+
+    def write() -> str:
+        figure = chart()
+        if not figure.columns:
+            return ""
+        return loader.render_to_string(CHART_TEMPLATE, {"chart": figure, "period": period})
+
+    # Safe: the template escaped what it wrote.
+    return mark_safe(caching.per_generation(f"chart:{name}:{get_language()}", write))
+
+
+CHART_TEMPLATE = "includes/chart.html"
+
+
 class SectionMixin:
     """Names the navigation section a page belongs to (for aria-current)."""
 
@@ -387,7 +408,11 @@ class HomeView(SectionMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(
             # First: the content generation's read is the connection's health check.
-            per_year=statements_per_year(published_per_year_by_kind()),
+            per_year=chart_written(
+                "statements-per-year",
+                lambda: statements_per_year(published_per_year_by_kind()),
+                _("Year"),
+            ),
             # The lists' first rows, from SQL compiled once.
             statements=compiled_slice(StatementListView.unfiltered, 0, self.latest),
             meetings=compiled_slice(MeetingListView.unfiltered, 0, self.recent),
@@ -649,15 +674,16 @@ class ResolutionDetailView(SectionMixin, DetailView):
         return super().get_context_data(
             page_obj=page,
             quotes=quotes_shown(rows),
-            timeline=charts.timeline(
-                # Every citation of the resolution (68,000 of the most cited one at 100,000
-                # statements): counted once per change of the content.
-                caching.per_generation(
-                    f"resolution-per-month:{self.object.pk}",
-                    PublishedCitation.objects.filter(resolution=self.object).per_month,
+            # Every citation of the resolution (68,000 of the most cited one at 100,000
+            # statements), counted and drawn once per change of the content.
+            timeline=chart_written(
+                f"resolution-timeline:{self.object.pk}",
+                lambda: charts.timeline(
+                    PublishedCitation.objects.filter(resolution=self.object).per_month(),
+                    _("Paragraphs citing %(resolution)s, by date") % {"resolution": self.object},
+                    _("Citing paragraphs"),
                 ),
-                _("Paragraphs citing %(resolution)s, by date") % {"resolution": self.object},
-                _("Citing paragraphs"),
+                _("Period"),
             ),
             json_ld=structured_data.resolution_page_data(
                 self.object, self.request.build_absolute_uri

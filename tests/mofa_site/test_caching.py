@@ -919,6 +919,33 @@ def test_the_list_writes_its_filters_once_per_change_of_the_content_for_the_valu
     assert withdrawn == counted_afresh(["/statements/"])["/statements/"]
 
 
+def test_the_charts_are_written_once_per_change_of_the_content(settings, archive, monkeypatch):
+    settings.PAGE_CACHE_SECONDS = 0
+    drawn: list[str] = []
+    timeline, per_year = views.charts.timeline, views.statements_per_year
+
+    def drawing_timeline(*args):
+        drawn.append("timeline")
+        return timeline(*args)
+
+    def drawing_per_year(*args):
+        drawn.append("per year")
+        return per_year(*args)
+
+    monkeypatch.setattr(views.charts, "timeline", drawing_timeline)
+    monkeypatch.setattr(views, "statements_per_year", drawing_per_year)
+    pages = ["/", "/resolutions/2397/"]
+    first = snapshot(pages)
+    assert snapshot(pages) == first
+    assert all(b'<figure class="chart-figure">' in body for _status, body in first.values())
+    assert sorted(drawn) == ["per year", "timeline"]
+
+    withdraw_with_the_service(archive)
+    assert read("/") == counted_afresh(["/"])["/"]
+    assert read("/") != first["/"]
+    assert drawn.count("per year") == 3  # after the withdrawal, and in counted_afresh()
+
+
 def test_a_list_with_an_invalid_filter_writes_its_error_each_time_and_keeps_nothing(
     settings, archive
 ):
