@@ -11,6 +11,10 @@ reads the stamps anyway, for its ETag; it shows the kept body only when its key 
 one those stamps make now, and renders the paragraphs itself otherwise. So a write that
 bypassed the services (raw SQL, a database restored by hand) or a release that changes
 the markup makes a page slower until ``manage.py render_bodies``, never stale.
+
+The same calls keep each citing paragraph's quote as a resolution's page shows it
+(``RenderedQuote``: its place and its linked text), keyed the same way by the quote's own
+stamps (``QUOTE_STAMPS``), which that page reads with its ETag's.
 """
 
 from __future__ import annotations

@@ -5,9 +5,9 @@ from statements.services import bodies_render
 
 class Command(BaseCommand):
     help = (
-        "Render the statement pages' bodies whose kept copy is not the one the current "
-        "code, templates and content make (after a release, or writes outside the "
-        "services); --all renders every one."
+        "Render the statement pages' bodies, and the resolution pages' quotes, whose kept "
+        "copy is not the one the current code, templates and content make (after a "
+        "release, or writes outside the services); --all renders every body."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
