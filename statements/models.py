@@ -230,7 +230,10 @@ class TimeStampedModel(models.Model):
         # on every call, hashing each lazy label (a translation each): 50 µs a call, a
         # millisecond of a list of 20. Same answer, from the labels kept per field and
         # language (statements.translation).
-        return choice_display(field, getattr(self, field.attname))
+        # choice_display()'s body, not a call of it: a list prints one per row.
+        return force_str(
+            translation.choice_label(field, getattr(self, field.attname)), strings_only=True
+        )
 
 
 def choice_display(field: models.Field, value: Any) -> Any:
@@ -1163,7 +1166,8 @@ class Statement(TimeStampedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return self.url_of(self.slug)
+        # url_of()'s body, not a call of it: a page links every statement it shows.
+        return page_url("statements:statement-detail", slug=self.slug)
 
     @staticmethod
     def url_of(slug: str) -> str:
