@@ -41,7 +41,7 @@ from django.utils.text import Truncator
 
 from statements import derived
 from statements.models import (
-    ANCESTORS,
+    ANCESTOR_PATHS,
     Paragraph,
     RenderedBody,
     RenderedQuote,
@@ -220,16 +220,13 @@ def render_and_keep(ids: Sequence[int], *, stale_only: bool = False) -> int:
 
 # --- Quotes: a citing paragraph as its resolutions' pages show it ------------------------
 
-# The blocks above a quote that name its place (``with_place()`` reads as many).
-_ABOVE = ["__".join(ANCESTORS.split("__")[:depth]) for depth in range(1, 4)]
-
 # A quote's stamps, as ``quote_stamped()`` reads them: the paragraph's change; each block
 # above it, which one (a block detached by a cascade keeps its time) and its change (its
 # label and a heading's text name the place); its citations' count and newest row (ids
 # are never reused); their resolutions' newest change (a renumbered one changes a link).
 QUOTE_STAMPS = (
     "updated_at",
-    *(name for path in _ABOVE for name in (path, f"{path}__updated_at")),
+    *(name for path in ANCESTOR_PATHS for name in (path, f"{path}__updated_at")),
     "quote_citations",
     "quote_newest_citation",
     "quote_resolutions_changed",
@@ -254,11 +251,18 @@ def quote_stamped(paragraphs: QuerySet[Paragraph]) -> QuerySet[Paragraph]:
     )
 
 
-def quote_parts(paragraph: Paragraph) -> tuple[str, str]:
-    """What a resolution page shows of a paragraph read ``with_place()`` with its
-    citations: its place ("" for an un-labelled top-level block) and its linked text. The
-    page's own filter links it, as the statement body's template does."""
-    return paragraph.place_name, _environment().filters["linked_text"](paragraph)
+def quotes_rendered(ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """What a resolution page shows of each of these paragraphs, by id: its place (""
+    for an un-labelled top-level block) and its text linked to the resolutions it cites,
+    by the page's own filter, as the statement body's template links it. The services
+    keep them (``keep_quotes``); a page renders the quotes whose kept key does not hold."""
+    link = _environment().filters["linked_text"]
+    paragraphs = (
+        Paragraph.objects.filter(pk__in=list(ids))
+        .with_place(dated=False)
+        .prefetch_related(cited_resolutions_list())
+    )
+    return {paragraph.pk: (paragraph.place_name, link(paragraph)) for paragraph in paragraphs}
 
 
 def keep_quotes(ids: Sequence[int], *, stale_only: bool = False) -> int:
@@ -277,15 +281,9 @@ def keep_quotes(ids: Sequence[int], *, stale_only: bool = False) -> int:
             for (pk, kept, *_stamps), key in zip(rows, keys, strict=True)
             if key != kept or not stale_only
         }
-        paragraphs = (
-            Paragraph.objects.filter(pk__in=wanted)
-            .with_place(dated=False)
-            .prefetch_related(cited_resolutions_list())
-        )
         quotes = [
-            RenderedQuote(paragraph=paragraph, key=wanted[paragraph.pk], place=place, html=html)
-            for paragraph in paragraphs
-            for place, html in [quote_parts(paragraph)]
+            RenderedQuote(paragraph_id=pk, key=wanted[pk], place=place, html=html)
+            for pk, (place, html) in quotes_rendered(wanted).items()
         ]
     RenderedQuote.objects.filter(paragraph__statement_id__in=ids).exclude(
         paragraph_id__in=[pk for pk, *_ in rows]

@@ -1536,16 +1536,6 @@ class ParagraphQuerySet(models.QuerySet):
         return self.select_related("statement", ANCESTORS).only(*columns)
 
 
-def quoted(ids: Iterable[int], *, dated: bool = True) -> list[Paragraph]:
-    """The paragraphs of these ids, in no order, read ``with_place()`` from SQL compiled
-    once for as many (``compiled_rows()``): a page of quotes."""
-    return compiled_rows(_quoted, (dated,), ids)
-
-
-def _quoted(dated: bool, ids: list[int]) -> QuerySet:
-    return Paragraph.objects.filter(pk__in=ids).with_place(dated=dated).order_by()
-
-
 def in_citation_order(paragraphs: Iterable[Paragraph], *, oldest: bool = False) -> list[Paragraph]:
     """Paragraphs read with their statements' dates (``with_place()``) in the order of the
     index of published citations: newest statement first (``oldest``: oldest first), then
@@ -1576,7 +1566,7 @@ class ParagraphKind(models.TextChoices):
 ANCESTORS = "parent__parent__parent"
 # The path to each of those blocks: "parent", "parent__parent", …
 _LINKS = ANCESTORS.split("__")
-_ANCESTOR_PATHS = ["__".join(_LINKS[:depth]) for depth in range(1, len(_LINKS) + 1)]
+ANCESTOR_PATHS = ["__".join(_LINKS[:depth]) for depth in range(1, len(_LINKS) + 1)]
 
 # The columns ``with_place()`` reads: a paragraph's place and text, its statement's
 # address and heading, its last change and its statement's (the feed's dates), and what
@@ -1592,7 +1582,7 @@ _RESULT_COLUMNS = (
         f"statement__{name}"
         for name in ("slug", "title", "kind", "date", "speaker", "published_at", "updated_at")
     ),
-    *(f"{path}__{name}" for path in _ANCESTOR_PATHS for name in _BLOCK_COLUMNS),
+    *(f"{path}__{name}" for path in ANCESTOR_PATHS for name in _BLOCK_COLUMNS),
 )
 _RESULT_DATES = ("updated_at", "statement__published_at", "statement__updated_at")
 _UNDATED_RESULT_COLUMNS = tuple(name for name in _RESULT_COLUMNS if name not in _RESULT_DATES)

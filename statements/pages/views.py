@@ -40,13 +40,11 @@ from statements.models import (
     Statement,
     Tally,
     choice_display,
-    citations_attach,
     cited_resolution,
     compiled_rows,
     compiled_slice,
     newest_citation_first,
     principal_names_attach,
-    quoted,
 )
 from statements.pages import akn, charts, structured_data
 from statements.pages.filters import (
@@ -335,7 +333,7 @@ def quotes_shown(rows: list[CitingRow]) -> list[Quote]:
     """The page's quotes in the order of the index of published citations (newest
     statement first, then reading order): each from its kept quote while its key is the
     one its stamps make now, else rendered here from the paragraph, as the services
-    render it (``bodies.quote_parts``)."""
+    render it (``bodies.quotes_rendered``)."""
     rows = sorted(rows, key=lambda r: newest_citation_first(r.date, r.statement_id, r.position))
     kind = Statement._meta.get_field("kind")
     statements: dict[int, CitingStatement] = {}
@@ -346,11 +344,7 @@ def quotes_shown(rows: list[CitingRow]) -> list[Quote]:
             statements[row.statement_id] = CitingStatement(url, row.title, row.date, label)
     keys = bodies.body_keys(row.stamps for row in rows)
     stale = [row.paragraph_id for row, key in zip(rows, keys, strict=True) if row.kept_key != key]
-    rendered = {}
-    if stale:
-        paragraphs = quoted(stale, dated=False)
-        citations_attach(paragraphs)
-        rendered = {paragraph.pk: bodies.quote_parts(paragraph) for paragraph in paragraphs}
+    rendered = bodies.quotes_rendered(stale) if stale else {}
     quotes = []
     for row in rows:
         statement = statements[row.statement_id]
