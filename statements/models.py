@@ -1479,7 +1479,8 @@ class RenderedQuote(models.Model):
         related_name="rendered_quote",
         verbose_name=_("paragraph"),
     )
-    key = models.CharField(_("key"), max_length=64)
+    # What renders it, digested, then its stamps as text (bodies.quote_keys).
+    key = models.TextField(_("key"))
     # Paragraph.place_name ("" for an un-labelled top-level block: the page names it).
     place = models.TextField(_("place"), blank=True)
     html = models.TextField(_("HTML"))

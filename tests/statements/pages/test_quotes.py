@@ -168,3 +168,16 @@ def test_the_command_renders_the_quotes_missing_though_the_bodies_are_current(qu
     call_command("render_bodies")
     assert "Rendered 0 statement bodies." in capsys.readouterr().out
     assert RenderedQuote.objects.count() == 2
+
+
+def test_the_page_is_last_modified_at_the_newest_change_of_what_it_quotes(client, quoted):
+    # The times are compared as the database writes them: a whole second and a fraction.
+    statement_changed = dt.datetime(2030, 5, 6, 7, 8, 9, 900_000, tzinfo=dt.UTC)
+    Statement.objects.filter(pk=quoted.statement_id).update(updated_at=statement_changed)
+    assert client.get(PAGE)["Last-Modified"] == "Mon, 06 May 2030 07:08:09 GMT"
+    paragraph_changed = dt.datetime(2030, 5, 6, 7, 8, 10, tzinfo=dt.UTC)
+    Paragraph.objects.filter(pk=quoted.pk).update(updated_at=paragraph_changed)
+    page = client.get(PAGE)
+    assert page["Last-Modified"] == "Mon, 06 May 2030 07:08:10 GMT"
+    since = {"If-Modified-Since": page["Last-Modified"]}
+    assert client.get(PAGE, headers=since).status_code == 304
