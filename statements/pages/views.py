@@ -49,6 +49,7 @@ from statements.models import (
 )
 from statements.pages import akn, charts, structured_data
 from statements.pages.filters import (
+    Listed,
     MeetingFilter,
     ResolutionFilter,
     SearchForm,
@@ -369,23 +370,25 @@ def statements_per_year(counts: list[tuple[int, str, int]]) -> charts.Chart:
     return charts.per_year(counts, kinds, _("Published statements per year, by kind"))
 
 
-def chart_written(name: str, chart: Callable[[], charts.Chart], period: str) -> SafeString:
+def chart_html(figure: charts.Chart, period: str) -> SafeString:
     """A chart and its table of figures (``includes/chart.html``), "" for one without
-    columns, written once per change of the content and language
+    columns."""
+    if not figure.columns:
+        return mark_safe("")
+    # Safe: the template escaped what it wrote.
+    return mark_safe(loader.render_to_string(CHART_TEMPLATE, {"chart": figure, "period": period}))
+
+
+def chart_written(name: str, chart: Callable[[], charts.Chart], period: str) -> SafeString:
+    """``chart_html()`` of a chart written once per change of the content and language
     (``caching.per_generation``): the same for every reader until the content changes, so
     a page does not count the months of 600 citations and draw them again each time."""
-
-    def write() -> str:
-        figure = chart()
-        if not figure.columns:
-            return ""
-        return loader.render_to_string(CHART_TEMPLATE, {"chart": figure, "period": period})
-
-    # Safe: the template escaped what it wrote.
-    return mark_safe(caching.per_generation(f"chart:{name}:{get_language()}", write))
+    key = f"chart:{name}:{get_language()}"
+    return mark_safe(caching.per_generation(key, lambda: str(chart_html(chart(), period))))
 
 
 CHART_TEMPLATE = "includes/chart.html"
+HOME_CHART = "statements-per-year"  # the unfiltered statement list's too
 
 
 class SectionMixin:
@@ -407,7 +410,7 @@ class HomeView(SectionMixin, TemplateView):
         return super().get_context_data(
             # First: the content generation's read is the connection's health check.
             per_year=chart_written(
-                "statements-per-year",
+                HOME_CHART,
                 lambda: statements_per_year(published_per_year_by_kind()),
                 _("Year"),
             ),
@@ -494,9 +497,20 @@ class StatementListView(SectionMixin, TalliedListView):
         return super().get_context_data(
             filter=self.filterset,
             inputs=self.filterset.inputs(listed),
-            per_year=statements_per_year(listed.per_year_by_kind),
+            per_year=self.per_year_chart(listed),
             **kwargs,
         )
+
+    def per_year_chart(self, listed: Listed) -> SafeString:
+        """The listed statements per year: with no filter chosen, the archive's, which is
+        the home page's chart, written once per change of the content."""
+
+        def chart() -> charts.Chart:
+            return statements_per_year(listed.per_year_by_kind)
+
+        if self.filterset.chosen():
+            return chart_html(chart(), _("Year"))
+        return chart_written(HOME_CHART, chart, _("Year"))
 
 
 def _opened(view: type[DetailView], keys: list[str]) -> QuerySet:

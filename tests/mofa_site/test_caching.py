@@ -934,16 +934,23 @@ def test_the_charts_are_written_once_per_change_of_the_content(settings, archive
 
     monkeypatch.setattr(views.charts, "timeline", drawing_timeline)
     monkeypatch.setattr(views, "statements_per_year", drawing_per_year)
-    pages = ["/", "/resolutions/2397/"]
+    # The unfiltered statement list's chart is the home page's: drawn once for both.
+    pages = ["/", "/resolutions/2397/", "/statements/"]
     first = snapshot(pages)
     assert snapshot(pages) == first
     assert all(b'<figure class="chart-figure">' in body for _status, body in first.values())
     assert sorted(drawn) == ["per year", "timeline"]
 
     withdraw_with_the_service(archive)
-    assert read("/") == counted_afresh(["/"])["/"]
-    assert read("/") != first["/"]
-    assert drawn.count("per year") == 3  # after the withdrawal, and in counted_afresh()
+    for page in ("/", "/statements/"):
+        assert read(page) == counted_afresh([page])[page]
+        assert read(page) != first[page]
+    # After the withdrawal, and in each counted_afresh().
+    assert drawn.count("per year") == 4
+    # A filtered list draws its own, each time.
+    read("/statements/?kind=statement")
+    read("/statements/?kind=statement")
+    assert drawn.count("per year") == 6
 
 
 def test_a_list_with_an_invalid_filter_writes_its_error_each_time_and_keeps_nothing(
