@@ -267,6 +267,28 @@ def test_json_ld_cannot_be_broken_out_of(client, db):
     assert "<" not in ld and "\\u003C/script\\u003E" in ld
 
 
+@pytest.mark.parametrize(
+    ("view", "address"),
+    [
+        (views.StatementDetailView, "/statements/no-such-statement/"),
+        (views.MeetingDetailView, "/meetings/no-such-meeting/"),
+    ],
+)
+def test_an_unknown_address_is_404_without_building_the_views_read(
+    client, db, monkeypatch, view, address
+):
+    # Building the read (the statement's neighbours, annotated) only to name its model
+    # made a crawler's 404 dearer than a statement's page. The first request compiles
+    # the read by slug, from the view's read, once.
+    page(client, address, status=404)
+
+    def built(self):
+        raise AssertionError("the view's read was built")
+
+    monkeypatch.setattr(view, "get_queryset", built)
+    page(client, address, status=404)
+
+
 def test_drafts_are_404_and_withdrawn_statements_show_their_notice(client, db):
     draft = StatementFactory(status=Statement.Status.DRAFT)
     page(client, statement_url(draft.slug), status=404)
