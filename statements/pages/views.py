@@ -768,10 +768,11 @@ class PersonListView(SectionMixin, ListView):
         return Person.objects.public().with_counts().order_by("sort_name", "id")
 
 
-class PersonDetailView(SectionMixin, DetailView):
+class PersonDetailView(OpenedOnceMixin, SectionMixin, DetailView):
     """What a person said (statements as speaker) and whom they met (meetings, with the
     role they held that day), newest first."""
 
+    model = Person
     template_name = "statements/person_detail.html"
     context_object_name = "person"
     section = "people"

@@ -272,6 +272,7 @@ def test_json_ld_cannot_be_broken_out_of(client, db):
     [
         (views.StatementDetailView, "/statements/no-such-statement/"),
         (views.MeetingDetailView, "/meetings/no-such-meeting/"),
+        (views.PersonDetailView, "/people/no-such-person/"),
     ],
 )
 def test_an_unknown_address_is_404_without_building_the_views_read(
