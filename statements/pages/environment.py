@@ -52,6 +52,9 @@ from statements.models import page_url
 from statements.pages import templatetags
 from statements.translation import catalogues_changed, translated
 
+# What html.escape replaces.
+_special = re.compile("[&<>\"']").search
+
 
 def _escaped(value: Any) -> str:
     """Django's ``conditional_escape``, which is ``html.escape`` behind two wrappers that
@@ -62,9 +65,8 @@ def _escaped(value: Any) -> str:
     (``_Generator``) it changes nothing."""
     kind = type(value)
     if kind is str:
-        escaped = html.escape(value)
-        # html.escape hands back the very string when it replaced nothing.
-        return value if escaped is value else Markup(escaped)
+        # Most text has nothing to escape: one search, not html.escape's five replaces.
+        return Markup(html.escape(value)) if _special(value) else value
     if kind is int:
         return str(value)
     if hasattr(value, "__html__"):
