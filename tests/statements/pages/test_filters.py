@@ -467,3 +467,30 @@ def test_the_statement_filters_offer_the_choices_the_archive_has_at_each_request
     form = filters.StatementFilter({"year": "2021", "speaker": "Yoshimasa Hayashi"}).form
     assert form.is_valid(), form.errors
     assert (2021, 2021) in form.fields["year"].choices
+
+
+@pytest.mark.parametrize(
+    "filterset", [filters.StatementFilter, filters.MeetingFilter, filters.ResolutionFilter]
+)
+def test_each_filterset_has_its_own_filters_each_bound_to_it(filterset):
+    # The declared filters are copied one by one, not deep-copied (_FiltersCopiedShallow):
+    # each copy must still be its own, with its own arguments, and a filter with a
+    # method must call it on its own FilterSet.
+    first, second = filterset({}), filterset({})
+    for name, mine in first.filters.items():
+        theirs = second.filters[name]
+        assert mine is not theirs and mine is not filterset.base_filters[name]
+        assert mine.parent is first and theirs.parent is second
+        assert mine.extra == theirs.extra and mine.extra is not theirs.extra
+        if mine.method is not None:
+            assert mine.filter.f is mine and theirs.filter.f is theirs
+            assert mine.filter.method.__self__ is first
+
+
+def test_a_filter_with_a_method_narrows_through_its_own_filterset(statements):
+    StatementFactory(kind="press_release")
+    every = Statement.objects.all()
+    chosen = filters.StatementFilter({"kind": "statement"}, queryset=every)
+    narrowed = chosen.filters["kind"].filter(every, "statement")
+    assert set(narrowed) == set(every.filter(kind="statement")) != set(every)
+    assert {s.kind for s in chosen.qs} == {"statement"}
