@@ -34,7 +34,6 @@ from django.db import connection
 from django.db.models import (
     Count,
     Exists,
-    ExpressionWrapper,
     F,
     Func,
     Max,
@@ -272,8 +271,10 @@ def quote_stamped(paragraphs: QuerySet[Paragraph]) -> QuerySet[Paragraph]:
     separated = [part for value in text for part in (value, Value(_QUOTE_SEPARATOR))][:-1]
     # SQL's own operator, on both engines: Concat() nests a pair a level, past SQLite's
     # parser stack for twenty-three parts (none is null here).
-    joined = Func(*separated, template="(%(expressions)s)", arg_joiner=" || ")
-    return paragraphs.annotate(**{QUOTE_STAMPS: ExpressionWrapper(joined, TextField())})
+    joined = Func(
+        *separated, template="(%(expressions)s)", arg_joiner=" || ", output_field=TextField()
+    )
+    return paragraphs.annotate(**{QUOTE_STAMPS: joined})
 
 
 def quotes_rendered(ids: Iterable[int]) -> dict[int, tuple[str, str]]:
