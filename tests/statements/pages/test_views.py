@@ -522,6 +522,8 @@ def changes_validators(client, url: str, change) -> bool:
         "unlink the meeting",
         "rename the speaker's person",
         "merge the speaker's person",
+        "rename a participant's person",
+        "merge a participant's person",
     ],
 )
 def test_whatever_a_statement_page_shows_changes_its_validators(client, seeded, change):
@@ -529,6 +531,8 @@ def test_whatever_a_statement_page_shows_changes_its_validators(client, seeded, 
     statement.person = PersonFactory(name="Taro Kono")  # the seed names no speaker
     statement.save()
     summary = Statement.objects.get(slug=SUMMARY)  # reports a meeting with participants
+    # Its JSON-LD links each participant's person: a rename or a merge changes the link.
+    attending = Participant.objects.filter(meeting__statements=summary).exclude(person=None)
     changes = {
         "delete a paragraph": (
             statement,
@@ -550,6 +554,8 @@ def test_whatever_a_statement_page_shows_changes_its_validators(client, seeded, 
         "unlink the meeting": (statement, lambda: statement.meetings.clear()),
         "rename the speaker's person": (statement, lambda: rename_person(statement.person)),
         "merge the speaker's person": (statement, lambda: merge_away(statement.person)),
+        "rename a participant's person": (summary, lambda: rename_person(attending[0].person)),
+        "merge a participant's person": (summary, lambda: merge_away(attending[0].person)),
     }
     page, change_it = changes[change]
     assert changes_validators(client, statement_url(page.slug), change_it)
