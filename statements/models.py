@@ -1242,26 +1242,10 @@ class Statement(TimeStampedModel):
         return blocks
 
     def reported_meetings(self) -> list[Meeting]:
-        """The meetings it reports or mentions (``Meeting.Meta.ordering``), each with its
-        participants and the person each one is (``participants_with_people()``), from
-        one read by key (its page): a filter and a prefetch were built and compiled at
-        each request, and then the participants were a second query."""
-        db = self._state.db
-        (_, meeting_columns), (_, participant_columns), (_, person_columns) = _REPORTED
-        meetings: dict[int, Meeting] = {}
-        participants = []
-        for row in compiled_rows(_meetings_reported, (), [self.pk]):
-            meeting, participant, person = _split(row, _REPORTED)
-            if meeting[0] not in meetings:
-                meetings[meeting[0]] = Meeting.from_db(db, meeting_columns, meeting)
-            if participant[0] is None:  # a meeting without participants
-                continue
-            shown = Participant.from_db(db, participant_columns, participant)
-            shown.person = None if person[0] is None else Person.from_db(db, person_columns, person)
-            participants.append(shown)
-        reported = list(meetings.values())
-        prefetched(reported, "participants", participants)
-        return reported
+        """The meetings it reports or mentions (``Meeting.Meta.ordering``), as its page
+        lists them: without their participants, whom each meeting's own page shows. From
+        SQL compiled once (its page)."""
+        return compiled_rows(_meetings_reported, (), [self.pk])
 
     def published_neighbours(self) -> tuple[Statement | None, Statement | None]:
         """The published statements listed just after it and just before it (older and
@@ -2093,30 +2077,8 @@ def _public_notes(ids: list[int]) -> QuerySet:
     return ChangeNote.objects.filter(statement_id__in=ids).public()
 
 
-# The columns of a statement's meetings, their participants and their people, in the
-# order of a row of ``_meetings_reported``: (path from the meeting, attnames).
-_REPORTED = (
-    ("", _shown_columns(Meeting)),
-    ("participants__", _shown_columns(Participant)),
-    ("participants__person__", _shown_columns(Person)),
-)
-
-
-def _split(row: Sequence[Any], parts: Sequence[tuple[str, list[str]]]) -> list[Sequence[Any]]:
-    """A row of several models' columns, cut into each model's."""
-    cut, start = [], 0
-    for _path, columns in parts:
-        cut.append(row[start : start + len(columns)])
-        start += len(columns)
-    return cut
-
-
 def _meetings_reported(ids: list[int]) -> QuerySet:
-    # A row a meeting and participant, in the meetings' order then the participants'
-    # (participants_with_people()); a meeting without participants, one row with none.
-    columns = [f"{path}{name}" for path, names in _REPORTED for name in names]
-    order = [*Meeting._meta.ordering, "participants__position", "participants__id"]
-    return Meeting.objects.filter(statements__in=ids).values_list(*columns).order_by(*order)
+    return Meeting.objects.filter(statements__in=ids).defer(*UNSHOWN)
 
 
 def _meeting_participants(ids: list[int]) -> QuerySet:

@@ -35,6 +35,8 @@ def resolution_data(resolution: Resolution, absolute: Absolute) -> dict[str, Any
 
 
 def meeting_data(meeting: Meeting, absolute: Absolute) -> dict[str, Any]:
+    """The meeting as an Event, from its own columns: what a page listing it says (a
+    statement's); its own page adds who attended."""
     starts_at = meeting.starts_at
     data: dict[str, Any] = {
         "@type": "Event",
@@ -52,26 +54,6 @@ def meeting_data(meeting: Meeting, absolute: Absolute) -> dict[str, Any]:
         data["location"] = {"@type": "Place", "name": meeting.location}
     if meeting.occasion:
         data["superEvent"] = {"@type": "Event", "name": meeting.occasion}
-    attendees = [
-        {
-            "@type": "Person",
-            "name": participant.name,
-            **(
-                {"url": absolute(participant.person.get_absolute_url())}
-                if participant.person
-                else {}
-            ),
-            **({"jobTitle": participant.role} if participant.role else {}),
-            **(
-                {"affiliation": {"@type": "Organization", "name": participant.organisation}}
-                if participant.organisation
-                else {}
-            ),
-        }
-        for participant in meeting.participants.all()
-    ]
-    if attendees:
-        data["attendee"] = attendees
     return data
 
 
@@ -79,8 +61,8 @@ def statement_data(
     statement: Statement, meetings: list[Meeting], absolute: Absolute
 ) -> dict[str, Any]:
     """The statement as an Article by the ministry, with the meetings it reports as
-    Events (with their participants loaded) and the resolutions it cites as Legislation
-    (``Statement.cited_resolutions``)."""
+    Events and the resolutions it cites as Legislation (``Statement.cited_resolutions``):
+    what its page shows of them."""
     url = absolute(statement.get_absolute_url())
     data: dict[str, Any] = {
         "@context": CONTEXT,
@@ -111,7 +93,30 @@ def statement_data(
 
 
 def meeting_page_data(meeting: Meeting, absolute: Absolute) -> dict[str, Any]:
-    return {"@context": CONTEXT, **meeting_data(meeting, absolute)}
+    """The meeting's Event with its attendees (its participants loaded, with the person
+    each one is)."""
+    data = {"@context": CONTEXT, **meeting_data(meeting, absolute)}
+    attendees = [
+        {
+            "@type": "Person",
+            "name": participant.name,
+            **(
+                {"url": absolute(participant.person.get_absolute_url())}
+                if participant.person
+                else {}
+            ),
+            **({"jobTitle": participant.role} if participant.role else {}),
+            **(
+                {"affiliation": {"@type": "Organization", "name": participant.organisation}}
+                if participant.organisation
+                else {}
+            ),
+        }
+        for participant in meeting.participants.all()
+    ]
+    if attendees:
+        data["attendee"] = attendees
+    return data
 
 
 def resolution_page_data(resolution: Resolution, absolute: Absolute) -> dict[str, Any]:

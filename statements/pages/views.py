@@ -124,10 +124,10 @@ def conditional_on(
 
 
 # Everything a statement page shows, as counts and latest changes: the statement, its
-# paragraphs and their citations, its meetings, their participants and the people they
-# are (its JSON-LD links them: which ones, and their last change), its speaker's person
-# (the same), and its neighbours (the newest change to a published statement, and how
-# many there are, so an edit, a withdrawal or a deletion anywhere changes the
+# paragraphs and their citations, its meetings (not their participants: only each
+# meeting's page shows them), its speaker's person (which one, and its last change: a
+# rename or a merge), and its neighbours (the newest change to a published statement,
+# and how many there are, so an edit, a withdrawal or a deletion anywhere changes the
 # previous/next links' stamp). Its body's stamps first (bodies.stamp_columns): they are
 # the key of its rendered body too. A citation moved from one paragraph to another
 # keeps every count and time: the newest citation row's id tells (ids are never
@@ -139,19 +139,6 @@ SELECT s.updated_at,
     (SELECT COUNT(*) FROM {derived.LINKS} l WHERE l.statement_id = s.id),
     (SELECT MAX(m.updated_at) FROM {derived.LINKS} l
         JOIN {derived.MEETING} m ON m.id = l.meeting_id WHERE l.statement_id = s.id),
-    (SELECT COUNT(*) FROM {derived.LINKS} l
-        JOIN {derived.PARTICIPANT} x ON x.meeting_id = l.meeting_id
-        WHERE l.statement_id = s.id),
-    (SELECT MAX(x.updated_at) FROM {derived.LINKS} l
-        JOIN {derived.PARTICIPANT} x ON x.meeting_id = l.meeting_id
-        WHERE l.statement_id = s.id),
-    (SELECT SUM(x.person_id) FROM {derived.LINKS} l
-        JOIN {derived.PARTICIPANT} x ON x.meeting_id = l.meeting_id
-        WHERE l.statement_id = s.id),
-    (SELECT MAX(pe.updated_at) FROM {derived.LINKS} l
-        JOIN {derived.PARTICIPANT} x ON x.meeting_id = l.meeting_id
-        JOIN {derived.PERSON} pe ON pe.id = x.person_id
-        WHERE l.statement_id = s.id),
     (SELECT MAX(updated_at) FROM {derived.STATEMENT} WHERE status = %(published)s),
     (SELECT value FROM {derived.TALLY} WHERE name = %(tally)s),
     s.person_id,

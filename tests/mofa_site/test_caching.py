@@ -279,7 +279,6 @@ CHANGES = {
     "edit a meeting participant": (
         rename_a_participant_through_the_api,
         [
-            "/statements/on-the-launch/",
             "/meetings/abe-guterres/",
             "/api/v1/meetings/abe-guterres/",
         ],

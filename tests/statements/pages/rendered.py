@@ -4,6 +4,7 @@ no ``context`` or ``templates`` to read, so tests read the page itself."""
 
 from __future__ import annotations
 
+import json
 import re
 from html import unescape
 
@@ -12,6 +13,7 @@ RESULT_LINK = re.compile(r'<h3 class="result__title"><a href="([^"]*)">')
 ROW_LINK = re.compile(r'<th scope="row"><a href="([^"]*)">')
 STATUS_COUNT = re.compile(r'<p class="meta" role="status">(\d+) ')
 OPTION = re.compile(r'<option value="([^"]*)"( selected)?>([^<]*)</option>')
+JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
 
 
 def item_links(html: str) -> list[str]:
@@ -42,3 +44,8 @@ def options(html: str) -> list[tuple[str, bool, str]]:
 def select_options(html: str, name: str) -> list[tuple[str, bool, str]]:
     """The options of the page's <select name=``name``>."""
     return options(re.search(rf'<select name="{name}".*?</select>', html, re.S).group())
+
+
+def json_ld(html: str) -> dict:
+    """The page's JSON-LD, as data."""
+    return json.loads(JSON_LD.search(html).group(1))

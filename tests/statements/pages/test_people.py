@@ -1,7 +1,5 @@
 """People's pages: the list, a person's page, feed and JSON-LD, and the links to them."""
 
-import json
-import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -15,7 +13,7 @@ from tests.factories import (
     StatementFactory,
     statement_with_paragraphs,
 )
-from tests.statements.pages.rendered import item_links, select_options
+from tests.statements.pages.rendered import item_links, json_ld, select_options
 
 pytestmark = pytest.mark.django_db
 
@@ -23,11 +21,6 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 SUMMARY = (
     "2017-09-19-meeting-between-prime-minister-shinzo-abe-and-secretary-general-antonio-guterres"
 )
-
-
-def json_ld(html: str) -> dict:
-    found = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
-    return json.loads(found.group(1))
 
 
 def public_meeting(**fields):
