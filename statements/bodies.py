@@ -26,7 +26,7 @@ import importlib.metadata
 from collections.abc import Iterable, Sequence
 from importlib.util import find_spec
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.signals import setting_changed
@@ -50,6 +50,7 @@ from django.urls import get_script_prefix
 from django.utils import translation
 from django.utils.dateparse import parse_datetime
 from django.utils.text import Truncator
+from markupsafe import Markup
 
 from statements import derived
 from statements.models import (
@@ -58,10 +59,13 @@ from statements.models import (
     RenderedBody,
     RenderedQuote,
     Statement,
+    StatementKind,
     cited_resolutions_list,
 )
 
 TEMPLATE = "includes/statement_body.html"
+# A meeting summary's body as its meeting's page quotes it, and the template it includes.
+QUOTED_TEMPLATES = ("includes/quoted_body.html", "includes/quoted_paragraph.html")
 DESCRIPTION_WORDS = 40  # a page's meta description: its opening words
 
 # The modules whose code decides a body's bytes besides the template: what is kept
@@ -84,7 +88,7 @@ def stamp_columns(statement: str) -> str:
     change (a number renumbered changes a link) and the newest citation row (ids are
     never reused: a citation moved to another paragraph keeps every count and time).
     The statement page's ETag reads them (views.STATEMENT_STAMPS_SQL), and so does
-    ``stamps_of()``: one text, so the two cannot disagree."""
+    ``kept_of()``: one text, so the two cannot disagree."""
     paragraphs = f"{derived.PARAGRAPH} p"
     cited = f"{paragraphs} JOIN {derived.CITATIONS} c ON c.paragraph_id = p.id"
     mine = f"p.statement_id = {statement}.id"
@@ -110,15 +114,29 @@ def as_datetime(value: Any) -> Any:
     return value
 
 
-def stamps_of(ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
-    """Each statement's body stamps (``stamp_columns()``), read as the page reads them."""
+class Kept(NamedTuple):
+    """A statement's body stamps (``stamp_columns()``), read as the page reads them, and
+    what is kept of its body: the key (None when nothing is) and the quoted HTML."""
+
+    stamps: tuple[Any, ...]
+    key: str | None
+    quoted_html: str
+
+
+def kept_of(ids: Sequence[int]) -> dict[int, Kept]:
+    """Each statement's ``Kept``, by id, from one read."""
     if not ids:
         return {}
     places = ", ".join(["%s"] * len(ids))
-    sql = f"SELECT s.id, {stamp_columns('s')} FROM {derived.STATEMENT} s WHERE s.id IN ({places})"
+    sql = f"""SELECT s.id, b.key, b.quoted_html, {stamp_columns("s")}
+        FROM {derived.STATEMENT} s LEFT JOIN {RenderedBody._meta.db_table} b
+        ON b.statement_id = s.id WHERE s.id IN ({places})"""
     with connection.cursor() as cursor:
         cursor.execute(sql, list(ids))
-        return {pk: tuple(as_datetime(v) for v in values) for pk, *values in cursor.fetchall()}
+        return {
+            pk: Kept(tuple(as_datetime(v) for v in stamps), key, html or "")
+            for pk, key, html, *stamps in cursor.fetchall()
+        }
 
 
 def rendering() -> str:
@@ -146,9 +164,11 @@ def _engines_changed(*, setting: str, **kwargs: Any) -> None:
 
 def _digest() -> str:
     digest = hashlib.sha256()
-    template = Path(loader.get_template(TEMPLATE).origin.name)
+    templates = [
+        Path(loader.get_template(name).origin.name) for name in (TEMPLATE, *QUOTED_TEMPLATES)
+    ]
     # Found, not imported: the domain reads the pages' code only to know when it changed.
-    sources = [template, *(Path(find_spec(name).origin) for name in _RENDERING_MODULES)]
+    sources = [*templates, *(Path(find_spec(name).origin) for name in _RENDERING_MODULES)]
     for locale in getattr(settings, "LOCALE_PATHS", ()):
         sources += sorted(Path(locale).glob("**/*.mo"))
     for path in sources:
@@ -161,12 +181,14 @@ def _digest() -> str:
 _kept_digest = functools.cache(_digest)
 
 
-def body_key(stamps: Sequence[Any]) -> str:
-    """The key of a body rendered from these stamps, now: in this language, under this
-    address prefix (its links are paths), by this code. The stamps' ``repr()``: the same
-    values, read the same way, give the same text in every process (an aware time names
-    its zone)."""
-    return hashlib.sha256(f"{_renders_now()}{tuple(stamps)!r}".encode()).hexdigest()
+def body_key(stamps: Sequence[Any], slug: str, kind: str) -> str:
+    """The key of a body rendered from these stamps, for a statement at this address (a
+    quoted body links its paragraphs there) and of this kind (a summary's body is kept
+    quoted too), now: in this language, under this address prefix (its links are paths),
+    by this code. The stamps' ``repr()``: the same values, read the same way, give the
+    same text in every process (an aware time names its zone)."""
+    stamped = (*stamps, slug, kind)
+    return hashlib.sha256(f"{_renders_now()}{stamped!r}".encode()).hexdigest()
 
 
 def quote_keys(stamps: Iterable[str]) -> list[str]:
@@ -188,12 +210,18 @@ def description(text: str) -> str:
 
 def rendered(statement: Statement) -> RenderedBody:
     """The statement's body as its page would render it now, with the resolutions it
-    cites (not saved, no key)."""
+    cites, and quoted as its meeting's page would if it is a summary (not saved, no
+    key)."""
     paragraphs = statement.body()
     html = loader.get_template(TEMPLATE).render({"paragraphs": paragraphs})
+    quoted = ""
+    if statement.kind == StatementKind.MEETING_SUMMARY:
+        quoted = loader.get_template(QUOTED_TEMPLATES[0]).render({"paragraphs": paragraphs})
     opening = description(paragraphs[0].text) if paragraphs else ""
     resolutions = RenderedBody.resolution_rows(statement.cited_resolutions)
-    return RenderedBody(statement=statement, html=html, opening=opening, resolutions=resolutions)
+    return RenderedBody(
+        statement=statement, html=html, quoted_html=quoted, opening=opening, resolutions=resolutions
+    )
 
 
 def kept(statement: Statement, stamps: Sequence[Any] | None) -> RenderedBody | None:
@@ -203,9 +231,21 @@ def kept(statement: Statement, stamps: Sequence[Any] | None) -> RenderedBody | N
     if stamps is None:
         return None
     body = getattr(statement, "rendered_body", None)
-    if body is None or body.key != body_key(stamps):
+    if body is None or body.key != body_key(stamps, statement.slug, statement.kind):
         return None
     return body
+
+
+def kept_quoted(summaries: Sequence[Statement]) -> dict[int, Markup]:
+    """The kept quoted bodies of these meeting summaries whose keys hold now, by
+    statement id; a meeting's page reads and renders the paragraphs of the others."""
+    found = kept_of([summary.pk for summary in summaries])
+    quoted = {}
+    for summary in summaries:
+        kept = found.get(summary.pk)
+        if kept and kept.key == body_key(kept.stamps, summary.slug, summary.kind):
+            quoted[summary.pk] = Markup(kept.quoted_html)
+    return quoted
 
 
 def render_and_keep(ids: Sequence[int], *, stale_only: bool = False) -> int:
@@ -213,24 +253,25 @@ def render_and_keep(ids: Sequence[int], *, stale_only: bool = False) -> int:
     site's language and under the address prefix of this process (``stale_only``: those
     whose kept key is not the one they would get now). Returns how many it rendered.
     Called by the services inside their transaction, after their writes."""
-    stamps = stamps_of(ids)
+    found = kept_of(ids)
+    statements = Statement.objects.filter(pk__in=found).only("pk", "slug", "kind")
     with translation.override(settings.LANGUAGE_CODE):
-        keys = {pk: body_key(values) for pk, values in stamps.items()}
+        keys = {
+            statement: body_key(found[statement.pk].stamps, statement.slug, statement.kind)
+            for statement in statements.order_by("pk")
+        }
         if stale_only:
-            current = RenderedBody.objects.filter(pk__in=keys).values_list("pk", "key")
-            for pk, key in current:
-                if keys[pk] == key:
-                    del keys[pk]
+            keys = {s: key for s, key in keys.items() if found[s.pk].key != key}
         bodies = []
-        for statement in Statement.objects.filter(pk__in=keys).only("pk").order_by("pk"):
+        for statement, key in keys.items():
             body = rendered(statement)
-            body.key = keys[statement.pk]
+            body.key = key
             bodies.append(body)
     RenderedBody.objects.bulk_create(
         bodies,
         update_conflicts=True,
         unique_fields=["statement"],
-        update_fields=["key", "html", "opening", "resolutions"],
+        update_fields=["key", "html", "quoted_html", "opening", "resolutions"],
     )
     keep_quotes(ids, stale_only=stale_only)
     return len(bodies)

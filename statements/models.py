@@ -9,7 +9,7 @@ import itertools
 import secrets
 import unicodedata
 import zoneinfo
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Container, Iterable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -701,26 +701,30 @@ class Meeting(TimeStampedModel):
 
     def load_reports(self) -> None:
         """Load, for its page, by key (``compiled_rows()``): its participants with their
-        people, the statements reporting it (``reporting_statements()``' order, without
-        their sources) and their paragraphs; then ``cite_reports()``. Prefetches were
-        built and compiled at each request."""
+        people and the statements reporting it (``reporting_statements()``' order,
+        without their sources); ``load_paragraphs()`` then reads what the page quotes of
+        them. Prefetches were built and compiled at each request."""
         prefetched([self], "participants", compiled_rows(_meeting_participants, (), [self.pk]))
         self.reporting = compiled_rows(_reporting_statements, (), [self.pk])
-        bodies = compiled_rows(_statement_bodies, (), [s.pk for s in self.reporting])
-        prefetched(self.reporting, "paragraphs", bodies)
-        self.cite_reports()
 
-    def cite_reports(self) -> None:
-        """Give the paragraphs of the published statements reporting it, as
-        ``load_reports()`` loaded them, the resolutions they cite: one query
-        (``citations_attach``), where Django's many-to-many prefetch cost twice as much."""
-        citations_attach([p for statement in self.published_statements for p in statement.body()])
+    def load_paragraphs(self, *, quoted: Container[int] = ()) -> None:
+        """Load the paragraphs of the statements ``load_reports()`` loaded, with the
+        resolutions they cite, but those of ``quoted`` (ids: the summaries its page shows
+        as the services rendered them, ``bodies.kept_quoted()``). One query for the
+        citations (``citations_attach``), where Django's many-to-many prefetch cost twice
+        as much."""
+        reading = [statement for statement in self.reporting if statement.pk not in quoted]
+        paragraphs = compiled_rows(_statement_bodies, (), [s.pk for s in reading])
+        prefetched(reading, "paragraphs", paragraphs)
+        citations_attach(
+            [p for statement in reading if statement.is_published for p in statement.body()]
+        )
 
     @cached_property
     def mentions(self) -> list[MeetingMention]:
         """The other published statements linked to it, newest first, each with the
         paragraphs that name the meeting (by its date, its title's words or two of its
-        participants: ``importing.mentions``). Reads what ``load_reports()`` loaded."""
+        participants: ``importing.mentions``). Reads what ``load_paragraphs()`` loaded."""
         names = [participant.name for participant in self.participants.all()]
         found = []
         for statement in self.published_statements:
@@ -1292,11 +1296,12 @@ class Statement(TimeStampedModel):
 
 class RenderedBody(models.Model):
     """A statement's body as its page shows it (the paragraphs, numbered and linked),
-    rendered by the services when they write its paragraphs or citations, so that its
-    page does not read and render each paragraph at every request (statements/bodies.py).
-    ``key`` says what it was rendered from: the body's stamps (counts,
-    newest changes), the code and templates that render it, the language and the
-    address prefix. The page shows it only while the key is the one it would render
+    and a meeting summary's as its meeting's page quotes it, rendered by the services
+    when they write its paragraphs or citations, so that neither page reads and renders
+    each paragraph at every request (statements/bodies.py). ``key`` says what it was
+    rendered from: the body's stamps (counts, newest changes), the statement's address
+    and kind, the code and templates that render it, the language and the address
+    prefix. The page shows it only while the key is the one it would render
     now, else renders the body itself: a body written some other way (raw SQL, a
     release that changes the markup) is slower to serve, never stale."""
 
@@ -1309,6 +1314,9 @@ class RenderedBody(models.Model):
     )
     key = models.CharField(_("key"), max_length=64)
     html = models.TextField(_("HTML"))
+    # A meeting summary's body as its meeting's page quotes it, each paragraph linked to
+    # its place in the statement ("" for other kinds, which no page quotes whole).
+    quoted_html = models.TextField(_("quoted HTML"), blank=True, default="")
     # The page's meta description: its first paragraph's opening words ("" without one).
     opening = models.TextField(_("opening words"), blank=True)
     # The resolutions the body cites, by number, as rows of RESOLUTION_COLUMNS: the key

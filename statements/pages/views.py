@@ -552,6 +552,7 @@ class StatementDetailView(OpenedOnceMixin, SectionMixin, DetailView):
         return (
             self.shown()
             .select_related("person", "rendered_body")
+            .defer("rendered_body__quoted_html")  # its meeting's page shows that
             .without_sources()
             .with_neighbours()
         )
@@ -742,9 +743,14 @@ class MeetingDetailView(OpenedOnceMixin, SectionMixin, DetailView):
         return Meeting.objects.published()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        self.object.load_reports()  # its participants and reports, read by key
+        meeting = self.object
+        meeting.load_reports()  # its participants and reports, read by key
+        # Its summaries as the services rendered them, while their keys hold.
+        quoted = bodies.kept_quoted(meeting.summaries)
+        meeting.load_paragraphs(quoted=quoted)
         return super().get_context_data(
-            json_ld=structured_data.meeting_page_data(self.object, self.request.build_absolute_uri),
+            quoted=quoted,
+            json_ld=structured_data.meeting_page_data(meeting, self.request.build_absolute_uri),
             **kwargs,
         )
 

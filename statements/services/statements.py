@@ -527,7 +527,9 @@ def statement_update(
         if meetings is not None:
             statement.meetings.set(meetings)
         if rows is not None:
-            _paragraphs_apply(statement, rows)
+            _paragraphs_apply(statement, rows)  # renders its body
+        else:  # its address or kind is in its body's key
+            bodies_render(statements=[statement.pk], stale_only=True)
         reversion.add_to_revision(statement)
     return statement
 

@@ -8,13 +8,20 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.template import loader
-from django.test.utils import override_script_prefix
+from django.test.utils import CaptureQueriesContext, override_script_prefix
 from django.utils import translation
 
 from statements import bodies, services
 from statements.models import Paragraph, RenderedBody, Resolution, Statement
-from tests.statements.pages.test_views import STATEMENT_2397, served_under, statement_url
+from tests.statements.pages.test_views import (
+    ABE_GUTERRES,
+    STATEMENT_2397,
+    SUMMARY,
+    served_under,
+    statement_url,
+)
 
 MARK = "<p>kept body</p>"
 
@@ -130,8 +137,8 @@ def test_renumbering_a_resolution_renders_the_bodies_citing_it(statement):
     resolution = Resolution.objects.get(number=2397)
     services.resolution_update(resolution=resolution, number=2398)
     assert 'href="/resolutions/2397/"' not in RenderedBody.objects.get(statement=statement).html
-    stamps = bodies.stamps_of([statement.pk])[statement.pk]
-    assert RenderedBody.objects.get(statement=statement).key == bodies.body_key(stamps)
+    kept = bodies.kept_of([statement.pk])[statement.pk]
+    assert kept.key == bodies.body_key(kept.stamps, statement.slug, statement.kind)
 
 
 def test_deleting_a_resolution_renders_the_bodies_that_cited_it(client, statement):
@@ -151,16 +158,22 @@ def test_a_page_served_under_another_prefix_renders_its_own_links(client, statem
 
 
 @override_script_prefix("/")
-def test_the_key_follows_the_stamps_the_language_and_the_prefix():
+def test_the_key_follows_the_stamps_the_address_the_kind_the_language_and_the_prefix():
     stamps = (3, dt.datetime(2024, 1, 2, tzinfo=dt.UTC), 0, None, None)
-    key = bodies.body_key(stamps)
-    assert key == bodies.body_key(stamps)
-    assert key != bodies.body_key((4, *stamps[1:]))
-    assert key != bodies.body_key((3, dt.datetime(2024, 1, 3, tzinfo=dt.UTC), *stamps[2:]))
+
+    def key(stamps=stamps, slug="a-statement", kind="statement"):
+        return bodies.body_key(stamps, slug, kind)
+
+    assert key() == key()
+    assert key() != key((4, *stamps[1:]))
+    assert key() != key((3, dt.datetime(2024, 1, 3, tzinfo=dt.UTC), *stamps[2:]))
+    assert key() != key(slug="renamed")  # a quoted body links the statement's address
+    assert key() != key(kind="meeting_summary")  # only a summary is kept quoted
+    here = key()
     with override_script_prefix("/archive/"):
-        assert key != bodies.body_key(stamps)
+        assert key() != here
     with translation.override("fr"):
-        assert key != bodies.body_key(stamps)
+        assert key() != here
 
 
 def test_the_command_renders_only_stale_bodies_unless_asked_for_all(statement, capsys):
@@ -200,3 +213,78 @@ def test_the_environment_the_key_reads_is_the_one_pages_render_with_after_a_sett
     bodies.rendering()  # looks the environment up
     settings.DEBUG = not settings.DEBUG  # Django makes its template engines anew
     assert bodies._environment() is loader.get_template(bodies.TEMPLATE).template.environment
+
+
+# --- A meeting summary, quoted whole by its meeting's page -------------------------------
+
+QUOTED_MARK = "<p>kept summary</p>"
+
+
+@pytest.fixture
+def summary(seeded) -> Statement:
+    services.bodies_render()
+    return Statement.objects.get(slug=SUMMARY)
+
+
+def meeting_page(client) -> str:
+    return client.get(f"/meetings/{ABE_GUTERRES}/").content.decode()
+
+
+def quoted_marked(summary: Statement) -> None:
+    assert RenderedBody.objects.filter(statement=summary).update(quoted_html=QUOTED_MARK) == 1
+
+
+def test_only_a_meeting_summary_is_kept_quoted(summary):
+    quoted = dict(RenderedBody.objects.values_list("statement__kind", "quoted_html"))
+    assert quoted.pop(Statement.Kind.MEETING_SUMMARY).startswith('<div class="paragraph">')
+    assert set(quoted.values()) == {""}
+
+
+def test_the_meetings_page_quotes_its_summary_as_kept_and_as_it_renders_it(client, summary):
+    kept = meeting_page(client)
+    assert f'href="/statements/{SUMMARY}/#p-1"' in kept
+    quoted_marked(summary)
+    assert QUOTED_MARK in meeting_page(client)
+    RenderedBody.objects.all().delete()
+    assert meeting_page(client) == kept
+
+
+def test_the_meetings_page_renders_a_summary_changed_outside_the_services(client, summary):
+    quoted_marked(summary)
+    edit = summary.paragraphs.order_by("position").first()
+    edit.text += " Corrected."
+    edit.save()
+    page = meeting_page(client)
+    assert QUOTED_MARK not in page and "Corrected." in page
+
+
+def test_a_summary_given_a_new_address_is_quoted_with_links_to_it(client, summary):
+    quoted_marked(summary)
+    services.statement_update(
+        statement=summary, expected_version=summary.version, slug="the-summary-moved"
+    )
+    page = meeting_page(client)
+    assert QUOTED_MARK not in page
+    assert 'href="/statements/the-summary-moved/#p-1"' in page
+    assert f"/statements/{SUMMARY}/#" not in page
+    assert 'href="/statements/the-summary-moved/#p-1"' in (
+        RenderedBody.objects.get(statement=summary).quoted_html
+    )
+
+
+def test_a_statement_made_a_summary_is_kept_quoted_by_the_services(client, seeded):
+    services.bodies_render()
+    statement = Statement.objects.get(slug=STATEMENT_2397)
+    assert RenderedBody.objects.get(statement=statement).quoted_html == ""
+    services.statement_update(
+        statement=statement,
+        expected_version=statement.version,
+        kind=Statement.Kind.MEETING_SUMMARY,
+    )
+    assert 'class="paragraph"' in RenderedBody.objects.get(statement=statement).quoted_html
+
+
+def test_a_statements_page_does_not_read_its_quoted_body(client, summary):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(statement_url(SUMMARY)).status_code == 200
+    assert not any("quoted_html" in query["sql"] for query in queries.captured_queries)

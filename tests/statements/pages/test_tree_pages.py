@@ -160,8 +160,9 @@ def test_the_meeting_page_names_quoted_blocks_by_heading_and_label_path(
             {"label": "(1)", "parent": 1, "text": "Minister Kono met Minister Bishop."},
         ],
     )
-    # validators, meeting, participants, statements, paragraphs, resolutions: as flat
-    with django_assert_num_queries(6):
+    # validators, meeting, participants, statements, the summary's kept body, the
+    # mention's paragraphs, resolutions: as flat
+    with django_assert_num_queries(7):
         html = client.get(meeting.get_absolute_url()).content.decode()
     names = re.findall(r'class="paragraph__permalink" href="[^"]+" aria-label="([^"]+)"', html)
     assert names == [

@@ -811,17 +811,25 @@ def test_meeting_page_runs_the_same_queries_for_2_or_200_summary_paragraphs(
 ):
     resolution = ResolutionFactory(number=2397)
     for count in (2, 200):
-        meeting = MeetingFactory()
+        meeting, alone = MeetingFactory(), MeetingFactory()
         ParticipantFactory.create_batch(3, meeting=meeting, person=PersonFactory())
         ParticipantFactory.create_batch(2, meeting=meeting, in_attendance=True)
+        summary = statement_with_paragraphs(count, resolution, kind=Statement.Kind.MEETING_SUMMARY)
         meeting.statements.add(
-            statement_with_paragraphs(count, resolution, kind=Statement.Kind.MEETING_SUMMARY),
+            summary,
             *[statement_with_paragraphs(count // 2, resolution) for _ in range(count // 20 + 1)],
         )
-        # validators, meeting, participants (with their people), statements, paragraphs,
-        # resolutions
-        with django_assert_num_queries(6):
+        alone.statements.add(summary)
+        services.bodies_render(statements=[summary.pk])
+        # validators, meeting, participants (with their people), statements, the
+        # summary's kept body, the mentions' paragraphs, their resolutions
+        with django_assert_num_queries(7):
             response = client.get(meeting.get_absolute_url())
+        assert response.status_code == 200
+        assert b'<a href="/resolutions/2397/">2397</a>' in response.content
+        # A meeting its summary alone reports reads no paragraph.
+        with django_assert_num_queries(5):
+            response = client.get(alone.get_absolute_url())
         assert response.status_code == 200
         assert b'<a href="/resolutions/2397/">2397</a>' in response.content
 
