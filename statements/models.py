@@ -708,17 +708,15 @@ class Meeting(TimeStampedModel):
         self.reporting = compiled_rows(_reporting_statements, (), [self.pk])
 
     def load_paragraphs(self, *, quoted: Container[int] = ()) -> None:
-        """Load the paragraphs of the statements ``load_reports()`` loaded, with the
-        resolutions they cite, but those of ``quoted`` (ids: the summaries its page shows
-        as the services rendered them, ``bodies.kept_quoted()``). One query for the
-        citations (``citations_attach``), where Django's many-to-many prefetch cost twice
-        as much."""
-        reading = [statement for statement in self.reporting if statement.pk not in quoted]
+        """Load the paragraphs of the published statements ``load_reports()`` loaded
+        (the page shows nothing of the others), with the resolutions they cite, but those
+        of ``quoted`` (ids: the summaries its page shows as the services rendered them,
+        ``bodies.kept_quoted()``). One query for the citations (``citations_attach``),
+        where Django's many-to-many prefetch cost twice as much."""
+        reading = [s for s in self.published_statements if s.pk not in quoted]
         paragraphs = compiled_rows(_statement_bodies, (), [s.pk for s in reading])
         prefetched(reading, "paragraphs", paragraphs)
-        citations_attach(
-            [p for statement in reading if statement.is_published for p in statement.body()]
-        )
+        citations_attach([p for statement in reading for p in statement.body()])
 
     @cached_property
     def mentions(self) -> list[MeetingMention]:
