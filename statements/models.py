@@ -311,14 +311,25 @@ class Resolution(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return self.symbol or f"S/RES/{self.number}"
+        return self.symbol_of(self.symbol, self.number)
 
     def save(self, *args, **kwargs) -> None:
         self.symbol = self.compute_symbol()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return page_url("statements:resolution-detail", number=self.number)
+        return self.url_of(self.number)
+
+    @staticmethod
+    def symbol_of(symbol: str, number: int) -> str:
+        """How a resolution of these columns is named, for a page that reads its columns
+        (its symbol, once saved)."""
+        return symbol or f"S/RES/{number}"
+
+    @staticmethod
+    def url_of(number: int) -> str:
+        """The page of the resolution of this number, for a page that reads its columns."""
+        return page_url("statements:resolution-detail", number=number)
 
     def clean(self) -> None:
         if error := future_date_error(self.adopted_on):
@@ -551,21 +562,25 @@ class MeetingQuerySet(models.QuerySet):
         ``Meeting.published_statements``), without their text: for lists and the API."""
         return self.prefetch_related(participants_with_people(), reporting_statements())
 
-    def for_lists(self) -> MeetingQuerySet:
-        """Only what a list of meetings shows of each (includes/meeting_item.html): its
-        address, title, date, place, kind and occasion."""
-        return self.only("slug", "title", "date", "location", "kind", "occasion")
+    def for_lists(self) -> QuerySet:
+        """Only what a list of meetings shows of each (includes/meeting_item.html), as
+        rows of ``LISTED_MEETING_COLUMNS``: its id, address, title, date, place, kind and
+        occasion. Twenty models built for a page were a tenth of the list's instructions
+        (callgrind, docs/performance.md)."""
+        return self.values_list(*LISTED_MEETING_COLUMNS)
 
 
-def principal_names_attach(meetings: Sequence[Meeting]) -> None:
-    """Give each meeting the names of its ``principals``, in order, as
-    ``principal_names``: one query of names for a list of meetings, where the prefetch
-    built a participant for each (80 for twenty meetings) only to print its name."""
-    names: dict[int, list[str]] = {meeting.pk: [] for meeting in meetings}
+LISTED_MEETING_COLUMNS = ("pk", "slug", "title", "date", "location", "kind", "occasion")
+
+
+def principal_names(ids: Iterable[int]) -> dict[int, list[str]]:
+    """The names of the ``principals`` of the meetings of these ids, in order, by id: one
+    query of names for a list of meetings, where the prefetch built a participant for
+    each (80 for twenty meetings) only to print its name."""
+    names: dict[int, list[str]] = {pk: [] for pk in ids}
     for meeting_id, name in compiled_rows(_principal_names, (), list(names)):
         names[meeting_id].append(name)
-    for meeting in meetings:
-        meeting.principal_names = names[meeting.pk]
+    return names
 
 
 def _principal_names(ids: list[int]) -> QuerySet:
@@ -666,7 +681,12 @@ class Meeting(TimeStampedModel):
         return f"{self.title} ({self.date.isoformat()})"
 
     def get_absolute_url(self) -> str:
-        return page_url("statements:meeting-detail", slug=self.slug)
+        return self.url_of(self.slug)
+
+    @staticmethod
+    def url_of(slug: str) -> str:
+        """The page of the meeting of this slug, for a page that reads its columns."""
+        return page_url("statements:meeting-detail", slug=slug)
 
     def clean(self) -> None:
         errors = {}

@@ -36,8 +36,14 @@ def gettext(message: str) -> str:
 def choice_label(field: models.Field, value: Any) -> Any:
     """The label of ``value`` among ``field``'s choices, in the active language, as
     Django's ``get_FOO_display()`` gives it (``value`` itself when it is not a choice)."""
-    labels = _choice_labels(field, get_language())
-    return labels.get(make_hashable(value), value)
+    return choice_labels(field).get(make_hashable(value), value)
+
+
+def choice_labels(field: models.Field) -> dict[Any, Any]:
+    """Every label of ``field``'s choices, in the active language, by value (hashable):
+    for a page that labels many rows. Asking the active language is most of what a label
+    costs (a thread- and task-local): once a page, not once a row."""
+    return _choice_labels(field, get_language())
 
 
 @functools.lru_cache(maxsize=256)

@@ -684,7 +684,10 @@ class MeetingFilter(FormBuiltOnce, django_filters.FilterSet):
     def count_choices(self) -> None:
         """Label each kind with how many meetings it would list, the other filters as
         chosen: one grouped count."""
-        chosen = self.form.cleaned_data if self.is_bound else {}
+        chosen: dict[str, Any] = {}
+        if self.is_bound:  # (a page number alone: the list is not filtered, nor the form read)
+            self.form.is_valid()  # cleaned once: its valid values, when not all are
+            chosen = self.form.cleaned_data
         others = self.queryset
         narrowed = False
         for name, value in chosen.items():

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 from django.conf import settings
@@ -32,7 +32,6 @@ from mofa_site import caching
 from statements import bodies, derived, search
 from statements.bodies import as_datetime
 from statements.models import (
-    UNSHOWN,
     Meeting,
     Paragraph,
     Person,
@@ -40,12 +39,11 @@ from statements.models import (
     Resolution,
     Statement,
     Tally,
-    choice_display,
     cited_resolution,
     compiled_rows,
     compiled_slice,
     newest_citation_first,
-    principal_names_attach,
+    principal_names,
 )
 from statements.pages import akn, charts, structured_data
 from statements.pages.filters import (
@@ -56,6 +54,7 @@ from statements.pages.filters import (
     StatementFilter,
     published_per_year_by_kind,
 )
+from statements.translation import choice_labels
 
 STATEMENTS_PER_PAGE = 20
 RESOLUTIONS_PER_PAGE = 50
@@ -334,12 +333,12 @@ def quotes_shown(rows: list[CitingRow]) -> list[Quote]:
     one its stamps make now, else rendered here from the paragraph, as the services
     render it (``bodies.quotes_rendered``)."""
     rows = sorted(rows, key=lambda r: newest_citation_first(r.date, r.statement_id, r.position))
-    kind = Statement._meta.get_field("kind")
+    kinds = choice_labels(Statement._meta.get_field("kind"))
     statements: dict[int, CitingStatement] = {}
     for row in rows:
         if row.statement_id not in statements:
             url = Statement.url_of(row.slug)
-            label = choice_display(kind, row.kind)
+            label = kinds.get(row.kind, row.kind)
             statements[row.statement_id] = CitingStatement(url, row.title, row.date, label)
     keys = bodies.quote_keys(row.stamps for row in rows)
     stale = [row.paragraph_id for row, key in zip(rows, keys, strict=True) if row.kept_key != key]
@@ -410,7 +409,7 @@ class HomeView(SectionMixin, TemplateView):
             ),
             # The lists' first rows, from SQL compiled once.
             statements=compiled_slice(StatementListView.unfiltered, 0, self.latest),
-            meetings=compiled_slice(MeetingListView.unfiltered, 0, self.recent),
+            meetings=listed_meetings(compiled_slice(MeetingListView.unfiltered, 0, self.recent)),
             resolutions=compiled_slice(Resolution.objects.most_cited, 0, self.most_cited),
             **kwargs,
         )
@@ -436,10 +435,12 @@ class TalliedListView(ListView):
         return any(self.request.GET.get(name) for name in self.filter_parameters)
 
     def get_paginator(self, queryset, per_page, **kwargs) -> Paginator:
-        paginator = super().get_paginator(queryset, per_page, **kwargs)
         if not self.is_filtered():
-            paginator.count = self.unfiltered_count()
-        elif self.filtered_count is not None:
+            # Pages of positions, as a resolution page's citations: ``compiled_page()``
+            # reads the page's rows, and the queryset is never sliced.
+            return super().get_paginator(range(self.unfiltered_count()), per_page, **kwargs)
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        if self.filtered_count is not None:
             paginator.count = self.filtered_count
         return paginator
 
@@ -618,9 +619,34 @@ def statement_preview(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _resolutions(ids: list[int]) -> QuerySet[Resolution]:
-    # Without the timestamps the list never shows: two strings parsed a row on SQLite.
-    return Resolution.objects.filter(pk__in=ids).defer(*UNSHOWN)
+class ListedResolution(NamedTuple):
+    """A resolution as its list shows it, from its columns: fifty models built for a page,
+    each with its summary, were a tenth of the list's instructions (callgrind,
+    docs/performance.md)."""
+
+    id: int
+    url: str
+    symbol: str
+    title: str
+    adopted_on: dt.date | None
+    citation_count: int
+
+
+def _resolutions(ids: list[int]) -> QuerySet:
+    return Resolution.objects.filter(pk__in=ids).values_list(
+        "pk", "number", "symbol", "title", "adopted_on", "citation_count"
+    )
+
+
+def listed_resolutions(ids: list[int]) -> list[ListedResolution]:
+    """The resolutions of these ids, in that order, as their list shows them."""
+    shown = {
+        pk: ListedResolution(
+            pk, Resolution.url_of(number), Resolution.symbol_of(symbol, number), *rest
+        )
+        for pk, number, symbol, *rest in compiled_rows(_resolutions, (), ids)
+    }
+    return [shown[pk] for pk in ids if pk in shown]
 
 
 def _counted(resolutions: QuerySet[Resolution]) -> QuerySet:
@@ -652,8 +678,7 @@ class ResolutionListView(SectionMixin, ListView):
 
     def paginate_queryset(self, queryset, page_size):
         paginator, page, rows, is_paginated = super().paginate_queryset(queryset, page_size)
-        shown = {r.pk: r for r in compiled_rows(_resolutions, (), [pk for pk, _count in rows])}
-        page.object_list = [shown[pk] for pk, _count in rows]
+        page.object_list = listed_resolutions([pk for pk, _count in rows])
         return paginator, page, page.object_list, is_paginated
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -702,6 +727,29 @@ class ResolutionDetailView(SectionMixin, DetailView):
         )
 
 
+class ListedMeeting(NamedTuple):
+    """A meeting as a list shows it (includes/meeting_item.html), from its columns."""
+
+    id: int
+    url: str
+    title: str
+    date: dt.date
+    location: str
+    kind: str  # its label
+    occasion: str
+
+
+def listed_meetings(rows: Iterable[tuple]) -> list[ListedMeeting]:
+    """Rows of ``Meeting.objects.for_lists()`` as their list shows them."""
+    kinds = choice_labels(Meeting._meta.get_field("kind"))
+    return [
+        ListedMeeting(
+            pk, Meeting.url_of(slug), title, date, location, kinds.get(kind, kind), occasion
+        )
+        for pk, slug, title, date, location, kind, occasion in rows
+    ]
+
+
 class MeetingListView(SectionMixin, TalliedListView):
     template_name = "statements/meeting_list.html"
     context_object_name = "meetings"
@@ -709,28 +757,30 @@ class MeetingListView(SectionMixin, TalliedListView):
     section = "meetings"
 
     @staticmethod
-    def unfiltered() -> QuerySet[Meeting]:
+    def unfiltered() -> QuerySet:
         return Meeting.objects.published().for_lists()
 
-    def get_queryset(self) -> QuerySet[Meeting]:
+    def get_queryset(self) -> QuerySet:
         self.filterset = MeetingFilter(
             self.request.GET or None, queryset=Meeting.objects.published()
         )
         self.filter_parameters = tuple(self.filterset.filters)
-        return self.filterset.qs.for_lists()
+        # Unfiltered, ``compiled_page()`` reads a page of the list, not this.
+        return self.filterset.qs.for_lists() if self.is_filtered() else self.filterset.queryset
 
     def unfiltered_count(self) -> int:
         return Tally.objects.published_meetings()
 
     def paginate_queryset(self, queryset, page_size):
         paginator, page, meetings, is_paginated = super().paginate_queryset(queryset, page_size)
-        page.object_list = list(meetings)
-        principal_names_attach(page.object_list)
+        page.object_list = listed_meetings(meetings)
         return paginator, page, page.object_list, is_paginated
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         self.filterset.count_choices()
-        return super().get_context_data(filter=self.filterset, **kwargs)
+        context = super().get_context_data(filter=self.filterset, **kwargs)
+        context["principals"] = principal_names(meeting.id for meeting in context["meetings"])
+        return context
 
 
 class MeetingDetailView(OpenedOnceMixin, SectionMixin, DetailView):

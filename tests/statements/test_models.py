@@ -18,7 +18,7 @@ from statements.models import (
     Statement,
     Tally,
     in_citation_order,
-    principal_names_attach,
+    principal_names,
 )
 from tests.factories import (
     MeetingFactory,
@@ -505,13 +505,10 @@ def test_principal_names_are_the_principals_names_in_order_from_one_query(
     ParticipantFactory(meeting=met, name="Shinzo Abe", position=2)
     ParticipantFactory(meeting=met, name="Narendra Modi", position=1)
     ParticipantFactory(meeting=met, name="Hiroshige Seko", position=0, in_attendance=True)
-    meetings = list(Meeting.objects.filter(pk__in=[met.pk, alone.pk]).order_by("pk"))
     with django_assert_num_queries(1):
-        principal_names_attach(meetings)
-    assert [m.principal_names for m in meetings] == [["Narendra Modi", "Shinzo Abe"], []]
-    assert meetings[0].principal_names == [
-        p.name for p in Meeting.objects.get(pk=met.pk).principals
-    ]
+        names = principal_names([met.pk, alone.pk])
+    assert names == {met.pk: ["Narendra Modi", "Shinzo Abe"], alone.pk: []}
+    assert names[met.pk] == [p.name for p in Meeting.objects.get(pk=met.pk).principals]
 
 
 def test_a_statements_meetings_load_in_order_in_one_query():

@@ -321,14 +321,57 @@ def test_resolution_list_shows_number_symbol_adoption_and_citation_count(client,
     assert counts == ["4", "1"]
 
 
-def test_resolution_list_reads_its_page_without_the_timestamps_it_never_shows(seeded):
-    view = views.ResolutionListView()
-    view.setup(RequestFactory().get(reverse("statements:resolution-list")))
-    view.object_list = view.get_queryset()
-    shown = view.get_context_data()["resolutions"]
-    assert shown
-    for resolution in shown:
-        assert resolution.get_deferred_fields() == {"created_at", "updated_at"}
+def list_context(view_class: type, url: str) -> tuple[dict, str]:
+    """A list view's context for ``url``, and what the queries it ran select."""
+    view = view_class()
+    view.setup(RequestFactory().get(url))
+    with CaptureQueriesContext(connection) as queries:
+        view.object_list = view.get_queryset()
+        context = view.get_context_data()
+    return context, " ".join(query["sql"].split(" FROM ")[0] for query in queries)
+
+
+@pytest.mark.parametrize("query", ["", "?ordering=number"])
+def test_resolution_list_reads_only_the_columns_it_shows(seeded, query):
+    context, selected = list_context(views.ResolutionListView, "/resolutions/" + query)
+    cited = Resolution.objects.cited().order_by("number" if query else "-number")
+    assert context["resolutions"] == [
+        views.ListedResolution(
+            r.pk, r.get_absolute_url(), str(r), r.title, r.adopted_on, r.citation_count
+        )
+        for r in cited
+    ]
+    assert len(cited) == 2
+    for unshown in ("summary", "vote", "document_url", "created_at", "updated_at"):
+        assert f'"{unshown}"' not in selected
+
+
+@pytest.mark.parametrize("query", ["", "?page=1", "?kind=bilateral"])
+def test_meeting_list_reads_only_the_columns_it_shows_and_the_principals_names(db, query):
+    met = MeetingFactory(kind=Meeting.Kind.BILATERAL, location="New York", occasion="UNGA 72")
+    ParticipantFactory(meeting=met, name="Shinzo Abe", position=1)
+    ParticipantFactory(meeting=met, name="António Guterres", position=0)
+    ParticipantFactory(meeting=met, name="Aide", position=2, in_attendance=True)
+    alone = MeetingFactory(kind=Meeting.Kind.BILATERAL, date=met.date - dt.timedelta(days=1))
+    for meeting in (met, alone):
+        meeting.statements.add(StatementFactory())
+    context, selected = list_context(views.MeetingListView, "/meetings/" + query)
+    assert context["meetings"] == [
+        views.ListedMeeting(
+            m.pk,
+            m.get_absolute_url(),
+            m.title,
+            m.date,
+            m.location,
+            m.get_kind_display(),
+            m.occasion,
+        )
+        for m in (met, alone)
+    ]
+    assert context["meetings"][0].kind == "Bilateral meeting"
+    assert context["principals"] == {met.pk: ["António Guterres", "Shinzo Abe"], alone.pk: []}
+    for unshown in ("start_time", "timezone", "created_at", "updated_at"):
+        assert f'"{unshown}"' not in selected
 
 
 def test_resolution_page_groups_citing_paragraphs_by_statement_newest_first(client, db):
