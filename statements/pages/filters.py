@@ -180,7 +180,7 @@ def cited_resolution_rows() -> list[tuple[int, int, str]]:
 def _cited_resolution_rows() -> list[tuple[int, int, str]]:
     # Three columns, not every cited Resolution built as a model (300 of them per form).
     rows = Resolution.objects.cited().order_by("-number").values_list("pk", "number", "symbol")
-    return [(pk, number, symbol or f"S/RES/{number}") for pk, number, symbol in rows]
+    return [(pk, number, Resolution.symbol_of(symbol, number)) for pk, number, symbol in rows]
 
 
 class _ChoicesAsGiven(django_filters.fields.ChoiceIterator):

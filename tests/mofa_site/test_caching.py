@@ -718,6 +718,7 @@ COUNTED = [
     "/statements/?year=2017&resolution=2397",
     "/statements/?year=2017&kind=statement&resolution=2397",
     "/meetings/",
+    "/resolutions/",
     "/resolutions/2397/",
     "/search/?q=S/RES/2397",
 ]
