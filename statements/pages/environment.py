@@ -291,6 +291,11 @@ def _ngettext(context: Context, singular: str, plural: str, number: int, **varia
     )
 
 
+# Django's date format characters that read more than a day (the time, the time zone),
+# and the escape: a format with none of them reads the same of the day alone.
+_TIMED = re.compile(r"[aABcefgGhHiIOPrsTuUZ\\]").search
+
+
 @pass_context
 def date(
     context: Context, value: Any, format_string: str | None = None, localtime: bool = True
@@ -300,7 +305,11 @@ def date(
     if isinstance(value, dt.datetime):
         if localtime:
             value = timezone.template_localtime(value)
-        return defaultfilters.date(value, format_string)
+        if format_string == "c":  # ISO 8601, which Django's format writes as isoformat()
+            return value.isoformat()
+        if format_string is None or _TIMED(format_string):
+            return defaultfilters.date(value, format_string)
+        value = value.date()  # the same text: the format reads nothing but the day
     if isinstance(value, dt.date):
         return _day_formatted(_language(context), value, format_string)
     return defaultfilters.date(value, format_string)

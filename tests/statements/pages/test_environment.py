@@ -11,10 +11,10 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from django.template import engines
+from django.template import defaultfilters, engines
 from django.template.backends.jinja2 import Jinja2
 from django.test import RequestFactory, override_settings
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
@@ -78,6 +78,52 @@ def test_default_if_none_and_the_date_as_stored():
         "{{ v|default_if_none('') }}|{{ t|date('H:i T', localtime=False) }}|{{ t|date('H:i') }}"
     )
     assert render(source, v=None, t=tokyo) == "|10:30 JST|01:30"
+
+
+# Every format character of Django's dates, the escape, and text between them.
+DATE_FORMAT_CHARACTERS = "aAbBcdDeEfFgGhHiIjlLmMnNoOPrsStTuUwWyYzZ"
+DATE_FORMATS = st.text(alphabet=DATE_FORMAT_CHARACTERS + "\\ -:/,.", max_size=12)
+# Around midnight in the zone shown, where the day as stored and as shown differ.
+MOMENTS = [
+    dt.datetime(2017, 12, 22, 4, 30, tzinfo=dt.UTC),
+    dt.datetime(2020, 3, 8, 23, 59, 59, 123456, tzinfo=zoneinfo.ZoneInfo("Asia/Tokyo")),
+    dt.datetime(2016, 2, 29, 12, tzinfo=dt.UTC),
+]
+
+
+def formatted_by_django(moment: dt.datetime, form: str, localtime: bool) -> str:
+    shown = timezone.template_localtime(moment) if localtime else moment
+    return conditional_escape(defaultfilters.date(shown, form))
+
+
+@pytest.mark.parametrize("form", [*DATE_FORMAT_CHARACTERS, "j F Y", "c", "\\H", "H:i"])
+@pytest.mark.parametrize("localtime", [True, False])
+def test_each_date_format_character_formats_a_time_as_django_does(form, localtime):
+    with timezone.override("America/New_York"):
+        for moment in MOMENTS:
+            expected = formatted_by_django(moment, form, localtime)
+            shown = render("{{ t|date(f, localtime=l) }}", t=moment, f=form, l=localtime)
+            assert shown == expected, moment
+
+
+@given(
+    moment=st.datetimes(
+        min_value=dt.datetime(1900, 1, 1),
+        max_value=dt.datetime(2100, 1, 1),
+        timezones=st.sampled_from([dt.UTC, zoneinfo.ZoneInfo("Asia/Tokyo")]),
+    ),
+    form=st.one_of(
+        st.sampled_from(["c", "j F Y", "Y-m-d", "H:i T", "r", "j \\o\\f F"]), DATE_FORMATS
+    ),
+    language=st.sampled_from(["en", "de", "ja"]),
+    localtime=st.booleans(),
+)
+def test_a_time_is_formatted_as_djangos_date_filter_formats_it(moment, form, language, localtime):
+    # A time whose format reads only the day is formatted as that day, and "c" as
+    # isoformat() (environment.date): the same text as Django's filter, in any language.
+    with translation.override(language), timezone.override("America/New_York"):
+        expected = formatted_by_django(moment, form, localtime)
+        assert render("{{ t|date(f, localtime=l) }}", t=moment, f=form, l=localtime) == expected
 
 
 def test_a_translated_message_follows_the_active_language_every_time():
