@@ -26,6 +26,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -256,6 +257,12 @@ class ResolutionQuerySet(models.QuerySet):
     def most_cited(self) -> ResolutionQuerySet:
         """Cited resolutions, the most cited first (the newest of equals first)."""
         return self.cited().order_by("-citation_count", "-number")
+
+    def tally(self) -> tuple[int, int]:
+        """How many of these resolutions there are, and the most paragraphs citing any one:
+        a list's length and the scale of its bars, in one query."""
+        found = self.aggregate(count=Count("pk"), peak=Max("citation_count"))
+        return found["count"], found["peak"] or 0
 
 
 @reversion.register()

@@ -15,7 +15,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, Max, QuerySet, TextField
+from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template import loader
@@ -638,10 +638,6 @@ def _listed(resolutions: QuerySet[Resolution]) -> QuerySet:
     )
 
 
-def _unfiltered_rows() -> QuerySet:
-    return _listed(ResolutionListView.unfiltered())
-
-
 def listed_resolutions(rows: Iterable[tuple]) -> list[ListedResolution]:
     """Rows of ``_listed()`` as the list shows them."""
     return [
@@ -650,47 +646,42 @@ def listed_resolutions(rows: Iterable[tuple]) -> list[ListedResolution]:
     ]
 
 
-def resolution_tally(resolutions: QuerySet[Resolution]) -> tuple[int, int]:
-    """How many of these resolutions there are, and the most paragraphs citing any one."""
-    found = resolutions.aggregate(count=Count("pk"), peak=Max("citation_count"))
-    return found["count"], found["peak"] or 0
+def _cited_resolutions() -> QuerySet[Resolution]:
+    return Resolution.objects.cited().order_by("-number")
 
 
-class ResolutionListView(SectionMixin, ListView):
+class ResolutionListView(SectionMixin, TalliedListView):
     template_name = "statements/resolution_list.html"
     context_object_name = "resolutions"
     paginate_by = RESOLUTIONS_PER_PAGE
     section = "resolutions"
 
     @staticmethod
-    def unfiltered() -> QuerySet[Resolution]:
-        return Resolution.objects.cited().order_by("-number")
+    def unfiltered() -> QuerySet:
+        return _listed(_cited_resolutions())
 
-    def get_queryset(self) -> QuerySet[Resolution]:
-        self.filterset = ResolutionFilter(self.request.GET or None, queryset=self.unfiltered())
-        self.filtered = any(self.request.GET.get(name) for name in self.filterset.filters)
-        if self.filtered:
-            shown = self.filterset.qs
-            self.tally = resolution_tally(shown)
-            return shown
-        # The list's length and the bars' scale: the whole archive's, counted once per
-        # change of the content; a page is then one read of fifty rows (reading every
-        # cited resolution's id and count for them was 1.6 of the list's 12.5 M
-        # instructions).
-        self.tally = caching.per_generation(
-            "cited-resolution-tally", lambda: resolution_tally(self.unfiltered())
-        )
-        return self.unfiltered()
+    def get_queryset(self) -> QuerySet:
+        self.filterset = ResolutionFilter(self.request.GET or None, queryset=_cited_resolutions())
+        self.filter_parameters = tuple(self.filterset.filters)
+        if not self.is_filtered():
+            # The list's length and the bars' scale, the whole archive's: counted once per
+            # change of the content, so a page is one read of fifty rows (reading every
+            # cited resolution's id and count for them was 1.6 of the list's 12.5 M
+            # instructions). ``compiled_page()`` reads the page, not this.
+            self.tally = caching.per_generation(
+                "cited-resolution-tally", lambda: Resolution.objects.cited().tally()
+            )
+            return self.filterset.queryset
+        shown = self.filterset.qs
+        self.tally = shown.tally()
+        self.filtered_count = self.tally[0]
+        return _listed(shown)
+
+    def unfiltered_count(self) -> int:
+        return self.tally[0]
 
     def paginate_queryset(self, queryset, page_size):
-        count, _peak = self.tally
-        # Pages of positions: the page's rows are read below, the queryset never sliced.
-        paginator, page, _, is_paginated = super().paginate_queryset(range(count), page_size)
-        start = (page.number - 1) * page_size
-        if self.filtered:
-            rows = _listed(queryset)[start : start + page_size]
-        else:
-            rows = compiled_slice(_unfiltered_rows, start, start + page_size)
+        paginator, page, rows, is_paginated = super().paginate_queryset(queryset, page_size)
         page.object_list = listed_resolutions(rows)
         return paginator, page, page.object_list, is_paginated
 
