@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import F, Model, QuerySet
-from django.db.models.functions import Greatest
+from django.db.models import F, Model, QuerySet, TextField
+from django.db.models.functions import Cast, Greatest
 from django.utils import timezone
 from rest_framework import fields
 from rest_framework.request import Request
@@ -80,6 +80,13 @@ def rows_by(
     return rows_by_key(_values, (model, columns, order, scope, key), ids)
 
 
+# Columns a read may name that are not the model's: its last change as the database
+# writes it. One engine writes every time in one format, in UTC, so as text the newest
+# sorts last: a list compares a page's times and converts only the newest (``as_datetime``),
+# where converting each was a tenth of the API's meeting list (110 a page, callgrind).
+TEXT_COLUMNS = {"updated_text": Cast("updated_at", TextField())}
+
+
 def _values(
     model: type[Model],
     columns: tuple[str, ...],
@@ -90,7 +97,9 @@ def _values(
     queryset = getattr(model.objects, scope)()
     if key:
         queryset = queryset.alias(key=F(key))  # what rows_by_key() reads by
-    return (queryset.order_by(*order) if order else queryset).values(*columns)
+    named = {name: TEXT_COLUMNS[name] for name in columns if name in TEXT_COLUMNS}
+    fields = [name for name in columns if name not in named]
+    return (queryset.order_by(*order) if order else queryset).values(*fields, **named)
 
 
 class Links:
@@ -345,9 +354,11 @@ def _newest_citing(limit: int, resolution_ids: list[int]) -> QuerySet:
 
 MEETING_COLUMNS = (
     *("id", "slug", "title", "kind", "date", "start_time", "timezone", "duration_minutes"),
-    *("location", "occasion", "updated_at"),
+    *("location", "occasion", "updated_text"),
 )
-PARTICIPANT_COLUMNS = ("meeting_id", "name", "role", "organisation", "in_attendance", "updated_at")
+PARTICIPANT_COLUMNS = (
+    *("meeting_id", "name", "role", "organisation", "in_attendance", "updated_text"),
+)
 
 
 def meeting_list(rows: list[Row], request: Request) -> list[dict]:

@@ -31,6 +31,7 @@ from mofa_site.caching import honour_if_modified_since
 from statements import services
 from statements.api import filters, representations, serializers
 from statements.api.permissions import can_see_unpublished
+from statements.bodies import as_datetime
 from statements.models import (
     Meeting,
     Paragraph,
@@ -451,7 +452,8 @@ class MeetingViewSet(ConditionalGetMixin, EditableMixin, viewsets.ModelViewSet):
         return None
 
     def modified_at(self, row: dict) -> dt.datetime:
-        return max([row["updated_at"], *(p["updated_at"] for p in row["participant_rows"])])
+        changed = (p["updated_text"] for p in row["participant_rows"])
+        return as_datetime(max([row["updated_text"], *changed]))
 
     def perform_destroy(self, meeting: Meeting) -> None:
         services.meeting_delete(meeting=meeting, user=self.request.user)

@@ -982,6 +982,36 @@ def test_a_resolution_detail_is_modified_when_a_citation_it_shows_is(client):
     assert edited["Last-Modified"] == http_date((later + dt.timedelta(hours=1)).timestamp())
 
 
+@pytest.mark.parametrize("url", ["/api/v1/meetings/", "/api/v1/meetings/abe-guterres/"])
+@pytest.mark.parametrize(
+    ("meeting_at", "participant_at"),
+    [
+        # The later of the two, to the microsecond and across a day, a month and a year:
+        # the times are compared as the database writes them.
+        ("2024-12-31T23:59:59.999999", "2025-01-01T00:00:00"),
+        ("2025-01-01T00:00:00", "2024-12-31T23:59:59.999999"),
+        ("2025-03-09T10:00:00.5", "2025-03-09T10:00:00.25"),
+        ("2025-03-09T09:59:59", "2025-03-09T10:00:00.000001"),
+    ],
+)
+def test_a_meeting_is_modified_when_it_or_a_participant_is(
+    client, meetings, url, meeting_at, participant_at
+):
+    new_york, tokyo, _ = meetings
+    utc = dt.UTC
+    meeting_time = dt.datetime.fromisoformat(meeting_at).replace(tzinfo=utc)
+    participant_time = dt.datetime.fromisoformat(participant_at).replace(tzinfo=utc)
+    older = dt.datetime(2020, 1, 1, tzinfo=utc)
+    Meeting.objects.filter(pk__in=[new_york.pk, tokyo.pk]).update(updated_at=older)
+    Participant.objects.filter(meeting__in=[new_york, tokyo]).update(updated_at=older)
+    Meeting.objects.filter(pk=new_york.pk).update(updated_at=meeting_time)
+    Participant.objects.filter(meeting=new_york, position=2).update(updated_at=participant_time)
+    response = client.get(url)
+    assert response.status_code == 200
+    newest = max(meeting_time, participant_time)
+    assert response["Last-Modified"] == http_date(newest.timestamp())
+
+
 def test_anonymous_reads_are_publicly_cacheable_and_editors_reads_private(client, editor):
     StatementFactory()
     anonymous = client.get("/api/v1/statements/")
