@@ -29,6 +29,7 @@ from jinja2 import (
     pass_environment,
     pass_eval_context,
 )
+from jinja2.compiler import CodeGenerator
 from jinja2.runtime import Context
 
 from statements.models import Meeting, Person, Resolution, Statement
@@ -228,6 +229,49 @@ def test_a_printed_value_is_escaped_by_one_call():
     source = engines["jinja2"].env.compile("<p>{{ v }}</p>", raw=True)
     assert "environment.finalize(" in source
     assert "escape(" not in source
+
+
+# Templates whose runs of text and values are written in every kind of place: a loop, a
+# block, a child template, a filter or set block and a macro (which collect what they
+# write themselves), and switched escaping.
+WRITTEN = {
+    "base.html": "<t>{% block title %}T{{ owner }}{% endblock %}</t>"
+    "{% block body %}{% endblock %}!",
+    "loop.html": "{% for item in items %}<li>{{ item.name }}: {{ loop.index }}</li>\n{% endfor %}",
+    "child.html": '{% extends "base.html" %}{% block body %}<b>{{ owner }}{{ super() }}</b>'
+    "{% for item in items %}<i>{{ item.name }}</i>{% endfor %}{% endblock %}",
+    "unknown parent.html": "{% if owner %}{% extends parent %}{% endif %}<p>{{ owner }}</p>"
+    "{% block body %}[{{ owner }}]{% endblock %}",
+    "filter.html": "{% filter upper %}<a>{{ owner }}</a>{{ owner }}{% endfilter %}.{{ owner }}",
+    "set.html": "{% set kept %}<s>{{ owner }}</s>{{ owner }}{% endset %}{{ kept }}|{{ kept }}",
+    "macro.html": "{% macro m(x) %}<m>{{ x }}</m>{{ x }}{% endmacro %}{{ m(owner) }}{{ m(1) }}",
+    "call.html": "{% macro w() %}<w>{{ caller() }}</w>{% endmacro %}"
+    "{% call w() %}<c>{{ owner }}</c>{% endcall %}",
+    "switched.html": "{% autoescape on %}<e>{{ owner }}{% endautoescape %}"
+    "{% autoescape false %}<r>{{ owner }}</r>{% endautoescape %}",
+}
+
+
+@pytest.mark.parametrize("name", [name for name in WRITTEN if name != "base.html"])
+def test_a_template_writes_what_jinja2s_own_code_writes(name):
+    ours = environment(loader=DictLoader(WRITTEN))
+    jinja2s = environment(loader=DictLoader(WRITTEN))
+    jinja2s.code_generator_class = CodeGenerator
+    items = [SimpleNamespace(name="a&1"), SimpleNamespace(name="<b>")]
+    context = {"items": items, "owner": "o'wner", "parent": "base.html"}
+    expected = jinja2s.get_template(name).render(context)
+    assert ours.get_template(name).render(context) == expected
+
+
+def test_a_run_of_text_and_values_is_written_as_one_piece():
+    # Each piece a template yields passes up through every template and block above it:
+    # a run between two tags is one (environment._Generator.visit_Output).
+    template = environment(loader=DictLoader(WRITTEN)).get_template("loop.html")
+    items = [SimpleNamespace(name="a&1"), SimpleNamespace(name="<b>")]
+    assert list(template.generate(items=items)) == [
+        "<li>a&amp;1: 1</li>\n",
+        "<li>&lt;b&gt;: 2</li>\n",
+    ]
 
 
 def _seed_archive() -> SimpleNamespace:
