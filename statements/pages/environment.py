@@ -88,22 +88,24 @@ class _Generator(CodeGenerator):
     docs/performance.md). Where a template turns escaping on and off as it runs
     (``eval_ctx.volatile``), or off, Jinja2's own code."""
 
-    def visit_Output(self, node: nodes.Output, frame: Frame) -> None:
-        # A run of text and values between two tags is one piece: Jinja2 yields each part,
-        # and every piece passes up through each template and block above it (12 a quote
-        # of a resolution's page, which it cost 3%: callgrind, docs/performance.md). The
-        # run is collected as Jinja2 collects a filter block's; where a child template may
-        # not write (``require_output_check``), or one part is all there is, Jinja2's.
-        if frame.buffer is not None or frame.require_output_check or len(node.nodes) < 2:
-            super().visit_Output(node, frame)
+    def blockvisit(self, body: Iterable[nodes.Node], frame: Frame) -> None:
+        # A template's body and each of its blocks write into a list and yield it joined,
+        # once. Jinja2 yields every run of text and every value, and each piece passes up
+        # through every template and block above it: 1,000 pieces for a resolution's
+        # page, 3% of its instructions (callgrind, docs/performance.md). The list is
+        # Jinja2's own, as for a macro or a filter block. Not in a template that extends
+        # another (``require_output_check``: it writes nothing of its own outside its
+        # blocks), nor in a function that already collects (a macro, a recursive loop).
+        if not _collects(frame):
+            super().blockvisit(body, frame)
             return
         frame.buffer = "_parts"
+        self.writeline("_parts = []")
         try:
-            self.writeline("_parts = []")
-            super().visit_Output(node, frame)
-            self.writeline("yield ''.join(_parts)")
+            super().blockvisit(body, frame)
         finally:
             frame.buffer = None
+        self.writeline("yield ''.join(_parts)")
 
     def _output_child_pre(self, node: Any, frame: Frame, finalize: Any) -> None:
         if _escapes_alone(frame, finalize):
@@ -116,6 +118,18 @@ class _Generator(CodeGenerator):
             self.write(")")
         else:
             super()._output_child_post(node, frame, finalize)
+
+
+def _collects(frame: Frame) -> bool:
+    # The outermost frame of a template's render function or of a block's: no parent, and
+    # not an if's copy of it (``Frame.soft()``).
+    outermost = frame.parent is None and not frame.soft_frame
+    return (
+        outermost
+        and (frame.rootlevel or frame.block_frame)
+        and frame.buffer is None
+        and not frame.require_output_check
+    )
 
 
 def _escapes_alone(frame: Frame, finalize: Any) -> bool:

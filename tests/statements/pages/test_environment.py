@@ -263,14 +263,16 @@ def test_a_template_writes_what_jinja2s_own_code_writes(name):
     assert ours.get_template(name).render(context) == expected
 
 
-def test_a_run_of_text_and_values_is_written_as_one_piece():
-    # Each piece a template yields passes up through every template and block above it:
-    # a run between two tags is one (environment._Generator.visit_Output).
-    template = environment(loader=DictLoader(WRITTEN)).get_template("loop.html")
+def test_a_template_and_each_block_yield_what_they_write_as_one_piece():
+    # Each piece a template yields passes up through every template and block above it
+    # (environment._Generator.blockvisit).
+    written = environment(loader=DictLoader(WRITTEN))
     items = [SimpleNamespace(name="a&1"), SimpleNamespace(name="<b>")]
-    assert list(template.generate(items=items)) == [
-        "<li>a&amp;1: 1</li>\n",
-        "<li>&lt;b&gt;: 2</li>\n",
+    loop = written.get_template("loop.html")
+    assert list(loop.generate(items=items)) == ["<li>a&amp;1: 1</li>\n<li>&lt;b&gt;: 2</li>\n"]
+    child = written.get_template("child.html")
+    assert list(child.generate(items=items, owner="o")) == [
+        "<t>To</t><b>o</b><i>a&amp;1</i><i>&lt;b&gt;</i>!"
     ]
 
 
