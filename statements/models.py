@@ -12,7 +12,7 @@ import zoneinfo
 from collections.abc import Callable, Collection, Container, Iterable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import reversion
 from django.conf import settings
@@ -897,6 +897,19 @@ class StatementStatus(models.TextChoices):
 NEIGHBOUR_COLUMNS = ("slug", "title", "date")
 
 
+class Neighbour(NamedTuple):
+    """A published statement listed beside another, as that one's page links to it
+    (``NEIGHBOUR_COLUMNS``): a model built from keywords for each of the two was 4% of
+    a statement's page (callgrind, docs/performance.md)."""
+
+    slug: str
+    title: str
+    date: dt.date
+
+    def get_absolute_url(self) -> str:
+        return Statement.url_of(self.slug)
+
+
 class StatementQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug: str) -> Statement:
         return self.get(slug=slug)
@@ -1276,7 +1289,7 @@ class Statement(TimeStampedModel):
         SQL compiled once (its page)."""
         return compiled_rows(_meetings_reported, (), [self.pk])
 
-    def published_neighbours(self) -> tuple[Statement | None, Statement | None]:
+    def published_neighbours(self) -> tuple[Neighbour | None, Neighbour | None]:
         """The published statements listed just after it and just before it (older and
         newer), with their address, title and date: its page's links onward. What
         ``with_neighbours()`` read with it, else read now."""
@@ -1284,12 +1297,10 @@ class Statement(TimeStampedModel):
         if "older_slug" not in self.__dict__:
             found = next(iter(compiled_rows(_with_neighbours, (), [self.pk])), None)
 
-        def beside(side: str) -> Statement | None:
+        def beside(side: str) -> Neighbour | None:
             if found is None or getattr(found, f"{side}_slug") is None:
                 return None
-            return Statement(
-                **{name: getattr(found, f"{side}_{name}") for name in NEIGHBOUR_COLUMNS}
-            )
+            return Neighbour(*(getattr(found, f"{side}_{name}") for name in NEIGHBOUR_COLUMNS))
 
         return beside("older"), beside("newer")
 

@@ -147,6 +147,8 @@ def test_neighbours_follow_the_list_order_across_same_day_statements(days):
             ):
                 shown = found.published_neighbours()
                 assert [None if s is None else (s.slug, s.title, s.date) for s in shown] == expected
+                links = [None if s is None else s.get_absolute_url() for s in (older, newer)]
+                assert [None if s is None else s.get_absolute_url() for s in shown] == links
         transaction.set_rollback(True)
 
 
