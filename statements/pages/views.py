@@ -408,11 +408,32 @@ class HomeView(SectionMixin, TemplateView):
                 _("Year"),
             ),
             # The lists' first rows, from SQL compiled once.
-            statements=compiled_slice(StatementListView.unfiltered, 0, self.latest),
+            statements=listed_statements(
+                compiled_slice(StatementListView.unfiltered, 0, self.latest)
+            ),
             meetings=listed_meetings(compiled_slice(MeetingListView.unfiltered, 0, self.recent)),
             resolutions=compiled_slice(Resolution.objects.most_cited, 0, self.most_cited),
             **kwargs,
         )
+
+
+class ListedStatement(NamedTuple):
+    """A statement as a list shows it (includes/statement_item.html), from its columns."""
+
+    url: str
+    title: str
+    date: dt.date
+    kind: str  # its label
+    speaker: str
+
+
+def listed_statements(rows: Iterable[tuple]) -> list[ListedStatement]:
+    """Rows of ``Statement.objects.for_lists()`` as their list shows them."""
+    kinds = choice_labels(Statement._meta.get_field("kind"))
+    return [
+        ListedStatement(Statement.url_of(slug), title, date, kinds.get(kind, kind), speaker)
+        for slug, title, date, kind, speaker in rows
+    ]
 
 
 class TalliedListView(ListView):
@@ -471,15 +492,17 @@ class StatementListView(SectionMixin, TalliedListView):
         return Statement.objects.published().for_lists()
 
     def get_queryset(self) -> QuerySet[Statement]:
-        self.filterset = StatementFilter(self.request.GET or None, queryset=self.unfiltered())
+        self.filterset = StatementFilter(
+            self.request.GET or None, queryset=Statement.objects.published()
+        )
         self.filter_parameters = tuple(self.filterset.filters)
         # Not the filtered read (``qs``): a page of it is read by paginate_queryset().
         return self.filterset.queryset
 
-    def compiled_page(self, start: int, stop: int) -> list | None:
+    def compiled_page(self, start: int, stop: int) -> list[ListedStatement]:
         if self.is_filtered():  # a page of the filtered list, from SQL compiled once too
-            return self.filterset.page(self.unfiltered, start, stop)
-        return super().compiled_page(start, stop)
+            return listed_statements(self.filterset.page(self.unfiltered, start, stop))
+        return listed_statements(compiled_slice(self.unfiltered, start, stop))
 
     def unfiltered_count(self) -> int:
         return Tally.objects.published_statements()
@@ -836,7 +859,7 @@ class PersonDetailView(OpenedOnceMixin, SectionMixin, DetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         person = self.object
-        statements = list(person.spoken().for_lists())
+        statements = listed_statements(person.spoken().for_lists())
         participations = list(person.participations_shown())
         return super().get_context_data(
             statements=statements,

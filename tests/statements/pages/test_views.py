@@ -374,6 +374,40 @@ def test_meeting_list_reads_only_the_columns_it_shows_and_the_principals_names(d
         assert f'"{unshown}"' not in selected
 
 
+@pytest.mark.parametrize(
+    "query", ["", "?page=1", "?kind=press_release", "?year=2017&kind=press_release"]
+)
+def test_statement_list_reads_only_the_columns_it_shows(db, query):
+    newer = StatementFactory(
+        kind=Statement.Kind.PRESS_RELEASE, speaker="Shinzo Abe", date=dt.date(2017, 9, 20)
+    )
+    older = StatementFactory(
+        kind=Statement.Kind.PRESS_RELEASE, speaker="", date=dt.date(2017, 9, 19)
+    )
+    StatementFactory(kind=Statement.Kind.PRESS_RELEASE, status=Statement.Status.DRAFT)
+    context, selected = list_context(views.StatementListView, "/statements/" + query)
+    assert context["statements"] == [
+        views.ListedStatement(s.get_absolute_url(), s.title, s.date, "Press release", s.speaker)
+        for s in (newer, older)
+    ]
+    for unshown in ("source_text", "created_at", "updated_at", "published_at"):
+        assert f'"{unshown}"' not in selected
+
+
+def test_the_home_and_a_persons_page_list_statements_as_the_list_does(client, db):
+    person = PersonFactory(name="Shinzo Abe")
+    spoken = StatementFactory(
+        kind=Statement.Kind.PRESS_RELEASE, speaker="Shinzo Abe", person=person
+    )
+    item = (
+        f'<a class="item__title" href="/statements/{spoken.slug}/">{spoken.title}</a>\n'
+        f'  <p class="meta"><time datetime="{spoken.date:%Y-%m-%d}">'
+        f"{spoken.date.day} {spoken.date:%B %Y}</time>\n    · Press release · Shinzo Abe</p>"
+    )
+    for url in ("/", "/statements/", person.get_absolute_url()):
+        assert item in client.get(url).content.decode(), url
+
+
 def test_resolution_page_groups_citing_paragraphs_by_statement_newest_first(client, db):
     resolution = ResolutionFactory(number=2397, document_url="https://undocs.org/S/RES/2397(2017)")
     old = statement_with_paragraphs(2, resolution, title="Older", date=dt.date(2017, 1, 1))
