@@ -465,12 +465,16 @@ class TalliedListView(ListView):
             paginator.count = self.filtered_count
         return paginator
 
+    @staticmethod
+    def rows_shown(rows: Iterable[Any]) -> Iterable[Any]:
+        """A page's rows as the list's template shows them (``listed_meetings()``...)."""
+        return rows
+
     def paginate_queryset(self, queryset, page_size):
         paginator, page, rows, is_paginated = super().paginate_queryset(queryset, page_size)
         start = (page.number - 1) * page_size
         compiled = self.compiled_page(start, start + page_size)
-        if compiled is not None:
-            page.object_list = rows = compiled
+        page.object_list = rows = self.rows_shown(rows if compiled is None else compiled)
         return paginator, page, rows, is_paginated
 
     def compiled_page(self, start: int, stop: int) -> list | None:
@@ -499,10 +503,12 @@ class StatementListView(SectionMixin, TalliedListView):
         # Not the filtered read (``qs``): a page of it is read by paginate_queryset().
         return self.filterset.queryset
 
-    def compiled_page(self, start: int, stop: int) -> list[ListedStatement]:
+    rows_shown = staticmethod(listed_statements)
+
+    def compiled_page(self, start: int, stop: int) -> list | None:
         if self.is_filtered():  # a page of the filtered list, from SQL compiled once too
-            return listed_statements(self.filterset.page(self.unfiltered, start, stop))
-        return listed_statements(compiled_slice(self.unfiltered, start, stop))
+            return self.filterset.page(self.unfiltered, start, stop)
+        return super().compiled_page(start, stop)
 
     def unfiltered_count(self) -> int:
         return Tally.objects.published_statements()
@@ -703,10 +709,7 @@ class ResolutionListView(SectionMixin, TalliedListView):
     def unfiltered_count(self) -> int:
         return self.tally[0]
 
-    def paginate_queryset(self, queryset, page_size):
-        paginator, page, rows, is_paginated = super().paginate_queryset(queryset, page_size)
-        page.object_list = listed_resolutions(rows)
-        return paginator, page, page.object_list, is_paginated
+    rows_shown = staticmethod(listed_resolutions)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         _count, peak = self.tally
@@ -798,10 +801,7 @@ class MeetingListView(SectionMixin, TalliedListView):
     def unfiltered_count(self) -> int:
         return Tally.objects.published_meetings()
 
-    def paginate_queryset(self, queryset, page_size):
-        paginator, page, meetings, is_paginated = super().paginate_queryset(queryset, page_size)
-        page.object_list = listed_meetings(meetings)
-        return paginator, page, page.object_list, is_paginated
+    rows_shown = staticmethod(listed_meetings)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         self.filterset.count_choices()
